@@ -1,0 +1,107 @@
+import {
+  INestApplication,
+  INestApplicationContext,
+  RequestMethod,
+  VersioningType,
+} from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import helmet from 'helmet';
+import type { NextFunction, Request, Response } from 'express';
+import type { AppConfig } from './config/config.js';
+import type { Runtime } from './config/config.module.js';
+import { AppModule } from './app.module.js';
+import { AppLogger } from './common/logging/app-logger.js';
+import { requestIdMiddleware } from './common/http/request-id.middleware.js';
+import { setupSwagger } from './common/http/swagger.js';
+
+/** Routes outside `/api`: the contract's public, unversioned surface. */
+export const UNPREFIXED_ROUTES = [
+  { path: '/', method: RequestMethod.GET },
+  { path: 'health', method: RequestMethod.GET },
+  { path: 'health/ready', method: RequestMethod.GET },
+  { path: 'metrics', method: RequestMethod.GET },
+];
+
+export interface HttpApp {
+  app: NestExpressApplication;
+  /** Refuse new requests, let those in flight finish, then close everything. */
+  beginShutdown(): void;
+}
+
+/** Builds the HTTP application (api and all roles) without listening. */
+export async function createHttpApp(
+  config: AppConfig,
+  runtime: Runtime,
+  logger = new AppLogger(config),
+): Promise<HttpApp> {
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.register(config, runtime),
+    {
+      logger,
+      bodyParser: false,
+      cors: false,
+      bufferLogs: true,
+    },
+  );
+  let shuttingDown = false;
+  app.use(requestIdMiddleware);
+  app.use((_req: Request, res: Response, next: NextFunction) => {
+    // During shutdown every response closes its connection, so keep-alive clients let go.
+    if (shuttingDown) res.setHeader('Connection', 'close');
+    next();
+  });
+  app.set('trust proxy', config.trustProxy);
+  app.disable('x-powered-by');
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          // Swagger UI and Bull Board load their own scripts, styles and images from this origin.
+          'script-src': ["'self'", "'unsafe-inline'"],
+          'img-src': ["'self'", 'data:'],
+        },
+      },
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  app.enableCors({
+    origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
+    credentials: true,
+    exposedHeaders: [
+      'X-Request-Id',
+      'X-Total-Count',
+      'X-Page-Size',
+      'X-Current-Page',
+      'X-Total-Pages',
+      'X-RateLimit-Limit',
+      'X-RateLimit-Remaining',
+      'X-RateLimit-Reset',
+      'Retry-After',
+      'X-Cache',
+    ],
+  });
+  app.useBodyParser('json', { limit: config.bodyLimitBytes });
+  app.useBodyParser('urlencoded', { limit: config.bodyLimitBytes, extended: false });
+  app.setGlobalPrefix('api', { exclude: UNPREFIXED_ROUTES });
+  app.enableVersioning({ type: VersioningType.URI });
+  app.useLogger(logger);
+  setupSwagger(app, runtime.version);
+  return {
+    app,
+    beginShutdown: () => {
+      shuttingDown = true;
+    },
+  };
+}
+
+/** Builds the worker (Bull processors only, no HTTP). */
+export async function createWorkerContext(
+  config: AppConfig,
+  runtime: Runtime,
+  logger = new AppLogger(config),
+): Promise<INestApplicationContext> {
+  return NestFactory.createApplicationContext(AppModule.register(config, runtime), { logger });
+}
+
+export type AnyApp = INestApplication | INestApplicationContext;

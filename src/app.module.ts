@@ -1,0 +1,56 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { BullModule } from '@nestjs/bull';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { AppConfig } from './config/config.js';
+import { ConfigModule, Runtime } from './config/config.module.js';
+import { AllExceptionsFilter } from './common/filters/all-exceptions.filter.js';
+import { createValidationPipe } from './common/validation.js';
+import { dataSourceOptions } from './database/data-source.js';
+import { HealthModule } from './health/health.module.js';
+import { DEFAULT_JOB_OPTIONS } from './jobs/queues.js';
+import { RedisModule } from './redis/redis.module.js';
+import { RedisService } from './redis/redis.service.js';
+
+@Module({})
+export class AppModule {
+  static register(config: AppConfig, runtime: Runtime): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.register(config, runtime),
+        RedisModule,
+        TypeOrmModule.forRoot({
+          ...dataSourceOptions({
+            url: runtime.databaseUrl,
+            poolSize: config.databasePoolSize,
+            applicationName: `subforge-${config.role}`,
+          }),
+          // Entities are listed in database/entities.ts; feature modules use forFeature.
+          autoLoadEntities: false,
+          retryAttempts: 3,
+          retryDelay: 1_000,
+        }),
+        BullModule.forRootAsync({
+          inject: [RedisService],
+          useFactory: (redis: RedisService) => ({
+            prefix: redis.key('bull'),
+            defaultJobOptions: DEFAULT_JOB_OPTIONS,
+            createClient: (type) =>
+              type === 'client'
+                ? redis.create('bull-client', { maxRetriesPerRequest: 3 })
+                : redis.create(`bull-${type}`, {
+                    maxRetriesPerRequest: null,
+                    enableReadyCheck: false,
+                  }),
+          }),
+        }),
+        HealthModule,
+      ],
+      providers: [
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_FILTER, useClass: AllExceptionsFilter },
+      ],
+    };
+  }
+}

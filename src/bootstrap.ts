@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import type { AppConfig } from './config/config.js';
+import type { Runtime } from './config/config.module.js';
+import { AnyApp, createHttpApp, createWorkerContext } from './app.factory.js';
+import { AppLogger } from './common/logging/app-logger.js';
+import { runMigrations } from './database/migrate.js';
+import { resolvePostgres } from './infra/postgres-service.js';
+import { resolveRedis } from './infra/redis-service.js';
+import { ResolvedService } from './infra/startup-error.js';
+import { withTimeout } from './infra/net.js';
+import { packageVersion } from './version.js';
+
+export interface RunningService {
+  app: AnyApp;
+  config: AppConfig;
+  runtime: Runtime;
+  /** Base URL when this process serves HTTP (`api`, `all`). */
+  url?: string;
+  /** Graceful stop: stop accepting, finish in-flight requests, close everything. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Starts one process of the service: resolves PostgreSQL and Redis (or starts the
+ * embedded ones), applies migrations under a lock, then builds the app for its role.
+ */
+export async function startService(
+  config: AppConfig,
+  logger = new AppLogger(config),
+): Promise<RunningService> {
+  const log = new Logger('Bootstrap');
+  Logger.overrideLogger(logger);
+  const services: ResolvedService[] = [];
+  const stopServices = async () => {
+    for (const service of services.reverse()) await service.stop().catch(() => undefined);
+  };
+  try {
+    const database = await resolvePostgres(config, log);
+    services.push(database);
+    const redis = await resolveRedis(config, log);
+    services.push(redis);
+    const applied = await runMigrations(database.url);
+    if (applied.length) log.log(`Applied migrations: ${applied.join(', ')}`);
+
+    const runtime: Runtime = {
+      databaseUrl: database.url,
+      redisUrl: redis.url,
+      instanceId: randomUUID(),
+      startedAt: new Date(),
+      version: packageVersion(),
+    };
+
+    if (config.role === 'worker') {
+      const app = await createWorkerContext(config, runtime, logger);
+      await app.init();
+      log.log(`Worker ${runtime.instanceId} processing jobs`);
+      return {
+        app,
+        config,
+        runtime,
+        shutdown: async () => {
+          await app.close();
+          await stopServices();
+        },
+      };
+    }
+
+    const { app, beginShutdown } = await createHttpApp(config, runtime, logger);
+    app.enableShutdownHooks = () => app; // shutdown is driven by us, not by Nest's signal hooks
+    await app.listen(config.port, config.host);
+    const server = app.getHttpServer();
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    const url = `http://${host}:${port}`;
+    log.log(`SubForge Dashboard API (${config.role}) listening on ${url} (docs at ${url}/docs)`);
+    return {
+      app,
+      config,
+      runtime,
+      url,
+      shutdown: async () => {
+        beginShutdown();
+        // Stop accepting and wait for in-flight requests; idle keep-alive sockets close now.
+        const drained = new Promise<void>((resolveDrain) => server.close(() => resolveDrain()));
+        server.closeIdleConnections();
+        await withTimeout(
+          drained,
+          config.shutdownTimeoutMs - 2_000,
+          'in-flight requests did not finish',
+        ).catch((error: Error) => {
+          log.warn(error.message);
+          server.closeAllConnections();
+        });
+        await app.close();
+        await stopServices();
+      },
+    };
+  } catch (error) {
+    await stopServices();
+    throw error;
+  }
+}

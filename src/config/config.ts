@@ -1,0 +1,273 @@
+import { isAbsolute, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+
+export type Role = 'api' | 'worker' | 'all';
+export type LogLevelName = 'error' | 'warn' | 'info' | 'debug' | 'verbose';
+
+export interface RateLimits {
+  /** Requests per minute per client, for routes without a class of their own. */
+  default: number;
+  read: number;
+  write: number;
+  bulk: number;
+  upload: number;
+  broadcast: number;
+  replay: number;
+  cleanup: number;
+  login: number;
+}
+
+export interface AppConfig {
+  nodeEnv: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  role: Role;
+  databaseUrl: string | undefined;
+  /** Where the local PostgreSQL default is looked for when DATABASE_URL is unset. */
+  databaseDefaultUrl: string;
+  databasePoolSize: number;
+  redisUrl: string | undefined;
+  /** Where the local Redis default is looked for when REDIS_URL is unset. */
+  redisDefaultUrl: string;
+  redisServerBin: string;
+  /** Namespaces every Redis key, Bull queue and pub/sub channel of this deployment. */
+  redisKeyPrefix: string;
+  dataDir: string;
+  adminApiKey: string | undefined;
+  jwtSecret: string | undefined;
+  jwtExpiresInSeconds: number;
+  corsOrigins: string[];
+  trustProxy: boolean;
+  rateLimitEnabled: boolean;
+  rateLimits: RateLimits;
+  cacheEnabled: boolean;
+  uploadDir: string;
+  maxFileSize: number;
+  maxFilesPerUpload: number;
+  metricsIntervalSeconds: number;
+  agentOfflineAfterSeconds: number;
+  eventRetentionDays: number;
+  logLevel: LogLevelName;
+  logFormat: 'json' | 'pretty';
+  bodyLimitBytes: number;
+  dashboardPublicRead: boolean;
+  subforgeRoot: string;
+  subforgeScanIntervalSeconds: number;
+  subforgeIntegrationEnabled: boolean;
+  socketPingIntervalMs: number;
+  socketPingTimeoutMs: number;
+  socketMessagesPerSecond: number;
+  jobConcurrency: number;
+  shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    reason: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${reason}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads one variable; empty strings count as unset so that `FOO=` in a .env file means "default". */
+function raw(env: Env, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function str(env: Env, name: string, fallback: string): string {
+  return raw(env, name) ?? fallback;
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const value = raw(env, name);
+  if (value === undefined) return fallback;
+  if (!/^-?\d+$/.test(value)) throw new ConfigError(name, `must be an integer, got "${value}"`);
+  const parsed = Number(value);
+  if (parsed < min || parsed > max) {
+    throw new ConfigError(name, `must be between ${min} and ${max}, got ${parsed}`);
+  }
+  return parsed;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const value = raw(env, name)?.toLowerCase();
+  if (value === undefined) return fallback;
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw new ConfigError(name, `must be one of true, false, 1, 0; got "${value}"`);
+}
+
+function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: readonly T[]): T {
+  const value = raw(env, name);
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')}; got "${value}"`);
+  }
+  return value as T;
+}
+
+function url(env: Env, name: string, protocols: string[]): string | undefined {
+  const value = raw(env, name);
+  if (value === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new ConfigError(name, 'must be a URL');
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must use ${protocols.join(' or ')}; got ${parsed.protocol}`);
+  }
+  return value;
+}
+
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** `30m`, `12h`, `7d`, `45s` or a plain number of seconds. */
+export function parseDurationSeconds(value: string): number | undefined {
+  const match = /^(\d+)([smhd]?)$/.exec(value);
+  if (!match) return undefined;
+  return Number(match[1]) * DURATION_UNITS[match[2] || 's'];
+}
+
+const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+
+/** `5mb`, `512kb`, `1048576`. */
+export function parseSizeBytes(value: string): number | undefined {
+  const match = /^(\d+)\s*(b|kb|mb|gb)?$/i.exec(value);
+  if (!match) return undefined;
+  return Number(match[1]) * SIZE_UNITS[(match[2] ?? 'b').toLowerCase()];
+}
+
+function path(env: Env, name: string, fallback: string, cwd: string): string {
+  const value = str(env, name, fallback);
+  return isAbsolute(value) ? value : resolve(cwd, value);
+}
+
+/**
+ * Builds the typed configuration from the environment, once, at boot.
+ * Throws a ConfigError naming the first invalid variable.
+ */
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): AppConfig {
+  const nodeEnv = oneOf(env, 'NODE_ENV', 'development', ['development', 'production', 'test']);
+
+  const adminApiKey = raw(env, 'ADMIN_API_KEY');
+  if (adminApiKey !== undefined && !/^[\x21-\x7e]{16,}$/.test(adminApiKey)) {
+    throw new ConfigError(
+      'ADMIN_API_KEY',
+      'must be at least 16 printable characters without spaces',
+    );
+  }
+
+  const jwtSecret = raw(env, 'JWT_SECRET');
+  if (jwtSecret !== undefined && jwtSecret.length < 32) {
+    throw new ConfigError('JWT_SECRET', 'must be at least 32 characters');
+  }
+  if (nodeEnv === 'production' && jwtSecret === undefined) {
+    throw new ConfigError('JWT_SECRET', 'is required when NODE_ENV=production');
+  }
+  const jwtExpiresIn = str(env, 'JWT_EXPIRES_IN', '30m');
+  const jwtExpiresInSeconds = parseDurationSeconds(jwtExpiresIn);
+  if (!jwtExpiresInSeconds) {
+    throw new ConfigError(
+      'JWT_EXPIRES_IN',
+      `must be a duration such as 30m, 12h or 3600; got "${jwtExpiresIn}"`,
+    );
+  }
+
+  const bodyLimit = str(env, 'BODY_LIMIT', '5mb');
+  const bodyLimitBytes = parseSizeBytes(bodyLimit);
+  if (!bodyLimitBytes) {
+    throw new ConfigError(
+      'BODY_LIMIT',
+      `must be a size such as 5mb, 512kb or 1048576; got "${bodyLimit}"`,
+    );
+  }
+
+  const corsOrigins = str(env, 'CORS_ORIGINS', 'http://localhost:3000,http://localhost:3001')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  for (const origin of corsOrigins) {
+    if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) {
+      throw new ConfigError(
+        'CORS_ORIGINS',
+        `has an invalid origin "${origin}" (expected scheme://host[:port])`,
+      );
+    }
+  }
+
+  const redisKeyPrefix = str(env, 'REDIS_KEY_PREFIX', 'subforge');
+  if (!/^[A-Za-z0-9_-]{1,32}$/.test(redisKeyPrefix)) {
+    throw new ConfigError('REDIS_KEY_PREFIX', 'must be 1-32 characters of letters, digits, _ or -');
+  }
+
+  const subforgeRoot = path(env, 'SUBFORGE_ROOT', cwd, cwd);
+  const integrationDefault = existsSync(resolve(subforgeRoot, '.subforge'));
+
+  const perMinute = (name: string, fallback: number) => int(env, name, fallback, 1, 100_000_000);
+
+  return Object.freeze({
+    nodeEnv,
+    port: int(env, 'PORT', 8000, 0, 65535),
+    host: str(env, 'HOST', '0.0.0.0'),
+    role: oneOf<Role>(env, 'ROLE', 'all', ['api', 'worker', 'all']),
+    databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    databaseDefaultUrl:
+      url(env, 'DATABASE_DEFAULT_URL', ['postgres:', 'postgresql:']) ??
+      'postgres://postgres@127.0.0.1:5432/subforge',
+    databasePoolSize: int(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    redisDefaultUrl:
+      url(env, 'REDIS_DEFAULT_URL', ['redis:', 'rediss:']) ?? 'redis://127.0.0.1:6379',
+    redisServerBin: str(env, 'REDIS_SERVER_BIN', 'redis-server'),
+    redisKeyPrefix,
+    dataDir: path(env, 'DATA_DIR', '.data', cwd),
+    adminApiKey,
+    jwtSecret,
+    jwtExpiresInSeconds,
+    corsOrigins,
+    trustProxy: bool(env, 'TRUST_PROXY', false),
+    rateLimitEnabled: bool(env, 'RATE_LIMIT_ENABLED', true),
+    rateLimits: Object.freeze({
+      default: perMinute('RATE_LIMIT_DEFAULT', 300),
+      read: perMinute('RATE_LIMIT_READ', 200),
+      write: perMinute('RATE_LIMIT_WRITE', 50),
+      bulk: perMinute('RATE_LIMIT_BULK', 10),
+      upload: perMinute('RATE_LIMIT_UPLOAD', 20),
+      broadcast: perMinute('RATE_LIMIT_BROADCAST', 30),
+      replay: perMinute('RATE_LIMIT_REPLAY', 10),
+      cleanup: perMinute('RATE_LIMIT_CLEANUP', 5),
+      login: perMinute('RATE_LIMIT_LOGIN', 10),
+    }),
+    cacheEnabled: bool(env, 'CACHE_ENABLED', true),
+    uploadDir: path(env, 'UPLOAD_DIR', './uploads', cwd),
+    maxFileSize: int(env, 'MAX_FILE_SIZE', 52_428_800, 1, Number.MAX_SAFE_INTEGER),
+    maxFilesPerUpload: int(env, 'MAX_FILES_PER_UPLOAD', 10, 1, 1000),
+    metricsIntervalSeconds: int(env, 'METRICS_INTERVAL_SECONDS', 30, 1, 86_400),
+    agentOfflineAfterSeconds: int(env, 'AGENT_OFFLINE_AFTER_SECONDS', 90, 1, 86_400),
+    eventRetentionDays: int(env, 'EVENT_RETENTION_DAYS', 7, 1, 3650),
+    logLevel: oneOf<LogLevelName>(env, 'LOG_LEVEL', 'info', [
+      'error',
+      'warn',
+      'info',
+      'debug',
+      'verbose',
+    ]),
+    logFormat: oneOf(env, 'LOG_FORMAT', 'json', ['json', 'pretty']),
+    bodyLimitBytes,
+    dashboardPublicRead: bool(env, 'DASHBOARD_PUBLIC_READ', false),
+    subforgeRoot,
+    subforgeScanIntervalSeconds: int(env, 'SUBFORGE_SCAN_INTERVAL_SECONDS', 30, 1, 86_400),
+    subforgeIntegrationEnabled: bool(env, 'SUBFORGE_INTEGRATION_ENABLED', integrationDefault),
+    socketPingIntervalMs: int(env, 'SOCKET_PING_INTERVAL_MS', 25_000, 1_000, 600_000),
+    socketPingTimeoutMs: int(env, 'SOCKET_PING_TIMEOUT_MS', 20_000, 1_000, 600_000),
+    socketMessagesPerSecond: int(env, 'SOCKET_MESSAGES_PER_SECOND', 50, 1, 100_000),
+    jobConcurrency: int(env, 'JOB_CONCURRENCY', 10, 1, 1000),
+    shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 1_000, 600_000),
+  });
+}

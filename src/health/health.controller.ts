@@ -1,0 +1,46 @@
+import { Controller, Get, VERSION_NEUTRAL } from '@nestjs/common';
+import {
+  ApiOperation,
+  ApiTags,
+  ApiOkResponse,
+  ApiServiceUnavailableResponse,
+} from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
+import { Public } from '../common/decorators/public.decorator.js';
+import { InjectRuntime, Runtime } from '../config/config.module.js';
+import { CoreHealthIndicators } from './health.indicators.js';
+
+@ApiTags('health')
+@Public()
+@Controller({ path: 'health', version: VERSION_NEUTRAL })
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly checks: CoreHealthIndicators,
+    @InjectRuntime() private readonly runtime: Runtime,
+  ) {}
+
+  @Get()
+  @ApiOperation({ operationId: 'getLiveness', summary: 'Liveness: the process is up and serving' })
+  @ApiOkResponse({
+    schema: { example: { status: 'ok', uptime_seconds: 12.3, instance_id: 'f3a1…' } },
+  })
+  liveness() {
+    return {
+      status: 'ok',
+      uptime_seconds: Math.round(process.uptime() * 10) / 10,
+      instance_id: this.runtime.instanceId,
+    };
+  }
+
+  @Get('ready')
+  @HealthCheck({ swaggerDocumentation: false })
+  @ApiOperation({ operationId: 'getReadiness', summary: 'Readiness: PostgreSQL and Redis answer' })
+  @ApiOkResponse({ description: 'Both answer' })
+  @ApiServiceUnavailableResponse({
+    description: 'One of them does not; the failing check is named',
+  })
+  readiness() {
+    return this.health.check([() => this.checks.database(), () => this.checks.redisPing()]);
+  }
+}

@@ -1,0 +1,145 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findFreePort } from '../src/infra/net.js';
+import { createTestStores, runUntilExit, spawnService, TestStores } from './support/app.js';
+
+async function getStatus(url: string): Promise<number> {
+  const response = await fetch(url);
+  return response.status;
+}
+
+describe('start-up and shutdown of the compiled service', () => {
+  let stores: TestStores;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    stores = await createTestStores();
+    // The embedded PostgreSQL runs as the `postgres` user, which must traverse this directory.
+    dataDir = mkdtempSync(join(tmpdir(), 'subforge-data-'));
+  });
+
+  afterAll(async () => {
+    await stores?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('exits 1 naming the variable when the configuration is invalid', async () => {
+    const { code, output } = await runUntilExit({ PORT: 'abc' });
+    expect(code).toBe(1);
+    expect(output).toContain('PORT');
+    const other = await runUntilExit({ RATE_LIMIT_ENABLED: 'maybe' });
+    expect(other.code).toBe(1);
+    expect(other.output).toContain('RATE_LIMIT_ENABLED');
+  });
+
+  it('falls back to an embedded PostgreSQL when no local server answers, and migrates it', async () => {
+    const deadPort = await findFreePort();
+    const app = await spawnService(
+      {
+        ...stores.env,
+        DATABASE_URL: undefined,
+        DATABASE_DEFAULT_URL: `postgres://postgres@127.0.0.1:${deadPort}/subforge`,
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'info',
+      },
+      { timeoutMs: 90_000 },
+    );
+    try {
+      expect(app.output()).toMatch(/embedded PostgreSQL started/);
+      expect(await getStatus(`${app.url}/health/ready`)).toBe(200);
+    } finally {
+      expect(await app.stop('SIGTERM')).toBe(0);
+    }
+    // The data is kept for the next start.
+    const again = await spawnService(
+      {
+        ...stores.env,
+        DATABASE_URL: undefined,
+        DATABASE_DEFAULT_URL: `postgres://postgres@127.0.0.1:${deadPort}/subforge`,
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'info',
+      },
+      { timeoutMs: 90_000 },
+    );
+    try {
+      expect(again.output()).not.toMatch(/Applied migrations/);
+      expect(await getStatus(`${again.url}/health/ready`)).toBe(200);
+    } finally {
+      await again.stop('SIGTERM');
+    }
+  });
+
+  it('falls back to a redis-server from PATH when no local Redis answers', async () => {
+    const deadPort = await findFreePort();
+    const redisDir = mkdtempSync(join(tmpdir(), 'subforge-redis-'));
+    const app = await spawnService({
+      ...stores.env,
+      REDIS_URL: undefined,
+      REDIS_DEFAULT_URL: `redis://127.0.0.1:${deadPort}`,
+      DATA_DIR: redisDir,
+      LOG_LEVEL: 'info',
+    });
+    try {
+      expect(app.output()).toMatch(/Redis: started .*redis-server/);
+      expect(await getStatus(`${app.url}/health/ready`)).toBe(200);
+    } finally {
+      expect(await app.stop('SIGTERM')).toBe(0);
+      rmSync(redisDir, { recursive: true, force: true });
+    }
+  });
+
+  it('exits 1 with the ways out when there is neither Redis nor redis-server', async () => {
+    const deadPort = await findFreePort();
+    const { code, output } = await runUntilExit({
+      ...stores.env,
+      REDIS_URL: undefined,
+      REDIS_DEFAULT_URL: `redis://127.0.0.1:${deadPort}`,
+      REDIS_SERVER_BIN: '/nonexistent/redis-server',
+      DATA_DIR: dataDir,
+    });
+    expect(code).toBe(1);
+    expect(output).toContain('REDIS_URL');
+    expect(output).toContain('docker compose -f docker/docker-compose.yml up');
+  });
+
+  it('lets an in-flight request finish on SIGTERM and exits 0 within 10 s', async () => {
+    const app = await spawnService({ ...stores.env });
+    const { port } = new URL(app.url);
+    // A request whose body is still arriving when the signal comes.
+    const [head, tail] = ['{"slow": "reque', 'st"}'];
+    const response = new Promise<{ status: number; body: string }>((resolveResponse, reject) => {
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/api/v2/slow',
+          headers: {
+            'Content-Type': 'application/json',
+            'Content-Length': Buffer.byteLength(head + tail),
+          },
+        },
+        (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          res.on('end', () => resolveResponse({ status: res.statusCode!, body }));
+        },
+      );
+      req.on('error', reject);
+      req.write(head);
+      setTimeout(() => {
+        app.proc.kill('SIGTERM');
+        setTimeout(() => req.end(tail), 1_500);
+      }, 200);
+    });
+    const started = Date.now();
+    const { status, body } = await response;
+    expect(status).toBeLessThan(500);
+    expect(JSON.parse(body)).toHaveProperty('request_id');
+    expect(await app.exit).toBe(0);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});

@@ -1,0 +1,145 @@
+import 'reflect-metadata';
+import { spawn, ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import request from 'supertest';
+import { loadConfig } from '../../src/config/config.js';
+import { startService, RunningService } from '../../src/bootstrap.js';
+import { AppLogger } from '../../src/common/logging/app-logger.js';
+import { createTestDatabase, dropTestDatabase } from './database.js';
+import { testRedisUrl, uniqueName } from './env.js';
+
+export type Env = Record<string, string | undefined>;
+
+export interface TestApp {
+  url: string;
+  service: RunningService;
+  /** The environment this app was started with; pass it to a second instance to share its stores. */
+  env: Env;
+  http: () => ReturnType<typeof request>;
+  close(): Promise<void>;
+}
+
+/** The stores of one test file: its own database and Redis key prefix. */
+export interface TestStores {
+  env: Env;
+  drop(): Promise<void>;
+}
+
+export async function createTestStores(): Promise<TestStores> {
+  const database = await createTestDatabase();
+  return {
+    env: {
+      DATABASE_URL: database.url,
+      REDIS_URL: testRedisUrl(),
+      REDIS_KEY_PREFIX: uniqueName('t'),
+      UPLOAD_DIR: resolve('.data', 'test-uploads', database.name),
+      DATA_DIR: resolve('.data', 'test'),
+    },
+    drop: () => dropTestDatabase(database.name),
+  };
+}
+
+export function baseEnv(): Env {
+  return {
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
+    LOG_FORMAT: 'json',
+    SUBFORGE_INTEGRATION_ENABLED: 'false',
+    JWT_SECRET: 'test-secret-test-secret-test-secret-0123456789',
+  };
+}
+
+/** Boots the real app in this process on a random port against the given stores. */
+export async function startTestApp(stores: TestStores, overrides: Env = {}): Promise<TestApp> {
+  const env = { ...baseEnv(), ...stores.env, ...overrides };
+  const config = loadConfig(env);
+  const service = await startService(config, new AppLogger(config));
+  const url = service.url!;
+  return {
+    url,
+    service,
+    env,
+    http: () => request(url),
+    close: () => service.shutdown(),
+  };
+}
+
+export interface SpawnedApp {
+  proc: ChildProcess;
+  url: string;
+  output: () => string;
+  exit: Promise<number | null>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Runs the compiled service (`dist/`) as its own process: for workers, restarts and signals. */
+export function spawnService(
+  env: Env,
+  options: { waitFor?: RegExp; timeoutMs?: number } = {},
+): Promise<SpawnedApp> {
+  // Info level: the start-up line carries the URL we wait for.
+  const proc = spawn(process.execPath, [resolve('dist/src/main.js')], {
+    env: { PATH: process.env.PATH, ...baseEnv(), LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  proc.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  proc.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exit = new Promise<number | null>((resolveExit) =>
+    proc.once('exit', (code) => resolveExit(code)),
+  );
+  const waitFor = options.waitFor ?? /listening on (http:\/\/[^\s"]+)|processing jobs/;
+  return new Promise((resolveStart, reject) => {
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`service did not start in time:\n${output}`));
+    }, options.timeoutMs ?? 60_000);
+    const check = () => {
+      const match = waitFor.exec(output);
+      if (!match) return;
+      clearTimeout(timer);
+      proc.stdout.off('data', check);
+      resolveStart({
+        proc,
+        url: match[1] ?? '',
+        output: () => output,
+        exit,
+        stop: async (signal = 'SIGTERM') => {
+          if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+          return exit;
+        },
+      });
+    };
+    proc.stdout.on('data', check);
+    void exit.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`service exited with ${code} before starting:\n${output}`));
+    });
+  });
+}
+
+/** Runs the compiled service expecting it to exit; resolves with its code and output. */
+export function runUntilExit(
+  env: Env,
+  timeoutMs = 60_000,
+): Promise<{ code: number | null; output: string }> {
+  const proc = spawn(process.execPath, [resolve('dist/src/main.js')], {
+    env: { PATH: process.env.PATH, ...baseEnv(), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  proc.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  proc.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((resolveExit, reject) => {
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`service did not exit in time:\n${output}`));
+    }, timeoutMs);
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      resolveExit({ code, output });
+    });
+  });
+}
