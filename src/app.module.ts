@@ -7,6 +7,8 @@ import { ConfigModule, Runtime } from './config/config.module.js';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter.js';
 import { createValidationPipe } from './common/validation.js';
 import { dataSourceOptions } from './database/data-source.js';
+import { AuthModule } from './auth/auth.module.js';
+import { ResponseCacheModule } from './common/cache/cache.module.js';
 import { HealthModule } from './health/health.module.js';
 import { DEFAULT_JOB_OPTIONS } from './jobs/queues.js';
 import { RedisModule } from './redis/redis.module.js';
@@ -45,6 +47,8 @@ export class AppModule {
                   }),
           }),
         }),
+        ResponseCacheModule,
+        AuthModule,
         HealthModule,
       ],
       providers: [

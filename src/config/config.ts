@@ -5,8 +5,7 @@ export type Role = 'api' | 'worker' | 'all';
 export type LogLevelName = 'error' | 'warn' | 'info' | 'debug' | 'verbose';
 
 export interface RateLimits {
-  /** Requests per minute per client, for routes without a class of their own. */
-  default: number;
+  /** Requests per minute per client: `read` for GET routes and `write` for the others unless a route names its class. */
   read: number;
   write: number;
   bulk: number;
@@ -234,7 +233,6 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     trustProxy: bool(env, 'TRUST_PROXY', false),
     rateLimitEnabled: bool(env, 'RATE_LIMIT_ENABLED', true),
     rateLimits: Object.freeze({
-      default: perMinute('RATE_LIMIT_DEFAULT', 300),
       read: perMinute('RATE_LIMIT_READ', 200),
       write: perMinute('RATE_LIMIT_WRITE', 50),
       bulk: perMinute('RATE_LIMIT_BULK', 10),

@@ -17,6 +17,9 @@ export function dataSourceOptions({
 }: DatabaseOptions): DataSourceOptions {
   return {
     type: 'postgres',
+    // gen_random_uuid() is built into PostgreSQL 13+: no extension to install.
+    uuidExtension: 'pgcrypto',
+    installExtensions: false,
     url,
     entities: ENTITIES,
     migrations: MIGRATIONS,

@@ -2,4 +2,8 @@
  * Every entity class, listed explicitly (not globbed) so that the app, the migration
  * CLI and the tests load the same classes through the same module system.
  */
-export const ENTITIES: (new () => object)[] = [];
+import { ApiKeyEntity } from '../auth/entities/api-key.entity.js';
+import { SettingEntity } from '../auth/entities/setting.entity.js';
+import { UserEntity } from '../auth/entities/user.entity.js';
+
+export const ENTITIES: (new () => object)[] = [UserEntity, ApiKeyEntity, SettingEntity];

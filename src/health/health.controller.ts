@@ -6,12 +6,14 @@ import {
   ApiServiceUnavailableResponse,
 } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
+import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '../common/decorators/public.decorator.js';
 import { InjectRuntime, Runtime } from '../config/config.module.js';
 import { CoreHealthIndicators } from './health.indicators.js';
 
 @ApiTags('health')
 @Public()
+@SkipThrottle()
 @Controller({ path: 'health', version: VERSION_NEUTRAL })
 export class HealthController {
   constructor(

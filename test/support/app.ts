@@ -6,9 +6,12 @@ import { loadConfig } from '../../src/config/config.js';
 import { startService, RunningService } from '../../src/bootstrap.js';
 import { AppLogger } from '../../src/common/logging/app-logger.js';
 import { createTestDatabase, dropTestDatabase } from './database.js';
-import { testRedisUrl, uniqueName } from './env.js';
+import { randomSuffix, REDIS_PREFIX, testRedisUrl } from './env.js';
 
 export type Env = Record<string, string | undefined>;
+
+/** Every test app has this admin key (ADMIN_API_KEY). */
+export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 
 export interface TestApp {
   url: string;
@@ -31,7 +34,7 @@ export async function createTestStores(): Promise<TestStores> {
     env: {
       DATABASE_URL: database.url,
       REDIS_URL: testRedisUrl(),
-      REDIS_KEY_PREFIX: uniqueName('t'),
+      REDIS_KEY_PREFIX: REDIS_PREFIX + randomSuffix(),
       UPLOAD_DIR: resolve('.data', 'test-uploads', database.name),
       DATA_DIR: resolve('.data', 'test'),
     },
@@ -46,6 +49,12 @@ export function baseEnv(): Env {
     PORT: '0',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
     LOG_FORMAT: 'json',
+    DATABASE_POOL_SIZE: '4',
+    // Tests make many calls from one address; the limiter itself is tested with low limits.
+    RATE_LIMIT_READ: '100000',
+    RATE_LIMIT_WRITE: '100000',
+    RATE_LIMIT_LOGIN: '100000',
+    ADMIN_API_KEY: TEST_ADMIN_KEY,
     SUBFORGE_INTEGRATION_ENABLED: 'false',
     JWT_SECRET: 'test-secret-test-secret-test-secret-0123456789',
   };

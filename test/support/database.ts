@@ -1,5 +1,11 @@
 import pg from 'pg';
-import { databaseServerUrl, databaseUrl, TEMPLATE_DATABASE, uniqueName } from './env.js';
+import {
+  DATABASE_PREFIX,
+  databaseServerUrl,
+  databaseUrl,
+  randomSuffix,
+  TEMPLATE_DATABASE,
+} from './env.js';
 
 async function withServer<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: databaseServerUrl() });
@@ -13,7 +19,7 @@ async function withServer<T>(work: (client: pg.Client) => Promise<T>): Promise<T
 
 /** A fresh database cloned from the migrated template: each test file gets its own. */
 export async function createTestDatabase(): Promise<{ name: string; url: string }> {
-  const name = uniqueName('subforge_t');
+  const name = DATABASE_PREFIX + randomSuffix();
   await withServer((client) =>
     client.query(`CREATE DATABASE "${name}" TEMPLATE "${TEMPLATE_DATABASE}"`),
   );
@@ -32,11 +38,12 @@ export async function recreateDatabase(name: string): Promise<string> {
   return databaseUrl(name);
 }
 
-/** Drops databases left behind by interrupted earlier runs. */
+/** Drops databases of this checkout left behind by interrupted earlier runs. */
 export async function dropStaleTestDatabases(): Promise<void> {
   await withServer(async (client) => {
     const { rows } = await client.query<{ datname: string }>(
-      "SELECT datname FROM pg_database WHERE datname LIKE 'subforge\\_t\\_%'",
+      'SELECT datname FROM pg_database WHERE starts_with(datname, $1)',
+      [DATABASE_PREFIX],
     );
     for (const { datname } of rows)
       await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);

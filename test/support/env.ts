@@ -1,6 +1,13 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
-export const TEMPLATE_DATABASE = 'subforge_test_template';
+/**
+ * Names the stores of this checkout, so that test runs of several checkouts on one
+ * machine never touch each other's databases or Redis keys.
+ */
+export const CHECKOUT_ID = createHash('sha1').update(process.cwd()).digest('hex').slice(0, 6);
+export const TEMPLATE_DATABASE = `subforge_tpl_${CHECKOUT_ID}`;
+export const DATABASE_PREFIX = `subforge_t_${CHECKOUT_ID}_`;
+export const REDIS_PREFIX = `t${CHECKOUT_ID}_`;
 
 export function databaseServerUrl(): string {
   return process.env.TEST_DATABASE_SERVER_URL!;
@@ -16,6 +23,6 @@ export function databaseUrl(name: string): string {
   return url.toString();
 }
 
-export function uniqueName(prefix: string): string {
-  return `${prefix}_${randomBytes(5).toString('hex')}`;
+export function randomSuffix(): string {
+  return randomBytes(5).toString('hex');
 }

@@ -27,6 +27,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
       response.destroy();
       return;
     }
+    if (status === 401) response.setHeader('WWW-Authenticate', 'Bearer');
+    if (typeof body.retry_after === 'number') response.setHeader('Retry-After', body.retry_after);
     response.status(status).json({ ...body, request_id: requestId });
   }
 }

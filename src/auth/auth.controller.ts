@@ -1,0 +1,94 @@
+import { Body, Controller, Delete, Get, HttpCode, Ip, Post } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+} from '@nestjs/swagger';
+import { Public } from '../common/decorators/public.decorator.js';
+import { UuidParam } from '../common/decorators/uuid-param.decorator.js';
+import { RateLimit } from '../common/rate-limit/rate-limit.decorator.js';
+import { ApiKeysService } from './api-keys.service.js';
+import { Auth, CurrentPrincipal } from './auth.decorator.js';
+import { AuthService } from './auth.service.js';
+import {
+  ApiKeyResponseDto,
+  CreateApiKeyDto,
+  CreatedApiKeyResponseDto,
+  LoginDto,
+  MeResponseDto,
+  TokenResponseDto,
+} from './dto/auth.dto.js';
+import type { Principal } from './principal.js';
+
+@ApiTags('auth')
+@Controller({ path: 'auth', version: '2' })
+export class AuthController {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly apiKeys: ApiKeysService,
+  ) {}
+
+  @Post('login')
+  @Public()
+  @HttpCode(200)
+  @RateLimit('login')
+  @ApiOperation({ summary: 'Sign in with email and password; returns a JWT' })
+  @ApiOkResponse({ type: TokenResponseDto })
+  @ApiTooManyRequestsResponse({
+    description: 'Too many attempts for this email or from this address',
+  })
+  login(@Body() dto: LoginDto, @Ip() ip: string): Promise<TokenResponseDto> {
+    return this.auth.login(dto, ip);
+  }
+
+  @Get('me')
+  @Auth('viewer', { agent: 'read' })
+  @ApiOperation({ summary: 'Who the credential belongs to' })
+  @ApiOkResponse({ type: MeResponseDto })
+  me(@CurrentPrincipal() principal: Principal): Promise<MeResponseDto> {
+    return this.auth.me(principal);
+  }
+
+  @Post('refresh')
+  @Auth('viewer')
+  @HttpCode(200)
+  @RateLimit('write')
+  @ApiOperation({ summary: 'Exchange a valid sign-in token for a fresh one' })
+  @ApiOkResponse({ type: TokenResponseDto })
+  refresh(@CurrentPrincipal() principal: Principal): Promise<TokenResponseDto> {
+    return this.auth.refresh(principal);
+  }
+
+  @Post('api-keys')
+  @Auth('admin')
+  @RateLimit('write')
+  @ApiOperation({ summary: 'Create an API key; the key is shown once, in this response' })
+  @ApiCreatedResponse({ type: CreatedApiKeyResponseDto })
+  createApiKey(
+    @Body() dto: CreateApiKeyDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<CreatedApiKeyResponseDto> {
+    return this.apiKeys.create(dto, principal);
+  }
+
+  @Get('api-keys')
+  @Auth('admin')
+  @ApiOperation({ summary: 'List API keys that are not revoked (never the keys themselves)' })
+  @ApiOkResponse({ type: [ApiKeyResponseDto] })
+  listApiKeys(): Promise<ApiKeyResponseDto[]> {
+    return this.apiKeys.list();
+  }
+
+  @Delete('api-keys/:id')
+  @Auth('admin')
+  @HttpCode(204)
+  @RateLimit('write')
+  @ApiOperation({ summary: 'Revoke an API key on every instance at once' })
+  @ApiNoContentResponse()
+  revokeApiKey(@UuidParam() id: string): Promise<void> {
+    return this.apiKeys.revoke(id);
+  }
+}

@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { UnauthorizedError } from '../common/errors/app-errors.js';
+import { iso } from '../common/time.js';
+import type { AppConfig } from '../config/config.js';
+import { InjectConfig } from '../config/config.module.js';
+import { CredentialService, JwtClaims } from './credential.service.js';
+import type { LoginDto, MeResponseDto, TokenResponseDto } from './dto/auth.dto.js';
+import { UserEntity } from './entities/user.entity.js';
+import { LoginProtectionService } from './login-protection.service.js';
+import type { Principal } from './principal.js';
+import { DUMMY_PASSWORD_HASH, verifyPassword } from './secrets.js';
+
+@Injectable()
+export class AuthService {
+  constructor(
+    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+    private readonly jwt: JwtService,
+    private readonly credentials: CredentialService,
+    private readonly protection: LoginProtectionService,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
+
+  async login(dto: LoginDto, ip: string): Promise<TokenResponseDto> {
+    const email = dto.email.trim().toLowerCase();
+    await this.protection.assertAllowed(email, ip);
+    const user = await this.users.findOne({ where: { email } });
+    // Hash even for unknown users, so the answer time does not reveal which emails exist.
+    const valid = await verifyPassword(dto.password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
+    if (!user || !valid || !user.isActive) {
+      await this.protection.recordFailure(email, ip);
+      throw new UnauthorizedError('Wrong email or password');
+    }
+    await this.protection.recordSuccess(email, ip);
+    await this.users.update({ id: user.id }, { lastLoginAt: new Date() });
+    return this.issue(user);
+  }
+
+  /** A valid user token buys a fresh one (API keys have nothing to refresh). */
+  async refresh(principal: Principal): Promise<TokenResponseDto> {
+    if (principal.kind !== 'user')
+      throw new UnauthorizedError('Only sign-in tokens can be refreshed');
+    const user = await this.credentials.findUser(principal.id);
+    if (!user || !user.isActive) throw new UnauthorizedError();
+    return this.issue(user);
+  }
+
+  async me(principal: Principal): Promise<MeResponseDto> {
+    const user = principal.kind === 'user' ? await this.credentials.findUser(principal.id) : null;
+    return {
+      kind: principal.kind,
+      id: principal.id,
+      role: principal.role,
+      name: principal.name,
+      email: user?.email ?? null,
+      agent_id: principal.agentId,
+      expires_at: principal.expiresAt ? iso(new Date(principal.expiresAt)) : null,
+    };
+  }
+
+  private async issue(user: UserEntity): Promise<TokenResponseDto> {
+    const claims: JwtClaims = { sub: user.id, role: user.role, typ: 'access' };
+    const access_token = await this.jwt.signAsync(claims, {
+      expiresIn: this.config.jwtExpiresInSeconds,
+      algorithm: 'HS256',
+    });
+    return { access_token, token_type: 'Bearer', expires_in: this.config.jwtExpiresInSeconds };
+  }
+}

@@ -1,0 +1,147 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  MaxLength,
+  MinLength,
+  ValidateIf,
+} from 'class-validator';
+import { API_KEY_ROLES, type Role, USER_ROLES, type UserRole } from '../roles.js';
+
+export class LoginDto {
+  @ApiProperty({ example: 'admin@example.com' })
+  @IsEmail()
+  @MaxLength(320)
+  email: string;
+
+  @ApiProperty({ example: 'correct horse battery staple' })
+  @IsString()
+  @Length(1, 1024)
+  password: string;
+}
+
+export class TokenResponseDto {
+  @ApiProperty()
+  access_token: string;
+
+  @ApiProperty({ enum: ['Bearer'] })
+  token_type: 'Bearer';
+
+  @ApiProperty({ description: 'Seconds until the token expires' })
+  expires_in: number;
+}
+
+export class CreateApiKeyDto {
+  @ApiProperty({ example: 'ci pipeline' })
+  @IsString()
+  @Length(1, 200)
+  name: string;
+
+  @ApiProperty({ enum: API_KEY_ROLES, enumName: 'ApiKeyRole' })
+  @IsIn(API_KEY_ROLES)
+  role: Role;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Required when role is agent: the agent this key acts for',
+  })
+  @ValidateIf((dto: CreateApiKeyDto) => dto.role === 'agent' || dto.agent_id !== undefined)
+  @IsUUID()
+  agent_id?: string;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  expires_at?: string;
+}
+
+export class CreateUserDto {
+  @ApiProperty({ example: 'ops@example.com' })
+  @IsEmail()
+  @MaxLength(320)
+  email: string;
+
+  @ApiProperty({ example: 'Ops Person' })
+  @IsString()
+  @Length(1, 200)
+  display_name: string;
+
+  @ApiProperty({ minLength: 8, maxLength: 1024 })
+  @IsString()
+  @MinLength(8)
+  @MaxLength(1024)
+  password: string;
+
+  @ApiProperty({ enum: USER_ROLES, enumName: 'UserRole' })
+  @IsIn(USER_ROLES)
+  role: UserRole;
+}
+
+export class UpdateUserDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  display_name?: string;
+
+  @ApiPropertyOptional({ enum: USER_ROLES, enumName: 'UserRole' })
+  @IsOptional()
+  @IsIn(USER_ROLES)
+  role?: UserRole;
+
+  @ApiPropertyOptional({ minLength: 8, maxLength: 1024 })
+  @IsOptional()
+  @IsString()
+  @MinLength(8)
+  @MaxLength(1024)
+  password?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  is_active?: boolean;
+}
+
+export class UserResponseDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() email: string;
+  @ApiProperty() display_name: string;
+  @ApiProperty({ enum: USER_ROLES, enumName: 'UserRole' }) role: UserRole;
+  @ApiProperty() is_active: boolean;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) last_login_at: string | null;
+  @ApiProperty({ format: 'date-time' }) created_at: string;
+  @ApiProperty({ format: 'date-time' }) updated_at: string;
+}
+
+export class ApiKeyResponseDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ enum: API_KEY_ROLES, enumName: 'ApiKeyRole' }) role: Role;
+  @ApiProperty({ nullable: true, type: String, format: 'uuid' }) agent_id: string | null;
+  @ApiProperty({ description: 'First characters of the key' }) prefix: string;
+  @ApiProperty({ nullable: true, type: String }) created_by: string | null;
+  @ApiProperty({ format: 'date-time' }) created_at: string;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) expires_at: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) last_used_at: string | null;
+}
+
+export class CreatedApiKeyResponseDto extends ApiKeyResponseDto {
+  @ApiProperty({ description: 'The key itself. Shown only in this response: store it now.' })
+  key: string;
+}
+
+export class MeResponseDto {
+  @ApiProperty({ enum: ['user', 'api_key', 'anonymous'] }) kind: string;
+  @ApiProperty() id: string;
+  @ApiProperty({ enum: API_KEY_ROLES, enumName: 'ApiKeyRole' }) role: Role;
+  @ApiProperty() name: string;
+  @ApiProperty({ nullable: true, type: String }) email: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'uuid' }) agent_id: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) expires_at: string | null;
+}

@@ -1,0 +1,32 @@
+import { SetMetadata } from '@nestjs/common';
+import { ApiHeader } from '@nestjs/swagger';
+import { applyDecorators } from '@nestjs/common';
+
+export const CACHED = 'subforge:cached';
+
+/**
+ * Resource families whose writes change a cached response. Every domain event bumps
+ * the version of its families; the version is part of the cache key, so the next
+ * read after a write misses on every instance.
+ */
+export type CacheFamily =
+  'agents' | 'tasks' | 'workflows' | 'files' | 'jobs' | 'system' | 'users' | 'websocket';
+
+export interface CachedOptions {
+  families: CacheFamily[];
+  ttlSeconds: number;
+  /** `role`: responses differ only by role (and agent for agent keys); `principal`: by caller. */
+  scope?: 'role' | 'principal';
+}
+
+/** Caches a GET response in Redis (X-Cache: HIT|MISS). */
+export function Cached(options: CachedOptions) {
+  return applyDecorators(
+    SetMetadata(CACHED, { scope: 'role', ...options } satisfies CachedOptions),
+    ApiHeader({
+      name: 'X-Cache',
+      required: false,
+      description: 'Response header: HIT or MISS (cached read)',
+    }),
+  );
+}
