@@ -14,6 +14,8 @@ import { AppModule } from './app.module.js';
 import { AppLogger } from './common/logging/app-logger.js';
 import { requestIdMiddleware } from './common/http/request-id.middleware.js';
 import { setupSwagger } from './common/http/swagger.js';
+import { RealtimeIoAdapter } from './realtime/io.adapter.js';
+import { RedisService } from './redis/redis.service.js';
 
 /** Routes outside `/api`: the contract's public, unversioned surface. */
 export const UNPREFIXED_ROUTES = [
@@ -86,6 +88,7 @@ export async function createHttpApp(
   app.setGlobalPrefix('api', { exclude: UNPREFIXED_ROUTES });
   app.enableVersioning({ type: VersioningType.URI });
   app.useLogger(logger);
+  app.useWebSocketAdapter(new RealtimeIoAdapter(app, config, app.get(RedisService)));
   setupSwagger(app, runtime.version);
   return {
     app,

@@ -11,6 +11,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { ResponseCacheModule } from './common/cache/cache.module.js';
 import { HealthModule } from './health/health.module.js';
 import { DEFAULT_JOB_OPTIONS } from './jobs/queues.js';
+import { RealtimeModule } from './realtime/realtime.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { RedisService } from './redis/redis.service.js';
 
@@ -49,6 +50,7 @@ export class AppModule {
         }),
         ResponseCacheModule,
         AuthModule,
+        RealtimeModule,
         HealthModule,
       ],
       providers: [

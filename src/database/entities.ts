@@ -5,5 +5,6 @@
 import { ApiKeyEntity } from '../auth/entities/api-key.entity.js';
 import { SettingEntity } from '../auth/entities/setting.entity.js';
 import { UserEntity } from '../auth/entities/user.entity.js';
+import { EventEntity } from '../realtime/event.entity.js';
 
-export const ENTITIES: (new () => object)[] = [UserEntity, ApiKeyEntity, SettingEntity];
+export const ENTITIES: (new () => object)[] = [UserEntity, ApiKeyEntity, SettingEntity, EventEntity];

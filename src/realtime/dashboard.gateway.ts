@@ -1,0 +1,68 @@
+import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import type { Server, Socket } from 'socket.io';
+import { CredentialService } from '../auth/credential.service.js';
+import { ANONYMOUS_DASHBOARD_READER } from '../auth/principal.js';
+import type { AppConfig } from '../config/config.js';
+import { InjectConfig, InjectRuntime, Runtime } from '../config/config.module.js';
+import { handshakeToken, unauthorized } from './socket-auth.js';
+import type { SocketData } from './socket-hub.service.js';
+import { SocketHub } from './socket-hub.service.js';
+import { SocketStats } from './socket-stats.service.js';
+
+/**
+ * Namespace /: the basic feed the existing SubForge dashboard listens to (no rooms,
+ * no replay). With DASHBOARD_PUBLIC_READ=true it accepts clients without a
+ * credential; otherwise like /v2 it needs one.
+ */
+@WebSocketGateway()
+export class DashboardGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+  constructor(
+    private readonly credentials: CredentialService,
+    private readonly hub: SocketHub,
+    private readonly stats: SocketStats,
+    @InjectConfig() private readonly config: AppConfig,
+    @InjectRuntime() private readonly runtime: Runtime,
+  ) {}
+
+  afterInit(server: Server): void {
+    // The gateway of the default namespace is handed the server itself.
+    const namespace = server.of('/');
+    this.hub.attachBasic(namespace);
+    namespace.use((socket, next) => {
+      const token = handshakeToken(socket);
+      const accept = (principal: SocketData['principal']) => {
+        socket.data = { principal, connectedAt: new Date().toISOString(), instanceId: this.runtime.instanceId } satisfies SocketData;
+        next();
+      };
+      if (!token) return this.config.dashboardPublicRead ? accept(ANONYMOUS_DASHBOARD_READER) : next(unauthorized());
+      this.credentials.authenticate(token).then(accept, () => next(unauthorized()));
+    });
+  }
+
+  handleConnection(_socket: Socket): void {
+    this.stats.setConnections(this.hub.localConnections());
+  }
+
+  handleDisconnect(): void {
+    this.stats.setConnections(this.hub.localConnections());
+  }
+
+  @SubscribeMessage('ping')
+  ping(): { event: string; data: { timestamp: string } } {
+    this.stats.countReceived();
+    return { event: 'pong', data: { timestamp: new Date().toISOString() } };
+  }
+
+  /** The dashboard sends these when a workflow page opens or closes; the basic feed has no rooms. */
+  @SubscribeMessage('subscribe_workflow')
+  subscribeWorkflow() {
+    this.stats.countReceived();
+    return { ok: true };
+  }
+
+  @SubscribeMessage('unsubscribe_workflow')
+  unsubscribeWorkflow() {
+    this.stats.countReceived();
+    return { ok: true };
+  }
+}

@@ -1,0 +1,89 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsDefined, IsIn, IsISO8601, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+
+export const BROADCAST_TYPES = ['system_notification', 'room_message'] as const;
+
+export class BroadcastDto {
+  @ApiProperty({ enum: BROADCAST_TYPES, enumName: 'BroadcastType' })
+  @IsIn(BROADCAST_TYPES)
+  message_type: (typeof BROADCAST_TYPES)[number];
+
+  @ApiPropertyOptional({ description: 'Target room; required for room_message, default `system` for notifications' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  room?: string;
+
+  @ApiProperty({ type: 'object', additionalProperties: true, example: { message: 'Deploy at 18:00' } })
+  @IsDefined()
+  @IsObject()
+  data: Record<string, unknown>;
+}
+
+export class ConnectionRefDto {
+  @ApiProperty({ description: 'A Socket.IO socket id' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(64)
+  connection_id: string;
+}
+
+const EVENT_ID = /^\d{1,19}$/;
+
+export class EventHistoryQuery {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  room?: string;
+
+  @ApiPropertyOptional({ description: 'Comma list of event types (task_update, agent_update, ...)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  event_types?: string;
+
+  @ApiPropertyOptional({ description: 'Only events after this id' })
+  @IsOptional()
+  @Matches(EVENT_ID, { message: 'after_id must be an event id (digits)' })
+  after_id?: string;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  since?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit: number = 100;
+}
+
+export class ReplayEventsDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  room?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(EVENT_ID, { message: 'after_id must be an event id (digits)' })
+  after_id?: string;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  since?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+}

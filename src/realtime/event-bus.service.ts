@@ -1,0 +1,99 @@
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { CacheVersions } from '../common/cache/cache-versions.service.js';
+import { sleep } from '../infra/net.js';
+import type { DomainEventMap, DomainEventName } from './domain-events.js';
+import { cacheFamiliesOf, routeDomainEvent, RoutedEvent } from './event-routing.js';
+import type { EventEnvelope } from './event.entity.js';
+import { EventStore } from './event-store.service.js';
+
+const MAX_BATCH = 500;
+
+interface Pending {
+  event: RoutedEvent;
+  /** Set by publishAndWait: resolves with the stored envelope. */
+  stored?: (envelope: EventEnvelope | undefined) => void;
+}
+const RETRY_DELAYS_MS = [100, 500, 1_000, 2_000, 5_000];
+
+/**
+ * Where services announce what happened. Publishing bumps the cache versions at
+ * once (the caller's next read is fresh), then the events are written to the
+ * history in batches and delivered to sockets by every API instance.
+ */
+@Injectable()
+export class EventBus implements OnApplicationShutdown {
+  private readonly logger = new Logger('EventBus');
+  private queue: Pending[] = [];
+  private flushing?: Promise<void>;
+  private idle: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly cache: CacheVersions,
+  ) {}
+
+  async publish<K extends DomainEventName>(name: K, payload: DomainEventMap[K]): Promise<void> {
+    await this.cache.bump(cacheFamiliesOf(name));
+    for (const event of routeDomainEvent(name, payload)) this.queue.push({ event });
+    this.scheduleFlush();
+  }
+
+  /** Publishes and waits until the events are stored; resolves with their envelopes (ids). */
+  async publishAndWait<K extends DomainEventName>(name: K, payload: DomainEventMap[K]): Promise<EventEnvelope[]> {
+    await this.cache.bump(cacheFamiliesOf(name));
+    const stored = routeDomainEvent(name, payload).map(
+      (event) =>
+        new Promise<EventEnvelope | undefined>((resolveStored) => this.queue.push({ event, stored: resolveStored })),
+    );
+    this.scheduleFlush();
+    const envelopes = await Promise.all(stored);
+    if (envelopes.some((envelope) => !envelope)) throw new Error('The event could not be stored');
+    return envelopes as EventEnvelope[];
+  }
+
+  /** Publishes several events of one change in one go. */
+  async publishAll(events: { [K in DomainEventName]: [K, DomainEventMap[K]] }[DomainEventName][]): Promise<void> {
+    await this.cache.bump(events.flatMap(([name]) => cacheFamiliesOf(name)));
+    for (const [name, payload] of events) for (const event of routeDomainEvent(name, payload)) this.queue.push({ event });
+    this.scheduleFlush();
+  }
+
+  /** Resolves when everything published so far is in the history (tests, shutdown). */
+  async flushed(): Promise<void> {
+    while (this.queue.length || this.flushing) await (this.flushing ?? this.idle);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.race([this.flushed(), sleep(5_000)]);
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushing) return;
+    this.flushing = new Promise<void>((resolveFlush) => setImmediate(resolveFlush))
+      .then(() => this.drain())
+      .finally(() => {
+        this.flushing = undefined;
+        if (this.queue.length) this.scheduleFlush();
+      });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length) {
+      const batch = this.queue.splice(0, MAX_BATCH);
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const envelopes = await this.store.append(batch.map((pending) => pending.event));
+          batch.forEach((pending, index) => pending.stored?.(envelopes[index]));
+          break;
+        } catch (error) {
+          if (attempt >= RETRY_DELAYS_MS.length) {
+            this.logger.error(`dropped ${batch.length} events after ${attempt + 1} attempts: ${(error as Error).message}`);
+            for (const pending of batch) pending.stored?.(undefined);
+            break;
+          }
+          await sleep(RETRY_DELAYS_MS[attempt]);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,98 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Auth, CurrentPrincipal } from '../auth/auth.decorator.js';
+import type { Principal } from '../auth/principal.js';
+import { RateLimit } from '../common/rate-limit/rate-limit.decorator.js';
+import { BroadcastDto, ConnectionRefDto, EventHistoryQuery, ReplayEventsDto } from './dto/management.dto.js';
+import { RealtimeService } from './realtime.service.js';
+
+@ApiTags('websocket')
+@Controller({ path: 'websocket', version: '2' })
+export class RealtimeController {
+  constructor(private readonly realtime: RealtimeService) {}
+
+  @Get('connections')
+  @Auth('admin')
+  @ApiOperation({ summary: 'Socket.IO connections on every instance' })
+  connections() {
+    return this.realtime.connections();
+  }
+
+  @Get('connections/:id')
+  @Auth('admin')
+  @ApiOperation({ summary: 'One connection (a Socket.IO socket id)' })
+  connection(@Param('id') id: string) {
+    return this.realtime.connection(id);
+  }
+
+  @Delete('connections/:id')
+  @Auth('admin')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Disconnect a socket, wherever it is connected' })
+  @ApiNoContentResponse()
+  disconnect(@Param('id') id: string): Promise<void> {
+    return this.realtime.disconnect(id);
+  }
+
+  @Get('rooms')
+  @Auth('viewer')
+  @ApiOperation({ summary: 'Rooms with members, across instances' })
+  rooms() {
+    return this.realtime.rooms();
+  }
+
+  @Get('rooms/:name')
+  @Auth('viewer')
+  @ApiOperation({ summary: 'One room and its members (404 when empty or unknown)' })
+  room(@Param('name') name: string) {
+    return this.realtime.room(name);
+  }
+
+  @Post('broadcast')
+  @Auth('operator')
+  @HttpCode(200)
+  @RateLimit('broadcast')
+  @ApiOperation({ summary: 'Send a system notification or a room message (kept in history)' })
+  broadcast(@Body() dto: BroadcastDto, @CurrentPrincipal() principal: Principal) {
+    return this.realtime.broadcast(dto, principal);
+  }
+
+  @Post('rooms/:name/join')
+  @Auth('admin')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Put a connection into a room (any instance)' })
+  join(@Param('name') name: string, @Body() dto: ConnectionRefDto) {
+    return this.realtime.join(name, dto.connection_id);
+  }
+
+  @Post('rooms/:name/leave')
+  @Auth('admin')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Take a connection out of a room (any instance)' })
+  leave(@Param('name') name: string, @Body() dto: ConnectionRefDto) {
+    return this.realtime.leave(name, dto.connection_id);
+  }
+
+  @Get('event-history')
+  @Auth('viewer')
+  @ApiOperation({ summary: 'Stored events, filtered by room, types, id and time' })
+  history(@Query() query: EventHistoryQuery) {
+    return this.realtime.history(query);
+  }
+
+  @Post('connections/:id/replay-events')
+  @Auth('admin')
+  @HttpCode(200)
+  @RateLimit('replay')
+  @ApiOperation({ summary: 'Send stored events to a connection as event_history' })
+  replay(@Param('id') id: string, @Body() dto: ReplayEventsDto) {
+    return this.realtime.replayTo(id, dto);
+  }
+
+  @Get('statistics')
+  @Auth('viewer')
+  @ApiOperation({ summary: 'Connections, rooms, message counters, peak and instances (measured)' })
+  statistics() {
+    return this.realtime.statistics();
+  }
+}

@@ -1,0 +1,210 @@
+import { Logger } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  OnGatewayConnection,
+  OnGatewayDisconnect,
+  OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+} from '@nestjs/websockets';
+import type { Namespace, Socket } from 'socket.io';
+import { CredentialService } from '../auth/credential.service.js';
+import type { Principal } from '../auth/principal.js';
+import { AppError, ForbiddenError } from '../common/errors/app-errors.js';
+import type { AppConfig } from '../config/config.js';
+import { InjectConfig, InjectRuntime, Runtime } from '../config/config.module.js';
+import { ReauthMessageDto, ReplayMessageDto, RoomMessageDto, RoomPayloadMessageDto } from './dto/messages.dto.js';
+import { EventBus } from './event-bus.service.js';
+import { checkRoom } from './rooms.js';
+import { handshakeToken, MessageBudget, unauthorized } from './socket-auth.js';
+import { SocketData, SocketHub } from './socket-hub.service.js';
+import { SocketStats } from './socket-stats.service.js';
+import { acknowledge, ackError, validateMessage } from './ws-ack.js';
+
+interface ReconnectAuth {
+  rooms?: unknown;
+  last_event_id?: unknown;
+}
+
+/**
+ * Namespace /v2: authenticated at the handshake, rooms with authorisation, replay
+ * and reconnect without loss. Feature modules add their own message handlers on
+ * this namespace (agents' heartbeats, task reports).
+ */
+@WebSocketGateway({ namespace: '/v2' })
+export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+  private readonly logger = new Logger('RealtimeGateway');
+  private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
+
+  constructor(
+    private readonly credentials: CredentialService,
+    private readonly hub: SocketHub,
+    private readonly stats: SocketStats,
+    private readonly events: EventBus,
+    @InjectConfig() private readonly config: AppConfig,
+    @InjectRuntime() private readonly runtime: Runtime,
+  ) {}
+
+  afterInit(namespace: Namespace): void {
+    this.hub.attachV2(namespace);
+    namespace.use((socket, next) => {
+      const token = handshakeToken(socket);
+      if (!token) return next(unauthorized());
+      this.credentials.authenticate(token).then(
+        (principal) => {
+          socket.data = { principal, connectedAt: new Date().toISOString(), instanceId: this.runtime.instanceId } satisfies SocketData;
+          next();
+        },
+        () => next(unauthorized()),
+      );
+    });
+    this.credentials.onInvalidation((invalidation) => void this.onInvalidation(invalidation.kind, invalidation.id));
+  }
+
+  async handleConnection(socket: Socket): Promise<void> {
+    const { principal } = socket.data as SocketData;
+    this.guardMessages(socket);
+    this.scheduleExpiry(socket, principal.expiresAt);
+    this.stats.setConnections(this.hub.localConnections());
+    if (principal.role === 'agent' && principal.agentId) await socket.join(`agent:${principal.agentId}`);
+
+    const auth = (socket.handshake.auth ?? {}) as ReconnectAuth;
+    const rooms = Array.isArray(auth.rooms) ? auth.rooms : [];
+    const allowed = rooms.filter((room): room is string => typeof room === 'string' && checkRoom(principal, room).ok);
+    const refused = rooms.filter((room) => !allowed.includes(room as string));
+    if (refused.length) socket.emit('system_notification', { event: 'rooms_refused', rooms: refused });
+    const lastEventId = typeof auth.last_event_id === 'string' || typeof auth.last_event_id === 'number' ? String(auth.last_event_id) : undefined;
+    if (lastEventId !== undefined && /^\d{1,19}$/.test(lastEventId) && allowed.length) {
+      try {
+        await this.hub.rejoin(socket, allowed, lastEventId);
+      } catch (error) {
+        this.logger.error(`replay on reconnect failed: ${(error as Error).message}`);
+        socket.emit('replay_truncated', { oldest_id: lastEventId });
+      }
+    } else if (allowed.length) {
+      await socket.join(allowed);
+    }
+  }
+
+  handleDisconnect(socket: Socket): void {
+    clearTimeout(this.expiryTimers.get(socket.id));
+    this.expiryTimers.delete(socket.id);
+    this.stats.setConnections(this.hub.localConnections());
+  }
+
+  @SubscribeMessage('join_room')
+  async joinRoom(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
+    return acknowledge(async () => {
+      const { room } = await validateMessage(RoomMessageDto, body);
+      this.authorizeRoom(socket, room);
+      await socket.join(room);
+      const members = await this.hub.namespaces.v2!.in(room).fetchSockets();
+      return { room, members_count: members.length };
+    });
+  }
+
+  @SubscribeMessage('leave_room')
+  async leaveRoom(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
+    return acknowledge(async () => {
+      const { room } = await validateMessage(RoomMessageDto, body);
+      await socket.leave(room);
+      return { room };
+    });
+  }
+
+  @SubscribeMessage('room_message')
+  async roomMessage(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
+    return acknowledge(async () => {
+      const { room, data } = await validateMessage(RoomPayloadMessageDto, body);
+      if (!socket.rooms.has(room)) throw new ForbiddenError(`Join ${room} before sending to it`);
+      const principal = (socket.data as SocketData).principal;
+      const [event] = await this.events.publishAndWait('room.message', {
+        room,
+        data,
+        from: { id: principal.id, kind: principal.kind, name: principal.name, socket_id: socket.id },
+      });
+      return { room, event_id: event.id };
+    });
+  }
+
+  @SubscribeMessage('replay')
+  async replay(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
+    return acknowledge(async () => {
+      const message = await validateMessage(ReplayMessageDto, body);
+      const principal = (socket.data as SocketData).principal;
+      let rooms: string[];
+      if (message.room) {
+        this.authorizeRoom(socket, message.room);
+        rooms = [message.room];
+      } else {
+        rooms = [...socket.rooms].filter((room) => room !== socket.id);
+      }
+      if (!rooms.length) return { count: 0, last_id: null };
+      const result = await this.hub.replay((event) => socket.emit('event_history', event), {
+        rooms: rooms.filter((room) => checkRoom(principal, room).ok),
+        afterId: message.after_id,
+        limit: message.limit ?? 1000,
+      });
+      return { count: result.count, last_id: result.lastId };
+    });
+  }
+
+  @SubscribeMessage('ping')
+  ping() {
+    return { pong: true, timestamp: new Date().toISOString() };
+  }
+
+  @SubscribeMessage('reauth')
+  async reauth(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
+    return acknowledge(async () => {
+      const { token } = await validateMessage(ReauthMessageDto, body);
+      const current = (socket.data as SocketData).principal;
+      const fresh = await this.credentials.authenticate(token);
+      if (fresh.kind !== current.kind || fresh.id !== current.id) throw new ForbiddenError('reauth must use a credential of the same identity');
+      (socket.data as SocketData).principal = fresh;
+      this.scheduleExpiry(socket, fresh.expiresAt);
+      return { expires_at: fresh.expiresAt ? new Date(fresh.expiresAt).toISOString() : null };
+    });
+  }
+
+  private authorizeRoom(socket: Socket, room: string): void {
+    const check = checkRoom((socket.data as SocketData).principal, room);
+    if (!check.ok) throw new AppError(check.status, check.reason);
+  }
+
+  /** Per-socket message budget, and the count of messages received. */
+  private guardMessages(socket: Socket): void {
+    const budget = new MessageBudget(this.config.socketMessagesPerSecond);
+    socket.use((packet, next) => {
+      this.stats.countReceived();
+      if (budget.take()) return next();
+      const ack = packet[packet.length - 1];
+      if (typeof ack === 'function') (ack as (reply: unknown) => void)(ackError(new AppError(429, 'Too many messages; slow down')));
+    });
+  }
+
+  /** A socket authenticated by a JWT lives as long as its token, unless it sends `reauth`. */
+  private scheduleExpiry(socket: Socket, expiresAt: number | null): void {
+    clearTimeout(this.expiryTimers.get(socket.id));
+    if (!expiresAt) return;
+    const timer = setTimeout(
+      () => {
+        socket.emit('system_notification', { event: 'token_expired' });
+        socket.disconnect(true);
+      },
+      Math.max(0, Math.min(expiresAt - Date.now(), 2_147_000_000)),
+    );
+    timer.unref();
+    this.expiryTimers.set(socket.id, timer);
+  }
+
+  private async onInvalidation(kind: Principal['kind'], id: string): Promise<void> {
+    if (kind === 'api_key') {
+      this.hub.disconnectPrincipal('api_key', id, 'credential revoked');
+      return;
+    }
+    const user = await this.credentials.findUser(id).catch(() => null);
+    if (!user || !user.isActive) this.hub.disconnectPrincipal('user', id, 'account deactivated');
+  }
+}

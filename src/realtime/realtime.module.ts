@@ -1,0 +1,40 @@
+import { Global, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { AppConfig } from '../config/config.js';
+import { InjectConfig } from '../config/config.module.js';
+import { DashboardGateway } from './dashboard.gateway.js';
+import { EventEntity } from './event.entity.js';
+import { EventBus } from './event-bus.service.js';
+import { EventStore } from './event-store.service.js';
+import { EventStream } from './event-stream.service.js';
+import { RealtimeController } from './realtime.controller.js';
+import { RealtimeGateway } from './realtime.gateway.js';
+import { RealtimeService } from './realtime.service.js';
+import { SocketHub } from './socket-hub.service.js';
+import { SocketStats } from './socket-stats.service.js';
+
+/**
+ * Domain events in, history rows and Socket.IO emits out. Every process publishes
+ * (EventBus); processes that serve sockets follow the history (EventStream) and
+ * deliver it (SocketHub).
+ */
+@Global()
+@Module({
+  imports: [TypeOrmModule.forFeature([EventEntity])],
+  controllers: [RealtimeController],
+  providers: [EventStore, EventBus, EventStream, SocketStats, SocketHub, RealtimeService, RealtimeGateway, DashboardGateway],
+  exports: [EventBus, EventStore, SocketHub],
+})
+export class RealtimeModule implements OnApplicationBootstrap {
+  constructor(
+    private readonly stream: EventStream,
+    private readonly stats: SocketStats,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.config.role === 'worker') return;
+    this.stats.start();
+    await this.stream.start();
+  }
+}
