@@ -10,6 +10,7 @@ import { dataSourceOptions } from './database/data-source.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ResponseCacheModule } from './common/cache/cache.module.js';
 import { HealthModule } from './health/health.module.js';
+import { JobsModule } from './jobs/jobs.module.js';
 import { DEFAULT_JOB_OPTIONS } from './jobs/queues.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { RedisModule } from './redis/redis.module.js';
@@ -51,6 +52,7 @@ export class AppModule {
         ResponseCacheModule,
         AuthModule,
         RealtimeModule,
+        JobsModule,
         HealthModule,
       ],
       providers: [

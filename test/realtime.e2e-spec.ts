@@ -1,7 +1,13 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventBus } from '../src/realtime/event-bus.service.js';
-import { createTestStores, startTestApp, TEST_ADMIN_KEY, TestApp, TestStores } from './support/app.js';
+import {
+  createTestStores,
+  startTestApp,
+  TEST_ADMIN_KEY,
+  TestApp,
+  TestStores,
+} from './support/app.js';
 import { apiKey, bearer, createApiKey, createUser } from './support/identities.js';
 import { connectSocket, TestSocket } from './support/socket.js';
 
@@ -12,9 +18,17 @@ function bus(app: TestApp): EventBus {
 }
 
 /** Publishes `count` notifications spread over `rooms`, returns nothing; ids come from the history. */
-async function publishMany(app: TestApp, count: number, rooms: string[], tag: string): Promise<void> {
+async function publishMany(
+  app: TestApp,
+  count: number,
+  rooms: string[],
+  tag: string,
+): Promise<void> {
   for (let i = 0; i < count; i++) {
-    await bus(app).publish('system.notification', { room: rooms[i % rooms.length], data: { tag, i } });
+    await bus(app).publish('system.notification', {
+      room: rooms[i % rooms.length],
+      data: { tag, i },
+    });
     if (i % 50 === 0) await sleep(1);
   }
   await bus(app).flushed();
@@ -32,13 +46,15 @@ async function historyIds(app: TestApp, rooms: string[], afterId: string): Promi
       .expect(200);
     const events = body.events as { id: string; rooms: string[] }[];
     if (!events.length) return ids;
-    for (const event of events) if (event.rooms.some((room) => rooms.includes(room))) ids.push(event.id);
+    for (const event of events)
+      if (event.rooms.some((room) => rooms.includes(room))) ids.push(event.id);
     after = events[events.length - 1].id;
   }
 }
 
 function assertStrictlyIncreasing(ids: string[]): void {
-  for (let i = 1; i < ids.length; i++) expect(BigInt(ids[i]) > BigInt(ids[i - 1]), `${ids[i - 1]} then ${ids[i]}`).toBe(true);
+  for (let i = 1; i < ids.length; i++)
+    expect(BigInt(ids[i]) > BigInt(ids[i - 1]), `${ids[i - 1]} then ${ids[i]}`).toBe(true);
 }
 
 describe('real-time: rooms, auth and management', () => {
@@ -70,7 +86,9 @@ describe('real-time: rooms, auth and management', () => {
 
   it('refuses a handshake without a valid credential', async () => {
     await expect(connectSocket(a.url, {})).rejects.toThrow('unauthorized');
-    await expect(connectSocket(a.url, { token: 'sf_not-a-real-key-at-all-0000' })).rejects.toThrow('unauthorized');
+    await expect(connectSocket(a.url, { token: 'sf_not-a-real-key-at-all-0000' })).rejects.toThrow(
+      'unauthorized',
+    );
   });
 
   it('authorises rooms: admin only for admins, free rooms by pattern', async () => {
@@ -89,8 +107,15 @@ describe('real-time: rooms, auth and management', () => {
   it('delivers across instances: events and REST broadcasts from A reach a client on B', async () => {
     const onB = await connect(b, { rooms: ['system', 'room:x'] });
     await bus(a).publish('system.notification', { room: 'room:x', data: { hello: 'from A' } });
-    const event = await onB.waitFor('system_notification', (envelope) => envelope.data?.hello === 'from A');
-    expect(event).toMatchObject({ type: 'system_notification', rooms: ['room:x'], id: expect.stringMatching(/^\d+$/) });
+    const event = await onB.waitFor(
+      'system_notification',
+      (envelope) => envelope.data?.hello === 'from A',
+    );
+    expect(event).toMatchObject({
+      type: 'system_notification',
+      rooms: ['room:x'],
+      id: expect.stringMatching(/^\d+$/),
+    });
 
     const { body } = await a
       .http()
@@ -98,30 +123,69 @@ describe('real-time: rooms, auth and management', () => {
       .set(apiKey(TEST_ADMIN_KEY))
       .send({ message_type: 'system_notification', data: { notice: 'maintenance' } })
       .expect(200);
-    expect(body).toMatchObject({ recipients_count: expect.any(Number), event_id: expect.any(String) });
-    const broadcast = await onB.waitFor('system_notification', (envelope) => envelope.data?.notice === 'maintenance');
+    expect(body).toMatchObject({
+      recipients_count: expect.any(Number),
+      event_id: expect.any(String),
+    });
+    const broadcast = await onB.waitFor(
+      'system_notification',
+      (envelope) => envelope.data?.notice === 'maintenance',
+    );
     expect(broadcast.id).toBe(body.event_id);
   });
 
   it('manages connections of every instance from any instance', async () => {
     const onB = await connect(b);
-    const { body } = await a.http().get('/api/v2/websocket/connections').set(apiKey(TEST_ADMIN_KEY)).expect(200);
+    const { body } = await a
+      .http()
+      .get('/api/v2/websocket/connections')
+      .set(apiKey(TEST_ADMIN_KEY))
+      .expect(200);
     expect(body.connections.map((c: { id: string }) => c.id)).toContain(onB.id);
-    const one = await a.http().get(`/api/v2/websocket/connections/${onB.id}`).set(apiKey(TEST_ADMIN_KEY)).expect(200);
-    expect(one.body).toMatchObject({ id: onB.id, authenticated: true, principal: { role: 'viewer' } });
+    const one = await a
+      .http()
+      .get(`/api/v2/websocket/connections/${onB.id}`)
+      .set(apiKey(TEST_ADMIN_KEY))
+      .expect(200);
+    expect(one.body).toMatchObject({
+      id: onB.id,
+      authenticated: true,
+      principal: { role: 'viewer' },
+    });
 
-    await a.http().post('/api/v2/websocket/rooms/room:moved/join').set(apiKey(TEST_ADMIN_KEY)).send({ connection_id: onB.id }).expect(200);
-    const room = await a.http().get('/api/v2/websocket/rooms/room:moved').set(apiKey(TEST_ADMIN_KEY)).expect(200);
+    await a
+      .http()
+      .post('/api/v2/websocket/rooms/room:moved/join')
+      .set(apiKey(TEST_ADMIN_KEY))
+      .send({ connection_id: onB.id })
+      .expect(200);
+    const room = await a
+      .http()
+      .get('/api/v2/websocket/rooms/room:moved')
+      .set(apiKey(TEST_ADMIN_KEY))
+      .expect(200);
     expect(room.body.members.map((m: { id: string }) => m.id)).toEqual([onB.id]);
     await bus(a).publish('system.notification', { room: 'room:moved', data: { moved: true } });
     await onB.waitFor('system_notification', (envelope) => envelope.data?.moved === true);
 
-    await a.http().get('/api/v2/websocket/rooms/room:nobody').set(apiKey(TEST_ADMIN_KEY)).expect(404);
-    await a.http().get('/api/v2/websocket/connections/unknown-socket').set(apiKey(TEST_ADMIN_KEY)).expect(404);
+    await a
+      .http()
+      .get('/api/v2/websocket/rooms/room:nobody')
+      .set(apiKey(TEST_ADMIN_KEY))
+      .expect(404);
+    await a
+      .http()
+      .get('/api/v2/websocket/connections/unknown-socket')
+      .set(apiKey(TEST_ADMIN_KEY))
+      .expect(404);
     await a.http().get('/api/v2/websocket/connections').set(apiKey(viewerKey)).expect(403);
 
     const gone = new Promise((resolveGone) => onB.socket.once('disconnect', resolveGone));
-    await a.http().delete(`/api/v2/websocket/connections/${onB.id}`).set(apiKey(TEST_ADMIN_KEY)).expect(204);
+    await a
+      .http()
+      .delete(`/api/v2/websocket/connections/${onB.id}`)
+      .set(apiKey(TEST_ADMIN_KEY))
+      .expect(204);
     await gone;
   });
 
@@ -132,14 +196,23 @@ describe('real-time: rooms, auth and management', () => {
     await other.ack('join_room', { room: 'room:chat' });
     const reply = await sender.ack('room_message', { room: 'room:chat', data: { text: 'hi' } });
     expect(reply).toMatchObject({ ok: true, event_id: expect.any(String) });
-    const received = await other.waitFor('room_message', (envelope) => envelope.data?.data?.text === 'hi');
+    const received = await other.waitFor(
+      'room_message',
+      (envelope) => envelope.data?.data?.text === 'hi',
+    );
     expect(received.id).toBe(reply.event_id);
     await sleep(300);
     expect(sender.events('room_message')).toHaveLength(0);
 
-    const replay = await other.ack('replay', { room: 'room:chat', after_id: String(BigInt(reply.event_id) - 1n) });
+    const replay = await other.ack('replay', {
+      room: 'room:chat',
+      after_id: String(BigInt(reply.event_id) - 1n),
+    });
     expect(replay).toMatchObject({ ok: true, count: 1, last_id: reply.event_id });
-    const replayed = await other.waitFor('event_history', (envelope) => envelope.id === reply.event_id);
+    const replayed = await other.waitFor(
+      'event_history',
+      (envelope) => envelope.id === reply.event_id,
+    );
     expect(replayed).toEqual(received);
   });
 
@@ -147,7 +220,11 @@ describe('real-time: rooms, auth and management', () => {
     const key = await createApiKey(a.url, 'viewer');
     const socket = await connect(b, { token: key.key });
     const gone = new Promise((resolveGone) => socket.socket.once('disconnect', resolveGone));
-    await a.http().delete(`/api/v2/auth/api-keys/${key.id}`).set(apiKey(TEST_ADMIN_KEY)).expect(204);
+    await a
+      .http()
+      .delete(`/api/v2/auth/api-keys/${key.id}`)
+      .set(apiKey(TEST_ADMIN_KEY))
+      .expect(204);
     await gone;
   });
 
@@ -159,10 +236,17 @@ describe('real-time: rooms, auth and management', () => {
       await first.ack('join_room', { room: 'room:stats' });
       await second.ack('join_room', { room: 'room:stats' });
       for (let i = 0; i < 3; i++) await first.ack('ping');
-      await bus(fresh).publishAndWait('system.notification', { room: 'room:stats', data: { n: 1 } });
+      await bus(fresh).publishAndWait('system.notification', {
+        room: 'room:stats',
+        data: { n: 1 },
+      });
       await second.waitFor('system_notification');
       await sleep(1_200);
-      const { body } = await fresh.http().get('/api/v2/websocket/statistics').set(apiKey(TEST_ADMIN_KEY)).expect(200);
+      const { body } = await fresh
+        .http()
+        .get('/api/v2/websocket/statistics')
+        .set(apiKey(TEST_ADMIN_KEY))
+        .expect(200);
       expect(body).toMatchObject({
         total_connections: 2,
         authenticated_connections: 2,
@@ -188,9 +272,19 @@ describe('real-time: rooms, auth and management', () => {
       const expiring = await connectSocket(short.url, { token: user.token });
       const kept = await connectSocket(short.url, { token: user.token });
       await sleep(1_100); // a token issued in a later second expires later
-      const fresh = await short.http().post('/api/v2/auth/refresh').set(bearer(user.token)).expect(200);
-      expect(await kept.ack('reauth', { token: fresh.body.access_token })).toMatchObject({ ok: true });
-      await expiring.waitFor('system_notification', (payload) => payload.event === 'token_expired', 4_000);
+      const fresh = await short
+        .http()
+        .post('/api/v2/auth/refresh')
+        .set(bearer(user.token))
+        .expect(200);
+      expect(await kept.ack('reauth', { token: fresh.body.access_token })).toMatchObject({
+        ok: true,
+      });
+      await expiring.waitFor(
+        'system_notification',
+        (payload) => payload.event === 'token_expired',
+        4_000,
+      );
       await sleep(200);
       expect(expiring.socket.connected).toBe(false);
       expect(kept.socket.connected).toBe(true);
@@ -222,7 +316,10 @@ describe('real-time: reconnect without loss', () => {
 
   async function lastSeen(socket: TestSocket): Promise<string> {
     await bus(a).publishAndWait('system.notification', { room: ROOMS[0], data: { marker: true } });
-    const marker = await socket.waitFor('system_notification', (envelope) => envelope.data?.marker === true);
+    const marker = await socket.waitFor(
+      'system_notification',
+      (envelope) => envelope.data?.marker === true,
+    );
     return marker.id as string;
   }
 
@@ -241,10 +338,18 @@ describe('real-time: reconnect without loss', () => {
 
     // Reconnect while events keep arriving.
     const live = publishMany(a, 200, ALL_ROOMS, 'live');
-    const again = await connectSocket(b.url, { token: TEST_ADMIN_KEY, rooms: ROOMS, lastEventId: lastId });
+    const again = await connectSocket(b.url, {
+      token: TEST_ADMIN_KEY,
+      rooms: ROOMS,
+      lastEventId: lastId,
+    });
     await live;
     const expected = await historyIds(a, ROOMS, lastId);
-    await again.waitFor('system_notification', (envelope) => envelope.id === expected[expected.length - 1], 10_000);
+    await again.waitFor(
+      'system_notification',
+      (envelope) => envelope.id === expected[expected.length - 1],
+      10_000,
+    );
     await sleep(200);
 
     const ids = deliveredIds(again);
@@ -259,15 +364,26 @@ describe('real-time: reconnect without loss', () => {
     const lastId = await lastSeen(first);
     first.close();
 
-    await Promise.all([publishMany(a, 300, ALL_ROOMS, 'before'), publishMany(b, 300, ALL_ROOMS, 'before-b')]);
+    await Promise.all([
+      publishMany(a, 300, ALL_ROOMS, 'before'),
+      publishMany(b, 300, ALL_ROOMS, 'before-b'),
+    ]);
     await b.close();
     await publishMany(a, 300, ALL_ROOMS, 'during');
     b = await startTestApp(stores);
     await publishMany(a, 100, ALL_ROOMS, 'after');
 
-    const again = await connectSocket(b.url, { token: TEST_ADMIN_KEY, rooms: ROOMS, lastEventId: lastId });
+    const again = await connectSocket(b.url, {
+      token: TEST_ADMIN_KEY,
+      rooms: ROOMS,
+      lastEventId: lastId,
+    });
     const expected = await historyIds(a, ROOMS, lastId);
-    await again.waitFor('event_history', (envelope) => envelope.id === expected[expected.length - 1], 10_000);
+    await again.waitFor(
+      'event_history',
+      (envelope) => envelope.id === expected[expected.length - 1],
+      10_000,
+    );
     await sleep(200);
     const ids = deliveredIds(again);
     assertStrictlyIncreasing(ids);
@@ -284,7 +400,10 @@ describe('real-time: reconnect without loss', () => {
     let polling = true;
     const poller = (async () => {
       while (polling) {
-        const { rows } = await client.query<{ id: string }>('SELECT id::text FROM events WHERE id > $1 ORDER BY id', [after]);
+        const { rows } = await client.query<{ id: string }>(
+          'SELECT id::text FROM events WHERE id > $1 ORDER BY id',
+          [after],
+        );
         for (const row of rows) seen.push(row.id);
         if (rows.length) after = rows[rows.length - 1].id;
         await sleep(2);
@@ -296,11 +415,17 @@ describe('real-time: reconnect without loss', () => {
     const slowWrite = (async () => {
       await slow.query('BEGIN');
       await slow.query('SELECT pg_advisory_xact_lock(72061003)');
-      await slow.query(`INSERT INTO events (id, type, rooms, data) VALUES (nextval('events_id_seq'), 'system_notification', '{room:one}', '{"slow": true}')`);
+      await slow.query(
+        `INSERT INTO events (id, type, rooms, data) VALUES (nextval('events_id_seq'), 'system_notification', '{room:one}', '{"slow": true}')`,
+      );
       await sleep(300);
       await slow.query('COMMIT');
     })();
-    await Promise.all([slowWrite, publishMany(a, 50, ROOMS, 'fast-a'), publishMany(b, 50, ROOMS, 'fast-b')]);
+    await Promise.all([
+      slowWrite,
+      publishMany(a, 50, ROOMS, 'fast-a'),
+      publishMany(b, 50, ROOMS, 'fast-b'),
+    ]);
     await sleep(100);
     polling = false;
     await poller;

@@ -7,4 +7,9 @@ import { SettingEntity } from '../auth/entities/setting.entity.js';
 import { UserEntity } from '../auth/entities/user.entity.js';
 import { EventEntity } from '../realtime/event.entity.js';
 
-export const ENTITIES: (new () => object)[] = [UserEntity, ApiKeyEntity, SettingEntity, EventEntity];
+export const ENTITIES: (new () => object)[] = [
+  UserEntity,
+  ApiKeyEntity,
+  SettingEntity,
+  EventEntity,
+];

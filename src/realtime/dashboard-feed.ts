@@ -1,12 +1,24 @@
 import type { EventEnvelope } from './event.entity.js';
-import { boardStatus, dashboardAgentStatus, dashboardPriority, relativeTime } from './dashboard-vocabulary.js';
+import {
+  boardStatus,
+  dashboardAgentStatus,
+  dashboardPriority,
+  relativeTime,
+} from './dashboard-vocabulary.js';
 
 /** An event on namespace / (the existing dashboard's feed). */
 export interface FeedEvent {
-  event: 'agent_status_update' | 'task_update' | 'workflow_event' | 'system_metrics_update' | 'system_alert';
+  event:
+    | 'agent_status_update'
+    | 'task_update'
+    | 'workflow_event'
+    | 'system_metrics_update'
+    | 'system_alert';
   payload: Record<string, unknown>;
 }
 
+// Event data is the v2 JSON of an entity; this mapping reads it loosely on purpose.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = Record<string, any>;
 
 export function dashboardAgent(agent: Json): Json {
@@ -38,7 +50,10 @@ export function dashboardTask(task: Json): Json {
   };
 }
 
-const TASK_ACTIONS: Record<string, 'create' | 'update' | 'delete'> = { created: 'create', deleted: 'delete' };
+const TASK_ACTIONS: Record<string, 'create' | 'update' | 'delete'> = {
+  created: 'create',
+  deleted: 'delete',
+};
 
 /**
  * CONTRACT §4, namespace /: every agent, task and workflow change as the dashboard's
@@ -49,13 +64,24 @@ export function toFeedEvents(envelope: EventEnvelope): FeedEvent[] {
   switch (envelope.type) {
     case 'agent_update':
       if (data.event === 'deleted') {
-        return [{ event: 'agent_status_update', payload: { agentId: data.agent_id, id: data.agent_id, deleted: true } }];
+        return [
+          {
+            event: 'agent_status_update',
+            payload: { agentId: data.agent_id, id: data.agent_id, deleted: true },
+          },
+        ];
       }
       return [{ event: 'agent_status_update', payload: dashboardAgent(data.agent) }];
     case 'task_update': {
       const action = TASK_ACTIONS[data.event as string] ?? 'update';
-      if (action === 'delete') return [{ event: 'task_update', payload: { action, taskId: data.task_id } }];
-      return [{ event: 'task_update', payload: { action, taskId: data.task.id, task: dashboardTask(data.task) } }];
+      if (action === 'delete')
+        return [{ event: 'task_update', payload: { action, taskId: data.task_id } }];
+      return [
+        {
+          event: 'task_update',
+          payload: { action, taskId: data.task.id, task: dashboardTask(data.task) },
+        },
+      ];
     }
     case 'workflow_update': {
       const subject = (data.run ?? data.workflow ?? {}) as Json;

@@ -48,7 +48,11 @@ export function recentTaskStatus(status: string): RecentTaskStatus {
 
 /** The board knows low, medium and high; critical shows as high. */
 export function dashboardPriority(priority: string): 'low' | 'medium' | 'high' {
-  return priority === 'critical' ? 'high' : priority === 'low' || priority === 'medium' ? priority : 'high';
+  return priority === 'critical'
+    ? 'high'
+    : priority === 'low' || priority === 'medium'
+      ? priority
+      : 'high';
 }
 
 /** "just now", "2 minutes ago", "3 hours ago", "5 days ago". */

@@ -1,4 +1,10 @@
-import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import {
+  OnGatewayConnection,
+  OnGatewayDisconnect,
+  OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+} from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
 import { CredentialService } from '../auth/credential.service.js';
 import { ANONYMOUS_DASHBOARD_READER } from '../auth/principal.js';
@@ -31,10 +37,17 @@ export class DashboardGateway implements OnGatewayInit, OnGatewayConnection, OnG
     namespace.use((socket, next) => {
       const token = handshakeToken(socket);
       const accept = (principal: SocketData['principal']) => {
-        socket.data = { principal, connectedAt: new Date().toISOString(), instanceId: this.runtime.instanceId } satisfies SocketData;
+        socket.data = {
+          principal,
+          connectedAt: new Date().toISOString(),
+          instanceId: this.runtime.instanceId,
+        } satisfies SocketData;
         next();
       };
-      if (!token) return this.config.dashboardPublicRead ? accept(ANONYMOUS_DASHBOARD_READER) : next(unauthorized());
+      if (!token)
+        return this.config.dashboardPublicRead
+          ? accept(ANONYMOUS_DASHBOARD_READER)
+          : next(unauthorized());
       this.credentials.authenticate(token).then(accept, () => next(unauthorized()));
     });
   }

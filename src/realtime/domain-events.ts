@@ -34,10 +34,20 @@ export interface DomainEventMap {
   'task.updated': { task: TaskView };
   'task.status_changed': { task: TaskView; previous_status: string };
   'task.progress': { task: TaskView; message?: string | null };
-  'task.assigned': { task: TaskView; run_id: string | null; step_key: string | null; attempt: number };
+  'task.assigned': {
+    task: TaskView;
+    run_id: string | null;
+    step_key: string | null;
+    attempt: number;
+  };
   'task.ready': { task: TaskView };
   'task.blocked': { task: TaskView; blocked_by: string[] };
-  'task.deleted': { task_id: string; run_id?: string | null; workflow_id?: string | null; agent_id?: string | null };
+  'task.deleted': {
+    task_id: string;
+    run_id?: string | null;
+    workflow_id?: string | null;
+    agent_id?: string | null;
+  };
 
   'workflow.created': { workflow: EntityView };
   'workflow.updated': { workflow: EntityView };
@@ -69,7 +79,11 @@ export interface DomainEventMap {
   'metrics.snapshot': { metrics: Record<string, unknown> };
 
   'system.notification': { room?: string; data: Record<string, unknown> };
-  'room.message': { room: string; data: unknown; from: { id: string; kind: string; name: string; socket_id?: string } };
+  'room.message': {
+    room: string;
+    data: unknown;
+    from: { id: string; kind: string; name: string; socket_id?: string };
+  };
 }
 
 export type DomainEventName = keyof DomainEventMap;

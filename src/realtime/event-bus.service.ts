@@ -39,11 +39,16 @@ export class EventBus implements OnApplicationShutdown {
   }
 
   /** Publishes and waits until the events are stored; resolves with their envelopes (ids). */
-  async publishAndWait<K extends DomainEventName>(name: K, payload: DomainEventMap[K]): Promise<EventEnvelope[]> {
+  async publishAndWait<K extends DomainEventName>(
+    name: K,
+    payload: DomainEventMap[K],
+  ): Promise<EventEnvelope[]> {
     await this.cache.bump(cacheFamiliesOf(name));
     const stored = routeDomainEvent(name, payload).map(
       (event) =>
-        new Promise<EventEnvelope | undefined>((resolveStored) => this.queue.push({ event, stored: resolveStored })),
+        new Promise<EventEnvelope | undefined>((resolveStored) =>
+          this.queue.push({ event, stored: resolveStored }),
+        ),
     );
     this.scheduleFlush();
     const envelopes = await Promise.all(stored);
@@ -52,9 +57,12 @@ export class EventBus implements OnApplicationShutdown {
   }
 
   /** Publishes several events of one change in one go. */
-  async publishAll(events: { [K in DomainEventName]: [K, DomainEventMap[K]] }[DomainEventName][]): Promise<void> {
+  async publishAll(
+    events: { [K in DomainEventName]: [K, DomainEventMap[K]] }[DomainEventName][],
+  ): Promise<void> {
     await this.cache.bump(events.flatMap(([name]) => cacheFamiliesOf(name)));
-    for (const [name, payload] of events) for (const event of routeDomainEvent(name, payload)) this.queue.push({ event });
+    for (const [name, payload] of events)
+      for (const event of routeDomainEvent(name, payload)) this.queue.push({ event });
     this.scheduleFlush();
   }
 
@@ -87,7 +95,9 @@ export class EventBus implements OnApplicationShutdown {
           break;
         } catch (error) {
           if (attempt >= RETRY_DELAYS_MS.length) {
-            this.logger.error(`dropped ${batch.length} events after ${attempt + 1} attempts: ${(error as Error).message}`);
+            this.logger.error(
+              `dropped ${batch.length} events after ${attempt + 1} attempts: ${(error as Error).message}`,
+            );
             for (const pending of batch) pending.stored?.(undefined);
             break;
           }

@@ -11,7 +11,10 @@ export interface RoutedEvent {
 
 const action = (name: string) => name.slice(name.indexOf('.') + 1);
 
-function taskRooms(task: { id: string; run_id?: string | null; workflow_id?: string | null }, agentId?: string | null) {
+function taskRooms(
+  task: { id: string; run_id?: string | null; workflow_id?: string | null },
+  agentId?: string | null,
+) {
   const rooms = ['tasks', `task:${task.id}`];
   if (task.run_id) rooms.push(`run:${task.run_id}`);
   if (task.workflow_id) rooms.push(`workflow:${task.workflow_id}`);
@@ -20,7 +23,10 @@ function taskRooms(task: { id: string; run_id?: string | null; workflow_id?: str
 }
 
 /** CONTRACT §4: which event, in which rooms, with which data, for each domain event. */
-export function routeDomainEvent<K extends DomainEventName>(name: K, payload: DomainEventMap[K]): RoutedEvent[] {
+export function routeDomainEvent<K extends DomainEventName>(
+  name: K,
+  payload: DomainEventMap[K],
+): RoutedEvent[] {
   const event = action(name);
   const p = payload as Record<string, unknown>;
   switch (name.slice(0, name.indexOf('.'))) {
@@ -44,23 +50,36 @@ export function routeDomainEvent<K extends DomainEventName>(name: K, payload: Do
         return [
           {
             type: 'task_update',
-            rooms: taskRooms({ id: deleted.task_id, run_id: deleted.run_id, workflow_id: deleted.workflow_id }, deleted.agent_id),
+            rooms: taskRooms(
+              { id: deleted.task_id, run_id: deleted.run_id, workflow_id: deleted.workflow_id },
+              deleted.agent_id,
+            ),
             data: { event, ...p },
           },
         ];
       }
       const task = p.task as TaskView;
       const routed: RoutedEvent[] = [
-        { type: 'task_update', rooms: taskRooms(task, task.assigned_agent?.id), data: { event, ...p } },
+        {
+          type: 'task_update',
+          rooms: taskRooms(task, task.assigned_agent?.id),
+          data: { event, ...p },
+        },
       ];
       if (name === 'task.assigned' && task.assigned_agent) {
-        routed.push({ type: 'task_assigned', rooms: [`agent:${task.assigned_agent.id}`], data: { event: 'assigned', ...p } });
+        routed.push({
+          type: 'task_assigned',
+          rooms: [`agent:${task.assigned_agent.id}`],
+          data: { event: 'assigned', ...p },
+        });
       }
       return routed;
     }
     case 'workflow': {
       const id = (p.workflow as { id: string } | undefined)?.id ?? (p.workflow_id as string);
-      return [{ type: 'workflow_update', rooms: ['workflows', `workflow:${id}`], data: { event, ...p } }];
+      return [
+        { type: 'workflow_update', rooms: ['workflows', `workflow:${id}`], data: { event, ...p } },
+      ];
     }
     case 'run': {
       const run = p.run as { id: string; workflow_id: string } | undefined;
@@ -85,12 +104,22 @@ export function routeDomainEvent<K extends DomainEventName>(name: K, payload: Do
     case 'system': {
       const notification = payload as DomainEventMap['system.notification'];
       return [
-        { type: 'system_notification', rooms: [notification.room ?? 'system'], data: { event, ...notification.data } },
+        {
+          type: 'system_notification',
+          rooms: [notification.room ?? 'system'],
+          data: { event, ...notification.data },
+        },
       ];
     }
     case 'room': {
       const message = payload as DomainEventMap['room.message'];
-      return [{ type: 'room_message', rooms: [message.room], data: { event: 'message', room: message.room, data: message.data, from: message.from } }];
+      return [
+        {
+          type: 'room_message',
+          rooms: [message.room],
+          data: { event: 'message', room: message.room, data: message.data, from: message.from },
+        },
+      ];
     }
     default:
       return [];

@@ -45,7 +45,11 @@ export class EventStore {
          FROM unnest($1::text[], $2::jsonb[], $3::jsonb[]) WITH ORDINALITY AS e(type, rooms, data, ord)
          ORDER BY e.ord
          RETURNING id, type, rooms, data, created_at`,
-        [events.map((e) => e.type), events.map((e) => JSON.stringify(e.rooms)), events.map((e) => JSON.stringify(e.data))],
+        [
+          events.map((e) => e.type),
+          events.map((e) => JSON.stringify(e.rooms)),
+          events.map((e) => JSON.stringify(e.data)),
+        ],
       );
       rows.sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)));
       await manager.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, rows[rows.length - 1].id]);
@@ -63,12 +67,16 @@ export class EventStore {
   }
 
   async lastId(): Promise<string> {
-    const rows: { id: string | null }[] = await this.dataSource.query('SELECT max(id)::text AS id FROM events');
+    const rows: { id: string | null }[] = await this.dataSource.query(
+      'SELECT max(id)::text AS id FROM events',
+    );
     return rows[0].id ?? '0';
   }
 
   async oldestId(): Promise<string | null> {
-    const rows: { id: string | null }[] = await this.dataSource.query('SELECT min(id)::text AS id FROM events');
+    const rows: { id: string | null }[] = await this.dataSource.query(
+      'SELECT min(id)::text AS id FROM events',
+    );
     return rows[0].id;
   }
 
@@ -86,17 +94,22 @@ export class EventStore {
     if (filter.since) add('created_at >= ?', filter.since);
     const condition = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const [rows, count] = await Promise.all([
-      this.dataSource.query(
+      this.dataSource.query<EventRow[]>(
         `SELECT id, type, rooms, data, created_at FROM events ${condition} ORDER BY id LIMIT $${params.length + 1}`,
         [...params, filter.limit],
-      ) as Promise<EventRow[]>,
-      this.dataSource.query(`SELECT count(*)::int AS total FROM events ${condition}`, params) as Promise<{ total: number }[]>,
+      ),
+      this.dataSource.query<{ total: number }[]>(
+        `SELECT count(*)::int AS total FROM events ${condition}`,
+        params,
+      ),
     ]);
     return { events: rows.map(toEnvelope), total: count[0].total };
   }
 
   async count(): Promise<number> {
-    const rows: { total: number }[] = await this.dataSource.query('SELECT count(*)::int AS total FROM events');
+    const rows: { total: number }[] = await this.dataSource.query(
+      'SELECT count(*)::int AS total FROM events',
+    );
     return rows[0].total;
   }
 
@@ -104,11 +117,23 @@ export class EventStore {
    * Events of `rooms` after `afterId`, oldest first, at most `max`. When more were
    * missed, the newest `max` of them, flagged `truncated`.
    */
-  async missed(rooms: string[], afterId: string, max: number): Promise<{ events: EventEnvelope[]; truncated: boolean }> {
+  async missed(
+    rooms: string[],
+    afterId: string,
+    max: number,
+  ): Promise<{ events: EventEnvelope[]; truncated: boolean }> {
     const select = `SELECT id, type, rooms, data, created_at FROM events WHERE rooms && $1::text[] AND id > $2`;
-    const rows: EventRow[] = await this.dataSource.query(`${select} ORDER BY id LIMIT $3`, [rooms, afterId, max + 1]);
+    const rows: EventRow[] = await this.dataSource.query(`${select} ORDER BY id LIMIT $3`, [
+      rooms,
+      afterId,
+      max + 1,
+    ]);
     if (rows.length <= max) return { events: rows.map(toEnvelope), truncated: false };
-    const latest: EventRow[] = await this.dataSource.query(`${select} ORDER BY id DESC LIMIT $3`, [rooms, afterId, max]);
+    const latest: EventRow[] = await this.dataSource.query(`${select} ORDER BY id DESC LIMIT $3`, [
+      rooms,
+      afterId,
+      max,
+    ]);
     return { events: latest.reverse().map(toEnvelope), truncated: true };
   }
 

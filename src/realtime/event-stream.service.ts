@@ -49,12 +49,16 @@ export class EventStream implements OnApplicationShutdown {
 
   private async connect(): Promise<void> {
     while (!this.stopped) {
-      const client = new pg.Client({ connectionString: this.runtime.databaseUrl, connectionTimeoutMillis: 3_000 });
+      const client = new pg.Client({
+        connectionString: this.runtime.databaseUrl,
+        connectionTimeoutMillis: 3_000,
+      });
       client.on('error', (error) => this.logger.warn(`listener connection: ${error.message}`));
       try {
         await client.connect();
         client.on('notification', (message) => {
-          if (message.payload && BigInt(message.payload) > BigInt(this.notifiedUpTo)) this.notifiedUpTo = message.payload;
+          if (message.payload && BigInt(message.payload) > BigInt(this.notifiedUpTo))
+            this.notifiedUpTo = message.payload;
           void this.pump();
         });
         client.once('end', () => {
@@ -100,7 +104,9 @@ export class EventStream implements OnApplicationShutdown {
             try {
               listener(event);
             } catch (error) {
-              this.logger.error(`event listener failed on ${event.type} ${event.id}: ${(error as Error).message}`);
+              this.logger.error(
+                `event listener failed on ${event.type} ${event.id}: ${(error as Error).message}`,
+              );
             }
           }
         }

@@ -34,7 +34,20 @@ export interface EventEnvelope {
   timestamp: string;
 }
 
-export function toEnvelope(row: { id: string | number; type: string; rooms: string[]; data: Record<string, unknown>; created_at?: Date; createdAt?: Date }): EventEnvelope {
+export function toEnvelope(row: {
+  id: string | number;
+  type: string;
+  rooms: string[];
+  data: Record<string, unknown>;
+  created_at?: Date;
+  createdAt?: Date;
+}): EventEnvelope {
   const createdAt = row.created_at ?? row.createdAt ?? new Date();
-  return { id: String(row.id), type: row.type, rooms: row.rooms, data: row.data, timestamp: createdAt.toISOString() };
+  return {
+    id: String(row.id),
+    type: row.type,
+    rooms: row.rooms,
+    data: row.data,
+    timestamp: createdAt.toISOString(),
+  };
 }

@@ -28,9 +28,12 @@ export class RealtimeIoAdapter extends IoAdapter {
       pingInterval: this.config.socketPingIntervalMs,
       pingTimeout: this.config.socketPingTimeoutMs,
       maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES,
-      cors: { origin: this.config.corsOrigins.includes('*') ? true : this.config.corsOrigins, credentials: true },
+      cors: {
+        origin: this.config.corsOrigins.includes('*') ? true : this.config.corsOrigins,
+        credentials: true,
+      },
       serveClient: false,
-    } as ServerOptions) as Server;
+    } as ServerOptions);
     server.adapter(
       createAdapter(this.redis.create('socket.io-pub'), this.redis.create('socket.io-sub'), {
         key: this.redis.key('socket.io'),

@@ -3,7 +3,12 @@ import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Auth, CurrentPrincipal } from '../auth/auth.decorator.js';
 import type { Principal } from '../auth/principal.js';
 import { RateLimit } from '../common/rate-limit/rate-limit.decorator.js';
-import { BroadcastDto, ConnectionRefDto, EventHistoryQuery, ReplayEventsDto } from './dto/management.dto.js';
+import {
+  BroadcastDto,
+  ConnectionRefDto,
+  EventHistoryQuery,
+  ReplayEventsDto,
+} from './dto/management.dto.js';
 import { RealtimeService } from './realtime.service.js';
 
 @ApiTags('websocket')

@@ -14,7 +14,12 @@ import type { Principal } from '../auth/principal.js';
 import { AppError, ForbiddenError } from '../common/errors/app-errors.js';
 import type { AppConfig } from '../config/config.js';
 import { InjectConfig, InjectRuntime, Runtime } from '../config/config.module.js';
-import { ReauthMessageDto, ReplayMessageDto, RoomMessageDto, RoomPayloadMessageDto } from './dto/messages.dto.js';
+import {
+  ReauthMessageDto,
+  ReplayMessageDto,
+  RoomMessageDto,
+  RoomPayloadMessageDto,
+} from './dto/messages.dto.js';
 import { EventBus } from './event-bus.service.js';
 import { checkRoom } from './rooms.js';
 import { handshakeToken, MessageBudget, unauthorized } from './socket-auth.js';
@@ -53,13 +58,19 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       if (!token) return next(unauthorized());
       this.credentials.authenticate(token).then(
         (principal) => {
-          socket.data = { principal, connectedAt: new Date().toISOString(), instanceId: this.runtime.instanceId } satisfies SocketData;
+          socket.data = {
+            principal,
+            connectedAt: new Date().toISOString(),
+            instanceId: this.runtime.instanceId,
+          } satisfies SocketData;
           next();
         },
         () => next(unauthorized()),
       );
     });
-    this.credentials.onInvalidation((invalidation) => void this.onInvalidation(invalidation.kind, invalidation.id));
+    this.credentials.onInvalidation(
+      (invalidation) => void this.onInvalidation(invalidation.kind, invalidation.id),
+    );
   }
 
   async handleConnection(socket: Socket): Promise<void> {
@@ -67,14 +78,21 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     this.guardMessages(socket);
     this.scheduleExpiry(socket, principal.expiresAt);
     this.stats.setConnections(this.hub.localConnections());
-    if (principal.role === 'agent' && principal.agentId) await socket.join(`agent:${principal.agentId}`);
+    if (principal.role === 'agent' && principal.agentId)
+      await socket.join(`agent:${principal.agentId}`);
 
     const auth = (socket.handshake.auth ?? {}) as ReconnectAuth;
     const rooms = Array.isArray(auth.rooms) ? auth.rooms : [];
-    const allowed = rooms.filter((room): room is string => typeof room === 'string' && checkRoom(principal, room).ok);
+    const allowed = rooms.filter(
+      (room): room is string => typeof room === 'string' && checkRoom(principal, room).ok,
+    );
     const refused = rooms.filter((room) => !allowed.includes(room as string));
-    if (refused.length) socket.emit('system_notification', { event: 'rooms_refused', rooms: refused });
-    const lastEventId = typeof auth.last_event_id === 'string' || typeof auth.last_event_id === 'number' ? String(auth.last_event_id) : undefined;
+    if (refused.length)
+      socket.emit('system_notification', { event: 'rooms_refused', rooms: refused });
+    const lastEventId =
+      typeof auth.last_event_id === 'string' || typeof auth.last_event_id === 'number'
+        ? String(auth.last_event_id)
+        : undefined;
     if (lastEventId !== undefined && /^\d{1,19}$/.test(lastEventId) && allowed.length) {
       try {
         await this.hub.rejoin(socket, allowed, lastEventId);
@@ -122,7 +140,12 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       const [event] = await this.events.publishAndWait('room.message', {
         room,
         data,
-        from: { id: principal.id, kind: principal.kind, name: principal.name, socket_id: socket.id },
+        from: {
+          id: principal.id,
+          kind: principal.kind,
+          name: principal.name,
+          socket_id: socket.id,
+        },
       });
       return { room, event_id: event.id };
     });
@@ -161,7 +184,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       const { token } = await validateMessage(ReauthMessageDto, body);
       const current = (socket.data as SocketData).principal;
       const fresh = await this.credentials.authenticate(token);
-      if (fresh.kind !== current.kind || fresh.id !== current.id) throw new ForbiddenError('reauth must use a credential of the same identity');
+      if (fresh.kind !== current.kind || fresh.id !== current.id)
+        throw new ForbiddenError('reauth must use a credential of the same identity');
       (socket.data as SocketData).principal = fresh;
       this.scheduleExpiry(socket, fresh.expiresAt);
       return { expires_at: fresh.expiresAt ? new Date(fresh.expiresAt).toISOString() : null };
@@ -180,7 +204,10 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       this.stats.countReceived();
       if (budget.take()) return next();
       const ack = packet[packet.length - 1];
-      if (typeof ack === 'function') (ack as (reply: unknown) => void)(ackError(new AppError(429, 'Too many messages; slow down')));
+      if (typeof ack === 'function')
+        (ack as (reply: unknown) => void)(
+          ackError(new AppError(429, 'Too many messages; slow down')),
+        );
     });
   }
 

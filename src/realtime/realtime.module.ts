@@ -22,7 +22,16 @@ import { SocketStats } from './socket-stats.service.js';
 @Module({
   imports: [TypeOrmModule.forFeature([EventEntity])],
   controllers: [RealtimeController],
-  providers: [EventStore, EventBus, EventStream, SocketStats, SocketHub, RealtimeService, RealtimeGateway, DashboardGateway],
+  providers: [
+    EventStore,
+    EventBus,
+    EventStream,
+    SocketStats,
+    SocketHub,
+    RealtimeService,
+    RealtimeGateway,
+    DashboardGateway,
+  ],
   exports: [EventBus, EventStore, SocketHub],
 })
 export class RealtimeModule implements OnApplicationBootstrap {

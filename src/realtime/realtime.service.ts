@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { Namespace, RemoteSocket } from 'socket.io';
 import type { Principal } from '../auth/principal.js';
-import { AppError, BadRequestError, NotFoundError, ServiceUnavailableError } from '../common/errors/app-errors.js';
+import {
+  AppError,
+  BadRequestError,
+  NotFoundError,
+  ServiceUnavailableError,
+} from '../common/errors/app-errors.js';
 import type { BroadcastDto, EventHistoryQuery, ReplayEventsDto } from './dto/management.dto.js';
 import { EventBus } from './event-bus.service.js';
 import { EventStore } from './event-store.service.js';
@@ -16,7 +21,12 @@ function describe(socket: Remote, namespace: string) {
     id: socket.id,
     namespace,
     principal: socket.data?.principal
-      ? { kind: socket.data.principal.kind, id: socket.data.principal.id, role: socket.data.principal.role, name: socket.data.principal.name }
+      ? {
+          kind: socket.data.principal.kind,
+          id: socket.data.principal.id,
+          role: socket.data.principal.role,
+          name: socket.data.principal.name,
+        }
       : null,
     authenticated: !!socket.data?.principal && socket.data.principal.kind !== 'anonymous',
     rooms: [...socket.rooms].filter((room) => room !== socket.id),
@@ -43,15 +53,20 @@ export class RealtimeService {
 
   private async fetch(namespace: Namespace, target?: string): Promise<Remote[]> {
     try {
-      return (await (target ? namespace.in(target) : namespace).fetchSockets()) as unknown as Remote[];
+      return await (target ? namespace.in(target) : namespace).fetchSockets();
     } catch (error) {
-      throw new ServiceUnavailableError(`Could not reach every instance: ${(error as Error).message}`);
+      throw new ServiceUnavailableError(
+        `Could not reach every instance: ${(error as Error).message}`,
+      );
     }
   }
 
   async connections() {
     const { basic } = this.hub.namespaces;
-    const [v2Sockets, basicSockets] = await Promise.all([this.fetch(this.namespace()), basic ? this.fetch(basic) : []]);
+    const [v2Sockets, basicSockets] = await Promise.all([
+      this.fetch(this.namespace()),
+      basic ? this.fetch(basic) : [],
+    ]);
     const connections = [
       ...v2Sockets.map((socket) => describe(socket, '/v2')),
       ...basicSockets.map((socket) => describe(socket, '/')),
@@ -74,26 +89,45 @@ export class RealtimeService {
   async rooms(): Promise<{ name: string; members_count: number }[]> {
     const counts = new Map<string, number>();
     for (const socket of await this.fetch(this.namespace())) {
-      for (const room of socket.rooms) if (room !== socket.id) counts.set(room, (counts.get(room) ?? 0) + 1);
+      for (const room of socket.rooms)
+        if (room !== socket.id) counts.set(room, (counts.get(room) ?? 0) + 1);
     }
-    return [...counts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, members_count]) => ({ name, members_count }));
+    return [...counts.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, members_count]) => ({ name, members_count }));
   }
 
   async room(name: string) {
     const members = await this.fetch(this.namespace(), name);
-    if (!members.length || members.every((socket) => socket.id === name)) throw new NotFoundError('Room', name);
-    return { name, members_count: members.length, members: members.map((socket) => describe(socket, '/v2')) };
+    if (!members.length || members.every((socket) => socket.id === name))
+      throw new NotFoundError('Room', name);
+    return {
+      name,
+      members_count: members.length,
+      members: members.map((socket) => describe(socket, '/v2')),
+    };
   }
 
   async broadcast(dto: BroadcastDto, sender: Principal) {
     const room = dto.room ?? (dto.message_type === 'room_message' ? undefined : 'system');
-    if (!room) throw new BadRequestError('room is required for room_message', [{ field: 'room', message: 'required for room_message' }]);
+    if (!room)
+      throw new BadRequestError('room is required for room_message', [
+        { field: 'room', message: 'required for room_message' },
+      ]);
     const check = checkRoom(sender, room);
-    if (!check.ok) throw new AppError(check.status === 403 && sender.role === 'admin' ? 400 : check.status, check.reason);
+    if (!check.ok)
+      throw new AppError(
+        check.status === 403 && sender.role === 'admin' ? 400 : check.status,
+        check.reason,
+      );
     const recipients = await this.fetch(this.namespace(), room);
     const [event] =
       dto.message_type === 'room_message'
-        ? await this.events.publishAndWait('room.message', { room, data: dto.data, from: { id: sender.id, kind: sender.kind, name: sender.name } })
+        ? await this.events.publishAndWait('room.message', {
+            room,
+            data: dto.data,
+            from: { id: sender.id, kind: sender.kind, name: sender.name },
+          })
         : await this.events.publishAndWait('system.notification', { room, data: dto.data });
     return { recipients_count: recipients.length, event_id: event.id, timestamp: event.timestamp };
   }
@@ -112,7 +146,10 @@ export class RealtimeService {
   }
 
   async history(query: EventHistoryQuery) {
-    const types = query.event_types?.split(',').map((type) => type.trim()).filter(Boolean);
+    const types = query.event_types
+      ?.split(',')
+      .map((type) => type.trim())
+      .filter(Boolean);
     const { events, total } = await this.store.find({
       rooms: query.room ? [query.room] : undefined,
       types,
@@ -123,7 +160,13 @@ export class RealtimeService {
     return {
       events,
       total_count: total,
-      filters: { room: query.room ?? null, event_types: types ?? null, after_id: query.after_id ?? null, since: query.since ?? null, limit: query.limit },
+      filters: {
+        room: query.room ?? null,
+        event_types: types ?? null,
+        after_id: query.after_id ?? null,
+        since: query.since ?? null,
+        limit: query.limit,
+      },
     };
   }
 
@@ -154,10 +197,14 @@ export class RealtimeService {
     ]);
     const all = [...v2Sockets, ...basicSockets];
     const rooms = new Map<string, number>();
-    for (const socket of v2Sockets) for (const room of socket.rooms) if (room !== socket.id) rooms.set(room, (rooms.get(room) ?? 0) + 1);
+    for (const socket of v2Sockets)
+      for (const room of socket.rooms)
+        if (room !== socket.id) rooms.set(room, (rooms.get(room) ?? 0) + 1);
     return {
       total_connections: all.length,
-      authenticated_connections: all.filter((socket) => socket.data?.principal && socket.data.principal.kind !== 'anonymous').length,
+      authenticated_connections: all.filter(
+        (socket) => socket.data?.principal && socket.data.principal.kind !== 'anonymous',
+      ).length,
       total_rooms: rooms.size,
       rooms: [...rooms.entries()].map(([name, members_count]) => ({ name, members_count })),
       event_history_size: historySize,
@@ -175,7 +222,19 @@ export class RealtimeService {
 
   private assertRoomName(room: string): void {
     // Admins may place a socket in any valid room; the name must still be one of the contract's.
-    const check = checkRoom({ kind: 'api_key', id: 'admin', role: 'admin', agentId: null, userId: null, name: 'admin', expiresAt: null }, room);
-    if (!check.ok && check.status === 400) throw new BadRequestError(check.reason, [{ field: 'name', message: check.reason }]);
+    const check = checkRoom(
+      {
+        kind: 'api_key',
+        id: 'admin',
+        role: 'admin',
+        agentId: null,
+        userId: null,
+        name: 'admin',
+        expiresAt: null,
+      },
+      room,
+    );
+    if (!check.ok && check.status === 400)
+      throw new BadRequestError(check.reason, [{ field: 'name', message: check.reason }]);
   }
 }

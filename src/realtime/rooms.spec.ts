@@ -17,7 +17,17 @@ const principal = (role: Principal['role'], extra: Partial<Principal> = {}): Pri
 
 describe('checkRoom', () => {
   it('lets anyone authenticated watch collections and entity rooms', () => {
-    for (const room of ['agents', 'tasks', 'workflows', 'jobs', 'files', 'metrics', 'system', `task:${AGENT_ID}`, `run:${AGENT_ID}`]) {
+    for (const room of [
+      'agents',
+      'tasks',
+      'workflows',
+      'jobs',
+      'files',
+      'metrics',
+      'system',
+      `task:${AGENT_ID}`,
+      `run:${AGENT_ID}`,
+    ]) {
       expect(checkRoom(principal('viewer'), room)).toEqual({ ok: true });
     }
   });
@@ -25,21 +35,39 @@ describe('checkRoom', () => {
   it('keeps admin to admins and user rooms to their user', () => {
     expect(checkRoom(principal('viewer'), 'admin')).toMatchObject({ ok: false, status: 403 });
     expect(checkRoom(principal('admin'), 'admin')).toEqual({ ok: true });
-    expect(checkRoom(principal('viewer', { kind: 'user', id: AGENT_ID }), `user:${AGENT_ID}`)).toEqual({ ok: true });
-    expect(checkRoom(principal('admin', { kind: 'user', id: OTHER_ID }), `user:${AGENT_ID}`)).toMatchObject({ ok: false, status: 403 });
+    expect(
+      checkRoom(principal('viewer', { kind: 'user', id: AGENT_ID }), `user:${AGENT_ID}`),
+    ).toEqual({ ok: true });
+    expect(
+      checkRoom(principal('admin', { kind: 'user', id: OTHER_ID }), `user:${AGENT_ID}`),
+    ).toMatchObject({ ok: false, status: 403 });
   });
 
   it('keeps agent rooms to that agent and admins', () => {
-    expect(checkRoom(principal('agent', { agentId: AGENT_ID }), `agent:${AGENT_ID}`)).toEqual({ ok: true });
-    expect(checkRoom(principal('agent', { agentId: AGENT_ID }), `agent:${OTHER_ID}`)).toMatchObject({ status: 403 });
+    expect(checkRoom(principal('agent', { agentId: AGENT_ID }), `agent:${AGENT_ID}`)).toEqual({
+      ok: true,
+    });
+    expect(checkRoom(principal('agent', { agentId: AGENT_ID }), `agent:${OTHER_ID}`)).toMatchObject(
+      { status: 403 },
+    );
     expect(checkRoom(principal('operator'), `agent:${AGENT_ID}`)).toMatchObject({ status: 403 });
     expect(checkRoom(principal('admin'), `agent:${AGENT_ID}`)).toEqual({ ok: true });
-    expect(checkRoom(principal('agent', { agentId: AGENT_ID }), 'jobs')).toMatchObject({ status: 403 });
+    expect(checkRoom(principal('agent', { agentId: AGENT_ID }), 'jobs')).toMatchObject({
+      status: 403,
+    });
   });
 
   it('validates free room names and refuses anything else', () => {
     expect(checkRoom(principal('viewer'), 'room:team-a_1')).toEqual({ ok: true });
-    for (const bad of ['room:bad name!', 'room:', `room:${'x'.repeat(65)}`, 'lobby', 'task:not-a-uuid', 42, null]) {
+    for (const bad of [
+      'room:bad name!',
+      'room:',
+      `room:${'x'.repeat(65)}`,
+      'lobby',
+      'task:not-a-uuid',
+      42,
+      null,
+    ]) {
       expect(checkRoom(principal('viewer'), bad)).toMatchObject({ ok: false, status: 400 });
     }
   });

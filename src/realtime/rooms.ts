@@ -1,6 +1,14 @@
 import type { Principal } from '../auth/principal.js';
 
-const COLLECTION_ROOMS = new Set(['agents', 'tasks', 'workflows', 'jobs', 'files', 'metrics', 'system']);
+const COLLECTION_ROOMS = new Set([
+  'agents',
+  'tasks',
+  'workflows',
+  'jobs',
+  'files',
+  'metrics',
+  'system',
+]);
 /** What agent-bound keys may watch: the resources they may read. */
 const AGENT_READABLE = new Set(['agents', 'tasks', 'workflows']);
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
@@ -11,20 +19,31 @@ export type RoomCheck = { ok: true } | { ok: false; status: 400 | 403; reason: s
 
 /** CONTRACT §4: the rooms that exist, and who may join each. */
 export function checkRoom(principal: Principal, room: unknown): RoomCheck {
-  if (typeof room !== 'string' || room.length > 100) return { ok: false, status: 400, reason: 'room must be a string' };
+  if (typeof room !== 'string' || room.length > 100)
+    return { ok: false, status: 400, reason: 'room must be a string' };
   const isAgent = principal.role === 'agent';
   if (COLLECTION_ROOMS.has(room)) {
-    return isAgent && !AGENT_READABLE.has(room) ? { ok: false, status: 403, reason: `agent keys may not join ${room}` } : { ok: true };
+    return isAgent && !AGENT_READABLE.has(room)
+      ? { ok: false, status: 403, reason: `agent keys may not join ${room}` }
+      : { ok: true };
   }
   if (room === 'admin') {
-    return principal.role === 'admin' ? { ok: true } : { ok: false, status: 403, reason: 'only admins may join admin' };
+    return principal.role === 'admin'
+      ? { ok: true }
+      : { ok: false, status: 403, reason: 'only admins may join admin' };
   }
   if (FREE_ROOM.test(room)) {
-    return isAgent ? { ok: false, status: 403, reason: 'agent keys may not join free rooms' } : { ok: true };
+    return isAgent
+      ? { ok: false, status: 403, reason: 'agent keys may not join free rooms' }
+      : { ok: true };
   }
   const entity = ENTITY_ROOM.exec(room);
   if (!entity) {
-    return { ok: false, status: 400, reason: `unknown room "${room}" (free rooms are room:<a-z0-9_->, 1-64 characters)` };
+    return {
+      ok: false,
+      status: 400,
+      reason: `unknown room "${room}" (free rooms are room:<a-z0-9_->, 1-64 characters)`,
+    };
   }
   const [, kind, id] = entity;
   switch (kind) {
@@ -37,7 +56,9 @@ export function checkRoom(principal: Principal, room: unknown): RoomCheck {
         ? { ok: true }
         : { ok: false, status: 403, reason: 'only that user may join a user room' };
     case 'job':
-      return isAgent ? { ok: false, status: 403, reason: 'agent keys may not watch jobs' } : { ok: true };
+      return isAgent
+        ? { ok: false, status: 403, reason: 'agent keys may not watch jobs' }
+        : { ok: true };
     default:
       return { ok: true };
   }

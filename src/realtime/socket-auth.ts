@@ -4,7 +4,8 @@ import { extractToken } from '../auth/guards/authentication.guard.js';
 /** The credential a client offers at the handshake: `auth.token`, or the HTTP headers. */
 export function handshakeToken(socket: Socket): string | undefined {
   const auth = socket.handshake.auth as { token?: unknown } | undefined;
-  if (typeof auth?.token === 'string' && auth.token.trim()) return auth.token.trim().replace(/^Bearer\s+/i, '');
+  if (typeof auth?.token === 'string' && auth.token.trim())
+    return auth.token.trim().replace(/^Bearer\s+/i, '');
   return extractToken(socket.handshake.headers);
 }
 
@@ -24,7 +25,10 @@ export class MessageBudget {
 
   take(): boolean {
     const now = Date.now();
-    this.tokens = Math.min(this.perSecond * 2, this.tokens + ((now - this.last) / 1000) * this.perSecond);
+    this.tokens = Math.min(
+      this.perSecond * 2,
+      this.tokens + ((now - this.last) / 1000) * this.perSecond,
+    );
     this.last = now;
     if (this.tokens < 1) return false;
     this.tokens -= 1;

@@ -63,9 +63,13 @@ export class SocketHub {
   private deliver(event: EventEnvelope): void {
     if (this.v2) {
       const recipients = new Set<string>();
-      for (const room of event.rooms) for (const id of this.v2.adapter.rooms.get(room) ?? []) recipients.add(id);
+      for (const room of event.rooms)
+        for (const id of this.v2.adapter.rooms.get(room) ?? []) recipients.add(id);
       // A room message goes to the other members, not back to its sender.
-      const sender = event.type === 'room_message' ? ((event.data.from as { socket_id?: string } | undefined)?.socket_id ?? null) : null;
+      const sender =
+        event.type === 'room_message'
+          ? ((event.data.from as { socket_id?: string } | undefined)?.socket_id ?? null)
+          : null;
       if (sender) recipients.delete(sender);
       const held: string[] = sender ? [sender] : [];
       for (const [socketId, gate] of this.gates) {
@@ -92,7 +96,11 @@ export class SocketHub {
    * Joins `rooms` and sends every event of them after `afterId` (at most 10,000),
    * then the live events that arrived meanwhile, without duplicates or gaps.
    */
-  async rejoin(socket: Socket, rooms: string[], afterId: string): Promise<{ count: number; lastId: string }> {
+  async rejoin(
+    socket: Socket,
+    rooms: string[],
+    afterId: string,
+  ): Promise<{ count: number; lastId: string }> {
     const gate: ReplayGate = { rooms: new Set(rooms), buffer: [] };
     this.gates.set(socket.id, gate);
     try {
@@ -127,7 +135,12 @@ export class SocketHub {
     emit: (event: EventEnvelope) => void,
     filter: { rooms: string[]; afterId?: string; since?: Date; limit: number },
   ): Promise<{ count: number; lastId: string | null }> {
-    const { events } = await this.store.find({ rooms: filter.rooms, afterId: filter.afterId, since: filter.since, limit: filter.limit });
+    const { events } = await this.store.find({
+      rooms: filter.rooms,
+      afterId: filter.afterId,
+      since: filter.since,
+      limit: filter.limit,
+    });
     for (const event of events) emit(event);
     this.stats.countSent(events.length);
     return { count: events.length, lastId: events.length ? events[events.length - 1].id : null };

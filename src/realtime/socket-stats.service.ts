@@ -50,7 +50,10 @@ export class SocketStats implements OnApplicationShutdown {
     private readonly redis: RedisService,
     @InjectRuntime() private readonly runtime: Runtime,
   ) {
-    this.redis.client.defineCommand('subforgeReportConnections', { numberOfKeys: 2, lua: REPORT_SCRIPT });
+    this.redis.client.defineCommand('subforgeReportConnections', {
+      numberOfKeys: 2,
+      lua: REPORT_SCRIPT,
+    });
   }
 
   start(): void {
@@ -85,10 +88,18 @@ export class SocketStats implements OnApplicationShutdown {
     const bucket = this.bucket();
     try {
       const pipeline = this.redis.client.pipeline();
-      if (sent) pipeline.incrby(this.key('sent', bucket), sent).expire(this.key('sent', bucket), 2 * 3600);
-      if (received) pipeline.incrby(this.key('received', bucket), received).expire(this.key('received', bucket), 2 * 3600);
+      if (sent)
+        pipeline.incrby(this.key('sent', bucket), sent).expire(this.key('sent', bucket), 2 * 3600);
+      if (received)
+        pipeline
+          .incrby(this.key('received', bucket), received)
+          .expire(this.key('received', bucket), 2 * 3600);
       await pipeline.exec();
-      await (this.redis.client as unknown as { subforgeReportConnections(...args: (string | number)[]): Promise<number> }).subforgeReportConnections(
+      await (
+        this.redis.client as unknown as {
+          subforgeReportConnections(...args: (string | number)[]): Promise<number>;
+        }
+      ).subforgeReportConnections(
         this.redis.key('ws', 'instances'),
         this.redis.key('ws', 'peak'),
         this.runtime.instanceId,
@@ -108,9 +119,12 @@ export class SocketStats implements OnApplicationShutdown {
     const now = this.bucket();
     const buckets = Array.from({ length: HOUR_BUCKETS }, (_, i) => now - i);
     const [sent, received] = await Promise.all(
-      (['sent', 'received'] as const).map((kind) => this.redis.client.mget(...buckets.map((b) => this.key(kind, b)))),
+      (['sent', 'received'] as const).map((kind) =>
+        this.redis.client.mget(...buckets.map((b) => this.key(kind, b))),
+      ),
     );
-    const sum = (values: (string | null)[], count: number) => values.slice(0, count).reduce((total, v) => total + Number(v ?? 0), 0);
+    const sum = (values: (string | null)[], count: number) =>
+      values.slice(0, count).reduce((total, v) => total + Number(v ?? 0), 0);
     const minuteBuckets = 60 / BUCKET_SECONDS + 1;
     return {
       sent_last_minute: sum(sent, minuteBuckets),
@@ -142,6 +156,8 @@ export class SocketStats implements OnApplicationShutdown {
     if (!this.timer) return;
     this.connections = 0;
     await this.flush();
-    await this.redis.client.hdel(this.redis.key('ws', 'instances'), this.runtime.instanceId).catch(() => undefined);
+    await this.redis.client
+      .hdel(this.redis.key('ws', 'instances'), this.runtime.instanceId)
+      .catch(() => undefined);
   }
 }

@@ -13,12 +13,18 @@ export function ackError(error: unknown): AckError {
   const { body } = mapError(error);
   return {
     ok: false,
-    error: { status_code: body.status_code, message: body.message, ...(body.details ? { details: body.details } : {}) },
+    error: {
+      status_code: body.status_code,
+      message: body.message,
+      ...(body.details ? { details: body.details } : {}),
+    },
   };
 }
 
 /** Runs a message handler and turns its outcome into the acknowledgement `{ok, ...}` or `{ok: false, error}`. */
-export async function acknowledge<T extends object>(work: () => Promise<T> | T): Promise<({ ok: true } & T) | AckError> {
+export async function acknowledge<T extends object>(
+  work: () => Promise<T> | T,
+): Promise<({ ok: true } & T) | AckError> {
   try {
     return { ok: true, ...(await work()) };
   } catch (error) {
@@ -27,7 +33,10 @@ export async function acknowledge<T extends object>(work: () => Promise<T> | T):
 }
 
 /** Validates a socket message body with the same rules as the REST DTOs (unknown fields refused). */
-export async function validateMessage<T extends object>(dto: new () => T, payload: unknown): Promise<T> {
+export async function validateMessage<T extends object>(
+  dto: new () => T,
+  payload: unknown,
+): Promise<T> {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
     throw new BadRequestError('The message body must be an object');
   }
@@ -35,7 +44,10 @@ export async function validateMessage<T extends object>(dto: new () => T, payloa
   const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true });
   if (errors.length) {
     const details = flattenValidationErrors(errors);
-    throw new BadRequestError(`Invalid message: ${[...new Set(details.map((d) => d.field))].join(', ')}`, details);
+    throw new BadRequestError(
+      `Invalid message: ${[...new Set(details.map((d) => d.field))].join(', ')}`,
+      details,
+    );
   }
   return instance;
 }

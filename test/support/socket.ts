@@ -39,12 +39,19 @@ export class TestSocket {
   }
 
   /** Resolves with the first (already received or future) event matching. */
-  waitFor(event: string, predicate: (payload: any) => boolean = () => true, timeoutMs = 5_000): Promise<any> {
+  waitFor(
+    event: string,
+    predicate: (payload: any) => boolean = () => true,
+    timeoutMs = 5_000,
+  ): Promise<any> {
     const match = (entry: Received) => entry.event === event && predicate(entry.payload);
     const seen = this.received.find(match);
     if (seen) return Promise.resolve(seen.payload);
     return new Promise((resolveWait, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${event} within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no ${event} within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       this.waiters.push({
         match,
         resolve: (entry) => {

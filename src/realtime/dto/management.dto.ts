@@ -1,6 +1,19 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDefined, IsIn, IsISO8601, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import {
+  IsDefined,
+  IsIn,
+  IsISO8601,
+  IsInt,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 
 export const BROADCAST_TYPES = ['system_notification', 'room_message'] as const;
 
@@ -9,13 +22,19 @@ export class BroadcastDto {
   @IsIn(BROADCAST_TYPES)
   message_type: (typeof BROADCAST_TYPES)[number];
 
-  @ApiPropertyOptional({ description: 'Target room; required for room_message, default `system` for notifications' })
+  @ApiPropertyOptional({
+    description: 'Target room; required for room_message, default `system` for notifications',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(100)
   room?: string;
 
-  @ApiProperty({ type: 'object', additionalProperties: true, example: { message: 'Deploy at 18:00' } })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    example: { message: 'Deploy at 18:00' },
+  })
   @IsDefined()
   @IsObject()
   data: Record<string, unknown>;
@@ -38,7 +57,9 @@ export class EventHistoryQuery {
   @MaxLength(100)
   room?: string;
 
-  @ApiPropertyOptional({ description: 'Comma list of event types (task_update, agent_update, ...)' })
+  @ApiPropertyOptional({
+    description: 'Comma list of event types (task_update, agent_update, ...)',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(500)
