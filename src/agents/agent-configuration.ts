@@ -1,0 +1,308 @@
+import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+
+/**
+ * Agent configuration files (CONTRACT §3 Agents, "configuration/upload", and the
+ * `agent_configs` file category): parsing JSON or YAML with line numbers, and
+ * validating against the configuration schema. Pure: no I/O.
+ */
+
+export interface ConfigIssue {
+  message: string;
+  /** Dotted path of the offending field, when the content parsed. */
+  path?: string;
+  /** 1-based line in the file, when known. */
+  line?: number;
+}
+
+/** The configuration schema of an agent. */
+export interface AgentConfiguration {
+  model: string;
+  tools: string[];
+  capabilities: string[];
+  max_tokens?: number;
+  temperature?: number;
+  /** Seconds. */
+  timeout?: number;
+  custom_instructions?: string;
+  environment_vars?: Record<string, string>;
+}
+
+/** A whole agent described in a file: who it is, plus its configuration. */
+export interface AgentDefinition extends AgentConfiguration {
+  name: string;
+  agent_type: string;
+  description?: string;
+  tags?: string[];
+}
+
+export type ConfigFormat = 'json' | 'yaml';
+
+export type ParseResult =
+  | { ok: true; value: unknown; locate: (path: string) => number | undefined }
+  | { ok: false; errors: ConfigIssue[] };
+
+export function formatOf(filename: string): ConfigFormat | undefined {
+  const lower = filename.toLowerCase();
+  if (lower.endsWith('.json')) return 'json';
+  if (lower.endsWith('.yaml') || lower.endsWith('.yml')) return 'yaml';
+  return undefined;
+}
+
+function lineOfOffset(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+/** Finds the line of `a.b.0.c` in a parsed document. */
+function locator(document: Document, counter: LineCounter): (path: string) => number | undefined {
+  return (path) => {
+    const segments = path.split('.').filter(Boolean);
+    let node: unknown = document.contents;
+    let line: number | undefined = (node as Node | null)?.range
+      ? counter.linePos((node as Node).range![0]).line
+      : undefined;
+    for (const segment of segments) {
+      if (isMap(node)) {
+        const pair = node.items.find(
+          (item) => (item.key as { value?: unknown } | null)?.value === segment,
+        );
+        if (!pair) return line;
+        const key = pair.key as Node | null;
+        if (key?.range) line = counter.linePos(key.range[0]).line;
+        node = pair.value;
+      } else if (isSeq(node)) {
+        node = node.items[Number(segment)];
+        if ((node as Node | undefined)?.range)
+          line = counter.linePos((node as Node).range![0]).line;
+      } else {
+        return line;
+      }
+    }
+    return line;
+  };
+}
+
+/** Parses JSON (strictly) or YAML; syntax errors carry their line. */
+export function parseConfigText(text: string, format: ConfigFormat): ParseResult {
+  const counter = new LineCounter();
+  if (format === 'json') {
+    try {
+      const value: unknown = JSON.parse(text);
+      const document = parseDocument(text, { lineCounter: counter });
+      return { ok: true, value, locate: locator(document, counter) };
+    } catch (error) {
+      const message = (error as Error).message;
+      const position = /position (\d+)/.exec(message);
+      const lineMatch = /line (\d+)/.exec(message);
+      // Node's messages do not always carry a position; the YAML parser (a JSON superset) finds most.
+      const yamlError = parseDocument(text, { lineCounter: counter }).errors[0];
+      const line = lineMatch
+        ? Number(lineMatch[1])
+        : position
+          ? lineOfOffset(text, Number(position[1]))
+          : yamlError
+            ? counter.linePos(yamlError.pos[0]).line
+            : undefined;
+      return {
+        ok: false,
+        errors: [{ message: `Invalid JSON: ${message}`, ...(line ? { line } : {}) }],
+      };
+    }
+  }
+  const document = parseDocument(text, {
+    lineCounter: counter,
+    prettyErrors: false,
+    uniqueKeys: true,
+  });
+  if (document.errors.length) {
+    return {
+      ok: false,
+      errors: document.errors.map((error) => ({
+        message: `Invalid YAML: ${error.message.split('\n')[0]}`,
+        line: error.linePos?.[0]?.line ?? counter.linePos(error.pos[0]).line,
+      })),
+    };
+  }
+  return {
+    ok: true,
+    value: document.toJS({ maxAliasCount: 100 }) as unknown,
+    locate: locator(document, counter),
+  };
+}
+
+type Issues = ConfigIssue[];
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function checkString(
+  issues: Issues,
+  object: Record<string, unknown>,
+  field: string,
+  required: boolean,
+  max = 10_000,
+): void {
+  const value = object[field];
+  if (value === undefined) {
+    if (required) issues.push({ path: field, message: `${field} is required` });
+  } else if (typeof value !== 'string' || !value.trim()) {
+    issues.push({ path: field, message: `${field} must be a non-empty string` });
+  } else if (value.length > max) {
+    issues.push({ path: field, message: `${field} must be at most ${max} characters` });
+  }
+}
+
+function checkStringList(issues: Issues, object: Record<string, unknown>, field: string): void {
+  const value = object[field];
+  if (value === undefined) return;
+  if (!Array.isArray(value)) {
+    issues.push({ path: field, message: `${field} must be a list of strings` });
+    return;
+  }
+  if (value.length > 500)
+    issues.push({ path: field, message: `${field} may hold at most 500 entries` });
+  value.forEach((entry, index) => {
+    if (typeof entry !== 'string' || !entry.trim() || entry.length > 200) {
+      issues.push({
+        path: `${field}.${index}`,
+        message: `${field}[${index}] must be a non-empty string of at most 200 characters`,
+      });
+    }
+  });
+}
+
+function checkNumber(
+  issues: Issues,
+  object: Record<string, unknown>,
+  field: string,
+  min: number,
+  max: number,
+  integer: boolean,
+): void {
+  const value = object[field];
+  if (value === undefined) return;
+  if (
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
+    (integer && !Number.isInteger(value)) ||
+    value < min ||
+    value > max
+  ) {
+    issues.push({
+      path: field,
+      message: `${field} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`,
+    });
+  }
+}
+
+const CONFIGURATION_FIELDS = [
+  'model',
+  'tools',
+  'capabilities',
+  'max_tokens',
+  'temperature',
+  'timeout',
+  'custom_instructions',
+  'environment_vars',
+];
+const DEFINITION_FIELDS = [...CONFIGURATION_FIELDS, 'name', 'agent_type', 'description', 'tags'];
+
+function checkConfiguration(issues: Issues, value: Record<string, unknown>): void {
+  checkString(issues, value, 'model', true, 200);
+  checkStringList(issues, value, 'tools');
+  checkStringList(issues, value, 'capabilities');
+  checkNumber(issues, value, 'max_tokens', 1, 1_000_000, true);
+  checkNumber(issues, value, 'temperature', 0, 2, false);
+  checkNumber(issues, value, 'timeout', 1, 86_400, false);
+  checkString(issues, value, 'custom_instructions', false, 100_000);
+  const env = value.environment_vars;
+  if (env !== undefined) {
+    if (!isPlainObject(env)) {
+      issues.push({
+        path: 'environment_vars',
+        message: 'environment_vars must be a map of strings to strings',
+      });
+    } else {
+      for (const [key, entry] of Object.entries(env)) {
+        if (!/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(key)) {
+          issues.push({
+            path: `environment_vars.${key}`,
+            message: `environment variable name "${key}" is not valid`,
+          });
+        } else if (typeof entry !== 'string') {
+          issues.push({
+            path: `environment_vars.${key}`,
+            message: `environment_vars.${key} must be a string`,
+          });
+        }
+      }
+    }
+  }
+}
+
+function unknownFields(issues: Issues, value: Record<string, unknown>, allowed: string[]): void {
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key))
+      issues.push({ path: key, message: `${key} is not an accepted field` });
+  }
+}
+
+function finish<T>(
+  value: unknown,
+  issues: Issues,
+  locate?: (path: string) => number | undefined,
+): { ok: true; value: T } | { ok: false; errors: ConfigIssue[] } {
+  if (!issues.length) return { ok: true, value: value as T };
+  return {
+    ok: false,
+    errors: issues.map((issue) => ({
+      ...issue,
+      ...(locate && issue.path ? { line: locate(issue.path) } : {}),
+    })),
+  };
+}
+
+/** Validates a parsed configuration against the schema; issues name the field and its line. */
+export function validateAgentConfiguration(
+  value: unknown,
+  locate?: (path: string) => number | undefined,
+) {
+  const issues: Issues = [];
+  if (!isPlainObject(value))
+    return finish<AgentConfiguration>(value, [{ message: 'The configuration must be an object' }]);
+  unknownFields(issues, value, CONFIGURATION_FIELDS);
+  checkConfiguration(issues, value);
+  return finish<AgentConfiguration>({ tools: [], capabilities: [], ...value }, issues, locate);
+}
+
+/** Validates a whole agent (name, type, configuration) as found in an `agent_configs` file. */
+export function validateAgentDefinition(
+  value: unknown,
+  locate?: (path: string) => number | undefined,
+) {
+  const issues: Issues = [];
+  if (!isPlainObject(value))
+    return finish<AgentDefinition>(value, [{ message: 'The agent definition must be an object' }]);
+  unknownFields(issues, value, DEFINITION_FIELDS);
+  checkString(issues, value, 'name', true, 200);
+  checkString(issues, value, 'agent_type', true, 100);
+  checkString(issues, value, 'description', false, 10_000);
+  checkStringList(issues, value, 'tags');
+  checkConfiguration(issues, value);
+  return finish<AgentDefinition>({ tools: [], capabilities: [], ...value }, issues, locate);
+}
+
+/** Parse + validate in one go, for uploads. */
+export function readAgentConfiguration(text: string, format: ConfigFormat) {
+  const parsed = parseConfigText(text, format);
+  if (!parsed.ok) return parsed;
+  return validateAgentConfiguration(parsed.value, parsed.locate);
+}
+
+export function readAgentDefinition(text: string, format: ConfigFormat) {
+  const parsed = parseConfigText(text, format);
+  if (!parsed.ok) return parsed;
+  return validateAgentDefinition(parsed.value, parsed.locate);
+}
