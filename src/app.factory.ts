@@ -14,6 +14,7 @@ import { AppModule } from './app.module.js';
 import { AppLogger } from './common/logging/app-logger.js';
 import { requestIdMiddleware } from './common/http/request-id.middleware.js';
 import { setupSwagger } from './common/http/swagger.js';
+import { mountQueueBoard } from './jobs/queue-board.js';
 import { RealtimeIoAdapter } from './realtime/io.adapter.js';
 import { RedisService } from './redis/redis.service.js';
 
@@ -89,6 +90,7 @@ export async function createHttpApp(
   app.enableVersioning({ type: VersioningType.URI });
   app.useLogger(logger);
   app.useWebSocketAdapter(new RealtimeIoAdapter(app, config, app.get(RedisService)));
+  mountQueueBoard(app);
   setupSwagger(app, runtime.version);
   return {
     app,

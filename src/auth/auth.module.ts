@@ -49,6 +49,6 @@ import { UsersService } from './users.service.js';
     { provide: APP_GUARD, useClass: RateLimitGuard },
     { provide: APP_GUARD, useClass: AuthorizationGuard },
   ],
-  exports: [CredentialService, ApiKeysService],
+  exports: [CredentialService, ApiKeysService, JwtModule],
 })
 export class AuthModule {}

@@ -174,6 +174,23 @@ export class CredentialService implements OnModuleInit, OnApplicationShutdown {
     };
   }
 
+  /** An API key by id, if it is still valid (for sessions issued to a key). */
+  async authenticateKeyId(id: string): Promise<Principal | null> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+    const row = await this.apiKeys.findOne({ where: { id } });
+    if (!row || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= Date.now()))
+      return null;
+    return {
+      kind: 'api_key',
+      id: row.id,
+      role: row.role,
+      agentId: row.agentId,
+      userId: null,
+      name: row.name,
+      expiresAt: row.expiresAt?.getTime() ?? null,
+    };
+  }
+
   /** The user behind a JWT: cached like keys, evicted on every change to the user. */
   async findUser(id: string): Promise<UserEntity | null> {
     const now = Date.now();

@@ -57,6 +57,8 @@ export interface AppConfig {
   socketPingTimeoutMs: number;
   socketMessagesPerSecond: number;
   jobConcurrency: number;
+  /** How long a worker holds a job before Bull deems it stalled and hands it to another worker. */
+  jobLockDurationMs: number;
   shutdownTimeoutMs: number;
 }
 
@@ -266,6 +268,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     socketPingTimeoutMs: int(env, 'SOCKET_PING_TIMEOUT_MS', 20_000, 1_000, 600_000),
     socketMessagesPerSecond: int(env, 'SOCKET_MESSAGES_PER_SECOND', 50, 1, 100_000),
     jobConcurrency: int(env, 'JOB_CONCURRENCY', 10, 1, 1000),
+    jobLockDurationMs: int(env, 'JOB_LOCK_DURATION_MS', 30_000, 1_000, 600_000),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 1_000, 600_000),
   });
 }

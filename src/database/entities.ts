@@ -5,6 +5,8 @@
 import { ApiKeyEntity } from '../auth/entities/api-key.entity.js';
 import { SettingEntity } from '../auth/entities/setting.entity.js';
 import { UserEntity } from '../auth/entities/user.entity.js';
+import { BackgroundTaskLogEntity } from '../jobs/entities/background-task-log.entity.js';
+import { BackgroundTaskEntity } from '../jobs/entities/background-task.entity.js';
 import { EventEntity } from '../realtime/event.entity.js';
 
 export const ENTITIES: (new () => object)[] = [
@@ -12,4 +14,6 @@ export const ENTITIES: (new () => object)[] = [
   ApiKeyEntity,
   SettingEntity,
   EventEntity,
+  BackgroundTaskEntity,
+  BackgroundTaskLogEntity,
 ];

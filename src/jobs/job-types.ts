@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm';
 import type { UserRole } from '../auth/roles.js';
 import type { QueueName } from './queues.js';
 
@@ -17,6 +18,13 @@ export interface JobContext<P> {
   progress(percentage: number, message?: string): Promise<void>;
   /** A line in the job's log (`GET /background-tasks/{id}/logs`). */
   log(message: string): Promise<void>;
+  /**
+   * Saves how far the job got, at once (not batched). A run that takes over after
+   * a crash finds it in `resume`, so resumable jobs neither redo nor miscount work.
+   * Pass the transaction that did the work to save both or neither.
+   */
+  checkpoint(state: Record<string, unknown>, within?: EntityManager): Promise<void>;
+  resume: Record<string, unknown> | null;
 }
 
 /**

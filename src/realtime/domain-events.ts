@@ -7,7 +7,6 @@
 /** The fields routing needs; the rest of the v2 representation travels as is. */
 export interface EntityView {
   id: string;
-  [field: string]: unknown;
 }
 
 export interface TaskView extends EntityView {

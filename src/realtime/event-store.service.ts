@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { EventEnvelope, toEnvelope } from './event.entity.js';
 import type { RoutedEvent } from './event-routing.js';
 
@@ -145,16 +145,20 @@ export class EventStore {
     return rows[0]?.value ?? '0';
   }
 
-  /** Deletes events older than the retention; returns how many. */
-  async deleteOlderThan(days: number): Promise<number> {
-    const rows: { deleted: number; max_id: string | null }[] = await this.dataSource.query(
-      `WITH gone AS (DELETE FROM events WHERE created_at < now() - make_interval(days => $1) RETURNING id)
+  /** Deletes at most `limit` of the oldest events older than `days`; returns how many. */
+  async deleteOlderThan(days: number, limit = 10_000, within?: EntityManager): Promise<number> {
+    const manager = within ?? this.dataSource.manager;
+    const rows: { deleted: number; max_id: string | null }[] = await manager.query(
+      `WITH gone AS (
+         DELETE FROM events WHERE id IN (
+           SELECT id FROM events WHERE created_at < now() - make_interval(days => $1) ORDER BY id LIMIT $2)
+         RETURNING id)
        SELECT count(*)::int AS deleted, max(id)::text AS max_id FROM gone`,
-      [days],
+      [days, limit],
     );
     const { deleted, max_id } = rows[0];
     if (max_id) {
-      await this.dataSource.query(
+      await manager.query(
         `INSERT INTO settings (name, value) VALUES ('events_purged_through', $1)
          ON CONFLICT (name) DO UPDATE SET value = GREATEST(settings.value::bigint, EXCLUDED.value::bigint)::text`,
         [max_id],

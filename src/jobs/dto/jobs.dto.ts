@@ -1,0 +1,180 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Max,
+  Min,
+} from 'class-validator';
+import { PageQuery } from '../../common/pagination/page.js';
+import { JOB_STATUSES, type JobStatus } from '../entities/background-task.entity.js';
+import { JOB_PRIORITIES, type JobPriority } from '../job-types.js';
+
+export class SubmitJobDto {
+  @ApiProperty({
+    example: 'system.cleanup',
+    description: 'A job type of GET /background-tasks/types',
+  })
+  @IsString()
+  @Length(1, 100)
+  task_name: string;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    example: { older_than_days: 30 },
+  })
+  @IsOptional()
+  @IsObject()
+  parameters?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ enum: JOB_PRIORITIES, enumName: 'JobPriority' })
+  @IsOptional()
+  @IsIn(JOB_PRIORITIES)
+  priority?: JobPriority;
+
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 10,
+    description: 'Retries after the first run (default: the type’s)',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(10)
+  max_retries?: number;
+
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 30 * 86_400_000,
+    description: 'Start no earlier than this many ms from now',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(30 * 86_400_000)
+  delay_ms?: number;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  @IsOptional()
+  @IsObject()
+  metadata?: Record<string, unknown>;
+}
+
+export const JOB_SORT_FIELDS = [
+  'created_at',
+  'task_name',
+  'status',
+  'priority',
+  'progress',
+] as const;
+
+const toBoolean = ({ value }: { value: unknown }) =>
+  value === 'true' ? true : value === 'false' ? false : value;
+
+export class ListJobsQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: JOB_STATUSES, enumName: 'JobStatus' })
+  @IsOptional()
+  @IsIn(JOB_STATUSES)
+  status?: JobStatus;
+
+  @ApiPropertyOptional({ enum: JOB_PRIORITIES, enumName: 'JobPriority' })
+  @IsOptional()
+  @IsIn(JOB_PRIORITIES)
+  priority?: JobPriority;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  task_name?: string;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  created_after?: string;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  created_before?: string;
+
+  @ApiPropertyOptional({
+    description: 'Include jobs the service schedules for itself',
+    default: false,
+  })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  include_internal?: boolean;
+
+  @ApiPropertyOptional({ enum: JOB_SORT_FIELDS, enumName: 'JobSortField', default: 'created_at' })
+  @IsOptional()
+  @IsIn(JOB_SORT_FIELDS)
+  sort_by: (typeof JOB_SORT_FIELDS)[number] = 'created_at';
+}
+
+export class StatisticsQuery {
+  @ApiPropertyOptional({ default: false })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  include_internal?: boolean;
+}
+
+export const BULK_JOB_OPERATIONS = ['cancel', 'retry'] as const;
+
+export class BulkJobsDto {
+  @ApiProperty({ type: [String], format: 'uuid', minItems: 1, maxItems: 100 })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @IsUUID('all', { each: true })
+  task_ids: string[];
+
+  @ApiProperty({ enum: BULK_JOB_OPERATIONS, enumName: 'BulkJobOperation' })
+  @IsIn(BULK_JOB_OPERATIONS)
+  operation: (typeof BULK_JOB_OPERATIONS)[number];
+}
+
+export class CleanupQuery {
+  @ApiProperty({ minimum: 0, maximum: 3650 })
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(3650)
+  older_than_days: number;
+}
+
+export class JobResponseDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() task_name: string;
+  @ApiProperty({ enum: JOB_STATUSES, enumName: 'JobStatus' }) status: JobStatus;
+  @ApiProperty({ enum: JOB_PRIORITIES, enumName: 'JobPriority' }) priority: JobPriority;
+  @ApiProperty({ minimum: 0, maximum: 100 }) progress: number;
+  @ApiProperty({ nullable: true, type: String }) progress_message: string | null;
+  @ApiProperty({ type: 'object', additionalProperties: true }) parameters: Record<string, unknown>;
+  @ApiProperty({ nullable: true, description: 'What the job returned' }) result: unknown;
+  @ApiProperty({ nullable: true, type: String }) error: string | null;
+  @ApiProperty({ description: 'Runs started so far' }) attempts: number;
+  @ApiProperty() max_retries: number;
+  @ApiProperty() queue: string;
+  @ApiProperty() internal: boolean;
+  @ApiProperty({ nullable: true, type: String }) created_by: string | null;
+  @ApiProperty({ format: 'date-time' }) created_at: string;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) started_at: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) completed_at: string | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'ms from start to finish' })
+  duration_ms: number | null;
+  @ApiProperty({ type: 'object', additionalProperties: true }) metadata: Record<string, unknown>;
+}

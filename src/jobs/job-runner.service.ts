@@ -1,0 +1,263 @@
+import { randomUUID } from 'node:crypto';
+import {
+  BeforeApplicationShutdown,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
+import type { Job } from 'bull';
+import type { AppConfig } from '../config/config.js';
+import { InjectConfig } from '../config/config.module.js';
+import { withTimeout } from '../infra/net.js';
+import type { BackgroundTaskEntity } from './entities/background-task.entity.js';
+import { JobCancellation } from './job-cancellation.service.js';
+import { JobCatalog } from './job-catalog.service.js';
+import { JobQueues, type JobPayload } from './job-queues.service.js';
+import { JobRecordWriter } from './job-record-writer.service.js';
+import { JobRecordsRepository } from './job-records.repository.js';
+import type { JobContext, JobTypeDefinition } from './job-types.js';
+import { DEFAULT_JOB_TIMEOUT_MS } from './queues.js';
+import { JobReconciler } from './job-reconciler.service.js';
+
+/** Thrown for failures that no retry can fix. */
+export class PermanentJobError extends Error {}
+
+const PROGRESS_EVENT_INTERVAL_MS = 250;
+const SHUTDOWN_GRACE_MS = 6_000;
+
+/**
+ * The worker side: runs every queue's jobs with their catalogue handler, keeps the
+ * durable record in step (through the batched writer), enforces time limits and
+ * cancellation, and schedules the repeatable jobs the service runs for itself.
+ * Active only in processes whose ROLE is `worker` or `all`.
+ */
+@Injectable()
+export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('JobRunner');
+  private started = false;
+
+  constructor(
+    private readonly catalog: JobCatalog,
+    private readonly queues: JobQueues,
+    private readonly records: JobRecordsRepository,
+    private readonly writer: JobRecordWriter,
+    private readonly cancellation: JobCancellation,
+    private readonly reconciler: JobReconciler,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.config.role === 'api') return;
+    this.started = true;
+    await this.cancellation.listen();
+    for (const queue of this.queues.all()) {
+      queue.on('error', (error: Error) =>
+        this.logger.warn(`queue ${queue.name}: ${error.message}`),
+      );
+      queue.on('stalled', (job: Job) =>
+        this.logger.warn(`job ${job.id} on ${queue.name} stalled; it will be taken up again`),
+      );
+      void queue.process('*', this.config.jobConcurrency, (job: Job<JobPayload>) => this.run(job));
+    }
+    await this.schedule().catch((error: Error) =>
+      this.logger.warn(`repeatable jobs not scheduled yet: ${error.message}`),
+    );
+    this.reconciler.start();
+    this.logger.log(
+      `processing ${this.queues.all().length} queues at concurrency ${this.config.jobConcurrency}`,
+    );
+  }
+
+  /** Lets running jobs finish for a while; what is still running is handed back by Bull's stalled-job recovery. */
+  async beforeApplicationShutdown(): Promise<void> {
+    if (!this.started) return;
+    this.reconciler.stop();
+    await Promise.all(
+      this.queues
+        .all()
+        .map((queue) =>
+          withTimeout(queue.close(), SHUTDOWN_GRACE_MS, `queue ${queue.name} still busy`).catch(
+            (error: Error) => this.logger.warn(error.message),
+          ),
+        ),
+    );
+    await this.writer.flush();
+  }
+
+  /** Registers the catalogue's repeatable jobs, replacing those whose interval changed. */
+  private async schedule(): Promise<void> {
+    for (const schedule of this.catalog.scheduled()) {
+      const type = this.catalog.get(schedule.name);
+      if (!type) throw new Error(`schedule for unknown job type ${schedule.name}`);
+      const queue = this.queues.get(type.queue);
+      for (const repeatable of await queue.getRepeatableJobs()) {
+        if (repeatable.name === schedule.name && Number(repeatable.every) !== schedule.everyMs)
+          await queue.removeRepeatableByKey(repeatable.key);
+      }
+      await queue.add(
+        schedule.name,
+        { internal: true, params: schedule.params ?? {} } satisfies JobPayload,
+        {
+          repeat: { every: schedule.everyMs },
+          jobId: `repeat:${schedule.name}`,
+          removeOnComplete: true,
+          removeOnFail: 100,
+        },
+      );
+    }
+  }
+
+  private async recordFor(
+    job: Job<JobPayload>,
+    type: JobTypeDefinition,
+  ): Promise<BackgroundTaskEntity | null> {
+    if (job.data.recordId) {
+      const record = await this.records.findById(job.data.recordId);
+      if (!record) throw new PermanentJobError(`record ${job.data.recordId} does not exist`);
+      const current = record.generation === (job.data.generation ?? 0);
+      return current && !['completed', 'failed', 'cancelled'].includes(record.status)
+        ? record
+        : null;
+    }
+    // A run of a repeatable job: its record is made now.
+    return this.records.create({
+      id: randomUUID(),
+      taskName: type.name,
+      queue: type.queue,
+      status: 'active',
+      priority: type.priority ?? 'normal',
+      parameters: job.data.params ?? {},
+      maxRetries: 0,
+      generation: 0,
+      internal: true,
+      metadata: { bull_job_id: String(job.id) },
+      startedAt: new Date(),
+    });
+  }
+
+  private async run(job: Job<JobPayload>): Promise<unknown> {
+    const type = this.catalog.get(job.name);
+    if (!type) {
+      await job.discard();
+      throw new PermanentJobError(`unknown job type ${job.name}`);
+    }
+    const record = await this.recordFor(job, type);
+    if (!record) return { skipped: 'the record was cancelled or retried meanwhile' };
+
+    const { id, generation, internal } = record;
+    const attempt = job.attemptsMade + 1;
+    const controller = new AbortController();
+    this.cancellation.track(id, controller);
+    const timeoutMs = type.timeoutMs ?? DEFAULT_JOB_TIMEOUT_MS;
+    const timer = setTimeout(() => controller.abort('timeout'), timeoutMs);
+    void this.writer.update(
+      id,
+      generation,
+      { status: 'active', startedAt: new Date(), attempts: record.attempts + 1, error: null },
+      'job.started',
+      internal,
+    );
+
+    let lastProgressEvent = 0;
+    const context: JobContext<object> = {
+      jobId: id,
+      params: record.parameters,
+      attempt,
+      signal: controller.signal,
+      progress: async (percentage, message) => {
+        const progress = Math.max(0, Math.min(100, percentage));
+        const now = Date.now();
+        const announce = now - lastProgressEvent >= PROGRESS_EVENT_INTERVAL_MS || progress >= 100;
+        if (announce) lastProgressEvent = now;
+        void job.progress(progress).catch(() => undefined);
+        void this.writer.update(
+          id,
+          generation,
+          { progress, progressMessage: message ?? null },
+          announce ? 'job.progress' : null,
+          internal,
+        );
+      },
+      log: (message) => this.records.addLog(id, attempt, message),
+      checkpoint: (state, within) => this.records.saveCheckpoint(id, generation, state, within),
+      resume: record.checkpoint,
+    };
+
+    try {
+      const result = await this.untilAborted(type.handler(context), controller.signal);
+      void this.writer.update(
+        id,
+        generation,
+        {
+          status: 'completed',
+          result: result ?? null,
+          progress: 100,
+          completedAt: new Date(),
+          error: null,
+        },
+        'job.completed',
+        internal,
+      );
+      return result ?? null;
+    } catch (error) {
+      const reason: unknown = controller.signal.reason;
+      if (controller.signal.aborted && reason === 'cancelled') {
+        void this.writer.update(
+          id,
+          generation,
+          { status: 'cancelled', completedAt: new Date() },
+          'job.cancelled',
+          internal,
+        );
+        await job.discard();
+        throw new PermanentJobError('cancelled');
+      }
+      const message =
+        controller.signal.aborted && reason === 'timeout'
+          ? `Time limit of ${timeoutMs / 1000} s exceeded`
+          : ((error as Error)?.message ?? String(error));
+      const permanent = error instanceof PermanentJobError;
+      if (permanent) await job.discard();
+      if (!permanent && attempt < (job.opts.attempts ?? 1)) {
+        void this.writer.update(
+          id,
+          generation,
+          { status: 'delayed', error: message },
+          'job.retrying',
+          internal,
+        );
+      } else {
+        void this.writer.update(
+          id,
+          generation,
+          { status: 'failed', error: message, completedAt: new Date() },
+          'job.failed',
+          internal,
+        );
+      }
+      throw error instanceof Error ? error : new Error(message);
+    } finally {
+      clearTimeout(timer);
+      this.cancellation.untrack(id);
+    }
+  }
+
+  /** The handler's outcome, or a rejection as soon as the job is cancelled or times out. */
+  private untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+    if (signal.aborted) return Promise.reject(new Error(String(signal.reason)));
+    return new Promise<T>((resolveWork, reject) => {
+      const onAbort = () => reject(new Error(String(signal.reason)));
+      signal.addEventListener('abort', onAbort, { once: true });
+      work.then(
+        (value) => {
+          signal.removeEventListener('abort', onAbort);
+          resolveWork(value);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    });
+  }
+}

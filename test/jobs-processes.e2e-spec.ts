@@ -1,0 +1,198 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createTestStores,
+  spawnService,
+  startTestApp,
+  TEST_ADMIN_KEY,
+  TestApp,
+  TestStores,
+} from './support/app.js';
+import { apiKey } from './support/identities.js';
+import { startPrivateRedis, PrivateRedis } from './support/redis-server.js';
+import { connectSocket } from './support/socket.js';
+
+const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
+const admin = apiKey(TEST_ADMIN_KEY);
+
+async function waitForStatus(app: TestApp, id: string, statuses: string[], timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { body } = await app.http().get(`/api/v2/background-tasks/${id}`).set(admin).expect(200);
+    if (statuses.includes(body.status)) return body;
+    if (Date.now() > deadline)
+      throw new Error(`job ${id} is ${body.status}, not ${statuses.join('|')}`);
+    await sleep(100);
+  }
+}
+
+/** Old finished job records for the cleanup job to chew on. */
+async function seedOldRecords(url: string, count: number): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query(
+    `INSERT INTO background_tasks (id, task_name, queue, status, priority, created_at, started_at, completed_at)
+     SELECT gen_random_uuid(), 'system.cleanup', 'system', 'completed', 'normal',
+            now() - interval '40 days', now() - interval '40 days', now() - interval '40 days'
+     FROM generate_series(1, $1)`,
+    [count],
+  );
+  await client.end();
+}
+
+async function countOld(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const { rows } = await client.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM background_tasks WHERE completed_at < now() - interval '30 days'`,
+  );
+  await client.end();
+  return rows[0].n;
+}
+
+describe('jobs across processes', () => {
+  let stores: TestStores;
+  let api: TestApp;
+
+  beforeAll(async () => {
+    stores = await createTestStores();
+    api = await startTestApp(stores, { ROLE: 'api' });
+  });
+
+  afterAll(async () => {
+    await api?.close();
+    await stores?.drop();
+  });
+
+  it('runs a REST-submitted job in a separate worker and streams its progress and completion', async () => {
+    await seedOldRecords(stores.env.DATABASE_URL!, 20_000);
+    const worker = await spawnService({ ...stores.env, ROLE: 'worker' });
+    try {
+      const socket = await connectSocket(api.url, { token: TEST_ADMIN_KEY, rooms: ['jobs'] });
+      const { body: job } = await api
+        .http()
+        .post('/api/v2/background-tasks')
+        .set(admin)
+        .send({ task_name: 'system.cleanup', parameters: { older_than_days: 30 } })
+        .expect(201);
+      const done = await socket.waitFor(
+        'job_update',
+        (e) => e.data.job.id === job.id && e.data.event === 'completed',
+        30_000,
+      );
+      const events = socket
+        .events('job_update')
+        .filter((e) => e.data.job.id === job.id)
+        .map((e) => e.data.event);
+      expect(events).toEqual(
+        expect.arrayContaining(['created', 'started', 'progress', 'completed']),
+      );
+      expect(done.data.job.result.deleted.background_tasks).toBe(20_000);
+      const record = await waitForStatus(api, job.id, ['completed']);
+      expect(record.started_at).not.toBeNull();
+      expect(record.duration_ms).toBeGreaterThan(0);
+      expect(await countOld(stores.env.DATABASE_URL!)).toBe(0);
+      socket.close();
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it('recovers a job whose worker is killed mid-run: completed once, with the true count', async () => {
+    await seedOldRecords(stores.env.DATABASE_URL!, 100_000);
+    const env = { ...stores.env, ROLE: 'worker', JOB_LOCK_DURATION_MS: '2000' };
+    const first = await spawnService(env);
+    const { body: job } = await api
+      .http()
+      .post('/api/v2/background-tasks')
+      .set(admin)
+      .send({ task_name: 'system.cleanup', parameters: { older_than_days: 30 } })
+      .expect(201);
+    const client = new pg.Client({ connectionString: stores.env.DATABASE_URL });
+    await client.connect();
+    for (;;) {
+      const { rows } = await client.query<{ checkpoint: unknown }>(
+        'SELECT checkpoint FROM background_tasks WHERE id = $1',
+        [job.id],
+      );
+      if (rows[0]?.checkpoint) break;
+      await sleep(10);
+    }
+    await first.stop('SIGKILL');
+    await client.end();
+    expect(await countOld(stores.env.DATABASE_URL!)).toBeGreaterThan(0);
+
+    const second = await spawnService(env);
+    try {
+      const record = await waitForStatus(api, job.id, ['completed', 'failed'], 60_000);
+      expect(record.status).toBe('completed');
+      expect(record.attempts).toBe(2);
+      expect(record.result.deleted.background_tasks).toBe(100_000);
+      expect(await countOld(stores.env.DATABASE_URL!)).toBe(0);
+    } finally {
+      await second.stop();
+    }
+  });
+});
+
+describe('jobs after Redis loses everything', () => {
+  let stores: TestStores;
+  let redis: PrivateRedis;
+  let api: TestApp;
+
+  beforeAll(async () => {
+    redis = await startPrivateRedis();
+    stores = await createTestStores();
+    stores.env.REDIS_URL = redis.url;
+    api = await startTestApp(stores, { ROLE: 'api' });
+  });
+
+  afterAll(async () => {
+    await api?.close();
+    await redis?.stop();
+    await stores?.drop();
+  });
+
+  it('serves finished records from PostgreSQL and re-enqueues pending ones after FLUSHALL', async () => {
+    const submit = () =>
+      api
+        .http()
+        .post('/api/v2/background-tasks')
+        .set(admin)
+        .send({ task_name: 'system.cleanup', parameters: { older_than_days: 365 } })
+        .expect(201);
+    const worker = await spawnService({ ...stores.env, ROLE: 'worker' });
+    const { body: finished } = await submit();
+    await waitForStatus(api, finished.id, ['completed']);
+    await worker.stop();
+
+    const pending = await Promise.all([submit(), submit(), submit()]);
+    await redis.flushAll();
+
+    const { body: record } = await api
+      .http()
+      .get(`/api/v2/background-tasks/${finished.id}`)
+      .set(admin)
+      .expect(200);
+    expect(record.status).toBe('completed');
+    const { body: stats } = await api
+      .http()
+      .get('/api/v2/background-tasks/statistics')
+      .set(admin)
+      .expect(200);
+    expect(stats.by_status).toMatchObject({ completed: 1, pending: 3 });
+    const { body: queues } = await api
+      .http()
+      .get('/api/v2/background-tasks/queue-status')
+      .set(admin)
+      .expect(200);
+    expect(queues.queues.find((q: { name: string }) => q.name === 'system').waiting).toBe(0);
+
+    const again = await spawnService({ ...stores.env, ROLE: 'worker' });
+    try {
+      for (const { body } of pending) await waitForStatus(api, body.id, ['completed'], 30_000);
+    } finally {
+      await again.stop();
+    }
+  });
+});

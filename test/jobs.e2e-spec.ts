@@ -1,0 +1,328 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createTestStores,
+  startTestApp,
+  TEST_ADMIN_KEY,
+  TestApp,
+  TestStores,
+} from './support/app.js';
+import { apiKey, createApiKey } from './support/identities.js';
+import { connectSocket } from './support/socket.js';
+import { registerTestJobs } from './support/test-jobs.js';
+
+const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
+const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
+
+describe('background tasks', () => {
+  let stores: TestStores;
+  let app: TestApp;
+  let operator: string;
+  let viewer: string;
+  let flaky: { flakyRuns: () => number };
+  const admin = apiKey(TEST_ADMIN_KEY);
+
+  beforeAll(async () => {
+    stores = await createTestStores();
+    app = await startTestApp(stores);
+    flaky = registerTestJobs(app);
+    operator = (await createApiKey(app.url, 'operator')).key;
+    viewer = (await createApiKey(app.url, 'viewer')).key;
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await stores?.drop();
+  });
+
+  const submit = (body: object, key = operator) =>
+    app.http().post('/api/v2/background-tasks').set(apiKey(key)).send(body);
+
+  async function waitForStatus(id: string, statuses: string[], timeoutMs = 10_000) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { body } = await app
+        .http()
+        .get(`/api/v2/background-tasks/${id}`)
+        .set(admin)
+        .expect(200);
+      if (statuses.includes(body.status)) return body;
+      if (Date.now() > deadline)
+        throw new Error(`job ${id} is ${body.status}, not ${statuses.join('|')}`);
+      await sleep(50);
+    }
+  }
+
+  it('lists the catalogue with parameter schemas', async () => {
+    const { body } = await app
+      .http()
+      .get('/api/v2/background-tasks/types')
+      .set(apiKey(viewer))
+      .expect(200);
+    const cleanup = body.types.find((type: { name: string }) => type.name === 'system.cleanup');
+    expect(cleanup).toMatchObject({
+      queue: 'system',
+      required_role: 'admin',
+      timeout_seconds: 1800,
+      parameters_schema: { required: ['older_than_days'] },
+    });
+  });
+
+  it('refuses bad submissions and unknown ids clearly', async () => {
+    const unknown = await submit({ task_name: 'no.such.job', parameters: {} }).expect(400);
+    expect(unknown.body.details).toEqual([
+      { field: 'task_name', message: 'is not a known job type' },
+    ]);
+    const badParams = await submit(
+      { task_name: 'system.cleanup', parameters: { older_than_days: 'soon' } },
+      TEST_ADMIN_KEY,
+    ).expect(400);
+    expect(badParams.body.details[0].field).toBe('parameters.older_than_days');
+    const extra = await submit(
+      { task_name: 'system.cleanup', parameters: { older_than_days: 1, everything: true } },
+      TEST_ADMIN_KEY,
+    ).expect(400);
+    expect(extra.body.details.map((d: { field: string }) => d.field)).toContain(
+      'parameters.everything',
+    );
+    await submit({ task_name: 'system.cleanup', parameters: { older_than_days: 1 } }).expect(403);
+    await submit({ task_name: 'system.cleanup' }, viewer).expect(403);
+    await app.http().get(`/api/v2/background-tasks/${UNKNOWN_ID}`).set(admin).expect(404);
+    await app.http().get('/api/v2/background-tasks/not-a-uuid').set(admin).expect(400);
+    await app.http().post('/api/v2/background-tasks/queues/nope/pause').set(admin).expect(404);
+    await app.http().post(`/api/v2/background-tasks/${UNKNOWN_ID}/cancel`).set(admin).expect(404);
+  });
+
+  it('runs a job, streams its progress to job:<id>, and keeps result and timings', async () => {
+    const socket = await connectSocket(app.url, { token: operator });
+    await socket.ack('join_room', { room: 'jobs' });
+    const { body: job } = await submit({
+      task_name: 'test.slow',
+      parameters: { steps: 5, step_ms: 60 },
+    }).expect(201);
+    expect(job).toMatchObject({
+      status: 'pending',
+      task_name: 'test.slow',
+      progress: 0,
+      internal: false,
+    });
+    await socket.ack('join_room', { room: `job:${job.id}` });
+    const completed = await socket.waitFor(
+      'job_update',
+      (e) => e.data.job.id === job.id && e.data.event === 'completed',
+      10_000,
+    );
+    expect(completed.rooms).toEqual(['jobs', `job:${job.id}`]);
+    const events = socket
+      .events('job_update')
+      .filter((e) => e.data.job.id === job.id)
+      .map((e) => e.data.event);
+    expect(events[0]).toBe('created');
+    expect(events).toContain('progress');
+    expect(events.at(-1)).toBe('completed');
+    const record = await waitForStatus(job.id, ['completed']);
+    expect(record).toMatchObject({
+      result: { steps_done: 5 },
+      progress: 100,
+      attempts: 1,
+      error: null,
+    });
+    expect(record.duration_ms).toBeGreaterThanOrEqual(250);
+    const logs = await app
+      .http()
+      .get(`/api/v2/background-tasks/${job.id}/logs`)
+      .set(admin)
+      .expect(200);
+    expect(logs.body.logs[0]).toMatchObject({ message: 'started counting', attempt: 1 });
+    socket.close();
+  });
+
+  it('cancels a waiting job, a running job (within a second), and refuses a finished one', async () => {
+    const { body: waiting } = await submit({
+      task_name: 'test.slow',
+      parameters: { steps: 1 },
+      delay_ms: 60_000,
+    }).expect(201);
+    expect(waiting.status).toBe('delayed');
+    const cancelledWaiting = await app
+      .http()
+      .post(`/api/v2/background-tasks/${waiting.id}/cancel`)
+      .set(apiKey(operator))
+      .expect(200);
+    expect(cancelledWaiting.body.status).toBe('cancelled');
+
+    const { body: running } = await submit({
+      task_name: 'test.slow',
+      parameters: { steps: 200, step_ms: 50 },
+    }).expect(201);
+    await waitForStatus(running.id, ['active']);
+    const started = Date.now();
+    const cancelled = await app
+      .http()
+      .post(`/api/v2/background-tasks/${running.id}/cancel`)
+      .set(apiKey(operator))
+      .expect(200);
+    expect(cancelled.body.status).toBe('cancelled');
+    expect(Date.now() - started).toBeLessThan(1_000);
+    const record = await waitForStatus(running.id, ['cancelled']);
+    expect(record.progress).toBeLessThan(100);
+
+    const refused = await app
+      .http()
+      .post(`/api/v2/background-tasks/${running.id}/cancel`)
+      .set(apiKey(operator))
+      .expect(409);
+    expect(refused.body.message).toMatch(/cancelled/);
+  });
+
+  it('retries a failed job as a new attempt and refuses to retry a completed one', async () => {
+    const { body: job } = await submit({ task_name: 'test.flaky', max_retries: 0 }).expect(201);
+    const failed = await waitForStatus(job.id, ['failed']);
+    expect(failed).toMatchObject({ error: 'first run fails', attempts: 1 });
+    await app
+      .http()
+      .post(`/api/v2/background-tasks/${job.id}/retry`)
+      .set(apiKey(operator))
+      .expect(200);
+    const completed = await waitForStatus(job.id, ['completed']);
+    expect(completed).toMatchObject({
+      attempts: 2,
+      error: null,
+      result: { runs: flaky.flakyRuns() },
+    });
+    await app
+      .http()
+      .post(`/api/v2/background-tasks/${job.id}/retry`)
+      .set(apiKey(operator))
+      .expect(409);
+  });
+
+  it('applies bulk operations per item, reporting unknown and duplicate ids', async () => {
+    const { body: a } = await submit({
+      task_name: 'test.slow',
+      parameters: { steps: 1 },
+      delay_ms: 60_000,
+    }).expect(201);
+    const { body: b } = await submit({
+      task_name: 'test.slow',
+      parameters: { steps: 1 },
+      delay_ms: 60_000,
+    }).expect(201);
+    const { body } = await app
+      .http()
+      .post('/api/v2/background-tasks/bulk-operation')
+      .set(apiKey(operator))
+      .send({ task_ids: [a.id, b.id, UNKNOWN_ID, a.id], operation: 'cancel' })
+      .expect(200);
+    expect(body).toMatchObject({ operation: 'cancel', total_tasks: 4, successful: 2, failed: 2 });
+    expect(body.results.map((r: { success: boolean }) => r.success)).toEqual([
+      true,
+      true,
+      false,
+      false,
+    ]);
+    expect(body.results[2].error).toMatch(/not found/);
+    expect(body.results[3].error).toMatch(/duplicate/);
+    await app
+      .http()
+      .post('/api/v2/background-tasks/bulk-operation')
+      .set(apiKey(operator))
+      .send({ task_ids: [a.id], operation: 'explode' })
+      .expect(400);
+  });
+
+  it('reports statistics and queue status from real data', async () => {
+    const { body: stats } = await app
+      .http()
+      .get('/api/v2/background-tasks/statistics')
+      .set(apiKey(viewer))
+      .expect(200);
+    expect(stats.by_status.completed).toBeGreaterThanOrEqual(2);
+    expect(stats.by_status.cancelled).toBeGreaterThanOrEqual(4);
+    expect(stats.by_type['test.slow']).toBeGreaterThanOrEqual(4);
+    expect(stats.success_rate).toBeGreaterThan(0);
+    expect(stats.average_duration_ms).toBeGreaterThan(0);
+    const { body: queues } = await app
+      .http()
+      .get('/api/v2/background-tasks/queue-status')
+      .set(apiKey(viewer))
+      .expect(200);
+    const system = queues.queues.find((queue: { name: string }) => queue.name === 'system');
+    expect(system).toMatchObject({ paused: false, workers: 1 });
+    expect(system.processing_rate_per_minute).toBeGreaterThanOrEqual(2);
+
+    await app.http().post('/api/v2/background-tasks/queues/system/pause').set(admin).expect(200);
+    const paused = await app
+      .http()
+      .get('/api/v2/background-tasks/queue-status')
+      .set(admin)
+      .expect(200);
+    expect(
+      paused.body.queues.find((queue: { name: string }) => queue.name === 'system').paused,
+    ).toBe(true);
+    await app.http().post('/api/v2/background-tasks/queues/system/resume').set(admin).expect(200);
+    await app
+      .http()
+      .post('/api/v2/background-tasks/queues/system/pause')
+      .set(apiKey(operator))
+      .expect(403);
+  });
+
+  it('leaves internal jobs out of lists unless asked', async () => {
+    const { body: visible } = await app
+      .http()
+      .get('/api/v2/background-tasks?limit=1000')
+      .set(apiKey(viewer))
+      .expect(200);
+    expect(visible.data.every((job: { internal: boolean }) => !job.internal)).toBe(true);
+    expect(visible.meta.total).toBe(visible.data.length);
+    await app.http().get('/api/v2/background-tasks?sort_by=secret').set(apiKey(viewer)).expect(400);
+  });
+
+  it('cleans up finished records, with real counts, through the job and the endpoint', async () => {
+    const { body: job } = await submit(
+      { task_name: 'system.cleanup', parameters: { older_than_days: 0 } },
+      TEST_ADMIN_KEY,
+    ).expect(201);
+    const done = await waitForStatus(job.id, ['completed']);
+    expect(done.result.deleted.background_tasks).toBeGreaterThanOrEqual(6);
+    expect(done.result.total_deleted).toBe(
+      Object.values<number>(done.result.deleted).reduce((a, b) => a + b, 0),
+    );
+    const { body } = await app
+      .http()
+      .post('/api/v2/background-tasks/cleanup?older_than_days=0')
+      .set(admin)
+      .expect(200);
+    expect(body.deleted).toBeGreaterThanOrEqual(1); // the cleanup job itself
+    await app
+      .http()
+      .post('/api/v2/background-tasks/cleanup?older_than_days=-3')
+      .set(admin)
+      .expect(400);
+  });
+
+  it('serves the queue board to admins only, and to their browser through a session cookie', async () => {
+    await request(app.url).get('/admin/queues').expect(401);
+    await request(app.url).get('/admin/queues').set(apiKey(operator)).expect(403);
+    const page = await request(app.url).get('/admin/queues').set(admin).expect(200);
+    expect(page.text).toMatch(/<html/i);
+    const session = await app
+      .http()
+      .post('/api/v2/background-tasks/board-session')
+      .set(admin)
+      .expect(200);
+    const cookie = session.headers['set-cookie'][0];
+    expect(cookie).toMatch(/subforge_board=.*HttpOnly/i);
+    const viaCookie = await request(app.url)
+      .get('/admin/queues')
+      .set('Cookie', cookie.split(';')[0])
+      .expect(200);
+    expect(viaCookie.text).toMatch(/<html/i);
+    const api = await request(app.url)
+      .get('/admin/queues/api/queues')
+      .set('Cookie', cookie.split(';')[0])
+      .expect(200);
+    expect(api.body.queues.map((queue: { name: string }) => queue.name)).toContain('system');
+  });
+});
