@@ -1,0 +1,29 @@
+/*
+ * The service as `npm start` runs it (compiled, NODE_ENV=production), plus one job
+ * type that does nothing, so the job benchmark measures the job system itself.
+ */
+import 'reflect-metadata';
+import { loadConfig } from '../src/config/config.js';
+import { startService } from '../src/bootstrap.js';
+import { JobCatalog } from '../src/jobs/job-catalog.service.js';
+import { QUEUES } from '../src/jobs/queues.js';
+
+const service = await startService(loadConfig());
+const catalog = service.app.get(JobCatalog);
+catalog.register({
+  name: 'bench.noop',
+  description: 'benchmark only: returns at once',
+  queue: QUEUES.system,
+  schema: { type: 'object', additionalProperties: false },
+  handler: async () => null,
+});
+// The harness waits for this line (logs are at warn level during benchmarks).
+process.stdout.write(service.url ? `listening on ${service.url}\n` : 'processing jobs\n');
+let stopping = false;
+const stop = () => {
+  if (stopping) return;
+  stopping = true;
+  void service.shutdown().then(() => process.exit(0));
+};
+process.once('SIGTERM', stop);
+process.once('SIGINT', stop);

@@ -1,0 +1,42 @@
+import { distPath, Env, Service, startProcess } from './proc.js';
+
+export const BENCH_ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
+
+/** The service in production mode, as separate processes, with benchmark-friendly limits. */
+export function benchEnv(stores: Env, extra: Env = {}): Env {
+  return {
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123456789',
+    ADMIN_API_KEY: BENCH_ADMIN_KEY,
+    SUBFORGE_INTEGRATION_ENABLED: 'false',
+    DATA_DIR: '.data/bench',
+    UPLOAD_DIR: '.data/bench/uploads',
+    // Limits high enough not to refuse the benchmark's own load; the limiter still runs.
+    RATE_LIMIT_READ: '100000000',
+    RATE_LIMIT_WRITE: '100000000',
+    RATE_LIMIT_BULK: '100000000',
+    RATE_LIMIT_UPLOAD: '100000000',
+    RATE_LIMIT_BROADCAST: '100000000',
+    RATE_LIMIT_REPLAY: '100000000',
+    SOCKET_MESSAGES_PER_SECOND: '100000',
+    ...stores,
+    ...extra,
+  };
+}
+
+export function startApp(env: Env): Promise<Service> {
+  return startProcess(distPath('bench/app-entry.js'), env);
+}
+
+export async function api<T = unknown>(url: string, path: string, init: RequestInit = {}): Promise<T> {
+  const response = await fetch(url + path, {
+    ...init,
+    headers: { 'X-API-Key': BENCH_ADMIN_KEY, 'Content-Type': 'application/json', ...(init.headers ?? {}) },
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${response.status} ${text.slice(0, 500)}`);
+  return (text ? JSON.parse(text) : undefined) as T;
+}

@@ -1,0 +1,151 @@
+import { spawn } from 'node:child_process';
+import { api, benchEnv, BENCH_ADMIN_KEY, startApp } from '../lib/app.js';
+import { distPath, rssOf, runClient, sleep } from '../lib/proc.js';
+import type { ScenarioResult } from '../lib/report.js';
+import { round, summarize } from '../lib/stats.js';
+import { dropDatabase, freshStores, query } from '../lib/stores.js';
+
+interface ClientProcess {
+  ready: Promise<void>;
+  result: Promise<string>;
+  stop(): void;
+}
+
+/** Starts a socket-clients process; `ready` resolves when all its clients are connected. */
+function socketClients(args: Record<string, unknown>): ClientProcess {
+  const proc = spawn(process.execPath, ['--max-old-space-size=4096', distPath('bench/clients/socket-clients.js'), JSON.stringify(args)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  let onReady: () => void;
+  const ready = new Promise<void>((resolveReady) => (onReady = resolveReady));
+  proc.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    if (output.includes('READY')) onReady();
+  });
+  const result = new Promise<string>((resolveResult, reject) => {
+    proc.once('exit', (code) => (code === 0 || code === null ? resolveResult(output) : reject(new Error(`clients exited ${code}`))));
+  });
+  return { ready, result, stop: () => proc.kill('SIGTERM') };
+}
+
+const FANOUT_CLIENTS = 1000;
+const RATE = 50;
+const SECONDS = 10;
+
+export async function fanoutScenario(): Promise<ScenarioResult> {
+  const database = 'subforge_bench_fanout';
+  const stores = await freshStores(database);
+  const app = await startApp(benchEnv(stores));
+  try {
+    const processes = Array.from({ length: 4 }, () =>
+      socketClients({ url: app.url, token: BENCH_ADMIN_KEY, count: FANOUT_CLIENTS / 4, room: 'room:bench', mode: 'fanout' }),
+    );
+    await Promise.all(processes.map((p) => p.ready));
+    await sleep(1_000);
+    const broadcast = (data: Record<string, unknown>) =>
+      api(app.url, '/api/v2/websocket/broadcast', { method: 'POST', body: JSON.stringify({ message_type: 'room_message', room: 'room:bench', data }) });
+    const started = Date.now();
+    for (let sent = 0; sent < RATE * SECONDS; sent++) {
+      const due = started + (sent * 1000) / RATE;
+      if (due > Date.now()) await sleep(due - Date.now());
+      void broadcast({ sent_at: Date.now(), n: sent });
+    }
+    await sleep(2_000);
+    await broadcast({ stop: true });
+    const latencies = (await Promise.all(processes.map((p) => p.result))).flatMap(
+      (output) => (JSON.parse(output.trim().split('\n').pop()!) as { latencies: number[] }).latencies,
+    );
+    const stats = summarize(latencies);
+    const expected = FANOUT_CLIENTS * RATE * SECONDS;
+    return {
+      title: 'Socket.IO fan-out to 1,000 clients',
+      description: `${FANOUT_CLIENTS} authenticated clients (4 processes) in one room; ${RATE} REST broadcasts a second for ${SECONDS} s; latency from the publisher's send to each client's receipt (same machine clock).`,
+      figures: [
+        { section: 'sockets', name: 'deliveries received', value: stats.count, unit: `of ${expected}` },
+        { section: 'sockets', name: 'delivery latency p50', value: stats.p50, unit: 'ms' },
+        { section: 'sockets', name: 'delivery latency p99', value: stats.p99, unit: 'ms', target: '≤ 100 ms', met: stats.p99 <= 100 && stats.count === expected },
+      ],
+    };
+  } finally {
+    await app.stop();
+    await dropDatabase(database);
+  }
+}
+
+const IDLE_CLIENTS = 5000;
+
+export async function idleMemoryScenario(): Promise<ScenarioResult> {
+  const database = 'subforge_bench_idle';
+  const stores = await freshStores(database);
+  const app = await startApp(benchEnv(stores, { SOCKET_PING_INTERVAL_MS: '25000' }));
+  try {
+    const warm = socketClients({ url: app.url, token: BENCH_ADMIN_KEY, count: 200, room: 'room:idle', mode: 'idle' });
+    await warm.ready;
+    warm.stop();
+    await warm.result;
+    await sleep(3_000);
+    const before = await rssOf(app.pid);
+    const processes = Array.from({ length: 5 }, () =>
+      socketClients({ url: app.url, token: BENCH_ADMIN_KEY, count: IDLE_CLIENTS / 5, room: 'room:idle', mode: 'idle' }),
+    );
+    await Promise.all(processes.map((p) => p.ready));
+    await sleep(5_000);
+    const after = await rssOf(app.pid);
+    for (const p of processes) p.stop();
+    await Promise.all(processes.map((p) => p.result));
+    const perConnection = (after - before) / IDLE_CLIENTS / 1024;
+    return {
+      title: 'Socket.IO idle connections',
+      description: `Server resident memory before and after ${IDLE_CLIENTS} authenticated idle clients (5 processes) joined a room, 5 s after they connected.`,
+      figures: [
+        { section: 'sockets', name: 'server RSS before', value: before / 1024 ** 2, unit: 'MiB' },
+        { section: 'sockets', name: `server RSS with ${IDLE_CLIENTS} connections`, value: after / 1024 ** 2, unit: 'MiB' },
+        { section: 'sockets', name: 'memory per idle connection', value: perConnection, unit: 'KiB', target: '≤ 30 KiB', met: perConnection <= 30 },
+      ],
+    };
+  } finally {
+    await app.stop();
+    await dropDatabase(database);
+  }
+}
+
+const REPLAYED = 10_000;
+
+export async function replayScenario(): Promise<ScenarioResult> {
+  const database = 'subforge_bench_replay';
+  const stores = await freshStores(database);
+  const app = await startApp(benchEnv(stores));
+  try {
+    // 10,000 events of the room, interleaved with as many of another room.
+    await query(
+      stores.DATABASE_URL,
+      `INSERT INTO events (id, type, rooms, data)
+       SELECT nextval('events_id_seq'), 'system_notification',
+              CASE WHEN g % 2 = 0 THEN ARRAY['room:replay'] ELSE ARRAY['room:other'] END,
+              jsonb_build_object('event', 'notification', 'n', g, 'text', repeat('x', 100))
+       FROM generate_series(1, $1) g`,
+      [REPLAYED * 2],
+    );
+    const result = await runClient<{ received: number; ms: number; ordered: boolean }>('bench/clients/socket-clients.js', {
+      url: app.url,
+      token: BENCH_ADMIN_KEY,
+      count: 1,
+      room: 'room:replay',
+      mode: 'replay',
+      lastEventId: '0',
+      expected: REPLAYED,
+    });
+    return {
+      title: 'Replay of 10,000 missed events',
+      description: 'A client reconnects with `last_event_id` to a room that received 10,000 events (among 20,000 in the history); time from its connect call to the last `event_history`.',
+      figures: [
+        { section: 'replay', name: 'events replayed (in order)', value: result.received, unit: result.ordered ? 'events, ordered' : 'events, OUT OF ORDER' },
+        { section: 'replay', name: 'time to the last replayed event', value: round(result.ms), unit: 'ms', target: '≤ 1000 ms', met: result.ms <= 1000 && result.ordered },
+      ],
+    };
+  } finally {
+    await app.stop();
+    await dropDatabase(database);
+  }
+}
