@@ -6,10 +6,12 @@ import { ApiKeyEntity } from '../auth/entities/api-key.entity.js';
 import { SettingEntity } from '../auth/entities/setting.entity.js';
 import { UserEntity } from '../auth/entities/user.entity.js';
 import { EventEntity } from '../realtime/event.entity.js';
+import { FileEntity } from '../files/file.entity.js';
 
 export const ENTITIES: (new () => object)[] = [
   UserEntity,
   ApiKeyEntity,
   SettingEntity,
   EventEntity,
+  FileEntity,
 ];
