@@ -9,6 +9,7 @@ import { createValidationPipe } from './common/validation.js';
 import { dataSourceOptions } from './database/data-source.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ResponseCacheModule } from './common/cache/cache.module.js';
+import { FilesModule } from './files/files.module.js';
 import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { DEFAULT_JOB_OPTIONS } from './jobs/queues.js';
@@ -53,6 +54,7 @@ export class AppModule {
         AuthModule,
         RealtimeModule,
         JobsModule,
+        FilesModule,
         HealthModule,
       ],
       providers: [

@@ -8,6 +8,7 @@ import { UserEntity } from '../auth/entities/user.entity.js';
 import { BackgroundTaskLogEntity } from '../jobs/entities/background-task-log.entity.js';
 import { BackgroundTaskEntity } from '../jobs/entities/background-task.entity.js';
 import { EventEntity } from '../realtime/event.entity.js';
+import { FileEntity } from '../files/file.entity.js';
 
 export const ENTITIES: (new () => object)[] = [
   UserEntity,
@@ -16,4 +17,5 @@ export const ENTITIES: (new () => object)[] = [
   EventEntity,
   BackgroundTaskEntity,
   BackgroundTaskLogEntity,
+  FileEntity,
 ];

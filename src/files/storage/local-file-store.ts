@@ -1,0 +1,157 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, readdir, rename, stat, statfs, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Injectable, Logger } from '@nestjs/common';
+import type { AppConfig } from '../../config/config.js';
+import { InjectConfig } from '../../config/config.module.js';
+import {
+  FileStore,
+  FileStoreHealth,
+  MissingObjectError,
+  ReadRange,
+  StoredObject,
+  StoredObjectStat,
+} from './file-store.js';
+
+const NAMESPACE = /^[a-z][a-z0-9_]{0,63}$/;
+const KEY = /^[a-z][a-z0-9_]{0,63}\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const PARTIAL_SUFFIX = '.part';
+/** Partial files older than this were left by a crashed process, not by an upload in progress. */
+const STALE_PARTIAL_MS = 24 * 3600_000;
+
+/** Passes bytes through, hashing and counting them. */
+class Digest extends Transform {
+  readonly hash = createHash('sha256');
+  size = 0;
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.hash.update(chunk);
+    this.size += chunk.length;
+    callback(null, chunk);
+  }
+}
+
+function isMissing(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException).code === 'ENOENT';
+}
+
+/**
+ * Files on local disk under UPLOAD_DIR, one directory per namespace, each file
+ * named by a random UUID (never by the client). Writes go to `<uuid>.part` and are
+ * renamed when complete, so a key never names half a file. UPLOAD_DIR is not
+ * served statically: bytes leave only through the download route.
+ */
+@Injectable()
+export class LocalFileStore extends FileStore {
+  private readonly logger = new Logger('FileStore');
+  private readonly root: string;
+
+  constructor(@InjectConfig() config: AppConfig) {
+    super();
+    this.root = config.uploadDir;
+  }
+
+  async init(namespaces: readonly string[]): Promise<void> {
+    for (const namespace of namespaces) {
+      const directory = join(this.root, this.checkNamespace(namespace));
+      try {
+        await mkdir(directory, { recursive: true, mode: 0o750 });
+      } catch (error) {
+        throw new Error(`UPLOAD_DIR ${this.root} is not usable: ${(error as Error).message}`);
+      }
+      await this.removeStalePartials(directory);
+    }
+  }
+
+  async write(namespace: string, source: Readable): Promise<StoredObject> {
+    const key = `${this.checkNamespace(namespace)}/${randomUUID()}`;
+    const path = this.pathOf(key);
+    const partial = path + PARTIAL_SUFFIX;
+    const digest = new Digest();
+    try {
+      await pipeline(source, digest, createWriteStream(partial, { flags: 'wx', mode: 0o640 }));
+      await rename(partial, path);
+    } catch (error) {
+      await unlink(partial).catch(() => undefined);
+      throw error;
+    }
+    return { key, size: digest.size, sha256: digest.hash.digest('hex') };
+  }
+
+  async read(key: string, range?: ReadRange): Promise<Readable> {
+    try {
+      // Opening first turns a missing file into an error here, before any response starts.
+      const handle = await open(this.pathOf(key), 'r');
+      return handle.createReadStream(range ? { start: range.start, end: range.end } : {});
+    } catch (error) {
+      if (isMissing(error)) throw new MissingObjectError(key);
+      throw error;
+    }
+  }
+
+  async stat(key: string): Promise<StoredObjectStat | undefined> {
+    try {
+      const info = await stat(this.pathOf(key));
+      return { size: info.size, modifiedAt: info.mtime };
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async remove(key: string): Promise<void> {
+    await unlink(this.pathOf(key)).catch((error: unknown) => {
+      if (!isMissing(error)) throw error;
+    });
+  }
+
+  async check(): Promise<FileStoreHealth> {
+    const health: FileStoreHealth = {
+      status: 'down',
+      location: this.root,
+      writable: false,
+      free_bytes: null,
+      total_bytes: null,
+    };
+    try {
+      const probe = join(this.root, `.health-${randomUUID()}`);
+      await writeFile(probe, 'ok', { flag: 'wx' });
+      await unlink(probe);
+      health.writable = true;
+      const space = await statfs(this.root);
+      health.free_bytes = space.bavail * space.bsize;
+      health.total_bytes = space.blocks * space.bsize;
+      health.status = 'up';
+    } catch (error) {
+      health.message = (error as Error).message;
+    }
+    return health;
+  }
+
+  /** Keys come from our database, but a path is only ever built from a well-formed one. */
+  private pathOf(key: string): string {
+    if (!KEY.test(key)) throw new Error(`Refusing a malformed storage key: ${key}`);
+    return join(this.root, key);
+  }
+
+  private checkNamespace(namespace: string): string {
+    if (!NAMESPACE.test(namespace)) throw new Error(`Refusing a malformed namespace: ${namespace}`);
+    return namespace;
+  }
+
+  private async removeStalePartials(directory: string): Promise<void> {
+    const cutoff = Date.now() - STALE_PARTIAL_MS;
+    for (const name of await readdir(directory)) {
+      if (!name.endsWith(PARTIAL_SUFFIX)) continue;
+      const path = join(directory, name);
+      const info = await stat(path).catch(() => undefined);
+      if (info && info.mtimeMs < cutoff) {
+        await unlink(path).catch(() => undefined);
+        this.logger.warn(`Removed a partial upload left by an interrupted process: ${name}`);
+      }
+    }
+  }
+}
