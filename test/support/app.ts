@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { spawn, ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import request from 'supertest';
 import { loadConfig } from '../../src/config/config.js';
@@ -38,7 +39,10 @@ export async function createTestStores(): Promise<TestStores> {
       UPLOAD_DIR: resolve('.data', 'test-uploads', database.name),
       DATA_DIR: resolve('.data', 'test'),
     },
-    drop: () => dropTestDatabase(database.name),
+    drop: async () => {
+      await dropTestDatabase(database.name);
+      rmSync(resolve('.data', 'test-uploads', database.name), { recursive: true, force: true });
+    },
   };
 }
 
