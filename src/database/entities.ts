@@ -6,10 +6,14 @@ import { ApiKeyEntity } from '../auth/entities/api-key.entity.js';
 import { SettingEntity } from '../auth/entities/setting.entity.js';
 import { UserEntity } from '../auth/entities/user.entity.js';
 import { EventEntity } from '../realtime/event.entity.js';
+import { ApiMetricEntity } from '../system/entities/api-metric.entity.js';
+import { SystemMetricsEntity } from '../system/entities/system-metrics.entity.js';
 
 export const ENTITIES: (new () => object)[] = [
   UserEntity,
   ApiKeyEntity,
   SettingEntity,
   EventEntity,
+  SystemMetricsEntity,
+  ApiMetricEntity,
 ];

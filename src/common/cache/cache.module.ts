@@ -3,6 +3,7 @@ import { Global, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import Keyv from 'keyv';
 import { RedisService } from '../../redis/redis.service.js';
+import { ApiMetricsInterceptor } from '../../system/api-metrics/api-metrics.interceptor.js';
 import { PaginationHeadersInterceptor } from '../pagination/pagination-headers.interceptor.js';
 import { CacheVersions } from './cache-versions.service.js';
 import { HttpCacheInterceptor } from './http-cache.interceptor.js';
@@ -25,7 +26,9 @@ import { RedisKeyvStore } from './redis-keyv.store.js';
   ],
   providers: [
     CacheVersions,
-    // Order matters: pagination headers wrap the cache, so cached lists get them too.
+    // Order matters: API metrics time everything (cached answers too), pagination headers
+    // wrap the cache, so cached lists get them too.
+    { provide: APP_INTERCEPTOR, useClass: ApiMetricsInterceptor },
     { provide: APP_INTERCEPTOR, useClass: PaginationHeadersInterceptor },
     { provide: APP_INTERCEPTOR, useClass: HttpCacheInterceptor },
   ],
