@@ -3,6 +3,7 @@ import { Auth1795631378931 } from './1795631378931-Auth.js';
 import { Events1795631781660 } from './1795631781660-Events.js';
 import { Jobs1795632516135 } from './1795632516135-Jobs.js';
 import { Files1795632908880 } from './1795632908880-Files.js';
+import { System1795633006581 } from './1795633006581-System.js';
 
 /** Every migration class, in order. `npm run migration:generate -- <Name>` prints the line to add. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -10,4 +11,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   Events1795631781660,
   Jobs1795632516135,
   Files1795632908880,
+  System1795633006581,
 ];

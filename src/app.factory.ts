@@ -17,6 +17,9 @@ import { setupSwagger } from './common/http/swagger.js';
 import { mountQueueBoard } from './jobs/queue-board.js';
 import { RealtimeIoAdapter } from './realtime/io.adapter.js';
 import { RedisService } from './redis/redis.service.js';
+import { apiMetricsMiddleware } from './system/api-metrics/api-metrics.middleware.js';
+import { ApiMetricsRecorder } from './system/api-metrics/api-metrics.recorder.js';
+import { MetricsRegistry } from './system/prometheus/metrics-registry.service.js';
 
 /** Routes outside `/api`: the contract's public, unversioned surface. */
 export const UNPREFIXED_ROUTES = [
@@ -49,6 +52,7 @@ export async function createHttpApp(
   );
   let shuttingDown = false;
   app.use(requestIdMiddleware);
+  app.use(apiMetricsMiddleware(app.get(ApiMetricsRecorder), app.get(MetricsRegistry)));
   app.use((_req: Request, res: Response, next: NextFunction) => {
     // During shutdown every response closes its connection, so keep-alive clients let go.
     if (shuttingDown) res.setHeader('Connection', 'close');

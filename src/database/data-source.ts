@@ -33,7 +33,10 @@ export function dataSourceOptions({
       // A request never waits forever for a connection: after this it fails and answers 503.
       connectionTimeoutMillis: 3_000,
       idleTimeoutMillis: 30_000,
-      statement_timeout: 30_000,
+      // Bounded on both sides: the server stops long statements, the client stops
+      // waiting for a server that went silent (a dropped network never answers).
+      statement_timeout: 15_000,
+      query_timeout: 15_000,
     },
   };
 }

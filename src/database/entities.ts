@@ -9,6 +9,8 @@ import { BackgroundTaskLogEntity } from '../jobs/entities/background-task-log.en
 import { BackgroundTaskEntity } from '../jobs/entities/background-task.entity.js';
 import { EventEntity } from '../realtime/event.entity.js';
 import { FileEntity } from '../files/file.entity.js';
+import { ApiMetricEntity } from '../system/entities/api-metric.entity.js';
+import { SystemMetricsEntity } from '../system/entities/system-metrics.entity.js';
 
 export const ENTITIES: (new () => object)[] = [
   UserEntity,
@@ -18,4 +20,6 @@ export const ENTITIES: (new () => object)[] = [
   BackgroundTaskEntity,
   BackgroundTaskLogEntity,
   FileEntity,
+  SystemMetricsEntity,
+  ApiMetricEntity,
 ];

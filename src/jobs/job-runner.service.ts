@@ -8,6 +8,7 @@ import {
 import type { Job } from 'bull';
 import type { AppConfig } from '../config/config.js';
 import { InjectConfig } from '../config/config.module.js';
+import { JobMetrics } from '../system/prometheus/job-metrics.service.js';
 import { withTimeout } from '../infra/net.js';
 import type { BackgroundTaskEntity } from './entities/background-task.entity.js';
 import { JobCancellation } from './job-cancellation.service.js';
@@ -43,6 +44,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     private readonly writer: JobRecordWriter,
     private readonly cancellation: JobCancellation,
     private readonly reconciler: JobReconciler,
+    private readonly metrics: JobMetrics,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
@@ -150,6 +152,8 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     this.cancellation.track(id, controller);
     const timeoutMs = type.timeoutMs ?? DEFAULT_JOB_TIMEOUT_MS;
     const timer = setTimeout(() => controller.abort('timeout'), timeoutMs);
+    const began = performance.now();
+    let outcome = 'failed';
     void this.writer.update(
       id,
       generation,
@@ -198,10 +202,12 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
         'job.completed',
         internal,
       );
+      outcome = 'completed';
       return result ?? null;
     } catch (error) {
       const reason: unknown = controller.signal.reason;
       if (controller.signal.aborted && reason === 'cancelled') {
+        outcome = 'cancelled';
         void this.writer.update(
           id,
           generation,
@@ -219,6 +225,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
       const permanent = error instanceof PermanentJobError;
       if (permanent) await job.discard();
       if (!permanent && attempt < (job.opts.attempts ?? 1)) {
+        outcome = 'retrying';
         void this.writer.update(
           id,
           generation,
@@ -239,6 +246,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     } finally {
       clearTimeout(timer);
       this.cancellation.untrack(id);
+      this.metrics.observe(type.name, outcome, performance.now() - began);
     }
   }
 

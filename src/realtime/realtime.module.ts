@@ -32,7 +32,7 @@ import { SocketStats } from './socket-stats.service.js';
     RealtimeGateway,
     DashboardGateway,
   ],
-  exports: [EventBus, EventStore, SocketHub],
+  exports: [EventBus, EventStore, SocketHub, SocketStats],
 })
 export class RealtimeModule implements OnApplicationBootstrap {
   constructor(

@@ -13,10 +13,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const response = http.getResponse<Response>();
     const request = http.getRequest<Request>();
-    const { status, body } = mapError(exception);
+    const { status, body, unexpected } = mapError(exception);
     const requestId =
       currentRequestId() ?? (response.getHeader('X-Request-Id') as string | undefined);
-    if (status >= 500) {
+    if (unexpected) {
       const error = exception instanceof Error ? exception : new Error(String(exception));
       this.logger.error(
         `${request.method} ${request.path} failed with ${status}: ${error.message}`,

@@ -1,0 +1,36 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+export class V1HealthResponseDto {
+  @ApiProperty({ enum: ['healthy', 'unhealthy'], enumName: 'V1HealthStatus' }) status: string;
+  @ApiProperty({ format: 'date-time' }) timestamp: string;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'boolean' },
+    example: { database: true, redis: true, queues: true, disk: true, socketio: true },
+  })
+  checks: Record<string, boolean>;
+  @ApiProperty() uptime_seconds: number;
+  @ApiProperty() version: string;
+}
+
+export class V1StatusResponseDto {
+  @ApiProperty({ example: 'running' }) status: string;
+  @ApiProperty({
+    type: 'object',
+    nullable: true,
+    additionalProperties: true,
+    description: 'Agent counts; null until the agents module reports',
+  })
+  agents: Record<string, number> | null;
+  @ApiProperty({ type: 'object', nullable: true, additionalProperties: true })
+  tasks: Record<string, number> | null;
+  @ApiProperty({ type: 'object', nullable: true, additionalProperties: true })
+  workflows: Record<string, number> | null;
+  @ApiProperty({ example: '2 days, 3:04:05', description: 'Uptime of the answering process' })
+  uptime: string;
+  @ApiProperty() uptime_seconds: number;
+  @ApiProperty({ description: 'Socket.IO connections of every instance' })
+  connected_clients: number;
+  @ApiProperty() instance_id: string;
+  @ApiProperty({ format: 'date-time' }) last_updated: string;
+}

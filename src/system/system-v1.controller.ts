@@ -1,0 +1,88 @@
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Auth } from '../auth/auth.decorator.js';
+import { RateLimit } from '../common/rate-limit/rate-limit.decorator.js';
+import { CleanupQuery, CleanupResultDto } from './dto/maintenance.dto.js';
+import {
+  MetricsHistoryQuery,
+  ReportedMetricsDto,
+  V1MetricsResponseDto,
+} from './dto/snapshot.dto.js';
+import { V1HealthResponseDto, V1StatusResponseDto } from './dto/v1-status.dto.js';
+import { SystemHealthService } from './health/system-health.service.js';
+import { MaintenanceService } from './maintenance.service.js';
+import { SystemMetricsService } from './snapshots/system-metrics.service.js';
+
+/** The original v1 system routes, answered from real measurements. */
+@ApiTags('system')
+@Controller({ path: 'system', version: '1' })
+export class SystemV1Controller {
+  constructor(
+    private readonly health: SystemHealthService,
+    private readonly metrics: SystemMetricsService,
+    private readonly maintenance: MaintenanceService,
+  ) {}
+
+  @Get('health')
+  @Auth('viewer')
+  @ApiOperation({
+    summary: 'Health in the v1 shape: a status word and a boolean per check (always 200)',
+  })
+  @ApiOkResponse({ type: V1HealthResponseDto })
+  healthSummary(): Promise<V1HealthResponseDto> {
+    return this.health.v1();
+  }
+
+  @Get('status')
+  @Auth('viewer')
+  @ApiOperation({ summary: 'Service status with the real uptime and connected clients' })
+  @ApiOkResponse({ type: V1StatusResponseDto })
+  status(): Promise<V1StatusResponseDto> {
+    return this.metrics.status();
+  }
+
+  @Get('metrics/current')
+  @Auth('viewer')
+  @ApiOperation({
+    summary: 'The latest snapshot, or one measured now when none is fresher than the interval',
+  })
+  @ApiOkResponse({ type: V1MetricsResponseDto })
+  current(): Promise<V1MetricsResponseDto> {
+    return this.metrics.current();
+  }
+
+  @Get('metrics/history')
+  @Auth('viewer')
+  @ApiOperation({ summary: 'Stored snapshots, newest first' })
+  @ApiOkResponse({ type: [V1MetricsResponseDto] })
+  history(@Query() query: MetricsHistoryQuery): Promise<V1MetricsResponseDto[]> {
+    return this.metrics.history(query);
+  }
+
+  @Post('metrics')
+  @Auth('operator')
+  @HttpCode(201)
+  @ApiOperation({
+    summary: 'Report figures measured by a client',
+    description:
+      'Stores a snapshot measured now with the client figures under `reported_metrics`; ' +
+      'they never replace measured values.',
+  })
+  @ApiCreatedResponse({ type: V1MetricsResponseDto })
+  report(@Body() dto: ReportedMetricsDto): Promise<V1MetricsResponseDto> {
+    return this.metrics.recordReported(dto);
+  }
+
+  @Post('maintenance/cleanup')
+  @Auth('admin')
+  @HttpCode(200)
+  @RateLimit('cleanup')
+  @ApiOperation({
+    summary: 'Delete metric snapshots, API metrics and events past their retention',
+    description: '`deleted_records` is the number of rows actually deleted.',
+  })
+  @ApiOkResponse({ type: CleanupResultDto })
+  cleanup(@Query() query: CleanupQuery): Promise<CleanupResultDto> {
+    return this.maintenance.cleanup(query.days_to_keep);
+  }
+}
