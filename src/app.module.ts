@@ -7,6 +7,7 @@ import { ConfigModule, Runtime } from './config/config.module.js';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter.js';
 import { createValidationPipe } from './common/validation.js';
 import { dataSourceOptions } from './database/data-source.js';
+import { AgentsModule } from './agents/agents.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ResponseCacheModule } from './common/cache/cache.module.js';
 import { HealthModule } from './health/health.module.js';
@@ -54,6 +55,7 @@ export class AppModule {
         RealtimeModule,
         JobsModule,
         HealthModule,
+        AgentsModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -2,6 +2,9 @@
  * Every entity class, listed explicitly (not globbed) so that the app, the migration
  * CLI and the tests load the same classes through the same module system.
  */
+import { AgentLogEntity } from '../agents/entities/agent-log.entity.js';
+import { AgentStatusChangeEntity } from '../agents/entities/agent-status-change.entity.js';
+import { AgentEntity } from '../agents/entities/agent.entity.js';
 import { ApiKeyEntity } from '../auth/entities/api-key.entity.js';
 import { SettingEntity } from '../auth/entities/setting.entity.js';
 import { UserEntity } from '../auth/entities/user.entity.js';
@@ -12,4 +15,7 @@ export const ENTITIES: (new () => object)[] = [
   ApiKeyEntity,
   SettingEntity,
   EventEntity,
+  AgentEntity,
+  AgentStatusChangeEntity,
+  AgentLogEntity,
 ];
