@@ -16,6 +16,7 @@ import { DEFAULT_JOB_OPTIONS } from './jobs/queues.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { RedisService } from './redis/redis.service.js';
+import { TasksModule } from './tasks/tasks.module.js';
 
 @Module({})
 export class AppModule {
@@ -56,6 +57,7 @@ export class AppModule {
         JobsModule,
         HealthModule,
         AgentsModule,
+        TasksModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

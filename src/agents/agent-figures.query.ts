@@ -31,8 +31,9 @@ interface UptimeRow {
 }
 
 /**
- * The figures derived from stored data: uptime from the status history, and (with
- * the tasks module) task counts and durations.
+ * The figures derived from stored data: uptime from the status history, task counts
+ * and durations from the tasks assigned to the agent. (It reads the tasks table
+ * directly, so that the tasks module can depend on agents and not the other way round.)
  */
 @Injectable()
 export class AgentFiguresQuery {
@@ -105,26 +106,91 @@ export class AgentFiguresQuery {
     return result;
   }
 
-  /** Task-derived figures; the tasks table arrives with the tasks module, so none yet. */
+  /** Counts and mean duration of each agent's tasks, from the tasks table. */
   async taskFigures(
-    _ids: string[],
-    _manager?: EntityManager,
+    ids: string[],
+    manager?: EntityManager,
   ): Promise<Map<string, Partial<AgentFigures>>> {
-    return new Map();
+    const rows: {
+      agent_id: string;
+      completed: number;
+      failed: number;
+      running: number;
+      avg_ms: number | null;
+    }[] = await (manager ?? this.dataSource.manager).query(
+      `SELECT assigned_agent_id AS agent_id,
+              COUNT(*) FILTER (WHERE status = 'completed')::int AS completed,
+              COUNT(*) FILTER (WHERE status = 'failed')::int AS failed,
+              COUNT(*) FILTER (WHERE status = 'in_progress')::int AS running,
+              (AVG(EXTRACT(EPOCH FROM (completed_at - started_at)) * 1000)
+                 FILTER (WHERE status = 'completed' AND started_at IS NOT NULL))::float8 AS avg_ms
+         FROM tasks
+        WHERE assigned_agent_id = ANY($1::uuid[]) AND status IN ('completed', 'failed', 'in_progress')
+        GROUP BY assigned_agent_id`,
+      [ids],
+    );
+    return new Map(
+      rows.map((row) => [
+        row.agent_id,
+        {
+          tasksCompleted: row.completed,
+          tasksFailed: row.failed,
+          running: row.running,
+          avgResponseTimeMs: row.avg_ms ?? 0,
+        },
+      ]),
+    );
   }
 
-  /** Tasks of the agent finished in [since, now]; the tasks module brings them. */
-  async taskWindow(_agentId: string, _since: Date): Promise<TaskWindowFigures> {
-    return { completed: 0, failed: 0, avgDuration: null, p50Duration: null, p95Duration: null };
+  /** Tasks of the agent finished in [since, now]: counts and durations of the completed ones. */
+  async taskWindow(agentId: string, since: Date): Promise<TaskWindowFigures> {
+    const [row]: {
+      completed: number;
+      failed: number;
+      avg_ms: number | null;
+      p50_ms: number | null;
+      p95_ms: number | null;
+    }[] = await this.dataSource.query(
+      `WITH finished AS (
+         SELECT status, EXTRACT(EPOCH FROM (completed_at - started_at)) * 1000 AS duration_ms
+           FROM tasks
+          WHERE assigned_agent_id = $1 AND status IN ('completed', 'failed') AND completed_at >= $2
+       )
+       SELECT COUNT(*) FILTER (WHERE status = 'completed')::int AS completed,
+              COUNT(*) FILTER (WHERE status = 'failed')::int AS failed,
+              (AVG(duration_ms) FILTER (WHERE status = 'completed'))::float8 AS avg_ms,
+              (percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms)
+                 FILTER (WHERE status = 'completed'))::float8 AS p50_ms,
+              (percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms)
+                 FILTER (WHERE status = 'completed'))::float8 AS p95_ms
+         FROM finished`,
+      [agentId, since],
+    );
+    return {
+      completed: row.completed,
+      failed: row.failed,
+      avgDuration: row.avg_ms,
+      p50Duration: row.p50_ms,
+      p95Duration: row.p95_ms,
+    };
   }
 
-  /** The title of a task the agent says it works on (null when unknown). */
-  async taskTitle(_taskId: string | null, _manager?: EntityManager): Promise<string | null> {
-    return null;
+  /** The title of a task the agent says it works on (null when there is no such task). */
+  async taskTitle(taskId: string | null, manager?: EntityManager): Promise<string | null> {
+    if (!taskId) return null;
+    const rows: { title: string }[] = await (manager ?? this.dataSource.manager).query(
+      'SELECT title FROM tasks WHERE id = $1',
+      [taskId],
+    );
+    return rows[0]?.title ?? null;
   }
 
   /** Tasks of the agent now in progress. */
-  async runningTasks(_agentId: string, _manager?: EntityManager): Promise<number> {
-    return 0;
+  async runningTasks(agentId: string, manager?: EntityManager): Promise<number> {
+    const rows: { running: number }[] = await (manager ?? this.dataSource.manager).query(
+      "SELECT COUNT(*)::int AS running FROM tasks WHERE assigned_agent_id = $1 AND status = 'in_progress'",
+      [agentId],
+    );
+    return rows[0].running;
   }
 }

@@ -225,24 +225,38 @@ export class AgentsService {
 
   /**
    * Re-applies the capacity rule after the agent's running tasks changed (tasks
-   * module, inside its transaction). Returns the previous status when it moved, so
-   * the caller can announce it after committing.
+   * module, inside its transaction, after locking the task), and follows the task it
+   * works on. Returns the agent when something changed, for announcing after commit.
    */
   async refreshWorkload(
     manager: EntityManager,
     agentId: string,
-  ): Promise<{ agent: AgentEntity; previousStatus: AgentStatus } | null> {
+    current?: { started: { id: string; title: string } } | { finished: string },
+  ): Promise<{ agent: AgentEntity; previousStatus: AgentStatus | null } | null> {
     const agent = await this.repository.lock(manager, agentId);
     if (!agent) return null;
+    let changed = false;
+    if (current && 'started' in current) {
+      agent.currentTaskId = current.started.id;
+      agent.currentTaskTitle = current.started.title;
+      changed = true;
+    } else if (current && agent.currentTaskId === current.finished) {
+      agent.currentTaskId = null;
+      agent.currentTaskTitle = null;
+      changed = true;
+    }
     const running = await this.figures.runningTasks(agentId, manager);
     const next = withWorkload(agent.status, running, agent.maxConcurrentTasks);
     const previousStatus = await this.repository.transition(manager, agent, next, 'workload');
-    if (!previousStatus) return null;
+    if (!previousStatus && !changed) return null;
+    agent.lastActivity = new Date();
     return { agent: await manager.save(agent), previousStatus };
   }
 
-  async announceStatus(agent: AgentEntity, previousStatus: AgentStatus): Promise<void> {
-    await this.views.announce(await this.views.snapshot(agent), null, previousStatus);
+  /** Announces a workload change: as a status change when the status moved. */
+  async announceWorkload(agent: AgentEntity, previousStatus: AgentStatus | null): Promise<void> {
+    const snapshot = await this.views.snapshot(agent);
+    await this.views.announce(snapshot, previousStatus ? null : 'updated', previousStatus);
   }
 
   async find(id: string): Promise<AgentEntity> {

@@ -9,6 +9,8 @@ import { ApiKeyEntity } from '../auth/entities/api-key.entity.js';
 import { SettingEntity } from '../auth/entities/setting.entity.js';
 import { UserEntity } from '../auth/entities/user.entity.js';
 import { EventEntity } from '../realtime/event.entity.js';
+import { TaskDependencyEntity } from '../tasks/entities/task-dependency.entity.js';
+import { TaskEntity } from '../tasks/entities/task.entity.js';
 
 export const ENTITIES: (new () => object)[] = [
   UserEntity,
@@ -18,4 +20,6 @@ export const ENTITIES: (new () => object)[] = [
   AgentEntity,
   AgentStatusChangeEntity,
   AgentLogEntity,
+  TaskEntity,
+  TaskDependencyEntity,
 ];
