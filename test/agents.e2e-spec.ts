@@ -154,6 +154,16 @@ describe('agents', () => {
         .set(admin)
         .send({ name: 'x', agent_type: 'y', is_admin: true })
         .expect(400);
+      // Optional is not nullable: null for a required column is a 400, not a database error.
+      for (const field of ['model', 'tools', 'name', 'metadata', 'max_concurrent_tasks']) {
+        const response = await app
+          .http()
+          .put(`/api/v2/agents/${other.id}`)
+          .set(admin)
+          .send({ [field]: null })
+          .expect(400);
+        expect(response.body.details[0].field).toBe(field);
+      }
       // v2 PUT does not set the status: commands and heartbeats do.
       await app
         .http()

@@ -189,6 +189,28 @@ describe('tasks', () => {
         .expect(400);
       expect(dep.body.details[0]).toMatchObject({ field: 'dependencies.0' });
       await app.http().put(`/api/v2/tasks/${UNKNOWN}`).set(admin).send({ title: 'y' }).expect(404);
+      const existing = await createTask();
+      for (const field of ['title', 'priority', 'tags', 'is_urgent'])
+        await app
+          .http()
+          .put(`/api/v2/tasks/${existing.id}`)
+          .set(admin)
+          .send({ [field]: null })
+          .expect(400);
+      await app
+        .http()
+        .put(`/api/v1/tasks/${existing.id}`)
+        .set(admin)
+        .send({ status: null })
+        .expect(400);
+      // Nullable fields may be cleared.
+      await app
+        .http()
+        .put(`/api/v2/tasks/${existing.id}`)
+        .set(admin)
+        .send({ description: null, due_date: null, task_type: null })
+        .expect(200);
+      await act(existing.id, 'start', { attempt: null }).expect(400);
       await act(UNKNOWN, 'start').expect(404);
     });
 

@@ -13,11 +13,12 @@ import {
 import { AGENT_STATUSES, type AgentStatus } from '../agent-status.js';
 import { CurrentTaskDto, PerformanceMetricsDto, UpdateAgentDto } from './agent.dto.js';
 import { HeartbeatDto } from './agent-operations.dto.js';
+import { IsOptionalNotNull } from './query-transforms.js';
 
 /** v1 `PUT`: the v2 writable fields plus the original's status and current task. */
 export class V1UpdateAgentDto extends UpdateAgentDto {
   @ApiPropertyOptional({ enum: AGENT_STATUSES, enumName: 'AgentStatus' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(AGENT_STATUSES)
   status?: AgentStatus;
 

@@ -16,7 +16,7 @@ import {
 } from 'class-validator';
 import { PageQuery, V1PageQuery } from '../../common/pagination/page.js';
 import { AGENT_STATUSES, type AgentStatus } from '../agent-status.js';
-import { QueryBoolean, QueryList } from './query-transforms.js';
+import { IsOptionalNotNull, QueryBoolean, QueryList } from './query-transforms.js';
 
 /** A list of short non-empty strings (tools, capabilities, tags). */
 export const StringList = () =>
@@ -36,38 +36,38 @@ export class AgentWritableFields {
   description?: string | null;
 
   @ApiPropertyOptional({ example: 'claude-3-sonnet', maxLength: 100 })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @Length(1, 100)
   model?: string;
 
   @ApiPropertyOptional({ type: [String], example: ['read', 'write', 'edit'] })
-  @IsOptional()
+  @IsOptionalNotNull()
   @StringList()
   tools?: string[];
 
   @ApiPropertyOptional({ type: [String], example: ['typescript', 'testing'] })
-  @IsOptional()
+  @IsOptionalNotNull()
   @StringList()
   capabilities?: string[];
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsObject()
   configuration?: Record<string, unknown>;
 
   @ApiPropertyOptional({ type: [String], example: ['team-a'] })
-  @IsOptional()
+  @IsOptionalNotNull()
   @StringList()
   tags?: string[];
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsObject()
   metadata?: Record<string, unknown>;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 1 })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsInt()
   @Min(1)
   @Max(1000)
@@ -86,20 +86,20 @@ export class CreateAgentDto extends AgentWritableFields {
   agent_type: string;
 
   @ApiPropertyOptional({ enum: AGENT_STATUSES, enumName: 'AgentStatus', default: 'idle' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(AGENT_STATUSES)
   status?: AgentStatus;
 }
 
 export class UpdateAgentDto extends AgentWritableFields {
   @ApiPropertyOptional({ minLength: 1, maxLength: 255 })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @Length(1, 255)
   name?: string;
 
   @ApiPropertyOptional({ minLength: 1, maxLength: 100 })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @Length(1, 100)
   agent_type?: string;

@@ -1,4 +1,5 @@
 import { Transform } from 'class-transformer';
+import { ValidateIf } from 'class-validator';
 
 /**
  * Query strings are text and the global pipe converts nothing implicitly: these turn
@@ -22,4 +23,12 @@ export function QueryList() {
       .map((part) => (typeof part === 'string' ? part.trim() : part))
       .filter((part) => part !== '');
   });
+}
+
+/**
+ * Optional, but not nullable: absent is fine, `null` is refused like any wrong type
+ * (IsOptional would let null through to a NOT NULL column).
+ */
+export function IsOptionalNotNull() {
+  return ValidateIf((_object: object, value: unknown) => value !== undefined);
 }

@@ -11,8 +11,8 @@ import {
   Max,
   Min,
 } from 'class-validator';
-import { QueryBoolean } from '../../agents/dto/query-transforms.js';
 import { TASK_STATUSES, type TaskStatus } from '../task-state.js';
+import { IsOptionalNotNull, QueryBoolean } from '../../agents/dto/query-transforms.js';
 
 /** Reports may name the attempt they are about; an older attempt is refused with 409. */
 export class TaskActionDto {
@@ -20,7 +20,7 @@ export class TaskActionDto {
     minimum: 1,
     description: 'The attempt this report is about; a superseded attempt is refused (409)',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsInt()
   @Min(1)
   attempt?: number;

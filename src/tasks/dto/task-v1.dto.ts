@@ -18,13 +18,14 @@ import {
 } from 'class-validator';
 import { TASK_STATUSES, type TaskStatus } from '../task-state.js';
 import { CreateTaskDto, UpdateTaskDto } from './task.dto.js';
+import { IsOptionalNotNull } from '../../agents/dto/query-transforms.js';
 
 export class V1CreateTaskDto extends CreateTaskDto {
   @ApiPropertyOptional({
     enum: ['pending'],
     description: 'Tasks are created pending; other statuses are reached by transitions',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(['pending'])
   status?: 'pending';
 
@@ -41,12 +42,12 @@ export class V1UpdateTaskDto extends UpdateTaskDto {
     enumName: 'TaskStatus',
     description: 'Changed through the state machine, as PATCH /status',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(TASK_STATUSES)
   status?: TaskStatus;
 
   @ApiPropertyOptional({ minimum: 0, maximum: 100, description: 'Only while in progress' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
   @Max(100)

@@ -16,7 +16,6 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-import { QueryBoolean, QueryList } from '../../agents/dto/query-transforms.js';
 import { StringList } from '../../agents/dto/agent.dto.js';
 import { PageQuery, V1PageQuery } from '../../common/pagination/page.js';
 import {
@@ -25,6 +24,7 @@ import {
   type TaskPriority,
   type TaskStatus,
 } from '../task-state.js';
+import { IsOptionalNotNull, QueryBoolean, QueryList } from '../../agents/dto/query-transforms.js';
 
 /** The writable fields of a task (not its status, progress or outcome: those follow the state machine). */
 export class TaskWritableFields {
@@ -35,7 +35,7 @@ export class TaskWritableFields {
   description?: string | null;
 
   @ApiPropertyOptional({ enum: TASK_PRIORITIES, enumName: 'TaskPriority', default: 'medium' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(TASK_PRIORITIES)
   priority?: TaskPriority;
 
@@ -46,12 +46,12 @@ export class TaskWritableFields {
   task_type?: string | null;
 
   @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
+  @IsOptionalNotNull()
   @StringList()
   tags?: string[];
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsObject()
   metadata?: Record<string, unknown>;
 
@@ -97,12 +97,12 @@ export class TaskWritableFields {
   due_date?: string | null;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   is_urgent?: boolean;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   requires_review?: boolean;
 }
@@ -127,7 +127,7 @@ export class CreateTaskDto extends TaskWritableFields {
 
 export class UpdateTaskDto extends TaskWritableFields {
   @ApiPropertyOptional({ minLength: 1, maxLength: 500 })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @Length(1, 500)
   title?: string;
