@@ -7,6 +7,7 @@ import { ConfigModule, Runtime } from './config/config.module.js';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter.js';
 import { createValidationPipe } from './common/validation.js';
 import { dataSourceOptions } from './database/data-source.js';
+import { AgentsModule } from './agents/agents.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ResponseCacheModule } from './common/cache/cache.module.js';
 import { FilesModule } from './files/files.module.js';
@@ -17,6 +18,7 @@ import { RealtimeModule } from './realtime/realtime.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { RedisService } from './redis/redis.service.js';
 import { SystemModule } from './system/system.module.js';
+import { TasksModule } from './tasks/tasks.module.js';
 
 @Module({})
 export class AppModule {
@@ -58,6 +60,8 @@ export class AppModule {
         FilesModule,
         HealthModule,
         SystemModule,
+        AgentsModule,
+        TasksModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -2,6 +2,9 @@
  * Every entity class, listed explicitly (not globbed) so that the app, the migration
  * CLI and the tests load the same classes through the same module system.
  */
+import { AgentLogEntity } from '../agents/entities/agent-log.entity.js';
+import { AgentStatusChangeEntity } from '../agents/entities/agent-status-change.entity.js';
+import { AgentEntity } from '../agents/entities/agent.entity.js';
 import { ApiKeyEntity } from '../auth/entities/api-key.entity.js';
 import { SettingEntity } from '../auth/entities/setting.entity.js';
 import { UserEntity } from '../auth/entities/user.entity.js';
@@ -11,6 +14,8 @@ import { EventEntity } from '../realtime/event.entity.js';
 import { FileEntity } from '../files/file.entity.js';
 import { ApiMetricEntity } from '../system/entities/api-metric.entity.js';
 import { SystemMetricsEntity } from '../system/entities/system-metrics.entity.js';
+import { TaskDependencyEntity } from '../tasks/entities/task-dependency.entity.js';
+import { TaskEntity } from '../tasks/entities/task.entity.js';
 
 export const ENTITIES: (new () => object)[] = [
   UserEntity,
@@ -22,4 +27,9 @@ export const ENTITIES: (new () => object)[] = [
   FileEntity,
   SystemMetricsEntity,
   ApiMetricEntity,
+  AgentEntity,
+  AgentStatusChangeEntity,
+  AgentLogEntity,
+  TaskEntity,
+  TaskDependencyEntity,
 ];

@@ -1,0 +1,127 @@
+import { Injectable } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+import { DataSource } from 'typeorm';
+import { BadRequestError } from '../common/errors/app-errors.js';
+import { mapError } from '../common/errors/error-mapper.js';
+import { flattenValidationErrors } from '../common/validation.js';
+import { EventBus } from '../realtime/event-bus.service.js';
+import { type AgentCommandName, type AgentStatus, statusAfterCommand } from './agent-status.js';
+import { AgentFiguresQuery } from './agent-figures.query.js';
+import { AgentsRepository } from './agents.repository.js';
+import { AgentsService } from './agents.service.js';
+import { AgentViews, toV2 } from './agent-views.service.js';
+import { UpdateAgentDto } from './dto/agent.dto.js';
+import type {
+  AgentCommandResultDto,
+  BulkAgentItemDto,
+  BulkAgentOperationDto,
+  BulkAgentResultDto,
+} from './dto/agent-operations.dto.js';
+
+/** Bulk `update` parameters are validated like a PUT body, once, before any item. */
+async function validateUpdate(parameters: unknown): Promise<UpdateAgentDto> {
+  const dto = plainToInstance(UpdateAgentDto, parameters ?? {});
+  const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: true });
+  if (errors.length) {
+    const details = flattenValidationErrors(errors).map((detail) => ({
+      ...detail,
+      field: `parameters.${detail.field}`,
+    }));
+    throw new BadRequestError('Invalid update parameters', details);
+  }
+  if (!Object.values(dto).some((value) => value !== undefined))
+    throw new BadRequestError('update needs at least one field in parameters', [
+      { field: 'parameters', message: 'must name at least one field to change' },
+    ]);
+  return dto;
+}
+
+/** Start, stop and restart (one agent or many) and the other bulk operations. */
+@Injectable()
+export class AgentCommandsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly agents: AgentsService,
+    private readonly repository: AgentsRepository,
+    private readonly figures: AgentFiguresQuery,
+    private readonly views: AgentViews,
+    private readonly events: EventBus,
+  ) {}
+
+  /** Sets the status the command implies and sends `agent_command` to the agent's room. */
+  async command(
+    agentId: string,
+    command: AgentCommandName,
+    parameters: Record<string, unknown> = {},
+  ): Promise<AgentCommandResultDto> {
+    let previousStatus: AgentStatus | null = null;
+    const agent = await this.dataSource.transaction(async (manager) => {
+      const agent = await this.agents.lockOrFail(manager, agentId);
+      const running = await this.figures.runningTasks(agentId, manager);
+      const next = statusAfterCommand(command, running, agent.maxConcurrentTasks);
+      previousStatus = await this.repository.transition(manager, agent, next, 'command');
+      agent.lastActivity = new Date();
+      return manager.save(agent);
+    });
+    const snapshot = await this.views.snapshot(agent);
+    await this.views.announce(snapshot, null, previousStatus);
+    await this.events.publish('agent.command', { agent_id: agentId, command, parameters });
+    return { command, agent: toV2(snapshot) };
+  }
+
+  /**
+   * Applies one operation to up to 100 agents, each on its own (one failing item does
+   * not undo the others). Repeated ids are reported and applied once.
+   */
+  async bulk(dto: BulkAgentOperationDto): Promise<BulkAgentResultDto> {
+    const update = dto.operation === 'update' ? await validateUpdate(dto.parameters) : undefined;
+    const seen = new Set<string>();
+    const results: BulkAgentItemDto[] = [];
+    for (const agentId of dto.agent_ids) {
+      if (seen.has(agentId)) {
+        results.push({
+          agent_id: agentId,
+          success: false,
+          error: 'Duplicate id in this request: applied once',
+        });
+        continue;
+      }
+      seen.add(agentId);
+      results.push(await this.applyOne(agentId, dto, update));
+    }
+    const successful = results.filter((result) => result.success).length;
+    return {
+      operation: dto.operation,
+      total_agents: dto.agent_ids.length,
+      successful,
+      failed: results.length - successful,
+      results,
+    };
+  }
+
+  private async applyOne(
+    agentId: string,
+    dto: BulkAgentOperationDto,
+    update: UpdateAgentDto | undefined,
+  ): Promise<BulkAgentItemDto> {
+    try {
+      switch (dto.operation) {
+        case 'delete':
+          await this.agents.deleteAgent(agentId);
+          return { agent_id: agentId, success: true, action: 'deleted' };
+        case 'update':
+          await this.agents.applyUpdate(agentId, update!);
+          return { agent_id: agentId, success: true, action: 'updated' };
+        default:
+          await this.command(agentId, dto.operation, dto.parameters ?? {});
+          return { agent_id: agentId, success: true, action: dto.operation };
+      }
+    } catch (error) {
+      const { status, body } = mapError(error);
+      if (status === 404) return { agent_id: agentId, success: false, error: 'Agent not found' };
+      if (status < 500) return { agent_id: agentId, success: false, error: body.message };
+      throw error;
+    }
+  }
+}

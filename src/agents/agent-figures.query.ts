@@ -1,0 +1,196 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { UP_STATUSES } from './agent-status.js';
+import { type AgentFigures, NO_FIGURES } from './agent.mapper.js';
+
+/** `performance_metrics.uptime_percentage` looks back this far. */
+export const UPTIME_WINDOW_MS = 7 * 24 * 3_600_000;
+
+/** Task figures of one agent over a period (tasks finished in it). */
+export interface TaskWindowFigures {
+  completed: number;
+  failed: number;
+  /** ms, over completed tasks; null without any. */
+  avgDuration: number | null;
+  p50Duration: number | null;
+  p95Duration: number | null;
+}
+
+export interface UptimeFigures {
+  /** %, of the window since the agent existed. */
+  percentage: number;
+  statusChanges: number;
+}
+
+interface UptimeRow {
+  agent_id: string;
+  total_seconds: number;
+  up_seconds: number;
+  changes: number;
+  current_status: string;
+}
+
+/**
+ * The figures derived from stored data: uptime from the status history, task counts
+ * and durations from the tasks assigned to the agent. (It reads the tasks table
+ * directly, so that the tasks module can depend on agents and not the other way round.)
+ */
+@Injectable()
+export class AgentFiguresQuery {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** The figures of several agents at once (one query per source, not per agent). */
+  async forAgents(ids: string[], manager?: EntityManager): Promise<Map<string, AgentFigures>> {
+    const figures = new Map<string, AgentFigures>();
+    if (!ids.length) return figures;
+    const since = new Date(Date.now() - UPTIME_WINDOW_MS);
+    const [uptime, tasks] = await Promise.all([
+      this.uptime(ids, since, manager),
+      this.taskFigures(ids, manager),
+    ]);
+    for (const id of ids) {
+      figures.set(id, {
+        ...NO_FIGURES,
+        ...tasks.get(id),
+        uptimePercentage: uptime.get(id)?.percentage ?? 0,
+      });
+    }
+    return figures;
+  }
+
+  async forAgent(id: string, manager?: EntityManager): Promise<AgentFigures> {
+    return (await this.forAgents([id], manager)).get(id) ?? NO_FIGURES;
+  }
+
+  /**
+   * Share of [max(created, since), now] spent in an up status, from the status
+   * history: each row lasts until the next one (the last until now).
+   */
+  async uptime(
+    ids: string[],
+    since: Date,
+    manager?: EntityManager,
+  ): Promise<Map<string, UptimeFigures>> {
+    const rows: UptimeRow[] = await (manager ?? this.dataSource.manager).query(
+      `WITH scope AS (
+         SELECT id, status, GREATEST(created_at, $2::timestamptz) AS start_at
+           FROM agents WHERE id = ANY($1::uuid[])
+       ), segments AS (
+         SELECT agent_id, status, changed_at AS from_at,
+                LEAD(changed_at, 1, now()) OVER (PARTITION BY agent_id ORDER BY changed_at, id) AS to_at
+           FROM agent_status_history WHERE agent_id = ANY($1::uuid[])
+       )
+       SELECT s.id AS agent_id, s.status AS current_status,
+              EXTRACT(EPOCH FROM (now() - s.start_at))::float8 AS total_seconds,
+              COALESCE(SUM(GREATEST(0, EXTRACT(EPOCH FROM (LEAST(g.to_at, now()) - GREATEST(g.from_at, s.start_at)))))
+                FILTER (WHERE g.status = ANY($3::text[])), 0)::float8 AS up_seconds,
+              COUNT(g.agent_id) FILTER (WHERE g.from_at >= s.start_at)::int AS changes
+         FROM scope s
+         LEFT JOIN segments g ON g.agent_id = s.id AND g.to_at > s.start_at
+        GROUP BY s.id, s.status, s.start_at`,
+      [ids, since, UP_STATUSES],
+    );
+    const result = new Map<string, UptimeFigures>();
+    for (const row of rows) {
+      const total = Number(row.total_seconds);
+      const up = Math.min(Number(row.up_seconds), total);
+      // A window too short to measure: the current status says it all.
+      const percentage =
+        total > 0.001
+          ? (up / total) * 100
+          : (UP_STATUSES as readonly string[]).includes(row.current_status)
+            ? 100
+            : 0;
+      result.set(row.agent_id, { percentage, statusChanges: row.changes });
+    }
+    return result;
+  }
+
+  /** Counts and mean duration of each agent's tasks, from the tasks table. */
+  async taskFigures(
+    ids: string[],
+    manager?: EntityManager,
+  ): Promise<Map<string, Partial<AgentFigures>>> {
+    const rows: {
+      agent_id: string;
+      completed: number;
+      failed: number;
+      running: number;
+      avg_ms: number | null;
+    }[] = await (manager ?? this.dataSource.manager).query(
+      `SELECT assigned_agent_id AS agent_id,
+              COUNT(*) FILTER (WHERE status = 'completed')::int AS completed,
+              COUNT(*) FILTER (WHERE status = 'failed')::int AS failed,
+              COUNT(*) FILTER (WHERE status = 'in_progress')::int AS running,
+              (AVG(EXTRACT(EPOCH FROM (completed_at - started_at)) * 1000)
+                 FILTER (WHERE status = 'completed' AND started_at IS NOT NULL))::float8 AS avg_ms
+         FROM tasks
+        WHERE assigned_agent_id = ANY($1::uuid[]) AND status IN ('completed', 'failed', 'in_progress')
+        GROUP BY assigned_agent_id`,
+      [ids],
+    );
+    return new Map(
+      rows.map((row) => [
+        row.agent_id,
+        {
+          tasksCompleted: row.completed,
+          tasksFailed: row.failed,
+          running: row.running,
+          avgResponseTimeMs: row.avg_ms ?? 0,
+        },
+      ]),
+    );
+  }
+
+  /** Tasks of the agent finished in [since, now]: counts and durations of the completed ones. */
+  async taskWindow(agentId: string, since: Date): Promise<TaskWindowFigures> {
+    const [row]: {
+      completed: number;
+      failed: number;
+      avg_ms: number | null;
+      p50_ms: number | null;
+      p95_ms: number | null;
+    }[] = await this.dataSource.query(
+      `WITH finished AS (
+         SELECT status, EXTRACT(EPOCH FROM (completed_at - started_at)) * 1000 AS duration_ms
+           FROM tasks
+          WHERE assigned_agent_id = $1 AND status IN ('completed', 'failed') AND completed_at >= $2
+       )
+       SELECT COUNT(*) FILTER (WHERE status = 'completed')::int AS completed,
+              COUNT(*) FILTER (WHERE status = 'failed')::int AS failed,
+              (AVG(duration_ms) FILTER (WHERE status = 'completed'))::float8 AS avg_ms,
+              (percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms)
+                 FILTER (WHERE status = 'completed'))::float8 AS p50_ms,
+              (percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms)
+                 FILTER (WHERE status = 'completed'))::float8 AS p95_ms
+         FROM finished`,
+      [agentId, since],
+    );
+    return {
+      completed: row.completed,
+      failed: row.failed,
+      avgDuration: row.avg_ms,
+      p50Duration: row.p50_ms,
+      p95Duration: row.p95_ms,
+    };
+  }
+
+  /** The title of a task the agent says it works on (null when there is no such task). */
+  async taskTitle(taskId: string | null, manager?: EntityManager): Promise<string | null> {
+    if (!taskId) return null;
+    const rows: { title: string }[] = await (manager ?? this.dataSource.manager).query(
+      'SELECT title FROM tasks WHERE id = $1',
+      [taskId],
+    );
+    return rows[0]?.title ?? null;
+  }
+
+  /** Tasks of the agent now in progress. */
+  async runningTasks(agentId: string, manager?: EntityManager): Promise<number> {
+    const rows: { running: number }[] = await (manager ?? this.dataSource.manager).query(
+      "SELECT COUNT(*)::int AS running FROM tasks WHERE assigned_agent_id = $1 AND status = 'in_progress'",
+      [agentId],
+    );
+    return rows[0].running;
+  }
+}

@@ -1,0 +1,142 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { isDeepStrictEqual } from 'node:util';
+import { DataSource } from 'typeorm';
+import { CacheVersions } from '../common/cache/cache-versions.service.js';
+import type { AppConfig } from '../config/config.js';
+import { InjectConfig } from '../config/config.module.js';
+import { type AgentStatus, statusAfterHeartbeat } from './agent-status.js';
+import { AgentFiguresQuery } from './agent-figures.query.js';
+import { AgentsRepository } from './agents.repository.js';
+import { AgentsService } from './agents.service.js';
+import { AgentViews } from './agent-views.service.js';
+import type { HeartbeatAckDto, HeartbeatDto } from './dto/agent-operations.dto.js';
+import type { V1HeartbeatDto, V1HeartbeatResponseDto } from './dto/agent-v1.dto.js';
+import type { ReportedFigures } from './entities/agent.entity.js';
+import { successRate } from './agent.mapper.js';
+
+/** The self-reported figures a heartbeat may carry; everything else in `metrics` is ignored. */
+const REPORTABLE = [
+  'tasks_completed',
+  'tasks_failed',
+  'success_rate',
+  'avg_response_time',
+  'uptime_percentage',
+] as const;
+
+/** Keeps the known, sane figures of a heartbeat's `metrics`; undefined when there are none. */
+export function reportableFigures(
+  metrics: Record<string, unknown> | undefined,
+): ReportedFigures | undefined {
+  if (!metrics) return undefined;
+  const kept: ReportedFigures = {};
+  for (const field of REPORTABLE) {
+    const value = metrics[field];
+    if (typeof value === 'number' && Number.isFinite(value) && value >= 0) kept[field] = value;
+  }
+  if (kept.uptime_percentage !== undefined && kept.uptime_percentage > 100)
+    delete kept.uptime_percentage;
+  if (kept.success_rate !== undefined && kept.success_rate > 100) delete kept.success_rate;
+  if (!Object.keys(kept).length) return undefined;
+  if (kept.success_rate === undefined && (kept.tasks_completed ?? kept.tasks_failed) !== undefined)
+    kept.success_rate = successRate(kept.tasks_completed ?? 0, kept.tasks_failed ?? 0);
+  return kept;
+}
+
+export interface HeartbeatSweepResult {
+  checked_at: string;
+  offline_after_seconds: number;
+  marked_offline: string[];
+}
+
+/** Heartbeats (REST and socket) and the offline sweep. */
+@Injectable()
+export class AgentHeartbeatsService {
+  private readonly logger = new Logger('AgentHeartbeats');
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly agents: AgentsService,
+    private readonly repository: AgentsRepository,
+    private readonly figures: AgentFiguresQuery,
+    private readonly views: AgentViews,
+    private readonly cache: CacheVersions,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
+
+  async heartbeat(agentId: string, dto: HeartbeatDto): Promise<HeartbeatAckDto> {
+    const now = new Date();
+    let previousStatus: AgentStatus | null = null;
+    let changed = false;
+    const agent = await this.dataSource.transaction(async (manager) => {
+      const agent = await this.agents.lockOrFail(manager, agentId);
+      const running = await this.figures.runningTasks(agentId, manager);
+      const next = statusAfterHeartbeat(
+        agent.status,
+        dto.status,
+        running,
+        agent.maxConcurrentTasks,
+      );
+      previousStatus = await this.repository.transition(manager, agent, next, 'heartbeat');
+      if (dto.current_task_id !== undefined && dto.current_task_id !== agent.currentTaskId) {
+        agent.currentTaskId = dto.current_task_id;
+        agent.currentTaskTitle = await this.figures.taskTitle(dto.current_task_id, manager);
+        changed = true;
+      }
+      const reported = reportableFigures(dto.metrics);
+      if (reported) {
+        const { reported_at: _at, ...before } = agent.reportedFigures ?? {};
+        const merged = { ...before, ...reported };
+        // The same figures again are not news: no event, only a fresher reported_at.
+        if (!isDeepStrictEqual(before, merged)) changed = true;
+        agent.reportedFigures = { ...merged, reported_at: now.toISOString() };
+      }
+      agent.lastHeartbeat = now;
+      agent.lastActivity = now;
+      return manager.save(agent);
+    });
+    if (changed || previousStatus) {
+      await this.views.announce(
+        await this.views.snapshot(agent),
+        changed ? 'updated' : null,
+        previousStatus,
+      );
+    } else {
+      // Nothing worth an event, but cached reads show last_heartbeat: make them fresh.
+      await this.cache.bump(['agents']);
+    }
+    return {
+      agent_id: agent.id,
+      status: agent.status,
+      last_heartbeat: now.toISOString(),
+      offline_after_seconds: this.config.agentOfflineAfterSeconds,
+    };
+  }
+
+  async heartbeatV1(agentId: string, dto: V1HeartbeatDto): Promise<V1HeartbeatResponseDto> {
+    const { agent_id: _ignored, timestamp, ...heartbeat } = dto;
+    const ack = await this.heartbeat(agentId, heartbeat);
+    return { status: 'heartbeat_received', timestamp: timestamp ?? ack.last_heartbeat };
+  }
+
+  /**
+   * `agents.check_heartbeats`: agents silent for AGENT_OFFLINE_AFTER_SECONDS become
+   * `offline` and the change is announced. Idempotent: an agent flips once.
+   */
+  async checkHeartbeats(signal?: AbortSignal): Promise<HeartbeatSweepResult> {
+    const seconds = this.config.agentOfflineAfterSeconds;
+    signal?.throwIfAborted();
+    const changed = await this.dataSource.transaction((manager) =>
+      this.repository.markSilentOffline(manager, seconds),
+    );
+    const previous = new Map(changed.map((row) => [row.id, row.previous]));
+    for (const agent of await this.repository.findByIds([...previous.keys()])) {
+      await this.views.announce(await this.views.snapshot(agent), null, previous.get(agent.id));
+    }
+    if (changed.length) this.logger.log(`${changed.length} silent agent(s) marked offline`);
+    return {
+      checked_at: new Date().toISOString(),
+      offline_after_seconds: seconds,
+      marked_offline: [...previous.keys()],
+    };
+  }
+}

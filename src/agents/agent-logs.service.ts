@@ -1,0 +1,59 @@
+import { Injectable } from '@nestjs/common';
+import { BadRequestError } from '../common/errors/app-errors.js';
+import { type Page, toPage } from '../common/pagination/page.js';
+import { toAgentLogResponse } from './agent.mapper.js';
+import { AgentLogsRepository } from './agent-logs.repository.js';
+import { AgentsService } from './agents.service.js';
+import type {
+  AgentLogDto,
+  IngestLogsDto,
+  IngestLogsResultDto,
+  ListLogsQuery,
+} from './dto/agent-operations.dto.js';
+
+/** Agent logs: batch ingestion, filtered paged reads, retention. Log reads are never cached. */
+@Injectable()
+export class AgentLogsService {
+  constructor(
+    private readonly agents: AgentsService,
+    private readonly repository: AgentLogsRepository,
+  ) {}
+
+  async ingest(agentId: string, dto: IngestLogsDto): Promise<IngestLogsResultDto> {
+    await this.agents.find(agentId);
+    const receivedAt = new Date();
+    const accepted = await this.repository.insertBatch(
+      agentId,
+      dto.logs.map((entry) => ({
+        timestamp: entry.timestamp ? new Date(entry.timestamp) : receivedAt,
+        level: entry.level,
+        message: entry.message,
+        details: entry.details ?? null,
+        taskId: entry.task_id ?? null,
+      })),
+    );
+    return { agent_id: agentId, accepted };
+  }
+
+  async list(agentId: string, query: ListLogsQuery): Promise<Page<AgentLogDto>> {
+    await this.agents.find(agentId);
+    const since = query.since ? new Date(query.since) : undefined;
+    const until = query.until ? new Date(query.until) : undefined;
+    if (since && until && since >= until)
+      throw new BadRequestError('since must be before until', [
+        { field: 'since', message: 'must be before until' },
+      ]);
+    const [logs, total] = await this.repository.page(
+      agentId,
+      { minLevel: query.level, since, until, search: query.search, taskId: query.task_id },
+      { skip: query.skip, limit: query.limit, sortOrder: query.sort_order },
+    );
+    return toPage(logs.map(toAgentLogResponse), total, query);
+  }
+
+  /** Retention, for `system.cleanup`: removes lines older than `days` days; returns how many. */
+  async deleteLogsOlderThan(days: number): Promise<number> {
+    if (!Number.isFinite(days) || days < 0) throw new BadRequestError('days must be >= 0');
+    return this.repository.deleteOlderThan(new Date(Date.now() - days * 86_400_000));
+  }
+}

@@ -1,0 +1,126 @@
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Post,
+  Query,
+  UploadedFile,
+  UseInterceptors,
+} from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPayloadTooLargeResponse,
+  ApiTags,
+  ApiUnsupportedMediaTypeResponse,
+} from '@nestjs/swagger';
+import { Auth } from '../auth/auth.decorator.js';
+import { UuidParam } from '../common/decorators/uuid-param.decorator.js';
+import type { Page } from '../common/pagination/page.js';
+import { RateLimit } from '../common/rate-limit/rate-limit.decorator.js';
+import {
+  AgentConfigService,
+  MAX_CONFIGURATION_BYTES,
+  type UploadedConfigFile,
+} from './agent-config.service.js';
+import { AgentHeartbeatsService } from './agent-heartbeats.service.js';
+import { AgentLogsService } from './agent-logs.service.js';
+import { AgentMetricsService } from './agent-metrics.service.js';
+import {
+  AgentLogDto,
+  AgentLogPageDto,
+  AgentMetricsDto,
+  AgentMetricsQuery,
+  ConfigurationUploadResultDto,
+  HeartbeatAckDto,
+  HeartbeatDto,
+  IngestLogsDto,
+  IngestLogsResultDto,
+  ListLogsQuery,
+} from './dto/agent-operations.dto.js';
+
+/** v2 agents: what agents send (heartbeats, logs, configuration) and what is measured. */
+@ApiTags('agents')
+@ApiBadRequestResponse({ description: 'Invalid input (unknown fields, wrong types, bad ids)' })
+@ApiNotFoundResponse({ description: 'No such agent' })
+@Controller({ path: 'agents', version: '2' })
+export class AgentTelemetryController {
+  constructor(
+    private readonly heartbeats: AgentHeartbeatsService,
+    private readonly logs: AgentLogsService,
+    private readonly metrics: AgentMetricsService,
+    private readonly configs: AgentConfigService,
+  ) {}
+
+  @Post(':id/heartbeat')
+  @Auth('operator', { agent: 'own-agent' })
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Heartbeat: clears offline (not inactive); status, current task, known figures only',
+  })
+  @ApiOkResponse({ type: HeartbeatAckDto })
+  heartbeat(@UuidParam() id: string, @Body() dto: HeartbeatDto): Promise<HeartbeatAckDto> {
+    return this.heartbeats.heartbeat(id, dto);
+  }
+
+  @Post(':id/logs')
+  @Auth('operator', { agent: 'own-agent' })
+  @ApiOperation({ summary: 'Ingest a batch of up to 1000 log lines (one insert)' })
+  @ApiCreatedResponse({ type: IngestLogsResultDto })
+  ingestLogs(@UuidParam() id: string, @Body() dto: IngestLogsDto): Promise<IngestLogsResultDto> {
+    return this.logs.ingest(id, dto);
+  }
+
+  @Get(':id/logs')
+  @Auth('viewer', { agent: 'read' })
+  @ApiOperation({ summary: 'Log lines by minimum level, time range and text, paged' })
+  @ApiOkResponse({ type: AgentLogPageDto })
+  listLogs(@UuidParam() id: string, @Query() query: ListLogsQuery): Promise<Page<AgentLogDto>> {
+    return this.logs.list(id, query);
+  }
+
+  @Get(':id/metrics')
+  @Auth('viewer', { agent: 'read' })
+  @ApiOperation({ summary: 'Task, uptime and error figures over a period, from stored data' })
+  @ApiOkResponse({ type: AgentMetricsDto })
+  getMetrics(@UuidParam() id: string, @Query() query: AgentMetricsQuery): Promise<AgentMetricsDto> {
+    return this.metrics.metrics(id, query.time_range);
+  }
+
+  @Post(':id/configuration/upload')
+  @Auth('operator')
+  @HttpCode(200)
+  @RateLimit('upload')
+  @UseInterceptors(
+    FileInterceptor('file', { limits: { fileSize: MAX_CONFIGURATION_BYTES, files: 1 } }),
+  )
+  @ApiOperation({
+    summary:
+      'Upload a .json/.yaml/.yml configuration (<= 1 MiB): validated, then model, tools and ' +
+      'capabilities are set and the rest stored in configuration',
+  })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['file'],
+      properties: { file: { type: 'string', format: 'binary' } },
+    },
+  })
+  @ApiOkResponse({ type: ConfigurationUploadResultDto })
+  @ApiPayloadTooLargeResponse({ description: 'Larger than 1 MiB' })
+  @ApiUnsupportedMediaTypeResponse({ description: 'Not .json, .yaml or .yml' })
+  uploadConfiguration(
+    @UuidParam() id: string,
+    @UploadedFile() file: UploadedConfigFile | undefined,
+  ): Promise<ConfigurationUploadResultDto> {
+    return this.configs.upload(id, file);
+  }
+}

@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { EventBus } from '../realtime/event-bus.service.js';
+import type { AgentStatus } from './agent-status.js';
+import { AgentFiguresQuery } from './agent-figures.query.js';
+import { type AgentFigures, toAgentResponse, toV1AgentResponse } from './agent.mapper.js';
+import type { AgentResponseDto } from './dto/agent.dto.js';
+import type { V1AgentResponseDto } from './dto/agent-v1.dto.js';
+import type { AgentEntity } from './entities/agent.entity.js';
+
+/** An agent with its derived figures: everything either API version shows. */
+export interface AgentSnapshot {
+  agent: AgentEntity;
+  figures: AgentFigures;
+}
+
+export type AgentChange = 'created' | 'updated' | 'configuration_updated';
+
+/**
+ * Turns agents into their representations (v2, v1) and announces changes. Events
+ * always carry the v2 representation and are published after the write commits.
+ */
+@Injectable()
+export class AgentViews {
+  constructor(
+    private readonly figures: AgentFiguresQuery,
+    private readonly events: EventBus,
+  ) {}
+
+  async snapshot(agent: AgentEntity, manager?: EntityManager): Promise<AgentSnapshot> {
+    return { agent, figures: await this.figures.forAgent(agent.id, manager) };
+  }
+
+  async snapshots(agents: AgentEntity[]): Promise<AgentSnapshot[]> {
+    const figures = await this.figures.forAgents(agents.map((agent) => agent.id));
+    return agents.map((agent) => ({ agent, figures: figures.get(agent.id)! }));
+  }
+
+  async v2(agent: AgentEntity): Promise<AgentResponseDto> {
+    return toV2(await this.snapshot(agent));
+  }
+
+  async v2List(agents: AgentEntity[]): Promise<AgentResponseDto[]> {
+    return (await this.snapshots(agents)).map(toV2);
+  }
+
+  async v1List(agents: AgentEntity[]): Promise<V1AgentResponseDto[]> {
+    return (await this.snapshots(agents)).map(toV1);
+  }
+
+  /** Publishes what changed: the change itself and, when the status moved, the status change. */
+  async announce(
+    snapshot: AgentSnapshot,
+    change: AgentChange | null,
+    previousStatus?: AgentStatus | null,
+  ): Promise<void> {
+    // Spread into a plain object: the event payload is JSON, not the DTO class.
+    const agent = { ...toV2(snapshot) };
+    const statusMoved = previousStatus != null && previousStatus !== snapshot.agent.status;
+    if (change === 'created') await this.events.publish('agent.created', { agent });
+    else if (change === 'updated') await this.events.publish('agent.updated', { agent });
+    else if (change === 'configuration_updated')
+      await this.events.publish('agent.configuration_updated', { agent });
+    if (statusMoved)
+      await this.events.publish('agent.status_changed', {
+        agent,
+        previous_status: previousStatus,
+      });
+  }
+}
+
+export const toV2 = (snapshot: AgentSnapshot): AgentResponseDto =>
+  toAgentResponse(snapshot.agent, snapshot.figures);
+
+export const toV1 = (snapshot: AgentSnapshot): V1AgentResponseDto =>
+  toV1AgentResponse(snapshot.agent, snapshot.figures);

@@ -1,0 +1,41 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AgentCommandsService } from './agent-commands.service.js';
+import { AgentConfigService } from './agent-config.service.js';
+import { AgentFiguresQuery } from './agent-figures.query.js';
+import { AgentHeartbeatsService } from './agent-heartbeats.service.js';
+import { AgentLogsRepository } from './agent-logs.repository.js';
+import { AgentLogsService } from './agent-logs.service.js';
+import { AgentMetricsService } from './agent-metrics.service.js';
+import { AgentTelemetryController } from './agent-telemetry.controller.js';
+import { AgentViews } from './agent-views.service.js';
+import { AgentsController } from './agents.controller.js';
+import { AgentsGateway } from './agents.gateway.js';
+import { AgentJobs } from './agents.jobs.js';
+import { AgentsRepository } from './agents.repository.js';
+import { AgentsService } from './agents.service.js';
+import { AgentsV1Controller } from './agents-v1.controller.js';
+import { AgentLogEntity } from './entities/agent-log.entity.js';
+import { AgentStatusChangeEntity } from './entities/agent-status-change.entity.js';
+import { AgentEntity } from './entities/agent.entity.js';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([AgentEntity, AgentStatusChangeEntity, AgentLogEntity])],
+  controllers: [AgentsV1Controller, AgentsController, AgentTelemetryController],
+  providers: [
+    AgentsRepository,
+    AgentLogsRepository,
+    AgentFiguresQuery,
+    AgentViews,
+    AgentsService,
+    AgentHeartbeatsService,
+    AgentCommandsService,
+    AgentConfigService,
+    AgentLogsService,
+    AgentMetricsService,
+    AgentsGateway,
+    AgentJobs,
+  ],
+  exports: [AgentsService, AgentHeartbeatsService, AgentLogsService, AgentViews],
+})
+export class AgentsModule {}

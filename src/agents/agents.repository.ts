@@ -1,0 +1,209 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
+import type { SortOrder } from '../common/pagination/page.js';
+import {
+  AGENT_STATUSES,
+  type AgentStatus,
+  isActiveStatus,
+  SWEEP_EXEMPT_STATUSES,
+  WORKING_STATUSES,
+} from './agent-status.js';
+import type { AgentFilters, AgentSortField } from './dto/agent.dto.js';
+import { AgentStatusChangeEntity } from './entities/agent-status-change.entity.js';
+import { AgentEntity } from './entities/agent.entity.js';
+
+export interface AgentPage {
+  skip: number;
+  limit: number;
+  sortBy: AgentSortField;
+  sortOrder: SortOrder;
+}
+
+const SORT_COLUMNS: Record<AgentSortField, string> = {
+  name: 'agent.name',
+  status: 'agent.status',
+  created_at: 'agent.createdAt',
+  updated_at: 'agent.updatedAt',
+  last_heartbeat: 'agent.lastHeartbeat',
+};
+
+export type StatusChangeReason =
+  'created' | 'heartbeat' | 'command' | 'sweep' | 'update' | 'workload';
+
+/** Escapes LIKE wildcards so that search text is matched literally. */
+export function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+}
+
+/** Every query on the agents table and its status history. */
+@Injectable()
+export class AgentsRepository {
+  constructor(@InjectRepository(AgentEntity) private readonly agents: Repository<AgentEntity>) {}
+
+  async list(filters: AgentFilters, page: AgentPage): Promise<[AgentEntity[], number]> {
+    const query = this.filtered(filters)
+      .orderBy(SORT_COLUMNS[page.sortBy], page.sortOrder === 'asc' ? 'ASC' : 'DESC', 'NULLS LAST')
+      .addOrderBy('agent.id', 'ASC')
+      .skip(page.skip)
+      .take(page.limit);
+    return query.getManyAndCount();
+  }
+
+  /** v1: the original had no order; ours is stable (oldest first) so paging is reliable. */
+  async listV1(filters: AgentFilters, skip: number, limit: number): Promise<AgentEntity[]> {
+    return this.filtered(filters)
+      .orderBy('agent.createdAt', 'ASC')
+      .addOrderBy('agent.id', 'ASC')
+      .skip(skip)
+      .take(limit)
+      .getMany();
+  }
+
+  private filtered(filters: AgentFilters): SelectQueryBuilder<AgentEntity> {
+    const query = this.agents.createQueryBuilder('agent');
+    if (filters.status) query.andWhere('agent.status = :status', { status: filters.status });
+    if (filters.agent_type)
+      query.andWhere('agent.agentType = :agentType', { agentType: filters.agent_type });
+    if (filters.is_active !== undefined)
+      query.andWhere('agent.isActive = :isActive', { isActive: filters.is_active });
+    if (filters.tags?.length)
+      query.andWhere('agent.tags && CAST(:tags AS text[])', { tags: filters.tags });
+    if (filters.search) {
+      query.andWhere(
+        "(agent.name ILIKE :search ESCAPE '\\' OR agent.description ILIKE :search ESCAPE '\\')",
+        {
+          search: likePattern(filters.search),
+        },
+      );
+    }
+    return query;
+  }
+
+  findById(id: string, manager?: EntityManager): Promise<AgentEntity | null> {
+    return (manager ?? this.agents.manager).findOne(AgentEntity, { where: { id } });
+  }
+
+  findByIds(ids: string[]): Promise<AgentEntity[]> {
+    if (!ids.length) return Promise.resolve([]);
+    return this.agents
+      .createQueryBuilder('agent')
+      .where('agent.id = ANY(:ids)', { ids })
+      .orderBy('agent.id')
+      .getMany();
+  }
+
+  /** Reads the agent and holds its row until the transaction ends. */
+  lock(manager: EntityManager, id: string): Promise<AgentEntity | null> {
+    return manager.findOne(AgentEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  async existingIds(ids: string[]): Promise<Set<string>> {
+    if (!ids.length) return new Set();
+    const rows = await this.agents
+      .createQueryBuilder('agent')
+      .select('agent.id', 'id')
+      .where('agent.id = ANY(:ids)', { ids })
+      .getRawMany<{ id: string }>();
+    return new Set(rows.map((row) => row.id));
+  }
+
+  /**
+   * Moves the agent (the entity, saved by the caller) to `next` and records the change
+   * in the history. Returns the previous status, or null when nothing changed.
+   */
+  async transition(
+    manager: EntityManager,
+    agent: AgentEntity,
+    next: AgentStatus,
+    reason: StatusChangeReason,
+  ): Promise<AgentStatus | null> {
+    if (agent.status === next) return null;
+    const previous = agent.status;
+    agent.status = next;
+    agent.isActive = isActiveStatus(next);
+    await this.recordStatus(manager, agent.id, next, previous, reason);
+    return previous;
+  }
+
+  recordStatus(
+    manager: EntityManager,
+    agentId: string,
+    status: AgentStatus,
+    previousStatus: AgentStatus | null,
+    reason: StatusChangeReason,
+  ): Promise<unknown> {
+    return manager.insert(AgentStatusChangeEntity, { agentId, status, previousStatus, reason });
+  }
+
+  async countByStatus(): Promise<Record<AgentStatus, number>> {
+    const rows = await this.agents
+      .createQueryBuilder('agent')
+      .select('agent.status', 'status')
+      .addSelect('COUNT(*)::int', 'count')
+      .groupBy('agent.status')
+      .getRawMany<{ status: AgentStatus; count: number }>();
+    const counts = Object.fromEntries(AGENT_STATUSES.map((status) => [status, 0])) as Record<
+      AgentStatus,
+      number
+    >;
+    for (const row of rows) counts[row.status] = row.count;
+    return counts;
+  }
+
+  async allIds(): Promise<string[]> {
+    const rows = await this.agents
+      .createQueryBuilder('agent')
+      .select('agent.id', 'id')
+      .getRawMany<{ id: string }>();
+    return rows.map((row) => row.id);
+  }
+
+  /**
+   * Marks every agent silent for `seconds` (no heartbeat since, or never heard from
+   * since creation) as offline, with its history row, in one transaction. Rows another
+   * writer holds are skipped: that writer is a heartbeat, which keeps them alive.
+   */
+  async markSilentOffline(
+    manager: EntityManager,
+    seconds: number,
+  ): Promise<{ id: string; previous: AgentStatus }[]> {
+    const rows: { id: string; previous: AgentStatus }[] = await manager.query(
+      `WITH silent AS (
+         SELECT id, status FROM agents
+          WHERE status <> ALL($1::text[])
+            AND COALESCE(last_heartbeat, created_at) <= now() - make_interval(secs => $2)
+          FOR UPDATE SKIP LOCKED
+       ), changed AS (
+         UPDATE agents a SET status = 'offline', is_active = false, updated_at = now()
+           FROM silent s WHERE a.id = s.id
+         RETURNING a.id, s.status AS previous
+       ), history AS (
+         INSERT INTO agent_status_history (agent_id, status, previous_status, reason)
+         SELECT id, 'offline', previous, 'sweep' FROM changed
+       )
+       SELECT id, previous FROM changed`,
+      [SWEEP_EXEMPT_STATUSES, seconds],
+    );
+    return rows;
+  }
+
+  /** Candidates for dispatch: the cheap part of the availability rule, in SQL. */
+  async dispatchCandidates(options: {
+    agentType?: string;
+    capabilities?: string[];
+    heartbeatAfter: Date;
+  }): Promise<AgentEntity[]> {
+    const query = this.agents
+      .createQueryBuilder('agent')
+      .where('agent.isActive = true')
+      .andWhere('agent.status IN (:...statuses)', { statuses: WORKING_STATUSES })
+      .andWhere('agent.lastHeartbeat > :after', { after: options.heartbeatAfter });
+    if (options.agentType) query.andWhere('agent.agentType = :type', { type: options.agentType });
+    if (options.capabilities?.length)
+      query.andWhere('agent.capabilities @> CAST(:capabilities AS text[])', {
+        capabilities: options.capabilities,
+      });
+    return query.getMany();
+  }
+}

@@ -1,0 +1,334 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { ApiKeysService } from '../auth/api-keys.service.js';
+import { ConflictError, NotFoundError } from '../common/errors/app-errors.js';
+import { type Page, toPage } from '../common/pagination/page.js';
+import type { AppConfig } from '../config/config.js';
+import { InjectConfig } from '../config/config.module.js';
+import { EventBus } from '../realtime/event-bus.service.js';
+import { type AgentStatus, isActiveStatus, isAvailable, withWorkload } from './agent-status.js';
+import { AgentFiguresQuery } from './agent-figures.query.js';
+import { successRate } from './agent.mapper.js';
+import { AgentsRepository, type StatusChangeReason } from './agents.repository.js';
+import { AgentSnapshot, AgentViews, toV1, toV2 } from './agent-views.service.js';
+import type {
+  AgentResponseDto,
+  AgentWritableFields,
+  CreateAgentDto,
+  ListAgentsQuery,
+  UpdateAgentDto,
+  V1ListAgentsQuery,
+} from './dto/agent.dto.js';
+import type {
+  V1AgentMetricsDto,
+  V1AgentResponseDto,
+  V1AgentStatsDto,
+  V1AgentStatusDto,
+  V1MessageDto,
+  V1UpdateAgentDto,
+} from './dto/agent-v1.dto.js';
+import { AgentEntity } from './entities/agent.entity.js';
+
+/** The fields of a create/update body that map one to one onto the entity. */
+export function applyWritableFields(agent: AgentEntity, dto: AgentWritableFields): void {
+  if (dto.description !== undefined) agent.description = dto.description;
+  if (dto.model !== undefined) agent.model = dto.model;
+  if (dto.tools !== undefined) agent.tools = dto.tools;
+  if (dto.capabilities !== undefined) agent.capabilities = dto.capabilities;
+  if (dto.configuration !== undefined) agent.configuration = dto.configuration;
+  if (dto.tags !== undefined) agent.tags = dto.tags;
+  if (dto.metadata !== undefined) agent.metadata = dto.metadata;
+  if (dto.max_concurrent_tasks !== undefined) agent.maxConcurrentTasks = dto.max_concurrent_tasks;
+}
+
+/** The agent registry: one store behind the v1 and v2 APIs. */
+@Injectable()
+export class AgentsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly repository: AgentsRepository,
+    private readonly figures: AgentFiguresQuery,
+    private readonly views: AgentViews,
+    private readonly events: EventBus,
+    private readonly apiKeys: ApiKeysService,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
+
+  async list(query: ListAgentsQuery): Promise<Page<AgentResponseDto>> {
+    const [agents, total] = await this.repository.list(query, {
+      skip: query.skip,
+      limit: query.limit,
+      sortBy: query.sort_by,
+      sortOrder: query.sort_order,
+    });
+    return toPage(await this.views.v2List(agents), total, query);
+  }
+
+  async listV1(query: V1ListAgentsQuery): Promise<V1AgentResponseDto[]> {
+    return this.views.v1List(await this.repository.listV1(query, query.skip, query.limit));
+  }
+
+  async get(id: string): Promise<AgentResponseDto> {
+    return toV2(await this.views.snapshot(await this.find(id)));
+  }
+
+  async getV1(id: string): Promise<V1AgentResponseDto> {
+    return toV1(await this.views.snapshot(await this.find(id)));
+  }
+
+  async create(dto: CreateAgentDto): Promise<AgentResponseDto> {
+    return toV2(await this.createAgent(dto));
+  }
+
+  async createV1(dto: CreateAgentDto): Promise<V1AgentResponseDto> {
+    return toV1(await this.createAgent(dto));
+  }
+
+  async update(id: string, dto: UpdateAgentDto): Promise<AgentResponseDto> {
+    return toV2(await this.applyUpdate(id, dto));
+  }
+
+  async updateV1(id: string, dto: V1UpdateAgentDto): Promise<V1AgentResponseDto> {
+    return toV1(await this.applyUpdate(id, dto));
+  }
+
+  async setStatusV1(id: string, dto: V1AgentStatusDto): Promise<V1AgentResponseDto> {
+    return toV1(
+      await this.applyUpdate(id, {
+        status: dto.status,
+        current_task_id: dto.current_task_id,
+        current_task_title: dto.current_task_title,
+      }),
+    );
+  }
+
+  /** v1 `PATCH /metrics`: kept as reported figures beside the derived ones. */
+  async reportFiguresV1(id: string, dto: V1AgentMetricsDto): Promise<V1AgentResponseDto> {
+    const agent = await this.dataSource.transaction(async (manager) => {
+      const agent = await this.lockOrFail(manager, id);
+      const reported = { ...agent.reportedFigures };
+      for (const field of [
+        'tasks_completed',
+        'tasks_failed',
+        'avg_response_time',
+        'uptime_percentage',
+      ] as const)
+        if (dto[field] !== undefined) reported[field] = dto[field];
+      if (reported.tasks_completed !== undefined || reported.tasks_failed !== undefined)
+        reported.success_rate = successRate(
+          reported.tasks_completed ?? 0,
+          reported.tasks_failed ?? 0,
+        );
+      reported.reported_at = new Date().toISOString();
+      agent.reportedFigures = reported;
+      agent.lastActivity = new Date();
+      return manager.save(agent);
+    });
+    const snapshot = await this.views.snapshot(agent);
+    await this.views.announce(snapshot, 'updated');
+    return toV1(snapshot);
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.deleteAgent(id);
+  }
+
+  async removeV1(id: string): Promise<V1MessageDto> {
+    await this.deleteAgent(id);
+    return { message: 'Agent deleted successfully' };
+  }
+
+  /**
+   * Deletes the agent unless it has tasks in progress (409), and revokes its agent
+   * keys. Used by DELETE and by the bulk `delete`.
+   */
+  async deleteAgent(id: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await this.lockOrFail(manager, id);
+      const running = await this.figures.runningTasks(id, manager);
+      if (running > 0)
+        throw new ConflictError(
+          `Agent ${id} has ${running} task(s) in progress; finish or cancel them first`,
+          { running_tasks: running },
+        );
+      await manager.delete(AgentEntity, { id });
+    });
+    await this.apiKeys.revokeForAgent(id);
+    await this.events.publish('agent.deleted', { agent_id: id });
+  }
+
+  async statsSummaryV1(): Promise<V1AgentStatsDto> {
+    const [counts, ids] = await Promise.all([
+      this.repository.countByStatus(),
+      this.repository.allIds(),
+    ]);
+    const figures = [...(await this.figures.forAgents(ids)).values()];
+    const mean = (values: number[], empty: number) =>
+      values.length
+        ? Math.round((values.reduce((sum, value) => sum + value, 0) / values.length) * 100) / 100
+        : empty;
+    return {
+      total_agents: ids.length,
+      active_agents: counts.active,
+      idle_agents: counts.idle,
+      busy_agents: counts.busy,
+      offline_agents: counts.offline,
+      avg_success_rate: mean(
+        figures.map((f) => successRate(f.tasksCompleted, f.tasksFailed)),
+        0,
+      ),
+      avg_response_time: mean(
+        figures.map((f) => f.avgResponseTimeMs),
+        0,
+      ),
+      avg_uptime: mean(
+        figures.map((f) => f.uptimePercentage),
+        100,
+      ),
+    };
+  }
+
+  /**
+   * Agents that may take a task now (CONTRACT §3 "Available"), least busy first
+   * (fewest running tasks relative to capacity, then longest idle).
+   */
+  async findAvailableAgents(
+    options: { agentType?: string; capabilities?: string[] } = {},
+  ): Promise<AgentSnapshot[]> {
+    const offlineAfter = this.config.agentOfflineAfterSeconds;
+    const candidates = await this.repository.dispatchCandidates({
+      ...options,
+      heartbeatAfter: new Date(Date.now() - offlineAfter * 1000),
+    });
+    const snapshots = await this.views.snapshots(candidates);
+    return snapshots
+      .filter(({ agent, figures }) =>
+        isAvailable(
+          {
+            isActive: agent.isActive,
+            status: agent.status,
+            lastHeartbeat: agent.lastHeartbeat,
+            running: figures.running,
+            capacity: agent.maxConcurrentTasks,
+          },
+          offlineAfter,
+        ),
+      )
+      .sort(
+        (a, b) =>
+          a.figures.running / a.agent.maxConcurrentTasks -
+            b.figures.running / b.agent.maxConcurrentTasks ||
+          a.figures.running - b.figures.running ||
+          (a.agent.lastActivity?.getTime() ?? 0) - (b.agent.lastActivity?.getTime() ?? 0),
+      );
+  }
+
+  /**
+   * Re-applies the capacity rule after the agent's running tasks changed (tasks
+   * module, inside its transaction, after locking the task), and follows the task it
+   * works on. Returns the agent when something changed, for announcing after commit.
+   */
+  async refreshWorkload(
+    manager: EntityManager,
+    agentId: string,
+    current?: { started: { id: string; title: string } } | { finished: string },
+  ): Promise<{ agent: AgentEntity; previousStatus: AgentStatus | null } | null> {
+    const agent = await this.repository.lock(manager, agentId);
+    if (!agent) return null;
+    let changed = false;
+    if (current && 'started' in current) {
+      agent.currentTaskId = current.started.id;
+      agent.currentTaskTitle = current.started.title;
+      changed = true;
+    } else if (current && agent.currentTaskId === current.finished) {
+      agent.currentTaskId = null;
+      agent.currentTaskTitle = null;
+      changed = true;
+    }
+    const running = await this.figures.runningTasks(agentId, manager);
+    const next = withWorkload(agent.status, running, agent.maxConcurrentTasks);
+    const previousStatus = await this.repository.transition(manager, agent, next, 'workload');
+    if (!previousStatus && !changed) return null;
+    agent.lastActivity = new Date();
+    return { agent: await manager.save(agent), previousStatus };
+  }
+
+  /** Announces a workload change: as a status change when the status moved. */
+  async announceWorkload(agent: AgentEntity, previousStatus: AgentStatus | null): Promise<void> {
+    const snapshot = await this.views.snapshot(agent);
+    await this.views.announce(snapshot, previousStatus ? null : 'updated', previousStatus);
+  }
+
+  async find(id: string): Promise<AgentEntity> {
+    const agent = await this.repository.findById(id);
+    if (!agent) throw new NotFoundError('Agent', id);
+    return agent;
+  }
+
+  async lockOrFail(manager: EntityManager, id: string): Promise<AgentEntity> {
+    const agent = await this.repository.lock(manager, id);
+    if (!agent) throw new NotFoundError('Agent', id);
+    return agent;
+  }
+
+  private async createAgent(dto: CreateAgentDto): Promise<AgentSnapshot> {
+    const agent = await this.dataSource.transaction(async (manager) => {
+      await this.assertUniqueName(manager, dto.name, dto.agent_type);
+      const agent = manager.create(AgentEntity, {
+        name: dto.name,
+        agentType: dto.agent_type,
+      });
+      applyWritableFields(agent, dto);
+      agent.status = withWorkload(dto.status ?? 'idle', 0, agent.maxConcurrentTasks ?? 1);
+      agent.isActive = isActiveStatus(agent.status);
+      const saved = await manager.save(agent);
+      await this.repository.recordStatus(manager, saved.id, saved.status, null, 'created');
+      return saved;
+    });
+    const snapshot = await this.views.snapshot(agent);
+    await this.views.announce(snapshot, 'created');
+    return snapshot;
+  }
+
+  /** Applies an update body (v2 fields, plus v1's status and current task); also the bulk `update`. */
+  async applyUpdate(id: string, dto: V1UpdateAgentDto): Promise<AgentSnapshot> {
+    let previousStatus: AgentStatus | null = null;
+    const agent = await this.dataSource.transaction(async (manager) => {
+      const agent = await this.lockOrFail(manager, id);
+      const name = dto.name ?? agent.name;
+      const agentType = dto.agent_type ?? agent.agentType;
+      if (name !== agent.name || agentType !== agent.agentType)
+        await this.assertUniqueName(manager, name, agentType, id);
+      agent.name = name;
+      agent.agentType = agentType;
+      applyWritableFields(agent, dto);
+      if (dto.current_task_id !== undefined) agent.currentTaskId = dto.current_task_id;
+      if (dto.current_task_title !== undefined) agent.currentTaskTitle = dto.current_task_title;
+      const running = await this.figures.runningTasks(id, manager);
+      const next = withWorkload(dto.status ?? agent.status, running, agent.maxConcurrentTasks);
+      const reason: StatusChangeReason = dto.status ? 'update' : 'workload';
+      previousStatus = await this.repository.transition(manager, agent, next, reason);
+      agent.lastActivity = new Date();
+      return manager.save(agent);
+    });
+    const snapshot = await this.views.snapshot(agent);
+    await this.views.announce(snapshot, 'updated', previousStatus);
+    return snapshot;
+  }
+
+  private async assertUniqueName(
+    manager: EntityManager,
+    name: string,
+    agentType: string,
+    exceptId?: string,
+  ): Promise<void> {
+    const clash = await manager.findOne(AgentEntity, {
+      where: { name, agentType },
+      select: { id: true },
+    });
+    if (clash && clash.id !== exceptId)
+      throw new ConflictError(`An agent named "${name}" of type "${agentType}" already exists`, {
+        agent_id: clash.id,
+      });
+  }
+}

@@ -1,0 +1,34 @@
+import { Transform } from 'class-transformer';
+import { ValidateIf } from 'class-validator';
+
+/**
+ * Query strings are text and the global pipe converts nothing implicitly: these turn
+ * `true|false|1|0` into booleans and `a,b` into lists. Anything else is left as is,
+ * so the validators after them answer 400.
+ */
+export function QueryBoolean() {
+  return Transform(({ value }: { value: unknown }) => {
+    if (value === 'true' || value === '1' || value === true) return true;
+    if (value === 'false' || value === '0' || value === false) return false;
+    return value;
+  });
+}
+
+export function QueryList() {
+  return Transform(({ value }: { value: unknown }) => {
+    const parts = Array.isArray(value) ? value : typeof value === 'string' ? [value] : undefined;
+    if (!parts) return value;
+    return parts
+      .flatMap((part) => (typeof part === 'string' ? part.split(',') : [part]))
+      .map((part) => (typeof part === 'string' ? part.trim() : part))
+      .filter((part) => part !== '');
+  });
+}
+
+/**
+ * Optional, but not nullable: absent is fine, `null` is refused like any wrong type
+ * (IsOptional would let null through to a NOT NULL column).
+ */
+export function IsOptionalNotNull() {
+  return ValidateIf((_object: object, value: unknown) => value !== undefined);
+}

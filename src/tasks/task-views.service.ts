@@ -1,0 +1,90 @@
+import { Injectable } from '@nestjs/common';
+import { AgentsService } from '../agents/agents.service.js';
+import { EventBus } from '../realtime/event-bus.service.js';
+import type { TaskEntity } from './entities/task.entity.js';
+import type { TaskEffects } from './task-effects.js';
+import { type TaskSnapshot, toTaskResponse } from './task.mapper.js';
+import { TasksRepository } from './tasks.repository.js';
+
+/** Tasks with their links and agent names; and the announcement of what a write did. */
+@Injectable()
+export class TaskViews {
+  constructor(
+    private readonly repository: TasksRepository,
+    private readonly events: EventBus,
+    private readonly agents: AgentsService,
+  ) {}
+
+  async snapshots(tasks: TaskEntity[]): Promise<TaskSnapshot[]> {
+    const agentIds = [
+      ...new Set(tasks.map((task) => task.assignedAgentId).filter((id) => id !== null)),
+    ];
+    const [links, names] = await Promise.all([
+      this.repository.links(tasks.map((task) => task.id)),
+      this.repository.agentNames(agentIds),
+    ]);
+    return tasks.map((task) => ({
+      task,
+      agentName: task.assignedAgentId ? (names.get(task.assignedAgentId) ?? null) : null,
+      links: links.get(task.id)!,
+    }));
+  }
+
+  async snapshot(task: TaskEntity): Promise<TaskSnapshot> {
+    return (await this.snapshots([task]))[0];
+  }
+
+  /** Publishes the events of a committed write, with the tasks as they are now. */
+  async announce(effects: TaskEffects): Promise<void> {
+    const ids = effects.touched();
+    const snapshots = await this.snapshots(await this.repository.findByIds(ids));
+    const views = new Map<string, ReturnType<typeof toTaskResponse>>(
+      snapshots.map((snapshot) => [snapshot.task.id, { ...toTaskResponse(snapshot) }]),
+    );
+    const statusOf = (id: string) => views.get(id)?.status;
+    const announced = new Set<string>();
+    for (const id of effects.created) {
+      const task = views.get(id);
+      if (task) await this.events.publish('task.created', { task });
+      announced.add(id);
+    }
+    for (const [id, previous] of effects.statusChanges) {
+      const task = views.get(id);
+      if (!task || announced.has(id) || statusOf(id) === previous) continue;
+      await this.events.publish('task.status_changed', { task, previous_status: previous });
+      announced.add(id);
+    }
+    for (const [id, blockedBy] of effects.blocked) {
+      const task = views.get(id);
+      if (task && statusOf(id) === 'blocked')
+        await this.events.publish('task.blocked', { task, blocked_by: blockedBy });
+    }
+    for (const [id, message] of effects.progress) {
+      const task = views.get(id);
+      if (task && !announced.has(id)) await this.events.publish('task.progress', { task, message });
+      announced.add(id);
+    }
+    for (const id of effects.assigned) {
+      const task = views.get(id);
+      if (!task?.assigned_agent) continue;
+      await this.events.publish('task.assigned', {
+        task,
+        run_id: task.run_id ?? null,
+        step_key: null,
+        attempt: task.attempt,
+      });
+      announced.add(id);
+    }
+    for (const id of effects.updated) {
+      const task = views.get(id);
+      if (task && !announced.has(id)) await this.events.publish('task.updated', { task });
+    }
+    for (const id of effects.ready) {
+      const task = views.get(id);
+      if (task && statusOf(id) === 'pending') await this.events.publish('task.ready', { task });
+    }
+    for (const deleted of effects.deleted) await this.events.publish('task.deleted', deleted);
+    for (const { agent, previousStatus } of effects.agents.values())
+      await this.agents.announceWorkload(agent, previousStatus);
+  }
+}

@@ -1,0 +1,241 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
+import { likePattern } from '../agents/agents.repository.js';
+import type { SortOrder } from '../common/pagination/page.js';
+import type { TaskFilters, TaskSortField } from './dto/task.dto.js';
+import { TaskDependencyEntity } from './entities/task-dependency.entity.js';
+import { TaskEntity } from './entities/task.entity.js';
+import type { DependencyState } from './task-graph.js';
+import type { TaskStatus } from './task-state.js';
+
+export interface TaskPage {
+  skip: number;
+  limit: number;
+  sortBy: TaskSortField;
+  sortOrder: SortOrder;
+}
+
+export interface TaskLinks {
+  dependencies: string[];
+  dependents: string[];
+}
+
+export interface LinkedTask extends DependencyState {
+  title: string;
+}
+
+const SORT_COLUMNS: Record<TaskSortField, string> = {
+  created_at: 'task.createdAt',
+  updated_at: 'task.updatedAt',
+  due_date: 'task.dueDate',
+  title: 'task.title',
+  status: 'task.status',
+  // By importance, not alphabetically.
+  priority:
+    "CASE task.priority WHEN 'low' THEN 0 WHEN 'medium' THEN 1 WHEN 'high' THEN 2 ELSE 3 END",
+};
+
+/** SQL of "every dependency completed" for the task aliased `task`. */
+const ALL_DEPENDENCIES_COMPLETED = `NOT EXISTS (
+  SELECT 1 FROM task_dependencies d JOIN tasks dep ON dep.id = d.depends_on_id
+   WHERE d.task_id = task.id AND dep.status <> 'completed')`;
+
+/** Every query on tasks and the dependency graph. */
+@Injectable()
+export class TasksRepository {
+  constructor(@InjectRepository(TaskEntity) private readonly tasks: Repository<TaskEntity>) {}
+
+  async list(filters: TaskFilters, page: TaskPage): Promise<[TaskEntity[], number]> {
+    const query = this.filtered(filters);
+    if (page.sortBy === 'priority')
+      query
+        .addSelect(SORT_COLUMNS.priority, 'priority_rank')
+        .orderBy('priority_rank', page.sortOrder === 'asc' ? 'ASC' : 'DESC');
+    else
+      query.orderBy(
+        SORT_COLUMNS[page.sortBy],
+        page.sortOrder === 'asc' ? 'ASC' : 'DESC',
+        'NULLS LAST',
+      );
+    return query.addOrderBy('task.id', 'ASC').skip(page.skip).take(page.limit).getManyAndCount();
+  }
+
+  /** v1: newest first, as the original. */
+  listV1(filters: TaskFilters, skip: number, limit: number): Promise<TaskEntity[]> {
+    return this.filtered(filters)
+      .orderBy('task.createdAt', 'DESC')
+      .addOrderBy('task.id', 'ASC')
+      .skip(skip)
+      .take(limit)
+      .getMany();
+  }
+
+  private filtered(filters: TaskFilters): SelectQueryBuilder<TaskEntity> {
+    const query = this.tasks.createQueryBuilder('task');
+    if (filters.status) query.andWhere('task.status = :status', { status: filters.status });
+    if (filters.priority)
+      query.andWhere('task.priority = :priority', { priority: filters.priority });
+    if (filters.assigned_agent_id)
+      query.andWhere('task.assignedAgentId = :agentId', { agentId: filters.assigned_agent_id });
+    if (filters.workflow_id)
+      query.andWhere('task.workflowId = :workflowId', { workflowId: filters.workflow_id });
+    if (filters.run_id) query.andWhere('task.runId = :runId', { runId: filters.run_id });
+    if (filters.task_type)
+      query.andWhere('task.taskType = :taskType', { taskType: filters.task_type });
+    if (filters.tags?.length)
+      query.andWhere('task.tags && CAST(:tags AS text[])', { tags: filters.tags });
+    if (filters.is_urgent !== undefined)
+      query.andWhere('task.isUrgent = :urgent', { urgent: filters.is_urgent });
+    if (filters.is_blocked !== undefined)
+      query.andWhere(filters.is_blocked ? "task.status = 'blocked'" : "task.status <> 'blocked'");
+    if (filters.search)
+      query.andWhere(
+        "(task.title ILIKE :search ESCAPE '\\' OR task.description ILIKE :search ESCAPE '\\')",
+        {
+          search: likePattern(filters.search),
+        },
+      );
+    if (filters.ready !== undefined) {
+      const ready = `(task.status = 'pending' AND ${ALL_DEPENDENCIES_COMPLETED})`;
+      query.andWhere(filters.ready ? ready : `NOT ${ready}`);
+    }
+    return query;
+  }
+
+  findById(id: string, manager?: EntityManager): Promise<TaskEntity | null> {
+    return (manager ?? this.tasks.manager).findOne(TaskEntity, { where: { id } });
+  }
+
+  async findByIds(ids: string[], manager?: EntityManager): Promise<TaskEntity[]> {
+    if (!ids.length) return [];
+    return (manager ?? this.tasks.manager)
+      .createQueryBuilder(TaskEntity, 'task')
+      .where('task.id = ANY(:ids)', { ids })
+      .getMany();
+  }
+
+  /** Reads the task and holds its row until the transaction ends. */
+  lock(manager: EntityManager, id: string): Promise<TaskEntity | null> {
+    return manager.findOne(TaskEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /** Locks several tasks, always in id order so that concurrent writers cannot deadlock on them. */
+  lockMany(manager: EntityManager, ids: string[]): Promise<TaskEntity[]> {
+    if (!ids.length) return Promise.resolve([]);
+    return manager
+      .createQueryBuilder(TaskEntity, 'task')
+      .where('task.id = ANY(:ids)', { ids })
+      .orderBy('task.id')
+      .setLock('pessimistic_write')
+      .getMany();
+  }
+
+  /** Holds the dependency's row against status changes while an edge to it is added. */
+  async lockShared(manager: EntityManager, id: string): Promise<TaskEntity | null> {
+    return manager.findOne(TaskEntity, { where: { id }, lock: { mode: 'pessimistic_read' } });
+  }
+
+  /** Serialises changes to the graph's edges, so two concurrent edges cannot close a cycle. */
+  async lockGraph(manager: EntityManager): Promise<void> {
+    await manager.query("SELECT pg_advisory_xact_lock(hashtext('subforge.task_graph'))");
+  }
+
+  async links(ids: string[], manager?: EntityManager): Promise<Map<string, TaskLinks>> {
+    const links = new Map<string, TaskLinks>(
+      ids.map((id) => [id, { dependencies: [], dependents: [] }]),
+    );
+    if (!ids.length) return links;
+    const rows: { task_id: string; depends_on_id: string }[] = await (
+      manager ?? this.tasks.manager
+    ).query(
+      `SELECT task_id, depends_on_id FROM task_dependencies
+        WHERE task_id = ANY($1::uuid[]) OR depends_on_id = ANY($1::uuid[])
+        ORDER BY task_id, depends_on_id`,
+      [ids],
+    );
+    for (const row of rows) {
+      links.get(row.task_id)?.dependencies.push(row.depends_on_id);
+      links.get(row.depends_on_id)?.dependents.push(row.task_id);
+    }
+    return links;
+  }
+
+  /** The dependencies of each task with their states. */
+  async dependencyStates(
+    manager: EntityManager,
+    taskIds: string[],
+  ): Promise<Map<string, LinkedTask[]>> {
+    const states = new Map<string, LinkedTask[]>(taskIds.map((id) => [id, []]));
+    if (!taskIds.length) return states;
+    const rows: { task_id: string; id: string; title: string; status: TaskStatus }[] =
+      await manager.query(
+        `SELECT d.task_id, t.id, t.title, t.status FROM task_dependencies d
+         JOIN tasks t ON t.id = d.depends_on_id
+        WHERE d.task_id = ANY($1::uuid[]) ORDER BY t.created_at, t.id`,
+        [taskIds],
+      );
+    for (const row of rows)
+      states.get(row.task_id)!.push({ id: row.id, title: row.title, status: row.status });
+    return states;
+  }
+
+  async dependents(manager: EntityManager, taskId: string): Promise<LinkedTask[]> {
+    return manager.query(
+      `SELECT t.id, t.title, t.status FROM task_dependencies d JOIN tasks t ON t.id = d.task_id
+        WHERE d.depends_on_id = $1 ORDER BY t.created_at, t.id`,
+      [taskId],
+    );
+  }
+
+  /** Every edge reachable from `fromId` along dependencies: the part of the graph a new edge could close. */
+  async reachableEdges(
+    manager: EntityManager,
+    fromId: string,
+  ): Promise<{ taskId: string; dependsOnId: string }[]> {
+    const rows: { task_id: string; depends_on_id: string }[] = await manager.query(
+      `WITH RECURSIVE reach(id) AS (
+         SELECT $1::uuid
+         UNION
+         SELECT d.depends_on_id FROM task_dependencies d JOIN reach r ON d.task_id = r.id
+       )
+       SELECT d.task_id, d.depends_on_id FROM task_dependencies d JOIN reach r ON d.task_id = r.id`,
+      [fromId],
+    );
+    return rows.map((row) => ({ taskId: row.task_id, dependsOnId: row.depends_on_id }));
+  }
+
+  async insertEdges(manager: EntityManager, taskId: string, dependsOnIds: string[]): Promise<void> {
+    if (!dependsOnIds.length) return;
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(TaskDependencyEntity)
+      .values(dependsOnIds.map((dependsOnId) => ({ taskId, dependsOnId })))
+      .orIgnore()
+      .execute();
+  }
+
+  async deleteEdge(manager: EntityManager, taskId: string, dependsOnId: string): Promise<boolean> {
+    const result = await manager.delete(TaskDependencyEntity, { taskId, dependsOnId });
+    return (result.affected ?? 0) > 0;
+  }
+
+  async existingIds(manager: EntityManager, ids: string[]): Promise<Set<string>> {
+    if (!ids.length) return new Set();
+    const rows: { id: string }[] = await manager.query(
+      'SELECT id FROM tasks WHERE id = ANY($1::uuid[])',
+      [ids],
+    );
+    return new Set(rows.map((row) => row.id));
+  }
+
+  async agentNames(agentIds: string[]): Promise<Map<string, string>> {
+    if (!agentIds.length) return new Map();
+    const rows: { id: string; name: string }[] = await this.tasks.query(
+      'SELECT id, name FROM agents WHERE id = ANY($1::uuid[])',
+      [agentIds],
+    );
+    return new Map(rows.map((row) => [row.id, row.name]));
+  }
+}

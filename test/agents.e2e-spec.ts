@@ -1,0 +1,909 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AgentHeartbeatsService } from '../src/agents/agent-heartbeats.service.js';
+import { AgentLogsService } from '../src/agents/agent-logs.service.js';
+import { AgentsService } from '../src/agents/agents.service.js';
+import { JobCatalog } from '../src/jobs/job-catalog.service.js';
+import { EventBus } from '../src/realtime/event-bus.service.js';
+import {
+  createTestStores,
+  startTestApp,
+  TEST_ADMIN_KEY,
+  TestApp,
+  TestStores,
+} from './support/app.js';
+import { apiKey, createApiKey, createUser, bearer } from './support/identities.js';
+import { connectSocket, TestSocket } from './support/socket.js';
+
+const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
+const admin = apiKey(TEST_ADMIN_KEY);
+const UNKNOWN = '00000000-0000-4000-8000-000000000000';
+
+describe('agents', () => {
+  let stores: TestStores;
+  let app: TestApp;
+  let viewerKey: string;
+  const sockets: TestSocket[] = [];
+
+  beforeAll(async () => {
+    stores = await createTestStores();
+    app = await startTestApp(stores, { AGENT_OFFLINE_AFTER_SECONDS: '2' });
+    viewerKey = (await createApiKey(app.url, 'viewer')).key;
+  });
+
+  afterAll(async () => {
+    for (const socket of sockets) socket.close();
+    await app?.close();
+    await stores?.drop();
+  });
+
+  async function connect(token: string, rooms?: string[]) {
+    const socket = await connectSocket(app.url, { token, rooms });
+    sockets.push(socket);
+    return socket;
+  }
+
+  async function createAgent(body: Record<string, unknown> = {}) {
+    const response = await app
+      .http()
+      .post('/api/v2/agents')
+      .set(admin)
+      .send({
+        name: `agent-${Math.random().toString(36).slice(2, 10)}`,
+        agent_type: 'backend',
+        ...body,
+      })
+      .expect(201);
+    return response.body;
+  }
+
+  describe('v2 registry', () => {
+    it('creates, reads, updates and deletes, with the contract shape', async () => {
+      const created = await createAgent({
+        name: 'writer',
+        agent_type: 'docs',
+        description: 'Writes the docs',
+        tools: ['read', 'write'],
+        capabilities: ['markdown'],
+        tags: ['team-a'],
+        metadata: { owner: 'ops' },
+        max_concurrent_tasks: 2,
+      });
+      expect(created).toMatchObject({
+        id: expect.any(String),
+        name: 'writer',
+        agent_type: 'docs',
+        model: 'claude-3-sonnet',
+        status: 'idle',
+        current_task: null,
+        is_active: true,
+        max_concurrent_tasks: 2,
+        tags: ['team-a'],
+        metadata: { owner: 'ops' },
+        configuration: {},
+        last_heartbeat: null,
+        performance_metrics: {
+          tasks_completed: 0,
+          tasks_failed: 0,
+          success_rate: 0,
+          avg_response_time: 0,
+          uptime_percentage: expect.any(Number),
+        },
+      });
+      expect(created.created_at).toMatch(/Z$/);
+
+      const got = await app
+        .http()
+        .get(`/api/v2/agents/${created.id}`)
+        .set(apiKey(viewerKey))
+        .expect(200);
+      expect(got.body.id).toBe(created.id);
+
+      const updated = await app
+        .http()
+        .put(`/api/v2/agents/${created.id}`)
+        .set(admin)
+        .send({ description: 'Writes everything', tags: ['team-b'] })
+        .expect(200);
+      expect(updated.body).toMatchObject({ description: 'Writes everything', tags: ['team-b'] });
+      // Read-your-writes through the cache.
+      const again = await app
+        .http()
+        .get(`/api/v2/agents/${created.id}`)
+        .set(apiKey(viewerKey))
+        .expect(200);
+      expect(again.body.tags).toEqual(['team-b']);
+
+      await app.http().delete(`/api/v2/agents/${created.id}`).set(admin).expect(204);
+      await app.http().get(`/api/v2/agents/${created.id}`).set(admin).expect(404);
+      await app.http().delete(`/api/v2/agents/${created.id}`).set(admin).expect(404);
+    });
+
+    it('answers the error paths: 409 duplicate, 404, 400 for ids, fields, status and sort_by', async () => {
+      await createAgent({ name: 'dup', agent_type: 'qa' });
+      const dup = await app
+        .http()
+        .post('/api/v2/agents')
+        .set(admin)
+        .send({ name: 'dup', agent_type: 'qa' })
+        .expect(409);
+      expect(dup.body).toMatchObject({ status_code: 409, message: expect.stringContaining('dup') });
+      // Same name, other type: fine.
+      await createAgent({ name: 'dup', agent_type: 'devops' });
+      const other = await createAgent({ name: 'dup2', agent_type: 'qa' });
+      await app
+        .http()
+        .put(`/api/v2/agents/${other.id}`)
+        .set(admin)
+        .send({ name: 'dup' })
+        .expect(409);
+
+      await app.http().get(`/api/v2/agents/${UNKNOWN}`).set(admin).expect(404);
+      await app.http().put(`/api/v2/agents/${UNKNOWN}`).set(admin).send({ tags: [] }).expect(404);
+      const badId = await app.http().get('/api/v2/agents/not-a-uuid').set(admin).expect(400);
+      expect(badId.body.details[0].field).toBe('id');
+      const badStatus = await app
+        .http()
+        .post('/api/v2/agents')
+        .set(admin)
+        .send({ name: 'x', agent_type: 'y', status: 'sleeping' })
+        .expect(400);
+      expect(badStatus.body.details.map((d: { field: string }) => d.field)).toContain('status');
+      await app
+        .http()
+        .post('/api/v2/agents')
+        .set(admin)
+        .send({ name: 'x', agent_type: 'y', is_admin: true })
+        .expect(400);
+      // Optional is not nullable: null for a required column is a 400, not a database error.
+      for (const field of ['model', 'tools', 'name', 'metadata', 'max_concurrent_tasks']) {
+        const response = await app
+          .http()
+          .put(`/api/v2/agents/${other.id}`)
+          .set(admin)
+          .send({ [field]: null })
+          .expect(400);
+        expect(response.body.details[0].field).toBe(field);
+      }
+      // v2 PUT does not set the status: commands and heartbeats do.
+      await app
+        .http()
+        .put(`/api/v2/agents/${other.id}`)
+        .set(admin)
+        .send({ status: 'busy' })
+        .expect(400);
+      await app.http().get('/api/v2/agents?sort_by=password').set(admin).expect(400);
+      await app.http().get('/api/v2/agents?status=sleeping').set(admin).expect(400);
+      await app.http().get('/api/v2/agents?is_active=maybe').set(admin).expect(400);
+      await app.http().get('/api/v2/agents?limit=0').set(admin).expect(400);
+    });
+
+    it('lists with filters, search, tags, sorting, the envelope and headers', async () => {
+      const type = `list-${Date.now()}`;
+      const a = await createAgent({ name: 'alpha scout', agent_type: type, tags: ['red'] });
+      const b = await createAgent({
+        name: 'bravo',
+        agent_type: type,
+        tags: ['blue'],
+        description: 'a SCOUT too',
+      });
+      const c = await createAgent({ name: 'charlie', agent_type: type, tags: ['green', 'red'] });
+      await app.http().post(`/api/v2/agents/${c.id}/stop`).set(admin).send({}).expect(200);
+
+      const all = await app
+        .http()
+        .get('/api/v2/agents')
+        .query({ agent_type: type, sort_by: 'name', sort_order: 'asc', limit: 2 })
+        .set(admin)
+        .expect(200);
+      expect(all.body.meta).toEqual({ total: 3, skip: 0, limit: 2 });
+      expect(all.body.data.map((x: { name: string }) => x.name)).toEqual(['alpha scout', 'bravo']);
+      expect(all.headers['x-total-count']).toBe('3');
+      expect(all.headers['x-total-pages']).toBe('2');
+
+      const search = await app
+        .http()
+        .get('/api/v2/agents')
+        .query({ agent_type: type, search: 'scout' })
+        .set(admin)
+        .expect(200);
+      expect(search.body.data.map((x: { id: string }) => x.id).sort()).toEqual([a.id, b.id].sort());
+
+      const tags = await app
+        .http()
+        .get('/api/v2/agents')
+        .query({ agent_type: type, tags: 'red,blue' })
+        .set(admin)
+        .expect(200);
+      expect(tags.body.meta.total).toBe(3);
+      const green = await app
+        .http()
+        .get('/api/v2/agents')
+        .query({ agent_type: type, tags: 'green' })
+        .set(admin)
+        .expect(200);
+      expect(green.body.data.map((x: { id: string }) => x.id)).toEqual([c.id]);
+
+      const inactive = await app
+        .http()
+        .get('/api/v2/agents')
+        .query({ agent_type: type, is_active: 'false' })
+        .set(admin)
+        .expect(200);
+      expect(inactive.body.data.map((x: { id: string }) => x.id)).toEqual([c.id]);
+      const stopped = await app
+        .http()
+        .get('/api/v2/agents')
+        .query({ agent_type: type, status: 'inactive' })
+        .set(admin)
+        .expect(200);
+      expect(stopped.body.data.map((x: { id: string }) => x.id)).toEqual([c.id]);
+
+      const literal = await app
+        .http()
+        .get('/api/v2/agents')
+        .query({ agent_type: type, search: '%' })
+        .set(admin)
+        .expect(200);
+      expect(literal.body.meta.total).toBe(0);
+    });
+  });
+
+  describe('v1 in the original shapes', () => {
+    it('creates (201), lists as a plain array, gets, updates, sets status and deletes', async () => {
+      const created = await app
+        .http()
+        .post('/api/v1/agents')
+        .set(admin)
+        .send({ name: 'v1 agent', agent_type: 'frontend', tools: ['edit'] })
+        .expect(201);
+      expect(created.body).toMatchObject({
+        name: 'v1 agent',
+        agent_type: 'frontend',
+        status: 'idle',
+        current_task: { id: null, title: null },
+        performance_metrics: { tasks_completed: 0 },
+      });
+      expect(created.body).not.toHaveProperty('tags');
+      const id = created.body.id;
+
+      const list = await app
+        .http()
+        .get('/api/v1/agents')
+        .query({ agent_type: 'frontend', is_active: 'true' })
+        .set(admin)
+        .expect(200);
+      expect(Array.isArray(list.body)).toBe(true);
+      expect(list.body.map((x: { id: string }) => x.id)).toContain(id);
+      await app.http().get('/api/v1/agents?limit=1001').set(admin).expect(400);
+
+      const put = await app
+        .http()
+        .put(`/api/v1/agents/${id}`)
+        .set(admin)
+        .send({ model: 'claude-opus', status: 'active' })
+        .expect(200);
+      expect(put.body).toMatchObject({ model: 'claude-opus', status: 'active' });
+
+      const task = '11111111-1111-4111-8111-111111111111';
+      const status = await app
+        .http()
+        .patch(`/api/v1/agents/${id}/status`)
+        .set(admin)
+        .send({ status: 'error', current_task_id: task, current_task_title: 'Fix it' })
+        .expect(200);
+      expect(status.body).toMatchObject({
+        status: 'error',
+        current_task: { id: task, title: 'Fix it' },
+      });
+      await app
+        .http()
+        .patch(`/api/v1/agents/${id}/status`)
+        .set(admin)
+        .send({ status: 'bad' })
+        .expect(400);
+
+      const metrics = await app
+        .http()
+        .patch(`/api/v1/agents/${id}/metrics`)
+        .set(admin)
+        .send({ tasks_completed: 9, tasks_failed: 1, uptime_percentage: 80 })
+        .expect(200);
+      expect(metrics.body.performance_metrics).toMatchObject({
+        tasks_completed: 0,
+        tasks_failed: 0,
+        success_rate: 0,
+        reported_tasks_completed: 9,
+        reported_tasks_failed: 1,
+        reported_success_rate: 90,
+        reported_uptime_percentage: 80,
+      });
+
+      const stats = await app.http().get('/api/v1/agents/stats/summary').set(admin).expect(200);
+      expect(stats.body).toMatchObject({
+        total_agents: expect.any(Number),
+        active_agents: expect.any(Number),
+        idle_agents: expect.any(Number),
+        busy_agents: expect.any(Number),
+        offline_agents: expect.any(Number),
+        avg_success_rate: 0,
+        avg_response_time: 0,
+        avg_uptime: expect.any(Number),
+      });
+
+      const removed = await app.http().delete(`/api/v1/agents/${id}`).set(admin).expect(200);
+      expect(removed.body).toEqual({ message: 'Agent deleted successfully' });
+      await app.http().get(`/api/v1/agents/${id}`).set(admin).expect(404);
+    });
+
+    it('heartbeat: ignores agent_id, echoes timestamp, writes known fields only', async () => {
+      const agent = await createAgent();
+      const timestamp = '2026-01-01T12:00:00.000Z';
+      const beat = await app
+        .http()
+        .post(`/api/v1/agents/${agent.id}/heartbeat`)
+        .set(admin)
+        .send({
+          agent_id: UNKNOWN,
+          status: 'active',
+          timestamp,
+          metrics: { id: UNKNOWN, name: 'hijacked', created_at: 'x', tasks_completed: 7 },
+        })
+        .expect(200);
+      expect(beat.body).toEqual({ status: 'heartbeat_received', timestamp });
+      const after = await app.http().get(`/api/v1/agents/${agent.id}`).set(admin).expect(200);
+      expect(after.body).toMatchObject({
+        id: agent.id,
+        name: agent.name,
+        status: 'active',
+        performance_metrics: { tasks_completed: 0, reported_tasks_completed: 7 },
+      });
+      expect(after.body.last_heartbeat).not.toBeNull();
+    });
+  });
+
+  describe('commands', () => {
+    it('bulk over 3 valid, 1 unknown and 1 duplicate id: per-item results and 3 events', async () => {
+      const ids = [(await createAgent()).id, (await createAgent()).id, (await createAgent()).id];
+      const dashboard = await connect(viewerKey, ['agents']);
+      const response = await app
+        .http()
+        .post('/api/v2/agents/bulk-operation')
+        .set(admin)
+        .send({ agent_ids: [ids[0], ids[1], UNKNOWN, ids[2], ids[0]], operation: 'stop' })
+        .expect(200);
+      expect(response.body).toEqual({
+        operation: 'stop',
+        total_agents: 5,
+        successful: 3,
+        failed: 2,
+        results: [
+          { agent_id: ids[0], success: true, action: 'stop' },
+          { agent_id: ids[1], success: true, action: 'stop' },
+          { agent_id: UNKNOWN, success: false, error: 'Agent not found' },
+          { agent_id: ids[2], success: true, action: 'stop' },
+          {
+            agent_id: ids[0],
+            success: false,
+            error: expect.stringContaining('Duplicate'),
+          },
+        ],
+      });
+      for (const id of ids) {
+        const event = await dashboard.waitFor(
+          'agent_update',
+          (envelope) => envelope.data.event === 'status_changed' && envelope.data.agent.id === id,
+        );
+        expect(event.data).toMatchObject({
+          previous_status: 'idle',
+          agent: { status: 'inactive' },
+        });
+      }
+      await app.service.app.get(EventBus).flushed();
+      await sleep(300);
+      const statusEvents = dashboard
+        .events('agent_update')
+        .filter((e) => e.data.event === 'status_changed' && ids.includes(e.data.agent.id));
+      expect(statusEvents).toHaveLength(3);
+
+      const updated = await app
+        .http()
+        .post('/api/v2/agents/bulk-operation')
+        .set(admin)
+        .send({ agent_ids: ids, operation: 'update', parameters: { tags: ['bulk'] } })
+        .expect(200);
+      expect(updated.body.successful).toBe(3);
+      const tagged = await app.http().get('/api/v2/agents?tags=bulk').set(admin).expect(200);
+      expect(tagged.body.meta.total).toBe(3);
+
+      const deleted = await app
+        .http()
+        .post('/api/v2/agents/bulk-operation')
+        .set(admin)
+        .send({ agent_ids: [ids[0]], operation: 'delete' })
+        .expect(200);
+      expect(deleted.body.results).toEqual([
+        { agent_id: ids[0], success: true, action: 'deleted' },
+      ]);
+    });
+
+    it('refuses unknown operations, bad parameters and too many ids with 400', async () => {
+      const agent = await createAgent();
+      await app
+        .http()
+        .post('/api/v2/agents/bulk-operation')
+        .set(admin)
+        .send({ agent_ids: [agent.id], operation: 'explode' })
+        .expect(400);
+      const bad = await app
+        .http()
+        .post('/api/v2/agents/bulk-operation')
+        .set(admin)
+        .send({ agent_ids: [agent.id], operation: 'update', parameters: { id: UNKNOWN } })
+        .expect(400);
+      expect(bad.body.details[0].field).toBe('parameters.id');
+      await app
+        .http()
+        .post('/api/v2/agents/bulk-operation')
+        .set(admin)
+        .send({ agent_ids: [], operation: 'start' })
+        .expect(400);
+      await app
+        .http()
+        .post('/api/v2/agents/bulk-operation')
+        .set(admin)
+        .send({
+          agent_ids: Array.from({ length: 101 }, () => agent.id),
+          operation: 'start',
+        })
+        .expect(400);
+      await app
+        .http()
+        .post('/api/v2/agents/bulk-operation')
+        .set(apiKey(viewerKey))
+        .send({ agent_ids: [agent.id], operation: 'start' })
+        .expect(403);
+    });
+
+    it('a restart reaches the socket of that agent’s key; inactive holds until start', async () => {
+      const agent = await createAgent();
+      const key = await createApiKey(app.url, 'agent', agent.id);
+      const agentSocket = await connect(key.key);
+      const restarted = await app
+        .http()
+        .post(`/api/v2/agents/${agent.id}/restart`)
+        .set(admin)
+        .send({ parameters: { reason: 'upgrade' } })
+        .expect(200);
+      expect(restarted.body).toMatchObject({ command: 'restart', agent: { status: 'restarting' } });
+      const command = await agentSocket.waitFor('agent_command');
+      expect(command).toMatchObject({
+        type: 'agent_command',
+        rooms: [`agent:${agent.id}`],
+        data: { event: 'command', command: 'restart', parameters: { reason: 'upgrade' } },
+      });
+
+      await app.http().post(`/api/v2/agents/${agent.id}/stop`).set(admin).send({}).expect(200);
+      const ack = await agentSocket.ack('agent_heartbeat', { status: 'active' });
+      expect(ack).toMatchObject({ ok: true, agent_id: agent.id, status: 'inactive' });
+      const started = await app
+        .http()
+        .post(`/api/v2/agents/${agent.id}/start`)
+        .set(admin)
+        .send({})
+        .expect(200);
+      expect(started.body.agent).toMatchObject({ status: 'active', is_active: true });
+      await app.http().post(`/api/v2/agents/${agent.id}/explode`).set(admin).send({}).expect(404);
+    });
+  });
+
+  describe('heartbeats and agent keys', () => {
+    it('socket heartbeats keep an agent up; silence makes it offline, seen by a dashboard client', async () => {
+      const agent = await createAgent();
+      const key = await createApiKey(app.url, 'agent', agent.id);
+      const agentSocket = await connect(key.key);
+      const dashboard = await connect(viewerKey, ['agents']);
+
+      const ack = await agentSocket.ack('agent_heartbeat', {
+        status: 'active',
+        metrics: { avg_response_time: 120 },
+      });
+      expect(ack).toEqual({
+        ok: true,
+        agent_id: agent.id,
+        status: 'active',
+        last_heartbeat: expect.any(String),
+        offline_after_seconds: 2,
+      });
+      const bad = await agentSocket.ack('agent_heartbeat', { status: 'sleepy' });
+      expect(bad).toMatchObject({ ok: false, error: { status_code: 400 } });
+
+      const sweeper = app.service.app.get(AgentHeartbeatsService);
+      // Still fresh: nothing happens.
+      expect((await sweeper.checkHeartbeats()).marked_offline).not.toContain(agent.id);
+      await sleep(2_200);
+      const swept = await sweeper.checkHeartbeats();
+      expect(swept.marked_offline).toContain(agent.id);
+      expect((await sweeper.checkHeartbeats()).marked_offline).not.toContain(agent.id);
+      const offline = await dashboard.waitFor(
+        'agent_update',
+        (envelope) =>
+          envelope.data.event === 'status_changed' &&
+          envelope.data.agent.id === agent.id &&
+          envelope.data.agent.status === 'offline',
+      );
+      expect(offline.data).toMatchObject({
+        previous_status: 'active',
+        agent: { is_active: false },
+      });
+
+      const back = await agentSocket.ack('agent_heartbeat', { status: 'idle' });
+      expect(back).toMatchObject({ ok: true, status: 'idle' });
+      await dashboard.waitFor(
+        'agent_update',
+        (envelope) =>
+          envelope.data.event === 'status_changed' &&
+          envelope.data.agent.id === agent.id &&
+          envelope.data.previous_status === 'offline',
+      );
+      const metrics = await app
+        .http()
+        .get(`/api/v2/agents/${agent.id}/metrics?time_range=1h`)
+        .set(apiKey(key.key))
+        .expect(200);
+      expect(metrics.body).toMatchObject({
+        agent_id: agent.id,
+        time_range: '1h',
+        tasks_completed: 0,
+        tasks_failed: 0,
+        success_rate: 0,
+        task_duration: { avg: null, p50: null, p95: null },
+        throughput_per_hour: 0,
+        error_count: 0,
+      });
+      // idle (created) → active → offline (≥ 2 s) → idle: uptime strictly between 0 and 100.
+      expect(metrics.body.uptime_percentage).toBeGreaterThan(0);
+      expect(metrics.body.uptime_percentage).toBeLessThan(100);
+      expect(metrics.body.status_changes).toBe(4);
+    });
+
+    it('an agent-bound key is refused on another agent’s resources (403)', async () => {
+      const mine = await createAgent();
+      const theirs = await createAgent();
+      const key = (await createApiKey(app.url, 'agent', mine.id)).key;
+      const as = apiKey(key);
+      await app
+        .http()
+        .post(`/api/v2/agents/${mine.id}/heartbeat`)
+        .set(as)
+        .send({ status: 'idle' })
+        .expect(200);
+      await app
+        .http()
+        .post(`/api/v1/agents/${mine.id}/heartbeat`)
+        .set(as)
+        .send({ status: 'idle' })
+        .expect(200);
+      await app
+        .http()
+        .post(`/api/v2/agents/${mine.id}/logs`)
+        .set(as)
+        .send({ logs: [{ level: 'INFO', message: 'hello' }] })
+        .expect(201);
+      await app
+        .http()
+        .post(`/api/v2/agents/${theirs.id}/heartbeat`)
+        .set(as)
+        .send({ status: 'idle' })
+        .expect(403);
+      await app
+        .http()
+        .post(`/api/v1/agents/${theirs.id}/heartbeat`)
+        .set(as)
+        .send({ status: 'idle' })
+        .expect(403);
+      await app
+        .http()
+        .post(`/api/v2/agents/${theirs.id}/logs`)
+        .set(as)
+        .send({ logs: [{ level: 'INFO', message: 'spoof' }] })
+        .expect(403);
+      // Reading is allowed; changing anything else is not.
+      await app.http().get(`/api/v2/agents/${theirs.id}`).set(as).expect(200);
+      await app.http().get('/api/v1/agents').set(as).expect(200);
+      await app.http().put(`/api/v2/agents/${mine.id}`).set(as).send({ tags: [] }).expect(403);
+      await app.http().post(`/api/v2/agents/${mine.id}/start`).set(as).send({}).expect(403);
+      await app.http().delete(`/api/v2/agents/${mine.id}`).set(as).expect(403);
+
+      // Over the socket the key speaks only for its own agent; others cannot heartbeat at all.
+      const viewerSocket = await connect(viewerKey);
+      const refused = await viewerSocket.ack('agent_heartbeat', { status: 'idle' });
+      expect(refused).toMatchObject({ ok: false, error: { status_code: 403 } });
+    });
+
+    it('deleting an agent revokes its agent keys', async () => {
+      const agent = await createAgent();
+      const key = (await createApiKey(app.url, 'agent', agent.id)).key;
+      await app.http().get('/api/v2/agents').set(apiKey(key)).expect(200);
+      await app.http().delete(`/api/v2/agents/${agent.id}`).set(admin).expect(204);
+      await sleep(100);
+      await app.http().get('/api/v2/agents').set(apiKey(key)).expect(401);
+    });
+
+    it('finds available agents least busy first (fresh heartbeat, working status, capacity)', async () => {
+      const type = `dispatch-${Date.now()}`;
+      const fresh = await createAgent({ agent_type: type, capabilities: ['go', 'sql'] });
+      const silent = await createAgent({ agent_type: type, capabilities: ['go', 'sql'] });
+      const stopped = await createAgent({ agent_type: type, capabilities: ['go', 'sql'] });
+      const narrow = await createAgent({ agent_type: type, capabilities: ['go'] });
+      for (const agent of [fresh, stopped, narrow])
+        await app
+          .http()
+          .post(`/api/v2/agents/${agent.id}/heartbeat`)
+          .set(admin)
+          .send({ status: 'idle' })
+          .expect(200);
+      await app.http().post(`/api/v2/agents/${stopped.id}/stop`).set(admin).send({}).expect(200);
+      const service = app.service.app.get(AgentsService);
+      const found = await service.findAvailableAgents({ agentType: type, capabilities: ['sql'] });
+      expect(found.map((s) => s.agent.id)).toEqual([fresh.id]);
+      const any = await service.findAvailableAgents({ agentType: type });
+      expect(any.map((s) => s.agent.id).sort()).toEqual([fresh.id, narrow.id].sort());
+      expect(silent.id).toBeDefined();
+    });
+
+    it('registers its job types and the 15 s heartbeat schedule', () => {
+      const catalog = app.service.app.get(JobCatalog);
+      expect(catalog.get('agents.process_configuration')).toBeDefined();
+      expect(catalog.get('agents.check_heartbeats')).toBeDefined();
+      expect(catalog.scheduled()).toContainEqual({
+        name: 'agents.check_heartbeats',
+        everyMs: 15_000,
+      });
+    });
+  });
+
+  describe('configuration upload', () => {
+    const yaml = [
+      'model: claude-3-opus',
+      'tools: [read, write]',
+      'capabilities:',
+      '  - review',
+      'temperature: 0.3',
+      'max_tokens: 8000',
+      'environment_vars:',
+      '  REGION: eu',
+    ].join('\n');
+
+    it('applies a valid file and announces configuration_updated', async () => {
+      const agent = await createAgent({ configuration: { stale: true } });
+      const dashboard = await connect(viewerKey, ['agents']);
+      const response = await app
+        .http()
+        .post(`/api/v2/agents/${agent.id}/configuration/upload`)
+        .set(admin)
+        .attach('file', Buffer.from(yaml), 'agent.yaml')
+        .expect(200);
+      expect(response.body).toMatchObject({
+        agent_id: agent.id,
+        filename: 'agent.yaml',
+        agent: {
+          model: 'claude-3-opus',
+          tools: ['read', 'write'],
+          capabilities: ['review'],
+          configuration: { temperature: 0.3, max_tokens: 8000, environment_vars: { REGION: 'eu' } },
+        },
+      });
+      expect(response.body.agent.configuration).not.toHaveProperty('stale');
+      const event = await dashboard.waitFor(
+        'agent_update',
+        (envelope) =>
+          envelope.data.event === 'configuration_updated' && envelope.data.agent.id === agent.id,
+      );
+      expect(event.data.agent.model).toBe('claude-3-opus');
+
+      const json = await app
+        .http()
+        .post(`/api/v2/agents/${agent.id}/configuration/upload`)
+        .set(admin)
+        .attach('file', Buffer.from(JSON.stringify({ model: 'm2', timeout: 60 })), 'c.JSON')
+        .expect(200);
+      expect(json.body.agent).toMatchObject({
+        model: 'm2',
+        tools: [],
+        configuration: { timeout: 60 },
+      });
+    });
+
+    it('refuses oversize (413), other types (415), bad syntax and schema (400 with lines), no file, unknown agent', async () => {
+      const agent = await createAgent();
+      const url = `/api/v2/agents/${agent.id}/configuration/upload`;
+      const big = Buffer.alloc(1024 * 1024 + 1, 'a');
+      await app.http().post(url).set(admin).attach('file', big, 'big.json').expect(413);
+      const txt = await app
+        .http()
+        .post(url)
+        .set(admin)
+        .attach('file', Buffer.from('model: x'), 'c.txt')
+        .expect(415);
+      expect(txt.body.status_code).toBe(415);
+
+      const syntax = await app
+        .http()
+        .post(url)
+        .set(admin)
+        .attach('file', Buffer.from('model: x\ntools: [read\nother: 1\n'), 'c.yaml')
+        .expect(400);
+      expect(syntax.body.details[0]).toMatchObject({ field: 'file', line: expect.any(Number) });
+
+      const jsonSyntax = await app
+        .http()
+        .post(url)
+        .set(admin)
+        .attach('file', Buffer.from('{\n  "model": "x",\n  "tools": [,]\n}'), 'c.json')
+        .expect(400);
+      expect(jsonSyntax.body.details[0]).toMatchObject({ field: 'file', line: 3 });
+
+      const schema = await app
+        .http()
+        .post(url)
+        .set(admin)
+        .attach(
+          'file',
+          Buffer.from('model: x\ntemperature: 5\nmax_tokens: 0\nsecret: 1\n'),
+          'c.yml',
+        )
+        .expect(400);
+      expect(schema.body.details).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ field: 'file.temperature', line: 2 }),
+          expect.objectContaining({ field: 'file.max_tokens', line: 3 }),
+          expect.objectContaining({ field: 'file.secret', line: 4 }),
+        ]),
+      );
+      const missing = await app.http().post(url).set(admin).field('note', 'no file').expect(400);
+      expect(missing.body.status_code).toBe(400);
+      await app
+        .http()
+        .post(`/api/v2/agents/${UNKNOWN}/configuration/upload`)
+        .set(admin)
+        .attach('file', Buffer.from(yaml), 'agent.yaml')
+        .expect(404);
+      const unchanged = await app.http().get(`/api/v2/agents/${agent.id}`).set(admin).expect(200);
+      expect(unchanged.body.model).toBe('claude-3-sonnet');
+    });
+  });
+
+  describe('logs', () => {
+    it('ingests 10,000 lines in batches; level, time and text queries return exactly the matches', async () => {
+      const agent = await createAgent();
+      const levels = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'];
+      const base = Date.parse('2026-03-01T00:00:00Z');
+      const lines = Array.from({ length: 10_000 }, (_, i) => ({
+        timestamp: new Date(base + i * 1000).toISOString(),
+        level: levels[i % 5],
+        message: i % 100 === 7 ? `needle ${i} found` : `line ${i}`,
+        ...(i % 2 ? { details: { i } } : {}),
+      }));
+      for (let start = 0; start < lines.length; start += 1000) {
+        const response = await app
+          .http()
+          .post(`/api/v2/agents/${agent.id}/logs`)
+          .set(admin)
+          .send({ logs: lines.slice(start, start + 1000) })
+          .expect(201);
+        expect(response.body).toEqual({ agent_id: agent.id, accepted: 1000 });
+      }
+      const get = (query: Record<string, unknown>) =>
+        app.http().get(`/api/v2/agents/${agent.id}/logs`).query(query).set(admin).expect(200);
+
+      expect((await get({ limit: 1 })).body.meta.total).toBe(10_000);
+      expect((await get({ level: 'ERROR', limit: 1 })).body.meta.total).toBe(4_000);
+      expect((await get({ level: 'warning', limit: 1 })).body.meta.total).toBe(6_000);
+      expect((await get({ level: 'CRITICAL', limit: 1 })).body.meta.total).toBe(2_000);
+
+      const since = new Date(base + 100 * 1000).toISOString();
+      const until = new Date(base + 200 * 1000).toISOString();
+      const window = await get({ since, until, limit: 1000, sort_order: 'asc' });
+      expect(window.body.meta.total).toBe(100);
+      expect(window.body.data[0]).toMatchObject({
+        message: 'line 100',
+        level: 'DEBUG',
+        timestamp: since,
+      });
+      expect(window.body.data[99].message).toBe('line 199');
+
+      const needles = await get({ search: 'NEEDLE', limit: 1000 });
+      expect(needles.body.meta.total).toBe(100);
+      expect(
+        needles.body.data.every((l: { message: string }) => l.message.startsWith('needle')),
+      ).toBe(true);
+      // i % 100 === 7 and i % 5 === 2 (WARNING): every needle is a WARNING.
+      expect((await get({ search: 'needle', level: 'ERROR', limit: 1 })).body.meta.total).toBe(0);
+      const combined = await get({ search: 'needle', level: 'WARNING', since, until });
+      expect(combined.body.data.map((l: { message: string }) => l.message)).toEqual([
+        'needle 107 found',
+      ]);
+
+      const page = await get({ skip: 9_990, limit: 50, sort_order: 'desc' });
+      expect(page.body.data).toHaveLength(10);
+      expect(page.body.data[9].message).toBe('line 0');
+      expect(page.headers['x-total-count']).toBe('10000');
+
+      await app.http().get(`/api/v2/agents/${agent.id}/logs?level=LOUD`).set(admin).expect(400);
+      await app
+        .http()
+        .get(`/api/v2/agents/${agent.id}/logs?sort_by=message`)
+        .set(admin)
+        .expect(400);
+      await app
+        .http()
+        .get(`/api/v2/agents/${agent.id}/logs`)
+        .query({ since: until, until: since })
+        .set(admin)
+        .expect(400);
+      await app
+        .http()
+        .post(`/api/v2/agents/${agent.id}/logs`)
+        .set(admin)
+        .send({ logs: lines.slice(0, 1001) })
+        .expect(400);
+      await app
+        .http()
+        .post(`/api/v2/agents/${agent.id}/logs`)
+        .set(admin)
+        .send({ logs: [{ level: 'INFO' }] })
+        .expect(400);
+      await app.http().get(`/api/v2/agents/${UNKNOWN}/logs`).set(admin).expect(404);
+    });
+
+    it('retention removes lines older than the given days', async () => {
+      const agent = await createAgent();
+      const old = new Date(Date.now() - 10 * 86_400_000).toISOString();
+      await app
+        .http()
+        .post(`/api/v2/agents/${agent.id}/logs`)
+        .set(admin)
+        .send({
+          logs: [
+            { level: 'ERROR', message: 'old', timestamp: old },
+            { level: 'ERROR', message: 'new' },
+          ],
+        })
+        .expect(201);
+      const metrics = await app
+        .http()
+        .get(`/api/v2/agents/${agent.id}/metrics?time_range=7d`)
+        .set(admin)
+        .expect(200);
+      expect(metrics.body.error_count).toBe(1);
+      await app
+        .http()
+        .get(`/api/v2/agents/${agent.id}/metrics?time_range=2d`)
+        .set(admin)
+        .expect(400);
+      const deleted = await app.service.app.get(AgentLogsService).deleteLogsOlderThan(7);
+      expect(deleted).toBeGreaterThanOrEqual(1);
+      const left = await app.http().get(`/api/v2/agents/${agent.id}/logs`).set(admin).expect(200);
+      expect(left.body.data.map((l: { message: string }) => l.message)).toEqual(['new']);
+    });
+  });
+
+  it('JWT users follow the roles: viewers read, operators write', async () => {
+    const viewer = await createUser(app.url, 'viewer');
+    const operator = await createUser(app.url, 'operator');
+    await app.http().get('/api/v2/agents').set(bearer(viewer.token)).expect(200);
+    await app
+      .http()
+      .post('/api/v2/agents')
+      .set(bearer(viewer.token))
+      .send({ name: 'nope', agent_type: 'x' })
+      .expect(403);
+    await app
+      .http()
+      .post('/api/v2/agents')
+      .set(bearer(operator.token))
+      .send({ name: 'yes', agent_type: 'x' })
+      .expect(201);
+    await app.http().get('/api/v2/agents').expect(401);
+  });
+});
