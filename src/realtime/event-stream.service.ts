@@ -17,6 +17,7 @@ type Listener = (event: EventEnvelope) => void;
 export class EventStream implements OnApplicationShutdown {
   private readonly logger = new Logger('EventStream');
   private readonly listeners: Listener[] = [];
+  private waiters: { id: bigint; resolve: () => void }[] = [];
   private client?: pg.Client;
   private lastDelivered = '0';
   private notifiedUpTo = '0';
@@ -45,6 +46,40 @@ export class EventStream implements OnApplicationShutdown {
   /** The id of the newest event handed to listeners. */
   get position(): string {
     return this.lastDelivered;
+  }
+
+  /**
+   * Resolves once every event up to `id` has been handed to listeners (or after
+   * `timeoutMs`, for an id this stream will never reach).
+   */
+  waitForPosition(id: string, timeoutMs = 5_000): Promise<void> {
+    const target = BigInt(id);
+    if (BigInt(this.lastDelivered) >= target) return Promise.resolve();
+    return new Promise((resolveWait) => {
+      const waiter = { id: target, resolve: resolveWait };
+      this.waiters.push(waiter);
+      setTimeout(() => {
+        if (!this.waiters.includes(waiter)) return;
+        this.waiters = this.waiters.filter((entry) => entry !== waiter);
+        this.logger.warn(`live stream at ${this.lastDelivered} did not reach ${id} within ${timeoutMs} ms`);
+        resolveWait();
+      }, timeoutMs).unref();
+      // The commit we wait for may not have been notified yet.
+      void this.store.lastId().then((last) => {
+        if (BigInt(last) > BigInt(this.notifiedUpTo)) this.notifiedUpTo = last;
+        void this.pump();
+      });
+    });
+  }
+
+  private settleWaiters(): void {
+    if (!this.waiters.length) return;
+    const position = BigInt(this.lastDelivered);
+    this.waiters = this.waiters.filter((waiter) => {
+      if (waiter.id > position) return true;
+      waiter.resolve();
+      return false;
+    });
   }
 
   private async connect(): Promise<void> {
@@ -96,6 +131,7 @@ export class EventStream implements OnApplicationShutdown {
         if (!events.length) {
           // Ids consumed by a rolled-back append: nothing to deliver up to the mark.
           this.lastDelivered = this.notifiedUpTo;
+          this.settleWaiters();
           break;
         }
         for (const event of events) {

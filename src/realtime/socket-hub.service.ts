@@ -116,6 +116,9 @@ export class SocketHub {
         socket.emit('event_history', event);
         lastId = event.id;
       }
+      // This instance's live stream may lag behind the table: keep holding live events
+      // until it has passed what the client already has, or they would arrive twice.
+      await this.stream.waitForPosition(lastId);
       // Live events held back while replaying, minus those the replay carried.
       for (const event of gate.buffer) {
         if (BigInt(event.id) > BigInt(lastId)) {
