@@ -682,36 +682,53 @@ describe('agents', () => {
         .post(`/api/v2/agents/${agent.id}/configuration/upload`)
         .set(admin)
         .attach('file', Buffer.from(yaml), 'agent.yaml')
-        .expect(200);
+        .expect(202);
       expect(response.body).toMatchObject({
         agent_id: agent.id,
         filename: 'agent.yaml',
-        agent: {
-          model: 'claude-3-opus',
-          tools: ['read', 'write'],
-          capabilities: ['review'],
-          configuration: { temperature: 0.3, max_tokens: 8000, environment_vars: { REGION: 'eu' } },
-        },
+        job_id: expect.any(String),
+        configuration: { model: 'claude-3-opus', temperature: 0.3 },
       });
-      expect(response.body.agent.configuration).not.toHaveProperty('stale');
+      // The agents.process_configuration job applies it and the agent announces it.
       const event = await dashboard.waitFor(
         'agent_update',
         (envelope) =>
           envelope.data.event === 'configuration_updated' && envelope.data.agent.id === agent.id,
       );
-      expect(event.data.agent.model).toBe('claude-3-opus');
+      expect(event.data.agent).toMatchObject({
+        model: 'claude-3-opus',
+        tools: ['read', 'write'],
+        capabilities: ['review'],
+        configuration: { temperature: 0.3, max_tokens: 8000, environment_vars: { REGION: 'eu' } },
+      });
+      expect(event.data.agent.configuration).not.toHaveProperty('stale');
+      const job = await app
+        .http()
+        .get(`/api/v2/background-tasks/${response.body.job_id}`)
+        .set(admin)
+        .expect(200);
+      expect(job.body).toMatchObject({
+        task_name: 'agents.process_configuration',
+        parameters: { agent_id: agent.id },
+      });
 
       const json = await app
         .http()
         .post(`/api/v2/agents/${agent.id}/configuration/upload`)
         .set(admin)
         .attach('file', Buffer.from(JSON.stringify({ model: 'm2', timeout: 60 })), 'c.JSON')
-        .expect(200);
-      expect(json.body.agent).toMatchObject({
+        .expect(202);
+      const second = await dashboard.waitFor(
+        'agent_update',
+        (envelope) =>
+          envelope.data.event === 'configuration_updated' && envelope.data.agent.model === 'm2',
+      );
+      expect(second.data.agent).toMatchObject({
         model: 'm2',
         tools: [],
         configuration: { timeout: 60 },
       });
+      expect(json.body.job_id).toEqual(expect.any(String));
     });
 
     it('refuses oversize (413), other types (415), bad syntax and schema (400 with lines), no file, unknown agent', async () => {

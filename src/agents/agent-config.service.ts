@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import type { Principal } from '../auth/principal.js';
+import { JobsService } from '../jobs/jobs.service.js';
 import { isDeepStrictEqual } from 'node:util';
 import { DataSource } from 'typeorm';
 import {
@@ -69,11 +71,13 @@ export class AgentConfigService {
     private readonly dataSource: DataSource,
     private readonly agents: AgentsService,
     private readonly views: AgentViews,
+    private readonly jobs: JobsService,
   ) {}
 
   async upload(
     agentId: string,
     file: UploadedConfigFile | undefined,
+    uploader: Principal,
   ): Promise<ConfigurationUploadResultDto> {
     await this.agents.find(agentId);
     if (!file)
@@ -95,13 +99,16 @@ export class AgentConfigService {
         issueDetails(result.errors),
       );
     await this.stage(agentId, result.value);
-    const applied = await this.processPendingConfiguration(agentId);
+    const job = await this.jobs.submit(
+      { task_name: 'agents.process_configuration', parameters: { agent_id: agentId } },
+      uploader,
+    );
     return {
-      message: 'Configuration uploaded and applied',
+      message: 'Configuration validated; the agents.process_configuration job applies it',
       agent_id: agentId,
       filename: file.originalname,
       configuration: result.value as unknown as Record<string, unknown>,
-      agent: applied.agent ?? (await this.agents.get(agentId)),
+      job_id: job.id,
     };
   }
 

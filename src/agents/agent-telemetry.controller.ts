@@ -10,6 +10,7 @@ import {
 } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import {
+  ApiAcceptedResponse,
   ApiBadRequestResponse,
   ApiBody,
   ApiConsumes,
@@ -21,7 +22,8 @@ import {
   ApiTags,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
-import { Auth } from '../auth/auth.decorator.js';
+import { Auth, CurrentPrincipal } from '../auth/auth.decorator.js';
+import type { Principal } from '../auth/principal.js';
 import { UuidParam } from '../common/decorators/uuid-param.decorator.js';
 import type { Page } from '../common/pagination/page.js';
 import { RateLimit } from '../common/rate-limit/rate-limit.decorator.js';
@@ -96,15 +98,16 @@ export class AgentTelemetryController {
 
   @Post(':id/configuration/upload')
   @Auth('operator')
-  @HttpCode(200)
+  @HttpCode(202)
   @RateLimit('upload')
   @UseInterceptors(
     FileInterceptor('file', { limits: { fileSize: MAX_CONFIGURATION_BYTES, files: 1 } }),
   )
   @ApiOperation({
     summary:
-      'Upload a .json/.yaml/.yml configuration (<= 1 MiB): validated, then model, tools and ' +
-      'capabilities are set and the rest stored in configuration',
+      'Upload a .json/.yaml/.yml configuration (<= 1 MiB): validated at once (400 with field and line), ' +
+      'then applied by the agents.process_configuration job (model, tools and capabilities set, the rest ' +
+      'stored in configuration; agent_update configuration_updated follows)',
   })
   @ApiConsumes('multipart/form-data')
   @ApiBody({
@@ -114,13 +117,14 @@ export class AgentTelemetryController {
       properties: { file: { type: 'string', format: 'binary' } },
     },
   })
-  @ApiOkResponse({ type: ConfigurationUploadResultDto })
+  @ApiAcceptedResponse({ type: ConfigurationUploadResultDto })
   @ApiPayloadTooLargeResponse({ description: 'Larger than 1 MiB' })
   @ApiUnsupportedMediaTypeResponse({ description: 'Not .json, .yaml or .yml' })
   uploadConfiguration(
     @UuidParam() id: string,
     @UploadedFile() file: UploadedConfigFile | undefined,
+    @CurrentPrincipal() principal: Principal,
   ): Promise<ConfigurationUploadResultDto> {
-    return this.configs.upload(id, file);
+    return this.configs.upload(id, file, principal);
   }
 }

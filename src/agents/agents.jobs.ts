@@ -1,6 +1,8 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
-import { IsUUID } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsUUID } from 'class-validator';
+import { FileValidationService } from '../files/file-validation.service.js';
+import { AgentImportService, type ImportedAgent } from './agent-import.service.js';
 import { JobCatalog } from '../jobs/job-catalog.service.js';
 import { QUEUES } from '../jobs/queues.js';
 import { AgentConfigService } from './agent-config.service.js';
@@ -12,6 +14,24 @@ export class ProcessConfigurationParams {
   agent_id: string;
 }
 
+export class ProcessAgentConfigsParams {
+  @ApiProperty({ type: [String], format: 'uuid', minItems: 1, maxItems: 100 })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @IsUUID('all', { each: true })
+  file_ids: string[];
+}
+
+type FileImportResult =
+  | ({ file_id: string; filename: string | null; ok: true } & ImportedAgent)
+  | {
+      file_id: string;
+      filename: string | null;
+      ok: false;
+      errors: { message: string; line?: number; path?: string }[];
+    };
+
 /** How often the offline sweep runs: the contract's "within AGENT_OFFLINE_AFTER_SECONDS + 15 s". */
 export const HEARTBEAT_CHECK_EVERY_MS = 15_000;
 
@@ -22,7 +42,45 @@ export class AgentJobs implements OnModuleInit {
     private readonly catalog: JobCatalog,
     private readonly configs: AgentConfigService,
     private readonly heartbeats: AgentHeartbeatsService,
+    private readonly imports: AgentImportService,
+    private readonly files: FileValidationService,
   ) {}
+
+  /** `files.process_agent_configs`: each uploaded definition creates or updates its agent. */
+  async processAgentConfigFiles(fileIds: string[], signal: AbortSignal) {
+    const results: FileImportResult[] = [];
+    for (const fileId of [...new Set(fileIds)]) {
+      signal.throwIfAborted();
+      const read = await this.files.readAgentDefinitionFile(fileId, signal);
+      if (!read.ok) {
+        results.push({ file_id: fileId, filename: read.filename, ok: false, errors: read.errors });
+        continue;
+      }
+      try {
+        results.push({
+          file_id: fileId,
+          filename: read.filename,
+          ok: true,
+          ...(await this.imports.upsert(read.definition)),
+        });
+      } catch (error) {
+        results.push({
+          file_id: fileId,
+          filename: read.filename,
+          ok: false,
+          errors: [{ message: (error as Error).message }],
+        });
+      }
+    }
+    const count = (predicate: (result: FileImportResult) => boolean) =>
+      results.filter(predicate).length;
+    return {
+      results,
+      created: count((r) => r.ok && r.action === 'created'),
+      updated: count((r) => r.ok && r.action === 'updated'),
+      failed: count((r) => !r.ok),
+    };
+  }
 
   onModuleInit(): void {
     this.catalog.register<ProcessConfigurationParams, unknown>({
@@ -55,5 +113,29 @@ export class AgentJobs implements OnModuleInit {
       handler: ({ signal }) => this.heartbeats.checkHeartbeats(signal),
     });
     this.catalog.schedule({ name: 'agents.check_heartbeats', everyMs: HEARTBEAT_CHECK_EVERY_MS });
+    this.catalog.register<ProcessAgentConfigsParams, unknown>({
+      name: 'files.process_agent_configs',
+      description:
+        'Creates or updates agents (by name and type) from uploaded agent_configs files; per-file results',
+      queue: QUEUES.files,
+      params: ProcessAgentConfigsParams,
+      schema: {
+        type: 'object',
+        required: ['file_ids'],
+        additionalProperties: false,
+        properties: {
+          file_ids: {
+            type: 'array',
+            minItems: 1,
+            maxItems: 100,
+            items: { type: 'string', format: 'uuid' },
+          },
+        },
+      },
+      attempts: 3,
+      backoffMs: 1_000,
+      timeoutMs: 300_000,
+      handler: ({ params, signal }) => this.processAgentConfigFiles(params.file_ids, signal),
+    });
   }
 }

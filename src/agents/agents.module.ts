@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { FilesModule } from '../files/files.module.js';
 import { AgentCommandsService } from './agent-commands.service.js';
+import { AgentImportService } from './agent-import.service.js';
 import { AgentConfigService } from './agent-config.service.js';
 import { AgentFiguresQuery } from './agent-figures.query.js';
 import { AgentHeartbeatsService } from './agent-heartbeats.service.js';
@@ -20,7 +22,10 @@ import { AgentStatusChangeEntity } from './entities/agent-status-change.entity.j
 import { AgentEntity } from './entities/agent.entity.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([AgentEntity, AgentStatusChangeEntity, AgentLogEntity])],
+  imports: [
+    TypeOrmModule.forFeature([AgentEntity, AgentStatusChangeEntity, AgentLogEntity]),
+    FilesModule,
+  ],
   controllers: [AgentsV1Controller, AgentsController, AgentTelemetryController],
   providers: [
     AgentsRepository,
@@ -35,7 +40,14 @@ import { AgentEntity } from './entities/agent.entity.js';
     AgentMetricsService,
     AgentsGateway,
     AgentJobs,
+    AgentImportService,
   ],
-  exports: [AgentsService, AgentHeartbeatsService, AgentLogsService, AgentViews],
+  exports: [
+    AgentsService,
+    AgentHeartbeatsService,
+    AgentLogsService,
+    AgentViews,
+    AgentImportService,
+  ],
 })
 export class AgentsModule {}

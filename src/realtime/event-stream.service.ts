@@ -61,7 +61,9 @@ export class EventStream implements OnApplicationShutdown {
       setTimeout(() => {
         if (!this.waiters.includes(waiter)) return;
         this.waiters = this.waiters.filter((entry) => entry !== waiter);
-        this.logger.warn(`live stream at ${this.lastDelivered} did not reach ${id} within ${timeoutMs} ms`);
+        this.logger.warn(
+          `live stream at ${this.lastDelivered} did not reach ${id} within ${timeoutMs} ms`,
+        );
         resolveWait();
       }, timeoutMs).unref();
       // The commit we wait for may not have been notified yet.

@@ -266,6 +266,10 @@ export class ConfigurationUploadResultDto {
   @ApiProperty() filename: string;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'The validated file' })
   configuration: Record<string, unknown>;
-  @ApiProperty({ type: AgentResponseDto, description: 'The agent with the configuration applied' })
-  agent: AgentResponseDto;
+  @ApiProperty({
+    format: 'uuid',
+    description:
+      'The agents.process_configuration job applying it; the agent then announces configuration_updated',
+  })
+  job_id: string;
 }
