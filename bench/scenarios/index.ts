@@ -1,5 +1,6 @@
 import type { ScenarioResult } from '../lib/report.js';
-import { httpScenario, JOBS_LIST } from './http.js';
+import { AGENTS_LIST, logIngestionScenario } from './agents.js';
+import { httpScenario } from './http.js';
 import { jobsScenario } from './jobs.js';
 import { fanoutScenario, idleMemoryScenario, replayScenario } from './sockets.js';
 
@@ -10,7 +11,8 @@ export interface Scenario {
 }
 
 export const SCENARIOS: Scenario[] = [
-  { key: 'http', title: 'HTTP reads (job list)', run: () => httpScenario(JOBS_LIST, 'http_jobs') },
+  { key: 'http', title: 'HTTP reads (agent list)', run: () => httpScenario(AGENTS_LIST, 'http_agents') },
+  { key: 'logs', title: 'Agent log ingestion', run: logIngestionScenario },
   { key: 'jobs', title: 'Jobs through the whole system vs bare Bull', run: jobsScenario },
   { key: 'fanout', title: 'Socket.IO fan-out', run: fanoutScenario },
   { key: 'idle', title: 'Socket.IO idle connections', run: idleMemoryScenario },
