@@ -21,12 +21,18 @@ import { apiMetricsMiddleware } from './system/api-metrics/api-metrics.middlewar
 import { ApiMetricsRecorder } from './system/api-metrics/api-metrics.recorder.js';
 import { MetricsRegistry } from './system/prometheus/metrics-registry.service.js';
 
-/** Routes outside `/api`: the contract's public, unversioned surface. */
+/**
+ * Routes the global `/api` prefix leaves alone: the contract's public, unversioned
+ * surface, and the version-neutral API routes (the existing dashboard's, SubForge's),
+ * which their controllers declare with their full `api/...` path so that
+ * `/api/metrics` (dashboard) and `/metrics` (Prometheus) stay apart.
+ */
 export const UNPREFIXED_ROUTES = [
   { path: '/', method: RequestMethod.GET },
   { path: 'health', method: RequestMethod.GET },
   { path: 'health/ready', method: RequestMethod.GET },
   { path: 'metrics', method: RequestMethod.GET },
+  { path: 'api/{*rest}', method: RequestMethod.ALL },
 ];
 
 export interface HttpApp {

@@ -10,6 +10,7 @@ import { dataSourceOptions } from './database/data-source.js';
 import { AgentsModule } from './agents/agents.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ResponseCacheModule } from './common/cache/cache.module.js';
+import { DashboardModule } from './dashboard/dashboard.module.js';
 import { FilesModule } from './files/files.module.js';
 import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
@@ -62,6 +63,7 @@ export class AppModule {
         SystemModule,
         AgentsModule,
         TasksModule,
+        DashboardModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -29,6 +29,8 @@ export function dataSourceOptions({
     namingStrategy: new SnakeNamingStrategy(),
     applicationName,
     extra: {
+      // Dates are computed in UTC on every connection (days and hours of analytics).
+      options: '-c timezone=UTC',
       max: poolSize,
       // A request never waits forever for a connection: after this it fails and answers 503.
       connectionTimeoutMillis: 3_000,

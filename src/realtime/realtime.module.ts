@@ -32,7 +32,7 @@ import { SocketStats } from './socket-stats.service.js';
     RealtimeGateway,
     DashboardGateway,
   ],
-  exports: [EventBus, EventStore, SocketHub, SocketStats],
+  exports: [EventBus, EventStore, EventStream, SocketHub, SocketStats],
 })
 export class RealtimeModule implements OnApplicationBootstrap {
   constructor(

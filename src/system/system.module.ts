@@ -40,7 +40,7 @@ export const COLLECT_METRICS_JOB = 'system.collect_metrics';
     MaintenanceService,
     PrometheusCollectors,
   ],
-  exports: [SystemMetricsService, ApiMetricsService, MaintenanceService],
+  exports: [SystemMetricsService, ApiMetricsService, MaintenanceService, LiveMetricsService],
 })
 export class SystemModule implements OnModuleInit {
   constructor(

@@ -1,0 +1,54 @@
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import type { AppConfig } from '../config/config.js';
+import { InjectConfig } from '../config/config.module.js';
+import { EventStream } from '../realtime/event-stream.service.js';
+import { SocketHub } from '../realtime/socket-hub.service.js';
+import { DashboardService } from './dashboard.service.js';
+
+/** At most one `dashboard_update` a second. */
+const COALESCE_MS = 1_000;
+const MOVES_OVERVIEW = new Set(['agent_update', 'task_update']);
+
+/**
+ * `dashboard_update` on namespace /: after changes that move the overview figures
+ * (agents, tasks), the new overview, coalesced to at most one a second per instance.
+ */
+@Injectable()
+export class DashboardFeedService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('DashboardFeed');
+  private timer?: NodeJS.Timeout;
+  private lastSent = 0;
+
+  constructor(
+    private readonly stream: EventStream,
+    private readonly hub: SocketHub,
+    private readonly dashboard: DashboardService,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.role === 'worker') return;
+    this.stream.onEvent((event) => {
+      if (MOVES_OVERVIEW.has(event.type)) this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    const wait = Math.max(0, this.lastSent + COALESCE_MS - Date.now());
+    this.timer = setTimeout(() => void this.send(), wait);
+    this.timer.unref();
+  }
+
+  private async send(): Promise<void> {
+    this.timer = undefined;
+    this.lastSent = Date.now();
+    const basic = this.hub.namespaces.basic;
+    if (!basic?.sockets.size) return;
+    try {
+      basic.local.emit('dashboard_update', await this.dashboard.overview());
+    } catch (error) {
+      this.logger.warn(`dashboard_update skipped: ${(error as Error).message}`);
+    }
+  }
+}

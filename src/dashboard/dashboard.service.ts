@@ -1,0 +1,273 @@
+import { Injectable } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { AgentsService } from '../agents/agents.service.js';
+import type { AgentResponseDto } from '../agents/dto/agent.dto.js';
+import { ListAgentsQuery } from '../agents/dto/agent.dto.js';
+import type { AppConfig } from '../config/config.js';
+import { InjectConfig } from '../config/config.module.js';
+import { dashboardAgent, dashboardTask } from '../realtime/dashboard-feed.js';
+import {
+  dashboardPriority,
+  recentTaskStatus,
+  relativeTime,
+} from '../realtime/dashboard-vocabulary.js';
+import { LiveMetricsService } from '../system/measure/live-metrics.service.js';
+import { ListTasksQuery } from '../tasks/dto/task.dto.js';
+import { TasksService } from '../tasks/tasks.service.js';
+import type { TaskResponseDto } from '../tasks/dto/task.dto.js';
+import { RANGE_DAYS, type DashboardRange, type HistoryType } from './dashboard.dto.js';
+import { DashboardQuery, type HistoryRow } from './dashboard.query.js';
+
+/** The boards show at most this many agents and tasks (the most recent). */
+const MAX_ITEMS = 1000;
+const RECENT_TASKS = 20;
+const HISTORY_EVENTS = 200;
+
+const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
+const percent = (part: number, whole: number) => (whole ? round((part / whole) * 100) : 0);
+
+const HISTORY_STATUS: Record<
+  HistoryType,
+  (status: string) => 'success' | 'error' | 'warning' | 'info'
+> = {
+  task_created: () => 'info',
+  agent_assigned: () => 'info',
+  task_completed: () => 'success',
+  task_failed: () => 'error',
+  workflow_started: () => 'info',
+  workflow_completed: (status) =>
+    status === 'completed' ? 'success' : status === 'failed' ? 'error' : 'warning',
+};
+
+function describe(row: HistoryRow): string {
+  switch (row.kind) {
+    case 'task_created':
+      return `Task "${row.title}" was created`;
+    case 'agent_assigned':
+      return `${row.agent} started "${row.title}"`;
+    case 'task_completed':
+      return `"${row.title}" was completed${row.agent ? ` by ${row.agent}` : ''}`;
+    case 'task_failed':
+      return `"${row.title}" failed${row.agent ? ` on ${row.agent}` : ''}`;
+    case 'workflow_started':
+      return `Workflow "${row.title}" started`;
+    case 'workflow_completed':
+      return `Workflow "${row.title}" ended ${row.status}`;
+  }
+}
+
+/**
+ * The existing SubForge dashboard's REST routes (reference/dashboard-client.md), in
+ * its camelCase vocabulary, computed from the real store: the same mappings as the
+ * Socket.IO feed on namespace /. An empty store gives zeros and empty lists.
+ */
+@Injectable()
+export class DashboardService {
+  constructor(
+    private readonly query: DashboardQuery,
+    private readonly agents: AgentsService,
+    private readonly tasks: TasksService,
+    private readonly live: LiveMetricsService,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
+
+  async overview() {
+    const [agents, tasks, system] = await Promise.all([
+      this.query.countsByStatus('agents'),
+      this.query.countsByStatus('tasks'),
+      this.systemFigures(),
+    ]);
+    const count = (counts: Record<string, number>, ...statuses: string[]) =>
+      statuses.reduce((sum, status) => sum + (counts[status] ?? 0), 0);
+    const total = (counts: Record<string, number>) =>
+      Object.values(counts).reduce((a, b) => a + b, 0);
+    return {
+      agents: {
+        total: total(agents),
+        active: count(agents, 'active'),
+        idle: count(agents, 'idle', 'inactive'),
+        error: count(agents, 'error', 'offline'),
+      },
+      tasks: {
+        completed: count(tasks, 'completed'),
+        pending: count(tasks, 'pending', 'blocked'),
+        failed: count(tasks, 'failed', 'cancelled'),
+        total: total(tasks),
+      },
+      system,
+    };
+  }
+
+  /** Uptime of this process; CPU, memory and connections from the newest snapshot, or measured now. */
+  private async systemFigures() {
+    const uptime = Math.floor(process.uptime());
+    const snapshot = await this.query.freshSnapshot(this.config.metricsIntervalSeconds * 2);
+    if (snapshot) {
+      return {
+        uptime,
+        cpu: round(snapshot.cpu ?? 0),
+        memory: round(snapshot.memory ?? 0),
+        connections: snapshot.connections ?? 0,
+      };
+    }
+    const measured = await this.live.measure();
+    return {
+      uptime,
+      cpu: round(measured.host.cpu_percent ?? 0),
+      memory: round(measured.host.memory.used_percent),
+      connections:
+        measured.sockets?.cluster_connections ?? measured.sockets?.local_connections ?? 0,
+    };
+  }
+
+  private async allAgents(): Promise<AgentResponseDto[]> {
+    const query = plainToInstance(ListAgentsQuery, {
+      limit: MAX_ITEMS,
+      sort_by: 'name',
+      sort_order: 'asc',
+    });
+    return (await this.agents.list(query)).data;
+  }
+
+  private async latestTasks(
+    limit: number,
+    sortBy: 'created_at' | 'updated_at',
+  ): Promise<TaskResponseDto[]> {
+    const query = plainToInstance(ListTasksQuery, { limit, sort_by: sortBy, sort_order: 'desc' });
+    return (await this.tasks.list(query)).data;
+  }
+
+  async agentList() {
+    return { agents: (await this.allAgents()).map((agent) => dashboardAgent(agent)) };
+  }
+
+  async agentsDetailed() {
+    return {
+      agents: (await this.allAgents()).map((agent) => {
+        const metrics = agent.performance_metrics;
+        return {
+          ...dashboardAgent(agent),
+          model: agent.model,
+          capabilities: agent.capabilities,
+          createdAt: agent.created_at,
+          performance: {
+            successRate: metrics.success_rate ?? 0,
+            avgResponseTime: metrics.avg_response_time ?? 0,
+            totalTasks: metrics.tasks_completed + metrics.tasks_failed,
+          },
+        };
+      }),
+    };
+  }
+
+  async recentTasks() {
+    const tasks = await this.latestTasks(RECENT_TASKS, 'updated_at');
+    return {
+      tasks: tasks.map((task) => {
+        const { started_at, completed_at } = task.time_tracking;
+        return {
+          id: task.id,
+          title: task.title,
+          agent: task.assigned_agent?.name ?? 'Unassigned',
+          status: recentTaskStatus(task.status),
+          priority: dashboardPriority(task.priority),
+          timestamp: relativeTime(task.updated_at),
+          ...(started_at && completed_at
+            ? { duration: Math.round((Date.parse(completed_at) - Date.parse(started_at)) / 1000) }
+            : {}),
+        };
+      }),
+    };
+  }
+
+  async taskBoard() {
+    const tasks = await this.latestTasks(MAX_ITEMS, 'created_at');
+    return {
+      tasks: tasks.map((task) => {
+        const { estimated_duration_minutes, actual_duration_minutes } = task.time_tracking;
+        const board = dashboardTask(task);
+        return {
+          ...board,
+          agent: board.agent ?? undefined,
+          assignee: board.agent ?? undefined,
+          dueDate: board.dueDate ?? undefined,
+          ...(estimated_duration_minutes != null
+            ? { estimatedTime: round(estimated_duration_minutes / 60, 2) }
+            : {}),
+          ...(actual_duration_minutes != null
+            ? { actualTime: round(actual_duration_minutes / 60, 2) }
+            : {}),
+        };
+      }),
+    };
+  }
+
+  async metrics(range: DashboardRange) {
+    const [daily, health, agents] = await Promise.all([
+      this.query.dailyTasks(RANGE_DAYS[range]),
+      this.query.hourlyHealth(),
+      this.allAgents(),
+    ]);
+    const now = Date.now();
+    return {
+      taskCompletion: daily.map((day) => ({
+        date: day.date,
+        completed: day.completed,
+        failed: day.failed,
+        total: day.completed + day.failed,
+      })),
+      agentPerformance: agents
+        .filter(
+          (agent) =>
+            agent.performance_metrics.tasks_completed + agent.performance_metrics.tasks_failed > 0,
+        )
+        .map((agent) => ({
+          agentName: agent.name,
+          successRate: agent.performance_metrics.success_rate ?? 0,
+          avgResponseTime: agent.performance_metrics.avg_response_time ?? 0,
+          tasksCompleted: agent.performance_metrics.tasks_completed,
+        })),
+      systemHealth: health.map((hour) => ({
+        timestamp: new Date(hour.hour).toISOString(),
+        cpu: round(hour.cpu ?? 0),
+        memory: round(hour.memory ?? 0),
+        activeConnections: hour.connections ?? 0,
+      })),
+      productivity: daily.map((day) => {
+        // Today counts only the hours that have passed.
+        const hours = Math.min(
+          24,
+          Math.max(1, (now - Date.parse(`${day.date}T00:00:00Z`)) / 3_600_000),
+        );
+        return {
+          date: day.date,
+          tasksPerHour: round(day.completed / hours, 2),
+          agentsActive: day.agents_active,
+          efficiency: percent(day.completed, day.completed + day.failed),
+        };
+      }),
+    };
+  }
+
+  async history(range: DashboardRange) {
+    const rows = await this.query.history(RANGE_DAYS[range], HISTORY_EVENTS);
+    return {
+      events: rows.map((row) => ({
+        id: `${row.kind}:${row.task_id ?? row.run_id}`,
+        type: row.kind,
+        title: row.title,
+        description: describe(row),
+        ...(row.agent ? { agent: row.agent } : {}),
+        ...(row.task_id ? { task: row.title } : {}),
+        timestamp: new Date(row.at).toISOString(),
+        status: HISTORY_STATUS[row.kind](row.status),
+        ...(row.duration_ms != null ? { duration: Math.round(row.duration_ms / 1000) } : {}),
+        metadata: {
+          ...(row.task_id ? { taskId: row.task_id } : {}),
+          ...(row.run_id ? { runId: row.run_id } : {}),
+          status: row.status,
+        },
+      })),
+    };
+  }
+}
