@@ -5,6 +5,7 @@ import { sleep } from '../infra/net.js';
 import type { DomainEventName } from '../realtime/domain-events.js';
 import { EventBus } from '../realtime/event-bus.service.js';
 import { BackgroundTaskEntity, type JobStatus } from './entities/background-task.entity.js';
+import type { JobResponseDto } from './dto/jobs.dto.js';
 import { toJobResponse } from './job.mapper.js';
 
 export interface RecordPatch {
@@ -129,14 +130,17 @@ export class JobRecordWriter implements OnApplicationShutdown {
       }
     }
     const byId = new Map(updated.map((record) => [record.id, record]));
-    const published: Promise<void>[] = [];
-    for (const entry of batch) {
+    // One publication for the whole batch: one cache invalidation, events in order.
+    const events = batch.flatMap((entry) => {
       const record = byId.get(entry.id);
-      if (record)
-        for (const name of entry.events)
-          published.push(this.events.publish(name, { job: toJobResponse(record) }));
-    }
-    await Promise.all(published).catch(() => undefined);
+      return record
+        ? entry.events.map(
+            (name) =>
+              [name, { job: toJobResponse(record) }] as [JobEventName, { job: JobResponseDto }],
+          )
+        : [];
+    });
+    if (events.length) await this.events.publishAll(events).catch(() => undefined);
     for (const entry of batch) for (const waiter of entry.waiters) waiter();
   }
 
