@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import type { SortOrder } from '../common/pagination/page.js';
 import { likePattern } from './agents.repository.js';
 import { AgentLogEntity, LOG_SEVERITY, type LogLevel } from './entities/agent-log.entity.js';
@@ -82,12 +82,16 @@ export class AgentLogsRepository {
       .getCount();
   }
 
-  async deleteOlderThan(cutoff: Date): Promise<number> {
-    const result = await this.logs
-      .createQueryBuilder()
-      .delete()
-      .where('timestamp < :cutoff', { cutoff })
-      .execute();
-    return result.affected ?? 0;
+  /** Oldest first, at most `limit` lines (all when omitted), through `within` when given. */
+  async deleteOlderThan(cutoff: Date, limit?: number, within?: EntityManager): Promise<number> {
+    const rows: { deleted: number }[] = await (within ?? this.logs.manager).query(
+      `WITH gone AS (
+         DELETE FROM agent_logs WHERE id IN (
+           SELECT id FROM agent_logs WHERE timestamp < $1 ORDER BY timestamp LIMIT $2)
+         RETURNING 1)
+       SELECT count(*)::int AS deleted FROM gone`,
+      [cutoff, limit ?? null],
+    );
+    return rows[0].deleted;
   }
 }

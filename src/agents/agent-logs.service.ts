@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { BadRequestError } from '../common/errors/app-errors.js';
 import { type Page, toPage } from '../common/pagination/page.js';
 import { toAgentLogResponse } from './agent.mapper.js';
@@ -51,9 +52,12 @@ export class AgentLogsService {
     return toPage(logs.map(toAgentLogResponse), total, query);
   }
 
-  /** Retention, for `system.cleanup`: removes lines older than `days` days; returns how many. */
-  async deleteLogsOlderThan(days: number): Promise<number> {
+  /**
+   * Retention, for `system.cleanup`: removes lines older than `days` days (at most
+   * `limit` of them, in `within` when given: the cleanup job's batches); returns how many.
+   */
+  async deleteLogsOlderThan(days: number, limit?: number, within?: EntityManager): Promise<number> {
     if (!Number.isFinite(days) || days < 0) throw new BadRequestError('days must be >= 0');
-    return this.repository.deleteOlderThan(new Date(Date.now() - days * 86_400_000));
+    return this.repository.deleteOlderThan(new Date(Date.now() - days * 86_400_000), limit, within);
   }
 }

@@ -1,48 +1,49 @@
 import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/config.js';
 import { InjectConfig } from '../config/config.module.js';
-import { EventStore } from '../realtime/event-store.service.js';
-import { ApiMetricsService } from './api-metrics/api-metrics.service.js';
+import { RetentionRegistry } from '../jobs/retention.service.js';
 import type { CleanupResultDto } from './dto/maintenance.dto.js';
 import { SystemMetricsService } from './snapshots/system-metrics.service.js';
 
 const DAY_MS = 86_400_000;
+/** Rows per transaction: long deletions never hold one big lock. */
+const BATCH = 1_000;
 
 /**
- * v1 maintenance cleanup: removes what is older than `daysToKeep` and says exactly
- * how many rows went. Events are kept at least EVENT_RETENTION_DAYS (replay needs them).
+ * v1 maintenance cleanup: the retention policies `system.cleanup` runs (job records,
+ * events, metric snapshots, API metrics, agent logs, and whatever modules add), each
+ * batch deleted and counted in its own transaction, so `deleted_records` is exact.
  */
 @Injectable()
 export class MaintenanceService {
   constructor(
+    private readonly retention: RetentionRegistry,
     private readonly snapshots: SystemMetricsService,
-    private readonly apiMetrics: ApiMetricsService,
-    private readonly events: EventStore,
+    private readonly dataSource: DataSource,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
   async cleanup(daysToKeep: number): Promise<CleanupResultDto> {
-    const eventDays = Math.max(daysToKeep, this.config.eventRetentionDays);
     const now = Date.now();
-    const deleted = {
-      metric_snapshots: await this.snapshots.deleteSnapshotsOlderThan(daysToKeep),
-      api_metrics: await this.apiMetrics.deleteApiMetricsOlderThan(daysToKeep),
-      events: await this.events.deleteOlderThan(eventDays),
-    };
-    const [snapshots, apiMetrics, events] = await Promise.all([
-      this.snapshots.countSnapshots(),
-      this.apiMetrics.countRows(),
-      this.events.count(),
-    ]);
-    const remaining = { metric_snapshots: snapshots, api_metrics: apiMetrics, events };
+    const deleted: Record<string, number> = {};
+    for (const policy of this.retention.list()) {
+      deleted[policy.name] = 0;
+      for (;;) {
+        const count = await this.dataSource.transaction((manager) =>
+          policy.purgeBatch(daysToKeep, BATCH, manager),
+        );
+        if (!count) break;
+        deleted[policy.name] += count;
+      }
+    }
     return {
       message: 'Cleanup completed',
-      deleted_records: deleted.metric_snapshots + deleted.api_metrics + deleted.events,
-      remaining_records: snapshots + apiMetrics + events,
+      deleted_records: Object.values(deleted).reduce((sum, count) => sum + count, 0),
+      remaining_records: await this.snapshots.countSnapshots(),
       cutoff_date: new Date(now - daysToKeep * DAY_MS).toISOString(),
-      events_cutoff_date: new Date(now - eventDays * DAY_MS).toISOString(),
+      events_cutoff_date: new Date(now - this.config.eventRetentionDays * DAY_MS).toISOString(),
       deleted,
-      remaining,
     };
   }
 }

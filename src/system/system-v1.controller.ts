@@ -9,9 +9,11 @@ import {
   V1MetricsResponseDto,
 } from './dto/snapshot.dto.js';
 import { V1HealthResponseDto, V1StatusResponseDto } from './dto/v1-status.dto.js';
+import { V1SystemAgentMetricsDto, V1SystemTaskMetricsDto } from './dto/workload.dto.js';
 import { SystemHealthService } from './health/system-health.service.js';
 import { MaintenanceService } from './maintenance.service.js';
 import { SystemMetricsService } from './snapshots/system-metrics.service.js';
+import { WorkloadService } from './workload/workload.service.js';
 
 /** The original v1 system routes, answered from real measurements. */
 @ApiTags('system')
@@ -21,6 +23,7 @@ export class SystemV1Controller {
     private readonly health: SystemHealthService,
     private readonly metrics: SystemMetricsService,
     private readonly maintenance: MaintenanceService,
+    private readonly workload: WorkloadService,
   ) {}
 
   @Get('health')
@@ -59,6 +62,31 @@ export class SystemV1Controller {
     return this.metrics.history(query);
   }
 
+  @Get('metrics/agents')
+  @Auth('viewer')
+  @ApiOperation({
+    summary: 'Agents by status and type, with the means of their derived figures',
+    description:
+      'The original shape, also when there are no agents (zeros, not `{"metrics": {}}`).',
+  })
+  @ApiOkResponse({ type: V1SystemAgentMetricsDto })
+  agentMetrics(): Promise<V1SystemAgentMetricsDto> {
+    return this.workload.agentMetricsV1();
+  }
+
+  @Get('metrics/tasks')
+  @Auth('viewer')
+  @ApiOperation({
+    summary: 'Tasks by status, priority and type, with completion, progress and duration',
+    description:
+      'The original shape, also when there are no tasks (zeros, not `{"metrics": {}}`). ' +
+      '`avg_duration` is in ms (started to completed) over completed tasks.',
+  })
+  @ApiOkResponse({ type: V1SystemTaskMetricsDto })
+  taskMetrics(): Promise<V1SystemTaskMetricsDto> {
+    return this.workload.taskMetricsV1();
+  }
+
   @Post('metrics')
   @Auth('operator')
   @HttpCode(201)
@@ -78,8 +106,11 @@ export class SystemV1Controller {
   @HttpCode(200)
   @RateLimit('cleanup')
   @ApiOperation({
-    summary: 'Delete metric snapshots, API metrics and events past their retention',
-    description: '`deleted_records` is the number of rows actually deleted.',
+    summary: 'Delete what is past its retention (the policies of the system.cleanup job)',
+    description:
+      'Finished job records, metric snapshots, API metrics and agent logs older than ' +
+      '`days_to_keep`, events older than EVENT_RETENTION_DAYS. `deleted_records` is the number ' +
+      'of rows actually deleted; `deleted` splits it by kind.',
   })
   @ApiOkResponse({ type: CleanupResultDto })
   cleanup(@Query() query: CleanupQuery): Promise<CleanupResultDto> {

@@ -6,7 +6,9 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { Auth } from '../auth/auth.decorator.js';
+import { AnalyticsService } from './analytics/analytics.service.js';
 import { ApiMetricsService } from './api-metrics/api-metrics.service.js';
+import { AnalyticsReportDto } from './dto/analytics.dto.js';
 import { ApiMetricsReportDto, TimeRangeQuery } from './dto/api-metrics.dto.js';
 import { SystemMeasurementDto } from './dto/system-metrics.dto.js';
 import { SystemHealthService } from './health/system-health.service.js';
@@ -19,6 +21,7 @@ export class SystemController {
     private readonly live: LiveMetricsService,
     private readonly health: SystemHealthService,
     private readonly apiMetrics: ApiMetricsService,
+    private readonly analytics: AnalyticsService,
   ) {}
 
   @Get('metrics')
@@ -69,5 +72,22 @@ export class SystemController {
   @ApiOkResponse({ type: ApiMetricsReportDto })
   apiMetricsReport(@Query() query: TimeRangeQuery): Promise<ApiMetricsReportDto> {
     return this.apiMetrics.report(query.time_range);
+  }
+
+  @Get('analytics')
+  @Auth('viewer')
+  @ApiOperation({
+    summary: 'Analytics over a time range, computed from stored data',
+    description:
+      'Tasks created, completed, failed and cancelled per bucket with their success rate; ' +
+      'durations of completed tasks (avg, p50, p95 by percentile_cont); agent utilisation ' +
+      '(task time within the range against time × max_concurrent_tasks) and the top agents; ' +
+      'background jobs by type (internal ones left out); API usage per route; activity per hour ' +
+      'of the day (UTC) and its peak hours. An empty database gives zeros and empty lists. ' +
+      'The job type system.analyze_metrics stores the same as its result.',
+  })
+  @ApiOkResponse({ type: AnalyticsReportDto })
+  analyticsReport(@Query() query: TimeRangeQuery): Promise<AnalyticsReportDto> {
+    return this.analytics.report(query.time_range);
   }
 }

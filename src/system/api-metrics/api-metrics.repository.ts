@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 
 /** One aggregated row: a minute of one route, method, status class and credential kind. */
 export interface ApiMetricRow {
@@ -140,20 +140,29 @@ export class ApiMetricsRepository {
     );
   }
 
-  async deleteOlderThan(days: number): Promise<number> {
-    const rows = await this.dataSource.query<{ deleted: number }[]>(
-      `WITH gone AS (DELETE FROM api_metrics WHERE minute < now() - make_interval(days => $1) RETURNING 1)
-       SELECT count(*)::int AS deleted FROM gone`,
-      [days],
+  /** Requests per hour of the day (UTC) since `since`. */
+  requestsByHour(since: Date): Promise<{ hour: number; api_requests: number }[]> {
+    return this.dataSource.query(
+      `SELECT extract(hour FROM minute AT TIME ZONE 'UTC')::int AS hour,
+              sum(count)::float8 AS api_requests
+       FROM api_metrics WHERE minute >= $1
+       GROUP BY 1`,
+      [since],
     );
-    return rows[0].deleted;
   }
 
-  async count(): Promise<number> {
-    const rows = await this.dataSource.query<{ total: number }[]>(
-      'SELECT count(*)::int AS total FROM api_metrics',
+  /** Oldest minutes first, at most `limit` rows, through `within` (a retention batch). */
+  async deleteOlderThan(days: number, limit: number, within: EntityManager): Promise<number> {
+    const rows: { deleted: number }[] = await within.query(
+      `WITH gone AS (
+         DELETE FROM api_metrics WHERE (minute, method, route, status_class, credential) IN (
+           SELECT minute, method, route, status_class, credential FROM api_metrics
+            WHERE minute < now() - make_interval(days => $1) ORDER BY minute LIMIT $2)
+         RETURNING 1)
+       SELECT count(*)::int AS deleted FROM gone`,
+      [days, limit],
     );
-    return rows[0].total;
+    return rows[0].deleted;
   }
 }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { TimeRange, timeWindow } from '../time-range.js';
+import { TimeRange, TimeWindow, timeWindow } from '../time-range.js';
 import { ApiMetricsRecorder } from './api-metrics.recorder.js';
 import { ApiMetricsRepository } from './api-metrics.repository.js';
 import type { ApiMetricsReportDto, RecentApiFiguresDto } from '../dto/api-metrics.dto.js';
@@ -28,6 +28,21 @@ export class ApiMetricsService {
     return buildReport(window, aggregates, buckets, timeline);
   }
 
+  /** Overall and per-route figures over a window (this instance's latest requests written first). */
+  async usage(window: TimeWindow): Promise<ReturnType<typeof summarise>> {
+    await this.recorder.flush();
+    const [aggregates, buckets] = await Promise.all([
+      this.repository.aggregates(window.since),
+      this.repository.histograms(window.since),
+    ]);
+    return summarise(aggregates, buckets, window.until.getTime() - window.since.getTime());
+  }
+
+  /** Requests per hour of the day (UTC) over a window. */
+  requestsByHour(window: TimeWindow): Promise<{ hour: number; api_requests: number }[]> {
+    return this.repository.requestsByHour(window.since);
+  }
+
   /** Requests per minute, error rate and latency over the last few minutes, cluster-wide. */
   async recent(now = new Date()): Promise<RecentApiFiguresDto> {
     await this.recorder.flush();
@@ -45,13 +60,5 @@ export class ApiMetricsService {
       ...totals
     } = summarise(aggregates, buckets, windowMs).totals;
     return { window_seconds: Math.round(windowMs / 1000), ...totals };
-  }
-
-  deleteApiMetricsOlderThan(days: number): Promise<number> {
-    return this.repository.deleteOlderThan(days);
-  }
-
-  countRows(): Promise<number> {
-    return this.repository.count();
   }
 }

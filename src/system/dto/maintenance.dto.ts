@@ -7,7 +7,8 @@ export class CleanupQuery {
     minimum: 0,
     maximum: 3650,
     default: 30,
-    description: 'Keep this many days; events are kept at least EVENT_RETENTION_DAYS',
+    description:
+      'Delete what is older than this many days (finished jobs, metric snapshots, API metrics, agent logs); events go past EVENT_RETENTION_DAYS',
   })
   @IsOptional()
   @Type(() => Number)
@@ -17,22 +18,29 @@ export class CleanupQuery {
   days_to_keep: number = 30;
 }
 
-export class CleanupCountsDto {
-  @ApiProperty() metric_snapshots: number;
-  @ApiProperty() api_metrics: number;
-  @ApiProperty() events: number;
-}
-
 export class CleanupResultDto {
   @ApiProperty({ example: 'Cleanup completed' }) message: string;
-  @ApiProperty({ description: 'Rows actually deleted, all tables' }) deleted_records: number;
-  @ApiProperty() remaining_records: number;
-  @ApiProperty({ format: 'date-time' }) cutoff_date: string;
+  @ApiProperty({ description: 'Rows actually deleted, every kind of data together' })
+  deleted_records: number;
+  @ApiProperty({ description: 'Metric snapshots left (the original counted these)' })
+  remaining_records: number;
+  @ApiProperty({ format: 'date-time', description: 'Older data was deleted' }) cutoff_date: string;
   @ApiProperty({
     format: 'date-time',
-    description: 'Events are kept at least EVENT_RETENTION_DAYS',
+    description: 'Events are kept EVENT_RETENTION_DAYS, whatever days_to_keep says',
   })
   events_cutoff_date: string;
-  @ApiProperty({ type: CleanupCountsDto }) deleted: CleanupCountsDto;
-  @ApiProperty({ type: CleanupCountsDto }) remaining: CleanupCountsDto;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'integer' },
+    description: 'Rows deleted per kind of data (the retention policies of system.cleanup)',
+    example: {
+      background_tasks: 12,
+      events: 340,
+      metric_snapshots: 2880,
+      api_metrics: 410,
+      agent_logs: 95,
+    },
+  })
+  deleted: Record<string, number>;
 }

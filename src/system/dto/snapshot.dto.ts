@@ -4,6 +4,7 @@ import { Type } from 'class-transformer';
 import { IsInt, IsISO8601, IsNumber, IsObject, IsOptional, Max, Min } from 'class-validator';
 import { iso } from '../../common/time.js';
 import type { SystemMetricsEntity } from '../entities/system-metrics.entity.js';
+import { agentOverview, successRates, taskOverview } from '../workload/workload.js';
 import { SystemMeasurementDto } from './system-metrics.dto.js';
 
 /** v1 `GET /system/metrics/history`. */
@@ -136,22 +137,53 @@ export class V1SystemHealthDto {
 }
 
 /**
- * The original v1 SystemMetricsResponse. Groups about agents, tasks and workflows
- * are null until those modules report; no figure is filled in without a measurement.
+ * The original v1 SystemMetricsResponse. Groups about agents and tasks come from the
+ * counts stored with the snapshot (null for snapshots taken without them); workflow
+ * groups are null until workflows exist. No figure is filled in without a measurement.
  */
 export class V1MetricsResponseDto {
   @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty({ type: 'object', nullable: true, additionalProperties: true })
+  @ApiProperty({
+    type: 'object',
+    nullable: true,
+    additionalProperties: { type: 'integer' },
+    description: 'Agents by status when the snapshot was taken',
+    example: { total_agents: 3, active_agents: 1, idle_agents: 2, offline_agents: 0 },
+  })
   system_overview: Record<string, number> | null;
-  @ApiProperty({ type: 'object', nullable: true, additionalProperties: true })
+  @ApiProperty({
+    type: 'object',
+    nullable: true,
+    additionalProperties: { type: 'integer' },
+    description: 'Tasks by status when the snapshot was taken',
+  })
   task_overview: Record<string, number> | null;
-  @ApiProperty({ type: 'object', nullable: true, additionalProperties: true })
+  @ApiProperty({
+    type: 'object',
+    nullable: true,
+    additionalProperties: { type: 'integer' },
+    description: 'Null until workflows exist',
+  })
   workflow_overview: Record<string, number> | null;
   @ApiProperty({ type: V1PerformanceMetricsDto }) performance_metrics: V1PerformanceMetricsDto;
   @ApiProperty({ type: V1ResponseTimeMetricsDto })
   response_time_metrics: V1ResponseTimeMetricsDto;
-  @ApiProperty({ type: 'object', nullable: true, additionalProperties: true })
-  success_rates: Record<string, number> | null;
+  @ApiProperty({
+    type: 'object',
+    nullable: true,
+    additionalProperties: { type: 'number', nullable: true },
+    description:
+      'task_success_rate: completed / (completed + failed) %; agent_success_rate: the same over ' +
+      'tasks that ran on an agent; workflow_success_rate and overall_success_rate: null until ' +
+      'workflow runs exist',
+    example: {
+      overall_success_rate: null,
+      task_success_rate: 90,
+      workflow_success_rate: null,
+      agent_success_rate: 88.5,
+    },
+  })
+  success_rates: Record<string, number | null> | null;
   @ApiProperty({ type: V1NetworkMetricsDto }) network_metrics: V1NetworkMetricsDto;
   @ApiProperty({ type: V1SystemHealthDto }) system_health: V1SystemHealthDto;
   @ApiProperty({ type: SystemMeasurementDto, description: 'Everything measured' })
@@ -177,8 +209,8 @@ export function toV1MetricsResponse(row: SystemMetricsEntity): V1MetricsResponse
   ).toISOString();
   return {
     id: row.id,
-    system_overview: null,
-    task_overview: null,
+    system_overview: measured.workload ? agentOverview(measured.workload) : null,
+    task_overview: measured.workload ? taskOverview(measured.workload) : null,
     workflow_overview: null,
     performance_metrics: {
       system_load_percentage: row.loadPercent,
@@ -192,7 +224,7 @@ export function toV1MetricsResponse(row: SystemMetricsEntity): V1MetricsResponse
       max_response_time_ms: api?.latency_ms.max ?? null,
       p95_response_time_ms: row.latencyP95Ms,
     },
-    success_rates: null,
+    success_rates: measured.workload ? successRates(measured.workload) : null,
     network_metrics: {
       websocket_connections: row.connections,
       api_requests_per_minute: row.requestsPerMinute,

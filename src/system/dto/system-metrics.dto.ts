@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { RecentApiFiguresDto } from './api-metrics.dto.js';
+import { WorkloadFiguresDto } from './workload.dto.js';
 
 const PROCESS_ROLES = ['api', 'worker', 'all'] as const;
 
@@ -136,5 +137,11 @@ export class SystemMeasurementDto {
     description: 'API traffic of every instance over the last few minutes',
   })
   api: RecentApiFiguresDto | null;
+  @ApiProperty({
+    type: WorkloadFiguresDto,
+    nullable: true,
+    description: 'Agents and tasks by status, counted from the database',
+  })
+  workload: WorkloadFiguresDto | null;
   @ApiProperty({ type: [UnavailableSectionDto] }) unavailable: UnavailableSectionDto[];
 }

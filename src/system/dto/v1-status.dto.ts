@@ -18,13 +18,25 @@ export class V1StatusResponseDto {
   @ApiProperty({
     type: 'object',
     nullable: true,
-    additionalProperties: true,
-    description: 'Agent counts; null until the agents module reports',
+    additionalProperties: { type: 'integer' },
+    description: 'Agents by status; null when the database did not answer in time',
+    example: { total_agents: 3, active_agents: 1, idle_agents: 2, offline_agents: 0 },
   })
   agents: Record<string, number> | null;
-  @ApiProperty({ type: 'object', nullable: true, additionalProperties: true })
+  @ApiProperty({
+    type: 'object',
+    nullable: true,
+    additionalProperties: { type: 'integer' },
+    description: 'Tasks by status; null when the database did not answer in time',
+    example: { total_tasks: 5, pending_tasks: 2, in_progress_tasks: 1, completed_tasks: 2 },
+  })
   tasks: Record<string, number> | null;
-  @ApiProperty({ type: 'object', nullable: true, additionalProperties: true })
+  @ApiProperty({
+    type: 'object',
+    nullable: true,
+    additionalProperties: { type: 'integer' },
+    description: 'Null until workflows exist',
+  })
   workflows: Record<string, number> | null;
   @ApiProperty({ example: '2 days, 3:04:05', description: 'Uptime of the answering process' })
   uptime: string;

@@ -20,6 +20,7 @@ import type {
   SocketFiguresDto,
   SystemMeasurementDto,
 } from '../dto/system-metrics.dto.js';
+import { WorkloadService } from '../workload/workload.service.js';
 import { ProcessSampler } from './process-sampler.service.js';
 import { QueueInspector } from './queue-inspector.service.js';
 import { clampPercent, diskUsage, parseRedisInfo, round } from './resources.js';
@@ -42,6 +43,7 @@ export class LiveMetricsService {
     private readonly hub: SocketHub,
     private readonly socketStats: SocketStats,
     private readonly apiMetrics: ApiMetricsService,
+    private readonly workload: WorkloadService,
     @InjectConfig() private readonly config: AppConfig,
     @InjectRuntime() private readonly runtime: Runtime,
   ) {}
@@ -61,13 +63,14 @@ export class LiveMetricsService {
       }
     };
     const sample = this.sampler.sample();
-    const [disk, database, redis, queues, sockets, api] = await Promise.all([
+    const [disk, database, redis, queues, sockets, api, workload] = await Promise.all([
       section('disk', () => diskUsage(this.config.uploadDir)),
       section('database', () => this.database()),
       section('redis', () => this.redisFigures()),
       section('queues', () => this.queues.depths()),
       this.sockets(unavailable),
       section('api', () => this.apiMetrics.recent()),
+      section('workload', () => this.workload.figures()),
     ]);
     return {
       timestamp: new Date().toISOString(),
@@ -81,6 +84,7 @@ export class LiveMetricsService {
       queues,
       sockets,
       api,
+      workload,
       unavailable,
     };
   }

@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Between, FindOptionsWhere, LessThanOrEqual, MoreThanOrEqual, Repository } from 'typeorm';
+import {
+  Between,
+  EntityManager,
+  FindOptionsWhere,
+  LessThanOrEqual,
+  MoreThanOrEqual,
+  Repository,
+} from 'typeorm';
 import { SystemMetricsEntity } from '../entities/system-metrics.entity.js';
 
 export interface HistoryFilter {
@@ -34,11 +41,16 @@ export class SnapshotsRepository {
     return this.snapshots.find({ where, order: { recordedAt: 'DESC' }, take: filter.limit });
   }
 
-  async deleteOlderThan(days: number): Promise<number> {
-    const rows = await this.snapshots.query<{ deleted: number }[]>(
-      `WITH gone AS (DELETE FROM system_metrics WHERE recorded_at < now() - make_interval(days => $1) RETURNING 1)
+  /** Oldest first, at most `limit` rows, through `within` (a retention batch). */
+  async deleteOlderThan(days: number, limit: number, within: EntityManager): Promise<number> {
+    const rows: { deleted: number }[] = await within.query(
+      `WITH gone AS (
+         DELETE FROM system_metrics WHERE id IN (
+           SELECT id FROM system_metrics WHERE recorded_at < now() - make_interval(days => $1)
+            ORDER BY recorded_at LIMIT $2)
+         RETURNING 1)
        SELECT count(*)::int AS deleted FROM gone`,
-      [days],
+      [days, limit],
     );
     return rows[0].deleted;
   }

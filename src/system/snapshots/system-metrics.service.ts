@@ -16,6 +16,7 @@ import type { V1StatusResponseDto } from '../dto/v1-status.dto.js';
 import type { SnapshotSource, SystemMetricsEntity } from '../entities/system-metrics.entity.js';
 import { SystemHealthService } from '../health/system-health.service.js';
 import { LiveMetricsService } from '../measure/live-metrics.service.js';
+import { agentOverview, taskOverview } from '../workload/workload.js';
 import { formatUptime } from './uptime.js';
 import { SnapshotsRepository } from './snapshots.repository.js';
 
@@ -72,14 +73,14 @@ export class SystemMetricsService {
     return toV1MetricsResponse(row);
   }
 
-  /** v1 `GET /system/status`. Agent, task and workflow counts join when those modules report. */
+  /** v1 `GET /system/status`. Workflow counts join when the workflows module exists. */
   async status(): Promise<V1StatusResponseDto> {
     const measurement = await this.live.measure();
     const uptime = process.uptime();
     return {
       status: 'running',
-      agents: null,
-      tasks: null,
+      agents: measurement.workload ? agentOverview(measurement.workload) : null,
+      tasks: measurement.workload ? taskOverview(measurement.workload) : null,
       workflows: null,
       uptime: formatUptime(uptime),
       uptime_seconds: Math.round(uptime),
@@ -88,10 +89,6 @@ export class SystemMetricsService {
       instance_id: this.runtime.instanceId,
       last_updated: measurement.timestamp,
     };
-  }
-
-  deleteSnapshotsOlderThan(days: number): Promise<number> {
-    return this.snapshots.deleteOlderThan(days);
   }
 
   countSnapshots(): Promise<number> {

@@ -1,0 +1,60 @@
+import { Injectable } from '@nestjs/common';
+import { ApiMetricsService } from '../api-metrics/api-metrics.service.js';
+import type { AnalyticsReportDto } from '../dto/analytics.dto.js';
+import { TimeRange, timeWindow } from '../time-range.js';
+import { WorkloadQuery } from '../workload/workload.query.js';
+import { AnalyticsQuery, TASK_ITEMS } from './analytics.query.js';
+import {
+  toAgentAnalytics,
+  toApiUsage,
+  toJobAnalytics,
+  toUsagePatterns,
+  toWorkItemAnalytics,
+} from './analytics.js';
+
+/**
+ * Analytics over a time range, computed from what is stored: tasks (throughput,
+ * success and durations per bucket), agents (utilisation, top agents), job records,
+ * the API metrics and the hours of the day they cluster in. Nothing is estimated:
+ * an empty database gives zeros and empty lists. Workflow runs join as one more
+ * `WorkItemSource` (their table has the same four columns).
+ */
+@Injectable()
+export class AnalyticsService {
+  constructor(
+    private readonly query: AnalyticsQuery,
+    private readonly workload: WorkloadQuery,
+    private readonly apiMetrics: ApiMetricsService,
+  ) {}
+
+  async report(range: TimeRange, signal?: AbortSignal): Promise<AnalyticsReportDto> {
+    const window = timeWindow(range);
+    const [summary, buckets, statuses, agentTotals, topAgents] = await Promise.all([
+      this.query.workItems(TASK_ITEMS, window),
+      this.query.workItemBuckets(TASK_ITEMS, window),
+      this.workload.agentsByStatus(),
+      this.query.agentTotals(window),
+      this.query.topAgents(window),
+    ]);
+    // A job run stops between the two halves when cancelled.
+    signal?.throwIfAborted();
+    const [submitted, jobs, api, apiHours, taskHours] = await Promise.all([
+      this.query.jobsSubmitted(window),
+      this.query.jobsFinished(window),
+      this.apiMetrics.usage(window),
+      this.apiMetrics.requestsByHour(window),
+      this.query.taskHours(window),
+    ]);
+    return {
+      time_range: range,
+      since: window.since.toISOString(),
+      until: window.until.toISOString(),
+      bucket_seconds: window.bucketMs / 1000,
+      tasks: toWorkItemAnalytics(window, summary, buckets),
+      agents: toAgentAnalytics(statuses, agentTotals, topAgents),
+      jobs: toJobAnalytics(submitted, jobs),
+      api: toApiUsage(api.totals, api.routes),
+      usage: toUsagePatterns([...taskHours, ...apiHours]),
+    };
+  }
+}

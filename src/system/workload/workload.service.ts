@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import { AGENT_STATUSES } from '../../agents/agent-status.js';
+import { AgentsService } from '../../agents/agents.service.js';
+import type {
+  V1SystemAgentMetricsDto,
+  V1SystemTaskMetricsDto,
+  WorkloadFiguresDto,
+} from '../dto/workload.dto.js';
+import { WorkloadQuery } from './workload.query.js';
+import { countsBy, toV1TaskMetrics, toWorkloadFigures } from './workload.js';
+
+/**
+ * Agents and tasks as system figures: the counts in every measurement (and so in
+ * snapshots and v1 status), and the v1 per-entity metrics routes.
+ */
+@Injectable()
+export class WorkloadService {
+  constructor(
+    private readonly query: WorkloadQuery,
+    private readonly agents: AgentsService,
+  ) {}
+
+  async figures(): Promise<WorkloadFiguresDto> {
+    const [agents, tasks] = await Promise.all([
+      this.query.agentsByStatus(),
+      this.query.tasksByStatus(),
+    ]);
+    return toWorkloadFigures(agents, tasks);
+  }
+
+  /** The means come from the agents module, so they equal what `/agents/stats/summary` says. */
+  async agentMetricsV1(): Promise<V1SystemAgentMetricsDto> {
+    const [statuses, types, totals, summary] = await Promise.all([
+      this.query.agentsByStatus(),
+      this.query.agentsByType(),
+      this.query.agentTaskTotals(),
+      this.agents.statsSummaryV1(),
+    ]);
+    const byStatus = countsBy(AGENT_STATUSES, statuses);
+    const total = Object.values(byStatus).reduce((sum, count) => sum + count, 0);
+    return {
+      total_agents: total,
+      by_status: byStatus,
+      by_type: countsBy([], types),
+      performance: {
+        avg_success_rate: total ? summary.avg_success_rate : 0,
+        avg_response_time: total ? summary.avg_response_time : 0,
+        avg_uptime: total ? summary.avg_uptime : 0,
+        total_tasks_completed: totals.completed,
+        total_tasks_failed: totals.failed,
+      },
+    };
+  }
+
+  async taskMetricsV1(): Promise<V1SystemTaskMetricsDto> {
+    const [breakdowns, performance] = await Promise.all([
+      this.query.taskBreakdowns(),
+      this.query.taskPerformance(),
+    ]);
+    return toV1TaskMetrics(breakdowns, performance);
+  }
+}
