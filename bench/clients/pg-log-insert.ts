@@ -12,9 +12,15 @@ interface Args {
 const args = JSON.parse(process.argv[2]) as Args;
 const pool = new pg.Pool({ connectionString: args.databaseUrl, max: args.connections });
 const timestamps = Array.from({ length: args.batch }, () => new Date().toISOString());
-const levels = Array.from({ length: args.batch }, (_, i) => ['DEBUG', 'INFO', 'WARNING', 'ERROR'][i % 4]);
+const levels = Array.from(
+  { length: args.batch },
+  (_, i) => ['DEBUG', 'INFO', 'WARNING', 'ERROR'][i % 4],
+);
 const severities = levels.map((level) => ({ DEBUG: 10, INFO: 20, WARNING: 30, ERROR: 40 })[level]);
-const messages = Array.from({ length: args.batch }, (_, i) => `benchmark line ${i}: the agent did a thing worth logging`);
+const messages = Array.from(
+  { length: args.batch },
+  (_, i) => `benchmark line ${i}: the agent did a thing worth logging`,
+);
 const nulls = Array.from({ length: args.batch }, () => null);
 let lines = 0;
 const deadline = performance.now() + args.seconds * 1000;

@@ -5,7 +5,13 @@ import { round } from '../lib/stats.js';
 import { dropDatabase, freshStores } from '../lib/stores.js';
 import type { ListTarget } from './http.js';
 
-const AGENT_TYPES = ['frontend-developer', 'backend-developer', 'code-reviewer', 'test-engineer', 'devops'];
+const AGENT_TYPES = [
+  'frontend-developer',
+  'backend-developer',
+  'code-reviewer',
+  'test-engineer',
+  'devops',
+];
 
 /** 1,000 agents created through the API behind `GET /api/v2/agents?limit=20`. */
 export const AGENTS_LIST: ListTarget = {
@@ -49,9 +55,17 @@ export async function logIngestionScenario(): Promise<ScenarioResult> {
     });
     const levels = ['DEBUG', 'INFO', 'WARNING', 'ERROR'];
     const body = JSON.stringify({
-      logs: Array.from({ length: BATCH }, (_, i) => ({ level: levels[i % 4], message: `benchmark line ${i}: the agent did a thing worth logging` })),
+      logs: Array.from({ length: BATCH }, (_, i) => ({
+        level: levels[i % 4],
+        message: `benchmark line ${i}: the agent did a thing worth logging`,
+      })),
     });
-    const http = await runClient<{ requests_per_second: number; non2xx: number; errors: number; latency_p99_ms: number }>('bench/clients/http-load.js', {
+    const http = await runClient<{
+      requests_per_second: number;
+      non2xx: number;
+      errors: number;
+      latency_p99_ms: number;
+    }>('bench/clients/http-load.js', {
       url: `${app.url}/api/v2/agents/${agent.id}/logs`,
       method: 'POST',
       headers: { 'X-API-Key': BENCH_ADMIN_KEY, 'Content-Type': 'application/json' },
@@ -59,7 +73,8 @@ export async function logIngestionScenario(): Promise<ScenarioResult> {
       connections: CONNECTIONS,
       durationSeconds: SECONDS,
     });
-    if (http.non2xx || http.errors) throw new Error(`${http.non2xx} non-2xx and ${http.errors} errors while ingesting`);
+    if (http.non2xx || http.errors)
+      throw new Error(`${http.non2xx} non-2xx and ${http.errors} errors while ingesting`);
     const raw = await runClient<{ lines_per_second: number }>('bench/clients/pg-log-insert.js', {
       databaseUrl: stores.DATABASE_URL,
       agentId: agent.id,
@@ -72,7 +87,12 @@ export async function logIngestionScenario(): Promise<ScenarioResult> {
       title: 'Agent log ingestion',
       description: `\`POST /api/v2/agents/{id}/logs\` with batches of ${BATCH} lines (validated, one multi-row INSERT each), ${CONNECTIONS} connections for ${SECONDS} s, versus the same INSERT sent straight to PostgreSQL from ${CONNECTIONS} connections.`,
       figures: [
-        { section: 'logs', name: 'raw multi-row INSERT', value: raw.lines_per_second, unit: 'lines/s' },
+        {
+          section: 'logs',
+          name: 'raw multi-row INSERT',
+          value: raw.lines_per_second,
+          unit: 'lines/s',
+        },
         {
           section: 'logs',
           name: 'through the API',

@@ -11,7 +11,11 @@ export interface Scenario {
 }
 
 export const SCENARIOS: Scenario[] = [
-  { key: 'http', title: 'HTTP reads (agent list)', run: () => httpScenario(AGENTS_LIST, 'http_agents') },
+  {
+    key: 'http',
+    title: 'HTTP reads (agent list)',
+    run: () => httpScenario(AGENTS_LIST, 'http_agents'),
+  },
   { key: 'logs', title: 'Agent log ingestion', run: logIngestionScenario },
   { key: 'jobs', title: 'Jobs through the whole system vs bare Bull', run: jobsScenario },
   { key: 'fanout', title: 'Socket.IO fan-out', run: fanoutScenario },
