@@ -19,6 +19,7 @@ import { RedisModule } from './redis/redis.module.js';
 import { RedisService } from './redis/redis.service.js';
 import { SystemModule } from './system/system.module.js';
 import { TasksModule } from './tasks/tasks.module.js';
+import { WorkflowsModule } from './workflows/workflows.module.js';
 
 @Module({})
 export class AppModule {
@@ -62,6 +63,7 @@ export class AppModule {
         SystemModule,
         AgentsModule,
         TasksModule,
+        WorkflowsModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

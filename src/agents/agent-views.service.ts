@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { EventBus } from '../realtime/event-bus.service.js';
-import type { AgentStatus } from './agent-status.js';
+import { type AgentStatus, WORKING_STATUSES } from './agent-status.js';
+import { AgentHooks } from './agent-hooks.js';
 import { AgentFiguresQuery } from './agent-figures.query.js';
 import { type AgentFigures, toAgentResponse, toV1AgentResponse } from './agent.mapper.js';
 import type { AgentResponseDto } from './dto/agent.dto.js';
@@ -25,6 +26,7 @@ export class AgentViews {
   constructor(
     private readonly figures: AgentFiguresQuery,
     private readonly events: EventBus,
+    private readonly hooks: AgentHooks,
   ) {}
 
   async snapshot(agent: AgentEntity, manager?: EntityManager): Promise<AgentSnapshot> {
@@ -53,6 +55,7 @@ export class AgentViews {
     snapshot: AgentSnapshot,
     change: AgentChange | null,
     previousStatus?: AgentStatus | null,
+    options: { hooks?: boolean } = {},
   ): Promise<void> {
     // Spread into a plain object: the event payload is JSON, not the DTO class.
     const agent = { ...toV2(snapshot) };
@@ -66,7 +69,17 @@ export class AgentViews {
         agent,
         previous_status: previousStatus,
       });
+    if ((options.hooks ?? true) && hasRoom(snapshot)) this.hooks.maybeAvailable(snapshot.agent.id);
   }
+}
+
+/** The cheap part of availability: a working status and room for another task. */
+export function hasRoom({ agent, figures }: AgentSnapshot): boolean {
+  return (
+    agent.isActive &&
+    WORKING_STATUSES.includes(agent.status) &&
+    figures.running < agent.maxConcurrentTasks
+  );
 }
 
 export const toV2 = (snapshot: AgentSnapshot): AgentResponseDto =>

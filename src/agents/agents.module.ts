@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AgentCommandsService } from './agent-commands.service.js';
 import { AgentConfigService } from './agent-config.service.js';
 import { AgentFiguresQuery } from './agent-figures.query.js';
+import { AgentHooks } from './agent-hooks.js';
 import { AgentHeartbeatsService } from './agent-heartbeats.service.js';
 import { AgentLogsRepository } from './agent-logs.repository.js';
 import { AgentLogsService } from './agent-logs.service.js';
@@ -23,6 +24,7 @@ import { AgentEntity } from './entities/agent.entity.js';
   imports: [TypeOrmModule.forFeature([AgentEntity, AgentStatusChangeEntity, AgentLogEntity])],
   controllers: [AgentsV1Controller, AgentsController, AgentTelemetryController],
   providers: [
+    AgentHooks,
     AgentsRepository,
     AgentLogsRepository,
     AgentFiguresQuery,
@@ -36,6 +38,6 @@ import { AgentEntity } from './entities/agent.entity.js';
     AgentsGateway,
     AgentJobs,
   ],
-  exports: [AgentsService, AgentHeartbeatsService, AgentLogsService, AgentViews],
+  exports: [AgentsService, AgentHeartbeatsService, AgentLogsService, AgentViews, AgentHooks],
 })
 export class AgentsModule {}

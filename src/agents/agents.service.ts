@@ -253,10 +253,15 @@ export class AgentsService {
     return { agent: await manager.save(agent), previousStatus };
   }
 
-  /** Announces a workload change: as a status change when the status moved. */
+  /**
+   * Announces a workload change: as a status change when the status moved. Task
+   * hooks already tell of capacity freed by a task, so agent hooks stay quiet here.
+   */
   async announceWorkload(agent: AgentEntity, previousStatus: AgentStatus | null): Promise<void> {
     const snapshot = await this.views.snapshot(agent);
-    await this.views.announce(snapshot, previousStatus ? null : 'updated', previousStatus);
+    await this.views.announce(snapshot, previousStatus ? null : 'updated', previousStatus, {
+      hooks: false,
+    });
   }
 
   async find(id: string): Promise<AgentEntity> {

@@ -3,6 +3,7 @@ import { AgentsService } from '../agents/agents.service.js';
 import { EventBus } from '../realtime/event-bus.service.js';
 import type { TaskEntity } from './entities/task.entity.js';
 import type { TaskEffects } from './task-effects.js';
+import { TaskHooks, type TaskStatusChange } from './task-hooks.js';
 import { type TaskSnapshot, toTaskResponse } from './task.mapper.js';
 import { TasksRepository } from './tasks.repository.js';
 
@@ -13,6 +14,7 @@ export class TaskViews {
     private readonly repository: TasksRepository,
     private readonly events: EventBus,
     private readonly agents: AgentsService,
+    private readonly hooks: TaskHooks,
   ) {}
 
   async snapshots(tasks: TaskEntity[]): Promise<TaskSnapshot[]> {
@@ -37,7 +39,9 @@ export class TaskViews {
   /** Publishes the events of a committed write, with the tasks as they are now. */
   async announce(effects: TaskEffects): Promise<void> {
     const ids = effects.touched();
-    const snapshots = await this.snapshots(await this.repository.findByIds(ids));
+    const entities = await this.repository.findByIds(ids);
+    const snapshots = await this.snapshots(entities);
+    const stepKeys = new Map(entities.map((task) => [task.id, task.stepKey]));
     const views = new Map<string, ReturnType<typeof toTaskResponse>>(
       snapshots.map((snapshot) => [snapshot.task.id, { ...toTaskResponse(snapshot) }]),
     );
@@ -70,7 +74,7 @@ export class TaskViews {
       await this.events.publish('task.assigned', {
         task,
         run_id: task.run_id ?? null,
-        step_key: null,
+        step_key: stepKeys.get(id) ?? null,
         attempt: task.attempt,
       });
       announced.add(id);
@@ -84,7 +88,28 @@ export class TaskViews {
       if (task && statusOf(id) === 'pending') await this.events.publish('task.ready', { task });
     }
     for (const deleted of effects.deleted) await this.events.publish('task.deleted', deleted);
+    // Listeners may react at once (a step completed: dispatch its dependents); the
+    // task events they depend on are published already, the agents' follow below.
+    if (effects.hooks) this.hooks.statusChanged(this.changesOf(effects, entities));
     for (const { agent, previousStatus } of effects.agents.values())
       await this.agents.announceWorkload(agent, previousStatus);
+  }
+
+  private changesOf(effects: TaskEffects, entities: TaskEntity[]): TaskStatusChange[] {
+    const byId = new Map(entities.map((task) => [task.id, task]));
+    const changes: TaskStatusChange[] = [];
+    for (const [id, previous] of effects.statusChanges) {
+      const task = byId.get(id);
+      if (!task || task.status === previous) continue;
+      changes.push({
+        taskId: id,
+        runId: task.runId,
+        stepKey: task.stepKey,
+        status: task.status,
+        previous,
+        agentId: task.assignedAgentId,
+      });
+    }
+    return changes;
   }
 }
