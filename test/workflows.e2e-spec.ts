@@ -824,4 +824,172 @@ describe('workflows', () => {
       expect(hungry.assignments).toEqual([]);
     });
   });
+
+  describe('history and statistics', () => {
+    it('shows runs as v1 workflow history, agents performance, a summary and statistics, all from the runs', async () => {
+      const type = unique('hist');
+      const project = unique('project');
+      const agent = await startAgent({
+        agentType: type,
+        maxConcurrentTasks: 2,
+        script: (a) =>
+          a.stepKey === 'check' && a.runId === failingRun
+            ? { kind: 'fail', error: 'tests red', retryable: false }
+            : { kind: 'complete', afterMs: 50, quality_score: 80 },
+      });
+      let failingRun: string | null = null;
+      const workflow = await createWorkflow(
+        [
+          step('build', { agent_type: type }),
+          step('check', { agent_type: type, depends_on: ['build'] }),
+          step('docs', { agent_type: type, depends_on: ['build'] }),
+          step('ship', { agent_type: type, depends_on: ['check', 'docs'] }),
+        ],
+        { project_id: project, workflow_type: 'release' },
+      );
+      const good = (await execute(workflow.id)).run_id;
+      await waitForRun(good, ['completed']);
+      failingRun = (await execute(workflow.id)).run_id;
+      const bad = await waitForRun(failingRun, ['failed']);
+      expect(bad.error).toBe('Step "check" failed after 1 attempt(s): tests red');
+
+      const list = await app
+        .http()
+        .get(`/api/v1/history/workflows?project_id=${project}&limit=1`)
+        .set(admin)
+        .expect(200);
+      expect(list.body.pagination).toEqual({ limit: 1, offset: 0, total: 2, has_more: true });
+      expect(list.body.workflows[0]).toMatchObject({
+        id: failingRun,
+        workflow_id: workflow.id,
+        execution_id: failingRun,
+        execution_number: 2,
+        workflow: { name: workflow.name, type: 'release', project_id: project },
+        status: 'failed',
+        final_result: 'partial',
+        progress: {
+          phases: { total: 4, completed: 2, failed: 1, skipped: 1 },
+          tasks: { total: 4, completed: 2, failed: 1 },
+        },
+        quality_metrics: { success_rate: 50, quality_score: 80 },
+        agents: { assigned: [{ id: agent.id, name: agent.name }] },
+      });
+      expect(list.body.workflows[0].issues.errors).toEqual(
+        expect.arrayContaining(['check: tests red']),
+      );
+      const completedOnly = await app
+        .http()
+        .get(`/api/v1/history/workflows?project_id=${project}&status_filter=completed`)
+        .set(admin)
+        .expect(200);
+      expect(completedOnly.body.workflows.map((w: any) => w.id)).toEqual([good]);
+      expect(completedOnly.body.workflows[0]).toMatchObject({
+        final_result: 'success',
+        execution_number: 1,
+      });
+      expect(completedOnly.body.workflows[0].time_tracking.duration_seconds).toBeGreaterThan(0);
+
+      const detail = await app
+        .http()
+        .get(`/api/v1/history/workflows/${good}`)
+        .set(admin)
+        .expect(200);
+      expect(
+        detail.body.phases.map((p: any) => [p.phase.key, p.status, p.result, p.agent.id]),
+      ).toEqual([
+        ['build', 'completed', 'success', agent.id],
+        ['check', 'completed', 'success', agent.id],
+        ['docs', 'completed', 'success', agent.id],
+        ['ship', 'completed', 'success', agent.id],
+      ]);
+      expect(detail.body.phases[0].relationships).toEqual({
+        dependencies: [],
+        dependents: ['check', 'docs'],
+      });
+      expect(detail.body.handoffs.map((h: any) => h.handoff.name).sort()).toEqual([
+        'build -> check',
+        'build -> docs',
+        'check -> ship',
+        'docs -> ship',
+      ]);
+      for (const handoff of detail.body.handoffs) {
+        expect(handoff.status).toBe('completed');
+        expect(handoff.time_tracking.duration_seconds).toBeGreaterThanOrEqual(0);
+      }
+      await app
+        .http()
+        .get('/api/v1/history/workflows/00000000-0000-4000-8000-000000000000')
+        .set(admin)
+        .expect(404);
+
+      const performance = await app
+        .http()
+        .get(`/api/v1/history/agents/performance?agent_id=${agent.id}&period_type=hour`)
+        .set(admin)
+        .expect(200);
+      expect(performance.body.summary).toMatchObject({ total_records: 1, agents_covered: 1 });
+      expect(performance.body.metrics[0]).toMatchObject({
+        agent: { id: agent.id, name: agent.name, type: type },
+        period: { type: 'hour' },
+        performance: {
+          workflows: { total: 2, successful: 1, failed: 1, success_rate: 50 },
+          tasks: { total: 7, successful: 6, failed: 1 },
+        },
+        quality_metrics: { average_quality_score: 80 },
+        issues: { total_errors: 1, timeouts: 0 },
+      });
+      expect(performance.body.metrics[0].time_metrics.total_active_time_seconds).toBeGreaterThan(0);
+
+      const summary = await app
+        .http()
+        .get('/api/v1/history/analytics/summary')
+        .set(admin)
+        .expect(200);
+      expect(summary.body.total_workflows).toBeGreaterThanOrEqual(2);
+      expect(summary.body.successful_workflows).toBeGreaterThanOrEqual(1);
+      expect(summary.body.failed_workflows).toBeGreaterThanOrEqual(1);
+      expect(summary.body.success_rate).toBeGreaterThan(0);
+      expect(summary.body.success_rate).toBeLessThan(100);
+
+      const stats = await app.http().get('/api/v2/workflows/statistics').set(admin).expect(200);
+      expect(stats.body.runs.total).toBeGreaterThanOrEqual(2);
+      expect(stats.body.runs.by_status.completed).toBeGreaterThanOrEqual(1);
+      expect(stats.body.runs.by_source.api).toBeGreaterThanOrEqual(2);
+      expect(stats.body.steps.total).toBeGreaterThanOrEqual(8);
+      expect(stats.body.steps.by_status.completed).toBeGreaterThanOrEqual(6);
+      expect(stats.body.dispatch.dispatches).toBeGreaterThanOrEqual(7);
+      expect(stats.body.dispatch.ready_to_assigned_ms.p50).toBeGreaterThanOrEqual(0);
+      expect(stats.body.workflows.total).toBeGreaterThanOrEqual(1);
+
+      // Cleanup counts what it deleted: the good run, aged 100 days.
+      await db.query(
+        `UPDATE workflow_runs SET started_at = now() - interval '100 days' WHERE id = $1`,
+        [good],
+      );
+      await app.http().delete('/api/v1/history/cleanup?retention_days=0').set(admin).expect(400);
+      const viewerCleanup = await app.http().delete('/api/v1/history/cleanup?retention_days=90');
+      expect(viewerCleanup.status).toBe(401);
+      const cleanup = await app
+        .http()
+        .delete('/api/v1/history/cleanup?retention_days=90')
+        .set(admin)
+        .expect(200);
+      expect(cleanup.body).toMatchObject({
+        message: 'Cleanup completed successfully',
+        deleted_records: {
+          workflow_history_deleted: 1,
+          phase_history_deleted: 4,
+          dispatch_records_deleted: 4,
+          performance_metrics_deleted: 0,
+        },
+      });
+      await app.http().get(`/api/v1/history/workflows/${good}`).set(admin).expect(404);
+      const again = await app
+        .http()
+        .delete('/api/v1/history/cleanup?retention_days=90')
+        .set(admin)
+        .expect(200);
+      expect(again.body.deleted_records.workflow_history_deleted).toBe(0);
+    });
+  });
 });

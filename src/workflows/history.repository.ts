@@ -59,11 +59,12 @@ export class HistoryRepository {
     if (filters.window.start)
       query.andWhere(`${HAPPENED} >= :start`, { start: filters.window.start });
     if (filters.window.end) query.andWhere(`${HAPPENED} <= :end`, { end: filters.window.end });
+    // The join is many-to-one (no row multiplication), so plain LIMIT/OFFSET pages correctly.
     return query
       .orderBy(HAPPENED, 'DESC')
       .addOrderBy('run.id', 'ASC')
-      .skip(offset)
-      .take(limit)
+      .offset(offset)
+      .limit(limit)
       .getManyAndCount();
   }
 

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { CacheVersions } from '../common/cache/cache-versions.service.js';
 import { NotFoundError } from '../common/errors/app-errors.js';
 import { iso } from '../common/time.js';
 import type {
@@ -35,6 +36,7 @@ export class WorkflowHistoryService {
     private readonly history: HistoryRepository,
     private readonly runs: RunsRepository,
     private readonly workflows: WorkflowsRepository,
+    private readonly cache: CacheVersions,
   ) {}
 
   async list(query: HistoryRunsQuery): Promise<HistoryRunsDto> {
@@ -110,6 +112,8 @@ export class WorkflowHistoryService {
   async cleanup(retentionDays: number): Promise<HistoryCleanupDto> {
     const cutoff = new Date(Date.now() - retentionDays * DAY_MS);
     const deleted = await this.history.deleteFinishedStartedBefore(cutoff);
+    // No domain event says "runs purged": make cached reads of workflows fresh directly.
+    if (deleted.runs) await this.cache.bump(['workflows', 'tasks']);
     return {
       message: 'Cleanup completed successfully',
       deleted_records: {
