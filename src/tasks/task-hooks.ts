@@ -12,7 +12,11 @@ export interface TaskStatusChange {
   agentId: string | null;
 }
 
-export type TaskStatusListener = (changes: TaskStatusChange[]) => Promise<void>;
+/** `stored` resolves once the changes' own events are in the event history. */
+export type TaskStatusListener = (
+  changes: TaskStatusChange[],
+  stored: Promise<void>,
+) => Promise<void>;
 
 /**
  * Lets modules that build on tasks (the workflow orchestrator) react to status
@@ -29,10 +33,10 @@ export class TaskHooks {
   }
 
   /** Fire and forget: a listener never delays or fails the write that caused it. */
-  statusChanged(changes: TaskStatusChange[]): void {
+  statusChanged(changes: TaskStatusChange[], stored: Promise<void>): void {
     if (!changes.length) return;
     for (const listener of this.listeners)
-      void listener(changes).catch((error: Error) =>
+      void listener(changes, stored).catch((error: Error) =>
         this.logger.warn(`a task status listener failed: ${error.message}`),
       );
   }

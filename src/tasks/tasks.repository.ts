@@ -217,6 +217,22 @@ export class TasksRepository {
       .execute();
   }
 
+  /** Moves locked pending tasks to in_progress on their agents, all at once. */
+  async markStarted(
+    manager: EntityManager,
+    starts: { taskId: string; agentId: string }[],
+    at: Date,
+  ): Promise<void> {
+    if (!starts.length) return;
+    await manager.query(
+      `UPDATE tasks t SET status = 'in_progress', assigned_agent_id = s.agent_id, started_at = $3,
+              completed_at = NULL, updated_at = now()
+         FROM unnest($1::uuid[], $2::uuid[]) AS s(task_id, agent_id)
+        WHERE t.id = s.task_id`,
+      [starts.map((start) => start.taskId), starts.map((start) => start.agentId), at],
+    );
+  }
+
   /** Inserts tasks whose ids the caller chose, in chunks (a run may make thousands). */
   async insertMany(manager: EntityManager, tasks: Partial<TaskEntity>[]): Promise<void> {
     for (let start = 0; start < tasks.length; start += 500)

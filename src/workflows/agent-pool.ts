@@ -22,15 +22,20 @@ export class AgentPool {
   ) {}
 
   /** The agent that takes this step (its slot counted), or null when none can now. */
-  async take(step: StepRouting): Promise<string | null> {
+  async take(step: StepRouting, wanted = 1): Promise<string | null> {
     const ids = await this.candidatesFor(step);
     for (;;) {
-      const best = rankAgents(
+      const ranked = rankAgents(
         ids.filter((id) => !this.out.has(id)).map((id) => this.loads.get(id)!),
-      )[0];
+      );
+      const best = ranked[0];
       if (!best) return null;
-      if (!this.held.has(best.id) && !(await this.hold(best))) {
-        this.out.add(best.id);
+      if (!this.held.has(best.id)) {
+        // Take the rows of as many of the best agents as steps may need, in one go.
+        const batch = ranked
+          .filter((load) => !this.held.has(load.id))
+          .slice(0, Math.max(1, wanted));
+        await this.hold(batch);
         continue;
       }
       if (best.running >= best.capacity) {
@@ -60,21 +65,33 @@ export class AgentPool {
     return ids;
   }
 
-  private async hold(load: AgentLoad): Promise<boolean> {
-    const agent = await this.repository.lockAgent(this.manager, load.id);
-    if (!agent) return false;
-    load.capacity = agent.capacity;
-    load.running = await this.repository.runningOn(this.manager, load.id);
-    this.held.add(load.id);
-    return isAvailable(
-      {
-        isActive: agent.isActive,
-        status: agent.status,
-        lastHeartbeat: agent.lastHeartbeat,
-        running: load.running,
-        capacity: load.capacity,
-      },
-      this.offlineAfterSeconds,
+  /** Locks the agents' rows and recounts their workload; those held elsewhere or unavailable are out. */
+  private async hold(batch: AgentLoad[]): Promise<void> {
+    const ids = batch.map((load) => load.id);
+    const locked = new Map(
+      (await this.repository.lockAgents(this.manager, ids)).map((agent) => [agent.id, agent]),
     );
+    const running = await this.repository.runningOn(this.manager, [...locked.keys()]);
+    for (const load of batch) {
+      const agent = locked.get(load.id);
+      if (!agent) {
+        this.out.add(load.id);
+        continue;
+      }
+      this.held.add(load.id);
+      load.capacity = agent.capacity;
+      load.running = running.get(load.id) ?? 0;
+      const available = isAvailable(
+        {
+          isActive: agent.isActive,
+          status: agent.status,
+          lastHeartbeat: agent.lastHeartbeat,
+          running: load.running,
+          capacity: load.capacity,
+        },
+        this.offlineAfterSeconds,
+      );
+      if (!available) this.out.add(load.id);
+    }
   }
 }

@@ -116,11 +116,11 @@ export class DispatchRepository {
   }
 
   /**
-   * Takes the agent's row for this transaction, or null when another dispatcher
-   * holds it. Whoever holds the row decides what the agent takes next, which makes
+   * Takes the rows of the agents no other dispatcher holds (SKIP LOCKED), for this
+   * transaction. Whoever holds an agent's row decides what it takes next, which makes
    * the capacity check race-free across processes.
    */
-  async lockAgent(manager: EntityManager, agentId: string): Promise<LockedAgent | null> {
+  async lockAgents(manager: EntityManager, agentIds: string[]): Promise<LockedAgent[]> {
     const rows: {
       id: string;
       status: AgentStatus;
@@ -129,56 +129,65 @@ export class DispatchRepository {
       max_concurrent_tasks: number;
     }[] = await manager.query(
       `SELECT id, status, is_active, last_heartbeat, max_concurrent_tasks
-         FROM agents WHERE id = $1 FOR UPDATE SKIP LOCKED`,
-      [agentId],
+         FROM agents WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE SKIP LOCKED`,
+      [agentIds],
     );
-    const row = rows[0];
-    if (!row) return null;
-    return {
+    return rows.map((row) => ({
       id: row.id,
       status: row.status,
       isActive: row.is_active,
       lastHeartbeat: row.last_heartbeat,
       capacity: row.max_concurrent_tasks,
-    };
+    }));
   }
 
-  /** Tasks in progress on the agent; read after taking its row, so it sees every earlier assignment. */
-  async runningOn(manager: EntityManager, agentId: string): Promise<number> {
-    const rows: { n: number }[] = await manager.query(
-      `SELECT count(*)::int AS n FROM tasks WHERE assigned_agent_id = $1 AND status = 'in_progress'`,
-      [agentId],
+  /** Tasks in progress per agent; read after taking their rows, so it sees every earlier assignment. */
+  async runningOn(manager: EntityManager, agentIds: string[]): Promise<Map<string, number>> {
+    const running = new Map<string, number>(agentIds.map((id) => [id, 0]));
+    const rows: { agent_id: string; n: number }[] = await manager.query(
+      `SELECT assigned_agent_id AS agent_id, count(*)::int AS n FROM tasks
+        WHERE assigned_agent_id = ANY($1::uuid[]) AND status = 'in_progress'
+        GROUP BY assigned_agent_id`,
+      [agentIds],
     );
-    return rows[0].n;
+    for (const row of rows) running.set(row.agent_id, row.n);
+    return running;
   }
 
-  /** Logs an assignment with its deadline. One row per (task, attempt): a second is refused. */
-  async logDispatch(
+  /**
+   * Logs assignments, each with its deadline (timeout_seconds after it). One row per
+   * (task, attempt): a second dispatch of the same attempt is refused by the key.
+   */
+  async logDispatches(
     manager: EntityManager,
-    row: {
+    rows: {
       runId: string;
       taskId: string;
       stepKey: string;
       attempt: number;
       agentId: string;
-      instanceId: string;
       dispatchedAt: Date;
       timeoutSeconds: number;
-    },
+    }[],
+    instanceId: string,
   ): Promise<void> {
+    if (!rows.length) return;
     await manager.query(
       `INSERT INTO workflow_step_dispatches
               (run_id, task_id, step_key, attempt, agent_id, instance_id, dispatched_at, deadline_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $7::timestamptz + make_interval(secs => $8))`,
+       SELECT d.run_id, d.task_id, d.step_key, d.attempt, d.agent_id, $7, d.at,
+              d.at + make_interval(secs => d.timeout)
+         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::int[], $5::uuid[], $6::timestamptz[], $8::int[])
+              AS d(run_id, task_id, step_key, attempt, agent_id, at, timeout)`,
       [
-        row.runId,
-        row.taskId,
-        row.stepKey,
-        row.attempt,
-        row.agentId,
-        row.instanceId,
-        row.dispatchedAt,
-        row.timeoutSeconds,
+        rows.map((row) => row.runId),
+        rows.map((row) => row.taskId),
+        rows.map((row) => row.stepKey),
+        rows.map((row) => row.attempt),
+        rows.map((row) => row.agentId),
+        rows.map((row) => row.dispatchedAt),
+        instanceId,
+        rows.map((row) => row.timeoutSeconds),
       ],
     );
   }

@@ -1,17 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { ConflictError } from '../common/errors/app-errors.js';
 import type { AppConfig } from '../config/config.js';
 import { InjectConfig, InjectRuntime, type Runtime } from '../config/config.module.js';
 import { TaskEffects } from '../tasks/task-effects.js';
 import { TaskLifecycleService } from '../tasks/task-lifecycle.service.js';
 import { TaskViews } from '../tasks/task-views.service.js';
 import { AgentPool } from './agent-pool.js';
-import { DispatchRepository } from './dispatch.repository.js';
+import { type ClaimedStep, DispatchRepository } from './dispatch.repository.js';
 import { RunViews } from './run-views.service.js';
 
 /** Steps claimed per transaction: short transactions, and agents hear of their steps sooner. */
-const BATCH = 25;
+const BATCH = 100;
 
 interface Pass {
   claimed: number;
@@ -62,35 +61,42 @@ export class Dispatcher {
   ): Promise<Pass> {
     const claims = await this.repository.claimReadySteps(manager, runId, BATCH);
     const pool = new AgentPool(manager, this.repository, this.config.agentOfflineAfterSeconds);
-    const pass: Pass = { claimed: claims.length, dispatched: 0, runs: new Set() };
-    for (const claim of claims) {
-      const agentId = await pool.take(claim);
-      if (!agentId) continue;
-      const task = await this.lifecycle.lockOrFail(manager, claim.taskId);
-      task.assignedAgentId = agentId;
-      try {
-        // The state machine checks once more that every dependency completed.
-        await this.lifecycle.apply(manager, task, 'start', {}, effects);
-      } catch (error) {
-        if (!(error instanceof ConflictError)) throw error;
-        pool.release(agentId);
-        continue;
-      }
-      effects.assigned.add(task.id);
-      await this.repository.logDispatch(manager, {
-        runId: claim.runId,
-        taskId: task.id,
-        stepKey: claim.stepKey,
-        attempt: task.attempt,
-        agentId,
-        instanceId: this.runtime.instanceId,
-        // The assignment is the task's start: timeouts count from it.
-        dispatchedAt: task.startedAt!,
-        timeoutSeconds: claim.timeoutSeconds,
-      });
-      pass.dispatched++;
-      pass.runs.add(claim.runId);
+    const chosen = new Map<string, { claim: ClaimedStep; agentId: string }>();
+    for (const [index, claim] of claims.entries()) {
+      const agentId = await pool.take(claim, claims.length - index);
+      if (agentId) chosen.set(claim.taskId, { claim, agentId });
     }
-    return pass;
+    // The state machine's `start` for all of them; a task no longer startable is left out.
+    const started = await this.lifecycle.startMany(
+      manager,
+      [...chosen.values()].map(({ claim, agentId }) => ({ taskId: claim.taskId, agentId })),
+      effects,
+    );
+    const startedIds = new Set(started.map((task) => task.id));
+    for (const { claim, agentId } of chosen.values())
+      if (!startedIds.has(claim.taskId)) pool.release(agentId);
+    await this.repository.logDispatches(
+      manager,
+      started.map((task) => {
+        const { claim } = chosen.get(task.id)!;
+        effects.assigned.add(task.id);
+        return {
+          runId: claim.runId,
+          taskId: task.id,
+          stepKey: claim.stepKey,
+          attempt: task.attempt,
+          agentId: task.assignedAgentId!,
+          // The assignment is the task's start: its timeout counts from here.
+          dispatchedAt: task.startedAt!,
+          timeoutSeconds: claim.timeoutSeconds,
+        };
+      }),
+      this.runtime.instanceId,
+    );
+    return {
+      claimed: claims.length,
+      dispatched: started.length,
+      runs: new Set(started.map((task) => chosen.get(task.id)!.claim.runId)),
+    };
   }
 }

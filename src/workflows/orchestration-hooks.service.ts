@@ -2,7 +2,6 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { AgentHooks } from '../agents/agent-hooks.js';
 import type { AppConfig } from '../config/config.js';
 import { InjectConfig } from '../config/config.module.js';
-import { EventBus } from '../realtime/event-bus.service.js';
 import { TaskHooks, type TaskStatusChange } from '../tasks/task-hooks.js';
 import { ANY_RUN, DispatchSignal } from './dispatch-signal.service.js';
 import { DispatchRepository } from './dispatch.repository.js';
@@ -23,18 +22,17 @@ export class OrchestrationHooks implements OnModuleInit {
     private readonly taskHooks: TaskHooks,
     private readonly agentHooks: AgentHooks,
     private readonly runViews: RunViews,
-    private readonly events: EventBus,
     private readonly signal: DispatchSignal,
     private readonly dispatches: DispatchRepository,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
-    this.taskHooks.onStatusChanges((changes) => this.onTaskChanges(changes));
+    this.taskHooks.onStatusChanges((changes, stored) => this.onTaskChanges(changes, stored));
     this.agentHooks.onMaybeAvailable((agentId) => this.onAgent(agentId));
   }
 
-  async onTaskChanges(changes: TaskStatusChange[]): Promise<void> {
+  async onTaskChanges(changes: TaskStatusChange[], stored: Promise<void>): Promise<void> {
     const runIds = [
       ...new Set(
         changes
@@ -43,8 +41,8 @@ export class OrchestrationHooks implements OnModuleInit {
       ),
     ];
     if (runIds.length) {
-      // The step's own events get their ids before anything its completion causes.
-      await this.events.flushed();
+      // The step's own events get their ids before anything the dispatch causes.
+      await stored;
       for (const runId of runIds) await this.signal.request(runId);
       await this.runViews.announceProgress(runIds);
     }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EventBus } from '../realtime/event-bus.service.js';
 import type { RunResponseDto } from './dto/run.dto.js';
 import type { WorkflowRunEntity } from './entities/workflow-run.entity.js';
-import { toRunResponse } from './run.mapper.js';
+import { toRunResponse, toRunSummary } from './run.mapper.js';
 import { RunsRepository } from './runs.repository.js';
 
 export type RunEvent =
@@ -41,8 +41,8 @@ export class RunViews {
    * as a task event.
    */
   async announce(event: RunEvent, run: WorkflowRunEntity): Promise<void> {
-    const { steps: _steps, ...summary } = await this.view(run);
-    await this.events.publish(event, { run: summary });
+    const statuses = (await this.runs.stepStatuses([run.id])).get(run.id)!;
+    await this.events.publish(event, { run: toRunSummary(run, statuses) });
   }
 
   /** `run.progress` for runs whose steps changed. */

@@ -1,4 +1,5 @@
 import { iso } from '../common/time.js';
+import type { TaskStatus } from '../tasks/task-state.js';
 import type { RunResponseDto, RunStepDto } from './dto/run.dto.js';
 import type { WorkflowRunEntity } from './entities/workflow-run.entity.js';
 import { retryDueAt } from './retry-policy.js';
@@ -26,7 +27,21 @@ export function toRunStep(step: StepRow): RunStepDto {
 
 /** CONTRACT §3 Run: progress and counters come from the steps' tasks, never from the row. */
 export function toRunResponse(run: WorkflowRunEntity, steps: StepRow[]): RunResponseDto {
-  const counters = countSteps(steps.map((step) => step.status));
+  return {
+    ...toRunSummary(
+      run,
+      steps.map((step) => step.status),
+    ),
+    steps: steps.map(toRunStep),
+  };
+}
+
+/** The run without its steps (what run events carry), from its steps' task states. */
+export function toRunSummary(
+  run: WorkflowRunEntity,
+  statuses: TaskStatus[],
+): Omit<RunResponseDto, 'steps'> {
+  const counters = countSteps(statuses);
   return {
     id: run.id,
     workflow_id: run.workflowId,
@@ -37,7 +52,6 @@ export function toRunResponse(run: WorkflowRunEntity, steps: StepRow[]): RunResp
     failure_policy: run.failurePolicy,
     progress: progressOf(counters),
     counters,
-    steps: steps.map(toRunStep),
     scheduled_at: iso(run.scheduledAt),
     started_at: iso(run.startedAt),
     completed_at: iso(run.completedAt),

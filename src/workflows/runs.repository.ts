@@ -169,6 +169,21 @@ export class RunsRepository {
     return byRun;
   }
 
+  /** The task state of every step of the runs (counters without the rest of the steps). */
+  async stepStatuses(runIds: string[]): Promise<Map<string, TaskStatus[]>> {
+    const statuses = new Map<string, TaskStatus[]>(runIds.map((id) => [id, []]));
+    if (!runIds.length) return statuses;
+    const rows: { run_id: string; status: TaskStatus; n: number }[] = await this.dataSource.query(
+      `SELECT s.run_id, t.status, count(*)::int AS n
+         FROM workflow_run_steps s JOIN tasks t ON t.id = s.task_id
+        WHERE s.run_id = ANY($1::uuid[]) GROUP BY s.run_id, t.status`,
+      [runIds],
+    );
+    for (const row of rows)
+      statuses.get(row.run_id)!.push(...Array.from({ length: row.n }, () => row.status));
+    return statuses;
+  }
+
   async stepsOf(runId: string, manager?: EntityManager): Promise<StepRow[]> {
     return (await this.steps([runId], manager)).get(runId)!;
   }
