@@ -16,12 +16,7 @@ for (const scenario of SCENARIOS) {
     results.push(await scenario.run());
   } catch (error) {
     process.stderr.write(`${(error as Error).stack}\n`);
-    results.push({
-      title: scenario.title,
-      description: '',
-      figures: [],
-      error: (error as Error).message.split('\n')[0],
-    });
+    results.push({ title: scenario.title, description: '', figures: [], error: (error as Error).message.split('\n')[0] });
   }
   process.stderr.write(`   done in ${((Date.now() - began) / 1000).toFixed(1)} s\n`);
 }

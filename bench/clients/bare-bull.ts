@@ -10,13 +10,7 @@ interface Args {
 const args = JSON.parse(process.argv[2]) as Args;
 const queue = new Bull('bare', args.redisUrl, { prefix: 'bench-bare' });
 await queue.obliterate({ force: true });
-await queue.addBulk(
-  Array.from({ length: args.count }, (_, i) => ({
-    name: 'noop',
-    data: { i },
-    opts: { removeOnComplete: 1000 },
-  })),
-);
+await queue.addBulk(Array.from({ length: args.count }, (_, i) => ({ name: 'noop', data: { i }, opts: { removeOnComplete: 1000 } })));
 let done = 0;
 let first = 0;
 const finished = new Promise<number>((resolveDone) => {
@@ -33,7 +27,5 @@ const last = await finished;
 const seconds = (last - first) / 1000;
 await queue.obliterate({ force: true });
 await queue.close();
-process.stdout.write(
-  `${JSON.stringify({ jobs: args.count, seconds, jobs_per_second: args.count / seconds })}\n`,
-);
+process.stdout.write(`${JSON.stringify({ jobs: args.count, seconds, jobs_per_second: args.count / seconds })}\n`);
 process.exit(0);

@@ -20,13 +20,7 @@ interface Args {
 const args = JSON.parse(process.argv[2]) as Args;
 
 function connect(auth: Record<string, unknown>): Promise<Socket> {
-  const socket = io(`${args.url}/v2`, {
-    auth,
-    transports: ['websocket'],
-    reconnection: false,
-    forceNew: true,
-    timeout: 20_000,
-  });
+  const socket = io(`${args.url}/v2`, { auth, transports: ['websocket'], reconnection: false, forceNew: true, timeout: 20_000 });
   return new Promise((resolveConnect, reject) => {
     socket.once('connect', () => resolveConnect(socket));
     socket.once('connect_error', reject);
@@ -61,11 +55,7 @@ if (args.mode === 'replay') {
 const sockets: Socket[] = [];
 for (let i = 0; i < args.count; i += 50) {
   const batch = Math.min(50, args.count - i);
-  sockets.push(
-    ...(await Promise.all(
-      Array.from({ length: batch }, () => connect({ token: args.token, rooms: [args.room] })),
-    )),
-  );
+  sockets.push(...(await Promise.all(Array.from({ length: batch }, () => connect({ token: args.token, rooms: [args.room] })))));
 }
 
 if (args.mode === 'idle') {
@@ -80,17 +70,14 @@ if (args.mode === 'idle') {
   let stopped = 0;
   const allStopped = new Promise<void>((resolveStopped) => {
     for (const socket of sockets) {
-      socket.on(
-        'room_message',
-        (event: { data: { data: { sent_at?: number; stop?: boolean } } }) => {
-          const payload = event.data.data;
-          if (payload.stop) {
-            if (++stopped === sockets.length) resolveStopped();
-            return;
-          }
-          if (payload.sent_at) latencies.push(Date.now() - payload.sent_at);
-        },
-      );
+      socket.on('room_message', (event: { data: { data: { sent_at?: number; stop?: boolean } } }) => {
+        const payload = event.data.data;
+        if (payload.stop) {
+          if (++stopped === sockets.length) resolveStopped();
+          return;
+        }
+        if (payload.sent_at) latencies.push(Date.now() - payload.sent_at);
+      });
     }
   });
   process.stdout.write('READY\n');

@@ -31,21 +31,12 @@ export function startApp(env: Env): Promise<Service> {
   return startProcess(distPath('bench/app-entry.js'), env);
 }
 
-export async function api<T = unknown>(
-  url: string,
-  path: string,
-  init: RequestInit = {},
-): Promise<T> {
+export async function api<T = unknown>(url: string, path: string, init: RequestInit = {}): Promise<T> {
   const response = await fetch(url + path, {
     ...init,
-    headers: {
-      'X-API-Key': BENCH_ADMIN_KEY,
-      'Content-Type': 'application/json',
-      ...(init.headers ?? {}),
-    },
+    headers: { 'X-API-Key': BENCH_ADMIN_KEY, 'Content-Type': 'application/json', ...(init.headers ?? {}) },
   });
   const text = await response.text();
-  if (!response.ok)
-    throw new Error(`${init.method ?? 'GET'} ${path}: ${response.status} ${text.slice(0, 500)}`);
+  if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${response.status} ${text.slice(0, 500)}`);
   return (text ? JSON.parse(text) : undefined) as T;
 }

@@ -17,11 +17,7 @@ export function distPath(relative: string): string {
 }
 
 /** Starts a compiled entry point and waits for its start-up line. */
-export function startProcess(
-  script: string,
-  env: Env,
-  waitFor = /listening on (http:\/\/[^\s"]+)|processing jobs/,
-): Promise<Service> {
+export function startProcess(script: string, env: Env, waitFor = /listening on (http:\/\/[^\s"]+)|processing jobs/): Promise<Service> {
   const proc = spawn(process.execPath, [script], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -35,10 +31,7 @@ export function startProcess(
   proc.stdout!.on('data', collect);
   proc.stderr!.on('data', collect);
   return new Promise((resolveStart, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`${script} did not start:\n${output}`)),
-      90_000,
-    );
+    const timer = setTimeout(() => reject(new Error(`${script} did not start:\n${output}`)), 90_000);
     const check = () => {
       const match = waitFor.exec(output);
       if (!match) return;
@@ -66,19 +59,11 @@ export function startProcess(
 }
 
 /** Runs a client script (a separate process) and parses the JSON it prints last. */
-export function runClient<T>(
-  script: string,
-  args: Record<string, unknown>,
-  timeoutMs = 300_000,
-): Promise<T> {
-  const proc = spawn(
-    process.execPath,
-    ['--max-old-space-size=4096', distPath(script), JSON.stringify(args)],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      cwd: ROOT,
-    },
-  );
+export function runClient<T>(script: string, args: Record<string, unknown>, timeoutMs = 300_000): Promise<T> {
+  const proc = spawn(process.execPath, ['--max-old-space-size=4096', distPath(script), JSON.stringify(args)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    cwd: ROOT,
+  });
   let output = '';
   proc.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   return new Promise((resolveRun, reject) => {
@@ -93,9 +78,7 @@ export function runClient<T>(
         if (code !== 0) throw new Error(`exit ${code}`);
         resolveRun(JSON.parse(last) as T);
       } catch (error) {
-        reject(
-          new Error(`${script} failed (${(error as Error).message}):\n${output.slice(-2000)}`),
-        );
+        reject(new Error(`${script} failed (${(error as Error).message}):\n${output.slice(-2000)}`));
       }
     });
   });

@@ -23,14 +23,9 @@ export interface ScenarioResult {
   error?: string;
 }
 
-const format = (value: number) =>
-  Number.isFinite(value) ? (Math.abs(value) >= 100 ? value.toFixed(0) : value.toFixed(2)) : 'n/a';
+const format = (value: number) => (Number.isFinite(value) ? (Math.abs(value) >= 100 ? value.toFixed(0) : value.toFixed(2)) : 'n/a');
 
-export function writeReport(
-  results: ScenarioResult[],
-  startedAt: Date,
-  path = resolve(import.meta.dirname, '../../../BENCHMARKS.md'),
-): void {
+export function writeReport(results: ScenarioResult[], startedAt: Date, path = resolve(import.meta.dirname, '../../../BENCHMARKS.md')): void {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const lines: string[] = [
     '# Benchmarks',
@@ -39,7 +34,7 @@ export function writeReport(
     '',
     `- Machine: ${cpus().length} × ${cpu}, ${(totalmem() / 1024 ** 3).toFixed(1)} GiB RAM, Linux ${release()}`,
     `- Node.js ${process.version}; the service built and run in production mode (\`NODE_ENV=production\`, \`LOG_LEVEL=warn\`) as its own processes; load clients in separate processes; loopback only.`,
-    "- Every comparison is measured in the same run; ratios compare with that run's baseline.",
+    '- Every comparison is measured in the same run; ratios compare with that run\'s baseline.',
     '',
   ];
   const missed: string[] = [];
@@ -49,31 +44,19 @@ export function writeReport(
       lines.push(`**Not measured: ${result.error}**`, '');
       continue;
     }
-    lines.push(
-      '| figure | value | baseline (same run) | ratio | target | met |',
-      '|---|---|---|---|---|---|',
-    );
+    lines.push('| figure | value | baseline (same run) | ratio | target | met |', '|---|---|---|---|---|---|');
     for (const figure of result.figures) {
-      const baseline = figure.baseline
-        ? `${figure.baseline.name}: ${format(figure.baseline.value)} ${figure.baseline.unit}`
-        : '';
+      const baseline = figure.baseline ? `${figure.baseline.name}: ${format(figure.baseline.value)} ${figure.baseline.unit}` : '';
       const met = figure.met === undefined ? '' : figure.met ? 'yes' : '**no**';
       if (figure.met === false) missed.push(`${result.title}: ${figure.name}`);
       lines.push(
         `| ${figure.name} | ${format(figure.value)} ${figure.unit} | ${baseline} | ${figure.ratio === undefined ? '' : `${format(figure.ratio)}×`} | ${figure.target ?? ''} | ${met} |`,
       );
     }
-    const notes = result.figures
-      .filter((figure) => figure.note)
-      .map((figure) => `- ${figure.name}: ${figure.note}`);
+    const notes = result.figures.filter((figure) => figure.note).map((figure) => `- ${figure.name}: ${figure.note}`);
     if (notes.length) lines.push('', ...notes);
     lines.push('');
   }
-  lines.push(
-    '## Targets missed',
-    '',
-    missed.length ? missed.map((entry) => `- ${entry}`).join('\n') : 'None in this run.',
-    '',
-  );
+  lines.push('## Targets missed', '', missed.length ? missed.map((entry) => `- ${entry}`).join('\n') : 'None in this run.', '');
   writeFileSync(path, lines.join('\n'));
 }

@@ -17,5 +17,4 @@ export function summarize(values: number[]) {
   };
 }
 
-export const round = (value: number, digits = 2) =>
-  Number.isFinite(value) ? Math.round(value * 10 ** digits) / 10 ** digits : value;
+export const round = (value: number, digits = 2) => (Number.isFinite(value) ? Math.round(value * 10 ** digits) / 10 ** digits : value);

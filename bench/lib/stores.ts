@@ -1,8 +1,7 @@
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
-const SERVER =
-  process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const SERVER = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const BENCH_REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/14';
 export const BENCH_PREFIX = 'bench';
 
@@ -13,9 +12,7 @@ export function databaseUrl(name: string): string {
 }
 
 /** A fresh database and an empty Redis prefix for one benchmark scenario. */
-export async function freshStores(
-  name: string,
-): Promise<{ DATABASE_URL: string; REDIS_URL: string; REDIS_KEY_PREFIX: string }> {
+export async function freshStores(name: string): Promise<{ DATABASE_URL: string; REDIS_URL: string; REDIS_KEY_PREFIX: string }> {
   const client = new pg.Client({ connectionString: SERVER });
   await client.connect();
   await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
@@ -29,11 +26,7 @@ export async function freshStores(
     cursor = next;
   } while (cursor !== '0');
   await redis.quit();
-  return {
-    DATABASE_URL: databaseUrl(name),
-    REDIS_URL: BENCH_REDIS_URL,
-    REDIS_KEY_PREFIX: BENCH_PREFIX,
-  };
+  return { DATABASE_URL: databaseUrl(name), REDIS_URL: BENCH_REDIS_URL, REDIS_KEY_PREFIX: BENCH_PREFIX };
 }
 
 export async function dropDatabase(name: string): Promise<void> {
@@ -43,11 +36,7 @@ export async function dropDatabase(name: string): Promise<void> {
   await client.end();
 }
 
-export async function query<T extends pg.QueryResultRow>(
-  url: string,
-  sql: string,
-  params: unknown[] = [],
-): Promise<T[]> {
+export async function query<T extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {

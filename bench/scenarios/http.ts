@@ -17,20 +17,9 @@ const CONNECTIONS = 64;
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
 
 async function load(url: string, headers?: Record<string, string>): Promise<Load> {
-  await runClient<Load>('bench/clients/http-load.js', {
-    url,
-    headers,
-    connections: CONNECTIONS,
-    durationSeconds: 2,
-  });
-  const result = await runClient<Load>('bench/clients/http-load.js', {
-    url,
-    headers,
-    connections: CONNECTIONS,
-    durationSeconds: SECONDS,
-  });
-  if (result.non2xx || result.errors)
-    throw new Error(`${url}: ${result.non2xx} non-2xx and ${result.errors} errors under load`);
+  await runClient<Load>('bench/clients/http-load.js', { url, headers, connections: CONNECTIONS, durationSeconds: 2 });
+  const result = await runClient<Load>('bench/clients/http-load.js', { url, headers, connections: CONNECTIONS, durationSeconds: SECONDS });
+  if (result.non2xx || result.errors) throw new Error(`${url}: ${result.non2xx} non-2xx and ${result.errors} errors under load`);
   return result;
 }
 
@@ -60,9 +49,7 @@ export async function httpScenario(target: ListTarget, key: string): Promise<Sce
   } finally {
     await cached.stop();
   }
-  const uncached = await startApp(
-    benchEnv(stores, { CACHE_ENABLED: 'false', RATE_LIMIT_ENABLED: 'false' }),
-  );
+  const uncached = await startApp(benchEnv(stores, { CACHE_ENABLED: 'false', RATE_LIMIT_ENABLED: 'false' }));
   let uncachedLoad: Load;
   try {
     uncachedLoad = await load(uncached.url + target.path, headers);
@@ -71,24 +58,10 @@ export async function httpScenario(target: ListTarget, key: string): Promise<Sce
   }
   await dropDatabase(database);
 
-  const bareFigure = {
-    name: 'bare Nest route (GET /health)',
-    value: bare.requests_per_second,
-    unit: 'req/s',
-  };
+  const bareFigure = { name: 'bare Nest route (GET /health)', value: bare.requests_per_second, unit: 'req/s' };
   figures.push(
-    {
-      section: 'http',
-      name: 'plain express (one JSON route)',
-      value: plain.requests_per_second,
-      unit: 'req/s',
-    },
-    {
-      ...bareFigure,
-      section: 'http',
-      baseline: { name: 'plain express', value: plain.requests_per_second, unit: 'req/s' },
-      ratio: round(bare.requests_per_second / plain.requests_per_second),
-    },
+    { section: 'http', name: 'plain express (one JSON route)', value: plain.requests_per_second, unit: 'req/s' },
+    { ...bareFigure, section: 'http', baseline: { name: 'plain express', value: plain.requests_per_second, unit: 'req/s' }, ratio: round(bare.requests_per_second / plain.requests_per_second) },
     {
       section: 'http',
       name: `${target.label}, authenticated, cached, rate-limited`,

@@ -8,14 +8,11 @@ const JOBS = Number(process.env.BENCH_JOBS ?? 5000);
 const CONCURRENCY = 10;
 
 export async function jobsScenario(): Promise<ScenarioResult> {
-  const bare = await runClient<{ jobs_per_second: number; seconds: number }>(
-    'bench/clients/bare-bull.js',
-    {
-      redisUrl: BENCH_REDIS_URL,
-      count: JOBS,
-      concurrency: CONCURRENCY,
-    },
-  );
+  const bare = await runClient<{ jobs_per_second: number; seconds: number }>('bench/clients/bare-bull.js', {
+    redisUrl: BENCH_REDIS_URL,
+    count: JOBS,
+    concurrency: CONCURRENCY,
+  });
 
   const database = 'subforge_bench_jobs';
   const stores = await freshStores(database);
@@ -29,23 +26,15 @@ export async function jobsScenario(): Promise<ScenarioResult> {
       Array.from({ length: 20 }, async () => {
         while (next < JOBS) {
           next++;
-          await api(apiProcess.url, '/api/v2/background-tasks', {
-            method: 'POST',
-            body: JSON.stringify({ task_name: 'bench.noop' }),
-          });
+          await api(apiProcess.url, '/api/v2/background-tasks', { method: 'POST', body: JSON.stringify({ task_name: 'bench.noop' }) });
         }
       }),
     );
-    const worker = await startApp(
-      benchEnv(stores, { ROLE: 'worker', JOB_CONCURRENCY: String(CONCURRENCY) }),
-    );
+    const worker = await startApp(benchEnv(stores, { ROLE: 'worker', JOB_CONCURRENCY: String(CONCURRENCY) }));
     try {
       const deadline = Date.now() + 300_000;
       for (;;) {
-        const [{ done }] = await query<{ done: number }>(
-          stores.DATABASE_URL,
-          `SELECT count(*)::int AS done FROM background_tasks WHERE status = 'completed' AND NOT internal`,
-        );
+        const [{ done }] = await query<{ done: number }>(stores.DATABASE_URL, `SELECT count(*)::int AS done FROM background_tasks WHERE status = 'completed' AND NOT internal`);
         if (done >= JOBS) break;
         if (Date.now() > deadline) throw new Error(`only ${done} of ${JOBS} jobs completed`);
         await sleep(100);

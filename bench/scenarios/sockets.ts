@@ -13,17 +13,9 @@ interface ClientProcess {
 
 /** Starts a socket-clients process; `ready` resolves when all its clients are connected. */
 function socketClients(args: Record<string, unknown>): ClientProcess {
-  const proc = spawn(
-    process.execPath,
-    [
-      '--max-old-space-size=4096',
-      distPath('bench/clients/socket-clients.js'),
-      JSON.stringify(args),
-    ],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
+  const proc = spawn(process.execPath, ['--max-old-space-size=4096', distPath('bench/clients/socket-clients.js'), JSON.stringify(args)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let output = '';
   let onReady: () => void;
   const ready = new Promise<void>((resolveReady) => (onReady = resolveReady));
@@ -32,11 +24,7 @@ function socketClients(args: Record<string, unknown>): ClientProcess {
     if (output.includes('READY')) onReady();
   });
   const result = new Promise<string>((resolveResult, reject) => {
-    proc.once('exit', (code) =>
-      code === 0 || code === null
-        ? resolveResult(output)
-        : reject(new Error(`clients exited ${code}`)),
-    );
+    proc.once('exit', (code) => (code === 0 || code === null ? resolveResult(output) : reject(new Error(`clients exited ${code}`))));
   });
   return { ready, result, stop: () => proc.kill('SIGTERM') };
 }
@@ -51,21 +39,12 @@ export async function fanoutScenario(): Promise<ScenarioResult> {
   const app = await startApp(benchEnv(stores));
   try {
     const processes = Array.from({ length: 4 }, () =>
-      socketClients({
-        url: app.url,
-        token: BENCH_ADMIN_KEY,
-        count: FANOUT_CLIENTS / 4,
-        room: 'room:bench',
-        mode: 'fanout',
-      }),
+      socketClients({ url: app.url, token: BENCH_ADMIN_KEY, count: FANOUT_CLIENTS / 4, room: 'room:bench', mode: 'fanout' }),
     );
     await Promise.all(processes.map((p) => p.ready));
     await sleep(1_000);
     const broadcast = (data: Record<string, unknown>) =>
-      api(app.url, '/api/v2/websocket/broadcast', {
-        method: 'POST',
-        body: JSON.stringify({ message_type: 'room_message', room: 'room:bench', data }),
-      });
+      api(app.url, '/api/v2/websocket/broadcast', { method: 'POST', body: JSON.stringify({ message_type: 'room_message', room: 'room:bench', data }) });
     const started = Date.now();
     for (let sent = 0; sent < RATE * SECONDS; sent++) {
       const due = started + (sent * 1000) / RATE;
@@ -75,8 +54,7 @@ export async function fanoutScenario(): Promise<ScenarioResult> {
     await sleep(2_000);
     await broadcast({ stop: true });
     const latencies = (await Promise.all(processes.map((p) => p.result))).flatMap(
-      (output) =>
-        (JSON.parse(output.trim().split('\n').pop()!) as { latencies: number[] }).latencies,
+      (output) => (JSON.parse(output.trim().split('\n').pop()!) as { latencies: number[] }).latencies,
     );
     const stats = summarize(latencies);
     const expected = FANOUT_CLIENTS * RATE * SECONDS;
@@ -84,21 +62,9 @@ export async function fanoutScenario(): Promise<ScenarioResult> {
       title: 'Socket.IO fan-out to 1,000 clients',
       description: `${FANOUT_CLIENTS} authenticated clients (4 processes) in one room; ${RATE} REST broadcasts a second for ${SECONDS} s; latency from the publisher's send to each client's receipt (same machine clock).`,
       figures: [
-        {
-          section: 'sockets',
-          name: 'deliveries received',
-          value: stats.count,
-          unit: `of ${expected}`,
-        },
+        { section: 'sockets', name: 'deliveries received', value: stats.count, unit: `of ${expected}` },
         { section: 'sockets', name: 'delivery latency p50', value: stats.p50, unit: 'ms' },
-        {
-          section: 'sockets',
-          name: 'delivery latency p99',
-          value: stats.p99,
-          unit: 'ms',
-          target: '≤ 100 ms',
-          met: stats.p99 <= 100 && stats.count === expected,
-        },
+        { section: 'sockets', name: 'delivery latency p99', value: stats.p99, unit: 'ms', target: '≤ 100 ms', met: stats.p99 <= 100 && stats.count === expected },
       ],
     };
   } finally {
@@ -114,26 +80,14 @@ export async function idleMemoryScenario(): Promise<ScenarioResult> {
   const stores = await freshStores(database);
   const app = await startApp(benchEnv(stores, { SOCKET_PING_INTERVAL_MS: '25000' }));
   try {
-    const warm = socketClients({
-      url: app.url,
-      token: BENCH_ADMIN_KEY,
-      count: 200,
-      room: 'room:idle',
-      mode: 'idle',
-    });
+    const warm = socketClients({ url: app.url, token: BENCH_ADMIN_KEY, count: 200, room: 'room:idle', mode: 'idle' });
     await warm.ready;
     warm.stop();
     await warm.result;
     await sleep(3_000);
     const before = await rssOf(app.pid);
     const processes = Array.from({ length: 5 }, () =>
-      socketClients({
-        url: app.url,
-        token: BENCH_ADMIN_KEY,
-        count: IDLE_CLIENTS / 5,
-        room: 'room:idle',
-        mode: 'idle',
-      }),
+      socketClients({ url: app.url, token: BENCH_ADMIN_KEY, count: IDLE_CLIENTS / 5, room: 'room:idle', mode: 'idle' }),
     );
     await Promise.all(processes.map((p) => p.ready));
     await sleep(5_000);
@@ -146,20 +100,8 @@ export async function idleMemoryScenario(): Promise<ScenarioResult> {
       description: `Server resident memory before and after ${IDLE_CLIENTS} authenticated idle clients (5 processes) joined a room, 5 s after they connected.`,
       figures: [
         { section: 'sockets', name: 'server RSS before', value: before / 1024 ** 2, unit: 'MiB' },
-        {
-          section: 'sockets',
-          name: `server RSS with ${IDLE_CLIENTS} connections`,
-          value: after / 1024 ** 2,
-          unit: 'MiB',
-        },
-        {
-          section: 'sockets',
-          name: 'memory per idle connection',
-          value: perConnection,
-          unit: 'KiB',
-          target: '≤ 30 KiB',
-          met: perConnection <= 30,
-        },
+        { section: 'sockets', name: `server RSS with ${IDLE_CLIENTS} connections`, value: after / 1024 ** 2, unit: 'MiB' },
+        { section: 'sockets', name: 'memory per idle connection', value: perConnection, unit: 'KiB', target: '≤ 30 KiB', met: perConnection <= 30 },
       ],
     };
   } finally {
@@ -185,37 +127,21 @@ export async function replayScenario(): Promise<ScenarioResult> {
        FROM generate_series(1, $1) g`,
       [REPLAYED * 2],
     );
-    const result = await runClient<{ received: number; ms: number; ordered: boolean }>(
-      'bench/clients/socket-clients.js',
-      {
-        url: app.url,
-        token: BENCH_ADMIN_KEY,
-        count: 1,
-        room: 'room:replay',
-        mode: 'replay',
-        lastEventId: '0',
-        expected: REPLAYED,
-      },
-    );
+    const result = await runClient<{ received: number; ms: number; ordered: boolean }>('bench/clients/socket-clients.js', {
+      url: app.url,
+      token: BENCH_ADMIN_KEY,
+      count: 1,
+      room: 'room:replay',
+      mode: 'replay',
+      lastEventId: '0',
+      expected: REPLAYED,
+    });
     return {
       title: 'Replay of 10,000 missed events',
-      description:
-        'A client reconnects with `last_event_id` to a room that received 10,000 events (among 20,000 in the history); time from its connect call to the last `event_history`.',
+      description: 'A client reconnects with `last_event_id` to a room that received 10,000 events (among 20,000 in the history); time from its connect call to the last `event_history`.',
       figures: [
-        {
-          section: 'replay',
-          name: 'events replayed (in order)',
-          value: result.received,
-          unit: result.ordered ? 'events, ordered' : 'events, OUT OF ORDER',
-        },
-        {
-          section: 'replay',
-          name: 'time to the last replayed event',
-          value: round(result.ms),
-          unit: 'ms',
-          target: '≤ 1000 ms',
-          met: result.ms <= 1000 && result.ordered,
-        },
+        { section: 'replay', name: 'events replayed (in order)', value: result.received, unit: result.ordered ? 'events, ordered' : 'events, OUT OF ORDER' },
+        { section: 'replay', name: 'time to the last replayed event', value: round(result.ms), unit: 'ms', target: '≤ 1000 ms', met: result.ms <= 1000 && result.ordered },
       ],
     };
   } finally {
