@@ -10,9 +10,9 @@ import type { WorkflowRunEntity } from './entities/workflow-run.entity.js';
 import { type RunEvent, RunViews } from './run-views.service.js';
 import {
   decideRun,
+  failureMessage,
   FINISHED_RUN_STATUSES,
   retriesOf,
-  type RunDecision,
   type RunStatus,
 } from './run-state.js';
 import { RunsRepository, type StepRow } from './runs.repository.js';
@@ -20,19 +20,6 @@ import type { FailurePolicy } from './workflow-definition.js';
 
 const UNFINISHED_TASK = new Set(['pending', 'blocked', 'in_progress']);
 const EXPIRED_BATCH = 100;
-
-/** Why a run failed, in a sentence. */
-export function failureMessage(decision: RunDecision, steps: StepRow[]): string {
-  const byKey = new Map(steps.map((step) => [step.key, step]));
-  const first = byKey.get(decision.lost[0]);
-  if (decision.lost.length === 1 && first)
-    return first.status === 'cancelled'
-      ? `Step "${first.key}" was cancelled`
-      : `Step "${first.key}" failed after ${first.attempt} attempt(s): ${first.error ?? 'failed'}`;
-  return `${decision.lost.length} step(s) did not complete: ${decision.lost
-    .map((key) => `${key} (${byKey.get(key)?.status ?? 'lost'})`)
-    .join(', ')}`;
-}
 
 /**
  * Moves runs forward: applies the failure policy, finishes runs whose steps are all

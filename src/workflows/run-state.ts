@@ -171,3 +171,19 @@ export function retriesOf<S extends StepState>(
   }
   return { due, later };
 }
+
+/** Why a run failed, in a sentence. */
+export function failureMessage(
+  decision: RunDecision,
+  steps: readonly (Pick<StepState, 'key' | 'status' | 'attempt'> & { error: string | null })[],
+): string {
+  const byKey = new Map(steps.map((step) => [step.key, step]));
+  const first = byKey.get(decision.lost[0]);
+  if (decision.lost.length === 1 && first)
+    return first.status === 'cancelled'
+      ? `Step "${first.key}" was cancelled`
+      : `Step "${first.key}" failed after ${first.attempt} attempt(s): ${first.error ?? 'failed'}`;
+  return `${decision.lost.length} step(s) did not complete: ${decision.lost
+    .map((key) => `${key} (${byKey.get(key)?.status ?? 'lost'})`)
+    .join(', ')}`;
+}
