@@ -721,6 +721,7 @@ describe('workflows', () => {
       const type = unique('later');
       const agent = await startAgent({ agentType: type });
       const workflow = await createWorkflow([step('x', { agent_type: type })]);
+      const client = await dashboard(workflow.id);
       const at = new Date(Date.now() + 1_500).toISOString();
       const { run_id: runId, status } = await execute(workflow.id, { scheduled_at: at });
       expect(status).toBe('scheduled');
@@ -736,6 +737,13 @@ describe('workflows', () => {
       const run = await waitForRun(runId, ['completed'], 10_000);
       expect(new Date(run.started_at).getTime()).toBeGreaterThanOrEqual(new Date(at).getTime());
       expect(agent.assignments[0].receivedAt).toBeGreaterThanOrEqual(new Date(at).getTime());
+      const runEvents = eventsOf(client)
+        .filter((e) => e.type === 'workflow_update')
+        .map((e) => [e.data.event, e.data.run.status]);
+      expect(runEvents.slice(0, 2)).toEqual([
+        ['run_updated', 'scheduled'],
+        ['run_started', 'running'],
+      ]);
     });
 
     it('workflows.execute through the job system starts a run', async () => {
@@ -834,7 +842,7 @@ describe('workflows', () => {
         maxConcurrentTasks: 2,
         script: (a) =>
           a.stepKey === 'check' && a.runId === failingRun
-            ? { kind: 'fail', error: 'tests red', retryable: false }
+            ? { kind: 'fail', error: 'tests red', retryable: false, afterMs: 400 }
             : { kind: 'complete', afterMs: 50, quality_score: 80 },
       });
       let failingRun: string | null = null;
@@ -990,6 +998,42 @@ describe('workflows', () => {
         .set(admin)
         .expect(200);
       expect(again.body.deleted_records.workflow_history_deleted).toBe(0);
+    });
+
+    it('finished runs past the retention go with system.cleanup, counted', async () => {
+      const type = unique('retention');
+      await startAgent({ agentType: type });
+      const workflow = await createWorkflow([
+        step('x', { agent_type: type }),
+        step('y', { agent_type: type }),
+      ]);
+      const old = (await execute(workflow.id)).run_id;
+      await waitForRun(old, ['completed']);
+      const recent = (await execute(workflow.id)).run_id;
+      await waitForRun(recent, ['completed']);
+      await db.query(
+        `UPDATE workflow_runs SET completed_at = now() - interval '40 days' WHERE id = $1`,
+        [old],
+      );
+      const { body: job } = await app
+        .http()
+        .post('/api/v2/background-tasks')
+        .set(admin)
+        .send({ task_name: 'system.cleanup', parameters: { older_than_days: 30 } })
+        .expect(201);
+      let record = job;
+      const deadline = Date.now() + 20_000;
+      while (!['completed', 'failed'].includes(record.status) && Date.now() < deadline) {
+        await sleep(100);
+        record = (await app.http().get(`/api/v2/background-tasks/${job.id}`).set(admin).expect(200))
+          .body;
+      }
+      expect(record.status).toBe('completed');
+      expect(record.result.deleted.workflow_runs).toBe(1);
+      const { rows } = await db.query('SELECT id FROM workflow_runs WHERE workflow_id = $1', [
+        workflow.id,
+      ]);
+      expect(rows.map((row) => row.id)).toEqual([recent]);
     });
   });
 });

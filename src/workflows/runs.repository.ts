@@ -244,11 +244,14 @@ export class RunsRepository {
 
   /** Starts scheduled runs whose time has come (one winner per run, whoever asks). */
   async startDue(manager: EntityManager, runId?: string): Promise<WorkflowRunEntity[]> {
+    // A CTE, so that the driver returns the rows (a bare UPDATE answers [rows, count]).
     const rows: { id: string }[] = await manager.query(
-      `UPDATE workflow_runs SET status = 'running', started_at = now(), updated_at = now()
-        WHERE status = 'scheduled' AND source = 'api' AND scheduled_at <= now()
-          ${runId ? 'AND id = $1' : ''}
-        RETURNING id`,
+      `WITH started AS (
+         UPDATE workflow_runs SET status = 'running', started_at = now(), updated_at = now()
+          WHERE status = 'scheduled' AND source = 'api' AND scheduled_at <= now()
+            ${runId ? 'AND id = $1' : ''}
+          RETURNING id)
+       SELECT id FROM started`,
       runId ? [runId] : [],
     );
     if (!rows.length) return [];
@@ -291,15 +294,17 @@ export class RunsRepository {
     limit: number,
     manager: EntityManager,
   ): Promise<number> {
-    const rows: unknown[] = await manager.query(
-      `DELETE FROM workflow_runs WHERE id IN (
-         SELECT id FROM workflow_runs
-          WHERE status = ANY($1::text[]) AND completed_at < now() - make_interval(days => $2)
-          LIMIT $3)
-       RETURNING id`,
+    const rows: { n: number }[] = await manager.query(
+      `WITH gone AS (
+         DELETE FROM workflow_runs WHERE id IN (
+           SELECT id FROM workflow_runs
+            WHERE status = ANY($1::text[]) AND completed_at < now() - make_interval(days => $2)
+            LIMIT $3)
+         RETURNING 1)
+       SELECT count(*)::int AS n FROM gone`,
       [FINISHED_RUN_STATUSES, days, limit],
     );
-    return rows.length;
+    return rows[0].n;
   }
 }
 
