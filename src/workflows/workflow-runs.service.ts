@@ -15,7 +15,7 @@ import type { ExecuteWorkflowDto } from './dto/workflow.dto.js';
 import type { WorkflowEntity } from './entities/workflow.entity.js';
 import { type RunTrigger, WorkflowRunEntity } from './entities/workflow-run.entity.js';
 import { Orchestrator } from './orchestrator.service.js';
-import { type RunEvent, RunViews } from './run-views.service.js';
+import { RunViews } from './run-views.service.js';
 import { checkRunMove, type RunAction } from './run-state.js';
 import { RunsRepository } from './runs.repository.js';
 import { topologicalOrder, withStepDefaults } from './workflow-definition.js';
@@ -265,10 +265,5 @@ export class WorkflowRunsService {
     const run = await this.runs.findById(runId);
     if (!run) throw new NotFoundError('Run', runId);
     return run;
-  }
-
-  /** Announces a run event for a run changed elsewhere (the importer). */
-  async announce(event: RunEvent, run: WorkflowRunEntity): Promise<void> {
-    await this.views.announce(event, run);
   }
 }
