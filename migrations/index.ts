@@ -6,6 +6,7 @@ import { Jobs1795632516135 } from './1795632516135-Jobs.js';
 import { Files1795632908880 } from './1795632908880-Files.js';
 import { System1795633006581 } from './1795633006581-System.js';
 import { Tasks1795633448855 } from './1795633448855-Tasks.js';
+import { Workflows1795636762943 } from './1795636762943-Workflows.js';
 
 /** Every migration class, in timestamp order. `npm run migration:generate -- <Name>` prints the line to add. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -16,4 +17,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   Files1795632908880,
   System1795633006581,
   Tasks1795633448855,
+  Workflows1795636762943,
 ];

@@ -20,6 +20,7 @@ import { RedisModule } from './redis/redis.module.js';
 import { RedisService } from './redis/redis.service.js';
 import { SystemModule } from './system/system.module.js';
 import { TasksModule } from './tasks/tasks.module.js';
+import { WorkflowsModule } from './workflows/workflows.module.js';
 
 @Module({})
 export class AppModule {
@@ -64,6 +65,7 @@ export class AppModule {
         AgentsModule,
         TasksModule,
         DashboardModule,
+        WorkflowsModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -3,6 +3,7 @@ import { AGENTS_LIST, logIngestionScenario } from './agents.js';
 import { httpScenario } from './http.js';
 import { jobsScenario } from './jobs.js';
 import { fanoutScenario, idleMemoryScenario, replayScenario } from './sockets.js';
+import { workflowsScenario } from './workflows.js';
 
 export interface Scenario {
   key: string;
@@ -21,4 +22,9 @@ export const SCENARIOS: Scenario[] = [
   { key: 'fanout', title: 'Socket.IO fan-out', run: fanoutScenario },
   { key: 'idle', title: 'Socket.IO idle connections', run: idleMemoryScenario },
   { key: 'replay', title: 'Replay of missed events', run: replayScenario },
+  {
+    key: 'workflows',
+    title: 'Workflow orchestration (10 layers × 100 steps, 100 agents)',
+    run: workflowsScenario,
+  },
 ];

@@ -186,6 +186,22 @@ export class AgentFiguresQuery {
   }
 
   /** Tasks of the agent now in progress. */
+  /** Tasks in progress per agent, for several agents in one query. */
+  async runningTasksOf(agentIds: string[], manager?: EntityManager): Promise<Map<string, number>> {
+    const running = new Map<string, number>(agentIds.map((id) => [id, 0]));
+    if (!agentIds.length) return running;
+    const rows: { agent_id: string; running: number }[] = await (
+      manager ?? this.dataSource.manager
+    ).query(
+      `SELECT assigned_agent_id AS agent_id, COUNT(*)::int AS running FROM tasks
+        WHERE assigned_agent_id = ANY($1::uuid[]) AND status = 'in_progress'
+        GROUP BY assigned_agent_id`,
+      [agentIds],
+    );
+    for (const row of rows) running.set(row.agent_id, row.running);
+    return running;
+  }
+
   async runningTasks(agentId: string, manager?: EntityManager): Promise<number> {
     const rows: { running: number }[] = await (manager ?? this.dataSource.manager).query(
       "SELECT COUNT(*)::int AS running FROM tasks WHERE assigned_agent_id = $1 AND status = 'in_progress'",

@@ -4,7 +4,8 @@ import { DataSource } from 'typeorm';
 import { CacheVersions } from '../common/cache/cache-versions.service.js';
 import type { AppConfig } from '../config/config.js';
 import { InjectConfig } from '../config/config.module.js';
-import { type AgentStatus, statusAfterHeartbeat } from './agent-status.js';
+import { type AgentStatus, statusAfterHeartbeat, WORKING_STATUSES } from './agent-status.js';
+import { AgentHooks } from './agent-hooks.js';
 import { AgentFiguresQuery } from './agent-figures.query.js';
 import { AgentsRepository } from './agents.repository.js';
 import { AgentsService } from './agents.service.js';
@@ -60,6 +61,7 @@ export class AgentHeartbeatsService {
     private readonly figures: AgentFiguresQuery,
     private readonly views: AgentViews,
     private readonly cache: CacheVersions,
+    private readonly hooks: AgentHooks,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
@@ -67,9 +69,10 @@ export class AgentHeartbeatsService {
     const now = new Date();
     let previousStatus: AgentStatus | null = null;
     let changed = false;
+    let running = 0;
     const agent = await this.dataSource.transaction(async (manager) => {
       const agent = await this.agents.lockOrFail(manager, agentId);
-      const running = await this.figures.runningTasks(agentId, manager);
+      running = await this.figures.runningTasks(agentId, manager);
       const next = statusAfterHeartbeat(
         agent.status,
         dto.status,
@@ -103,6 +106,13 @@ export class AgentHeartbeatsService {
     } else {
       // Nothing worth an event, but cached reads show last_heartbeat: make them fresh.
       await this.cache.bump(['agents']);
+      // A heartbeat can make an agent available again (its previous one had gone stale).
+      if (
+        agent.isActive &&
+        WORKING_STATUSES.includes(agent.status) &&
+        running < agent.maxConcurrentTasks
+      )
+        this.hooks.maybeAvailable(agent.id);
     }
     return {
       agent_id: agent.id,

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import type { DomainEventMap } from '../realtime/domain-events.js';
 import { EventBus } from '../realtime/event-bus.service.js';
-import type { AgentStatus } from './agent-status.js';
+import { type AgentStatus, WORKING_STATUSES } from './agent-status.js';
+import { AgentHooks } from './agent-hooks.js';
 import { AgentFiguresQuery } from './agent-figures.query.js';
 import { type AgentFigures, toAgentResponse, toV1AgentResponse } from './agent.mapper.js';
 import type { AgentResponseDto } from './dto/agent.dto.js';
@@ -25,6 +27,7 @@ export class AgentViews {
   constructor(
     private readonly figures: AgentFiguresQuery,
     private readonly events: EventBus,
+    private readonly hooks: AgentHooks,
   ) {}
 
   async snapshot(agent: AgentEntity, manager?: EntityManager): Promise<AgentSnapshot> {
@@ -53,20 +56,63 @@ export class AgentViews {
     snapshot: AgentSnapshot,
     change: AgentChange | null,
     previousStatus?: AgentStatus | null,
+    options: { hooks?: boolean } = {},
   ): Promise<void> {
-    // Spread into a plain object: the event payload is JSON, not the DTO class.
-    const agent = { ...toV2(snapshot) };
-    const statusMoved = previousStatus != null && previousStatus !== snapshot.agent.status;
-    if (change === 'created') await this.events.publish('agent.created', { agent });
-    else if (change === 'updated') await this.events.publish('agent.updated', { agent });
-    else if (change === 'configuration_updated')
-      await this.events.publish('agent.configuration_updated', { agent });
-    if (statusMoved)
-      await this.events.publish('agent.status_changed', {
-        agent,
-        previous_status: previousStatus,
-      });
+    await this.events.publishAll(eventsOf(snapshot, change, previousStatus));
+    if ((options.hooks ?? true) && hasRoom(snapshot)) this.hooks.maybeAvailable(snapshot.agent.id);
   }
+
+  /** Several agents' changes at once: their figures read together, their events in one batch. */
+  async announceMany(
+    changes: {
+      agent: AgentEntity;
+      change: AgentChange | null;
+      previousStatus: AgentStatus | null;
+    }[],
+    options: { hooks?: boolean } = {},
+  ): Promise<void> {
+    const snapshots = await this.snapshots(changes.map(({ agent }) => agent));
+    await this.events.publishAll(
+      snapshots.flatMap((snapshot, index) =>
+        eventsOf(snapshot, changes[index].change, changes[index].previousStatus),
+      ),
+    );
+    if (options.hooks ?? true)
+      for (const snapshot of snapshots)
+        if (hasRoom(snapshot)) this.hooks.maybeAvailable(snapshot.agent.id);
+  }
+}
+
+type AgentEvent = {
+  [K in AgentEventName]: [K, DomainEventMap[K]];
+}[AgentEventName];
+type AgentEventName =
+  'agent.created' | 'agent.updated' | 'agent.configuration_updated' | 'agent.status_changed';
+
+function eventsOf(
+  snapshot: AgentSnapshot,
+  change: AgentChange | null,
+  previousStatus?: AgentStatus | null,
+): AgentEvent[] {
+  // Spread into a plain object: the event payload is JSON, not the DTO class.
+  const agent = { ...toV2(snapshot) };
+  const events: AgentEvent[] = [];
+  if (change === 'created') events.push(['agent.created', { agent }]);
+  else if (change === 'updated') events.push(['agent.updated', { agent }]);
+  else if (change === 'configuration_updated')
+    events.push(['agent.configuration_updated', { agent }]);
+  if (previousStatus != null && previousStatus !== snapshot.agent.status)
+    events.push(['agent.status_changed', { agent, previous_status: previousStatus }]);
+  return events;
+}
+
+/** The cheap part of availability: a working status and room for another task. */
+export function hasRoom({ agent, figures }: AgentSnapshot): boolean {
+  return (
+    agent.isActive &&
+    WORKING_STATUSES.includes(agent.status) &&
+    figures.running < agent.maxConcurrentTasks
+  );
 }
 
 export const toV2 = (snapshot: AgentSnapshot): AgentResponseDto =>

@@ -5,6 +5,7 @@ import { AgentCommandsService } from './agent-commands.service.js';
 import { AgentImportService } from './agent-import.service.js';
 import { AgentConfigService } from './agent-config.service.js';
 import { AgentFiguresQuery } from './agent-figures.query.js';
+import { AgentHooks } from './agent-hooks.js';
 import { AgentHeartbeatsService } from './agent-heartbeats.service.js';
 import { AgentLogsRepository } from './agent-logs.repository.js';
 import { AgentLogsService } from './agent-logs.service.js';
@@ -28,6 +29,7 @@ import { AgentEntity } from './entities/agent.entity.js';
   ],
   controllers: [AgentsV1Controller, AgentsController, AgentTelemetryController],
   providers: [
+    AgentHooks,
     AgentsRepository,
     AgentLogsRepository,
     AgentFiguresQuery,
@@ -48,6 +50,7 @@ import { AgentEntity } from './entities/agent.entity.js';
     AgentLogsService,
     AgentViews,
     AgentImportService,
+    AgentHooks,
   ],
 })
 export class AgentsModule {}

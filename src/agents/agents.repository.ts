@@ -98,6 +98,52 @@ export class AgentsRepository {
     return manager.findOne(AgentEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
   }
 
+  /** Locks several agents, in id order so that concurrent writers cannot deadlock on them. */
+  lockMany(manager: EntityManager, ids: string[]): Promise<AgentEntity[]> {
+    if (!ids.length) return Promise.resolve([]);
+    return manager
+      .createQueryBuilder(AgentEntity, 'agent')
+      .where('agent.id = ANY(:ids)', { ids })
+      .orderBy('agent.id')
+      .setLock('pessimistic_write')
+      .getMany();
+  }
+
+  /**
+   * Writes the workload fields of several agents at once (status, current task, last
+   * activity), with a history row for each status that moved.
+   */
+  async saveWorkloads(
+    manager: EntityManager,
+    agents: AgentEntity[],
+    moved: { agentId: string; status: AgentStatus; previous: AgentStatus }[],
+  ): Promise<void> {
+    if (agents.length)
+      await manager.query(
+        `UPDATE agents a SET status = w.status, is_active = w.is_active,
+                current_task_id = w.current_task_id, current_task_title = w.current_task_title,
+                last_activity = w.last_activity, updated_at = now()
+           FROM unnest($1::uuid[], $2::text[], $3::boolean[], $4::uuid[], $5::text[], $6::timestamptz[])
+                AS w(id, status, is_active, current_task_id, current_task_title, last_activity)
+          WHERE a.id = w.id`,
+        [
+          agents.map((agent) => agent.id),
+          agents.map((agent) => agent.status),
+          agents.map((agent) => agent.isActive),
+          agents.map((agent) => agent.currentTaskId),
+          agents.map((agent) => agent.currentTaskTitle),
+          agents.map((agent) => agent.lastActivity),
+        ],
+      );
+    if (moved.length)
+      await manager.query(
+        `INSERT INTO agent_status_history (agent_id, status, previous_status, reason)
+         SELECT agent_id, status, previous, 'workload'
+           FROM unnest($1::uuid[], $2::text[], $3::text[]) AS m(agent_id, status, previous)`,
+        [moved.map((m) => m.agentId), moved.map((m) => m.status), moved.map((m) => m.previous)],
+      );
+  }
+
   async existingIds(ids: string[]): Promise<Set<string>> {
     if (!ids.length) return new Set();
     const rows = await this.agents

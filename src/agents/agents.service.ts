@@ -253,10 +253,53 @@ export class AgentsService {
     return { agent: await manager.save(agent), previousStatus };
   }
 
-  /** Announces a workload change: as a status change when the status moved. */
-  async announceWorkload(agent: AgentEntity, previousStatus: AgentStatus | null): Promise<void> {
-    const snapshot = await this.views.snapshot(agent);
-    await this.views.announce(snapshot, previousStatus ? null : 'updated', previousStatus);
+  /**
+   * Tasks just started on agents (many at once, by the orchestrator): each agent's
+   * current task and the capacity rule, as `refreshWorkload` does for one, in a few
+   * queries for all. The caller holds the tasks' rows. Returns the agents for
+   * announcing after commit.
+   */
+  async recordAssignments(
+    manager: EntityManager,
+    assignments: { agentId: string; taskId: string; title: string }[],
+  ): Promise<{ agent: AgentEntity; previousStatus: AgentStatus | null }[]> {
+    const latest = new Map(assignments.map((assignment) => [assignment.agentId, assignment]));
+    const agents = await this.repository.lockMany(manager, [...latest.keys()]);
+    const running = await this.figures.runningTasksOf([...latest.keys()], manager);
+    const now = new Date();
+    const moved: { agentId: string; status: AgentStatus; previous: AgentStatus }[] = [];
+    const changes = agents.map((agent) => {
+      const started = latest.get(agent.id)!;
+      const previous = agent.status;
+      agent.currentTaskId = started.taskId;
+      agent.currentTaskTitle = started.title;
+      agent.status = withWorkload(previous, running.get(agent.id) ?? 0, agent.maxConcurrentTasks);
+      agent.isActive = isActiveStatus(agent.status);
+      agent.lastActivity = now;
+      if (agent.status !== previous)
+        moved.push({ agentId: agent.id, status: agent.status, previous });
+      return { agent, previousStatus: agent.status !== previous ? previous : null };
+    });
+    await this.repository.saveWorkloads(manager, agents, moved);
+    return changes;
+  }
+
+  /**
+   * Announces workload changes (tasks started or finished on agents), as status
+   * changes where the status moved, in one batch. Task hooks already tell of
+   * capacity freed by a task, so agent hooks stay quiet here.
+   */
+  async announceWorkloads(
+    changes: { agent: AgentEntity; previousStatus: AgentStatus | null }[],
+  ): Promise<void> {
+    await this.views.announceMany(
+      changes.map(({ agent, previousStatus }) => ({
+        agent,
+        change: previousStatus ? null : 'updated',
+        previousStatus,
+      })),
+      { hooks: false },
+    );
   }
 
   async find(id: string): Promise<AgentEntity> {

@@ -16,6 +16,10 @@ import { ApiMetricEntity } from '../system/entities/api-metric.entity.js';
 import { SystemMetricsEntity } from '../system/entities/system-metrics.entity.js';
 import { TaskDependencyEntity } from '../tasks/entities/task-dependency.entity.js';
 import { TaskEntity } from '../tasks/entities/task.entity.js';
+import { StepDispatchEntity } from '../workflows/entities/step-dispatch.entity.js';
+import { WorkflowRunStepEntity } from '../workflows/entities/workflow-run-step.entity.js';
+import { WorkflowRunEntity } from '../workflows/entities/workflow-run.entity.js';
+import { WorkflowEntity } from '../workflows/entities/workflow.entity.js';
 
 export const ENTITIES: (new () => object)[] = [
   UserEntity,
@@ -32,4 +36,8 @@ export const ENTITIES: (new () => object)[] = [
   AgentLogEntity,
   TaskEntity,
   TaskDependencyEntity,
+  WorkflowEntity,
+  WorkflowRunEntity,
+  WorkflowRunStepEntity,
+  StepDispatchEntity,
 ];

@@ -19,6 +19,11 @@ export class TaskEffects {
   readonly blocked = new Map<string, string[]>();
   readonly deleted: DomainEventMap['task.deleted'][] = [];
   readonly agents = new Map<string, { agent: AgentEntity; previousStatus: AgentStatus | null }>();
+  /**
+   * Whether TaskHooks hear of the status changes. The orchestrator turns it off for
+   * its own writes: it handles their consequences itself.
+   */
+  hooks = true;
 
   status(taskId: string, previous: TaskStatus): void {
     if (!this.statusChanges.has(taskId)) this.statusChanges.set(taskId, previous);

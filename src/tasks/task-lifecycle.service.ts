@@ -194,6 +194,49 @@ export class TaskLifecycleService {
     }
   }
 
+  /**
+   * Starts many tasks on their agents at once (the orchestrator's assignments): the
+   * `start` move of the state machine for each locked task whose dependencies all
+   * completed, then the agents' workload in one pass. Returns the tasks started;
+   * the others (no longer pending, or not ready) are left as they are.
+   */
+  async startMany(
+    manager: EntityManager,
+    assignments: { taskId: string; agentId: string }[],
+    effects: TaskEffects,
+  ): Promise<TaskEntity[]> {
+    const agentOf = new Map(assignments.map((a) => [a.taskId, a.agentId]));
+    const tasks = await this.repository.lockMany(manager, [...agentOf.keys()]);
+    const dependencies = await this.repository.dependencyStates(manager, [...agentOf.keys()]);
+    const started = tasks.filter(
+      (task) =>
+        checkMove('start', task.status).ok && blockersOf(dependencies.get(task.id)!).length === 0,
+    );
+    const now = new Date();
+    await this.repository.markStarted(
+      manager,
+      started.map((task) => ({ taskId: task.id, agentId: agentOf.get(task.id)! })),
+      now,
+    );
+    for (const task of started) {
+      effects.status(task.id, task.status);
+      task.status = 'in_progress';
+      task.assignedAgentId = agentOf.get(task.id)!;
+      task.startedAt = now;
+      task.completedAt = null;
+    }
+    const workloads = await this.agents.recordAssignments(
+      manager,
+      started.map((task) => ({
+        agentId: task.assignedAgentId!,
+        taskId: task.id,
+        title: task.title,
+      })),
+    );
+    for (const { agent, previousStatus } of workloads) effects.agent(agent, previousStatus);
+    return started;
+  }
+
   /** A progress report on a locked task: only while it is in progress. */
   async report(
     manager: EntityManager,

@@ -18,6 +18,7 @@ function snapshot(
     assignedAgentId: 'b0000000-0000-4000-8000-000000000002',
     workflowId: null,
     runId: 'c0000000-0000-4000-8000-000000000003',
+    stepKey: 'build',
     attempt: 2,
     estimatedDurationMinutes: 5,
     actualDurationMinutes: null,
@@ -48,6 +49,7 @@ describe('task representations', () => {
     expect(response).toMatchObject({
       assigned_agent: { id: 'b0000000-0000-4000-8000-000000000002', name: 'builder' },
       run_id: 'c0000000-0000-4000-8000-000000000003',
+      step_key: 'build',
       attempt: 2,
       error: 'previous attempt failed',
       dependencies: ['d1'],
@@ -63,7 +65,7 @@ describe('task representations', () => {
   it('v1 keeps the original field set, assigned_agent always an object', () => {
     const response = toV1TaskResponse(snapshot({ assignedAgentId: null }, null));
     expect(response.assigned_agent).toEqual({ id: null, name: null });
-    for (const field of ['run_id', 'attempt', 'result', 'error'])
+    for (const field of ['run_id', 'step_key', 'attempt', 'result', 'error'])
       expect(response).not.toHaveProperty(field);
   });
 });

@@ -60,6 +60,7 @@ export function toTaskResponse(snapshot: TaskSnapshot): TaskResponseDto {
       ? { id: task.assignedAgentId, ...(snapshot.agentName ? { name: snapshot.agentName } : {}) }
       : null,
     run_id: task.runId,
+    step_key: task.stepKey,
     attempt: task.attempt,
     result: task.result,
     error: task.error,

@@ -6,6 +6,7 @@ import { TaskEntity } from './entities/task.entity.js';
 import { TaskActionsController } from './task-actions.controller.js';
 import { TaskBulkService } from './task-bulk.service.js';
 import { TaskGraphService } from './task-graph.service.js';
+import { TaskHooks } from './task-hooks.js';
 import { TaskLifecycleService } from './task-lifecycle.service.js';
 import { TaskStatisticsService } from './task-statistics.service.js';
 import { TaskViews } from './task-views.service.js';
@@ -19,6 +20,7 @@ import { TasksV1Controller } from './tasks-v1.controller.js';
   imports: [TypeOrmModule.forFeature([TaskEntity, TaskDependencyEntity]), AgentsModule],
   controllers: [TasksV1Controller, TasksController, TaskActionsController],
   providers: [
+    TaskHooks,
     TasksRepository,
     TaskViews,
     TaskGraphService,
@@ -28,6 +30,6 @@ import { TasksV1Controller } from './tasks-v1.controller.js';
     TaskStatisticsService,
     TasksGateway,
   ],
-  exports: [TasksService, TaskLifecycleService, TaskGraphService],
+  exports: [TasksService, TaskLifecycleService, TaskGraphService, TaskViews, TaskHooks],
 })
 export class TasksModule {}

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { likePattern } from '../agents/agents.repository.js';
 import type { SortOrder } from '../common/pagination/page.js';
 import type { TaskFilters, TaskSortField } from './dto/task.dto.js';
@@ -214,6 +215,46 @@ export class TasksRepository {
       .values(dependsOnIds.map((dependsOnId) => ({ taskId, dependsOnId })))
       .orIgnore()
       .execute();
+  }
+
+  /** Moves locked pending tasks to in_progress on their agents, all at once. */
+  async markStarted(
+    manager: EntityManager,
+    starts: { taskId: string; agentId: string }[],
+    at: Date,
+  ): Promise<void> {
+    if (!starts.length) return;
+    await manager.query(
+      `UPDATE tasks t SET status = 'in_progress', assigned_agent_id = s.agent_id, started_at = $3,
+              completed_at = NULL, updated_at = now()
+         FROM unnest($1::uuid[], $2::uuid[]) AS s(task_id, agent_id)
+        WHERE t.id = s.task_id`,
+      [starts.map((start) => start.taskId), starts.map((start) => start.agentId), at],
+    );
+  }
+
+  /** Inserts tasks whose ids the caller chose, in chunks (a run may make thousands). */
+  async insertMany(manager: EntityManager, tasks: Partial<TaskEntity>[]): Promise<void> {
+    for (let start = 0; start < tasks.length; start += 500)
+      await manager
+        .createQueryBuilder()
+        .insert()
+        .into(TaskEntity)
+        .values(tasks.slice(start, start + 500) as QueryDeepPartialEntity<TaskEntity>[])
+        .execute();
+  }
+
+  /** Inserts many edges at once (the caller knows they close no cycle). */
+  async insertEdgePairs(
+    manager: EntityManager,
+    pairs: { taskId: string; dependsOnId: string }[],
+  ): Promise<void> {
+    if (!pairs.length) return;
+    await manager.query(
+      `INSERT INTO task_dependencies (task_id, depends_on_id)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[]) ON CONFLICT DO NOTHING`,
+      [pairs.map((pair) => pair.taskId), pairs.map((pair) => pair.dependsOnId)],
+    );
   }
 
   async deleteEdge(manager: EntityManager, taskId: string, dependsOnId: string): Promise<boolean> {

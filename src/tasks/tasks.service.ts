@@ -52,6 +52,9 @@ function applyWritableFields(task: TaskEntity, dto: TaskWritableFields): void {
   if (dto.requires_review !== undefined) task.requiresReview = dto.requires_review;
 }
 
+/** A task made in a batch: its columns, and the ids of the tasks it depends on. */
+export type NewTaskSpec = Partial<TaskEntity> & { id: string; title: string; dependsOn: string[] };
+
 /** Tasks over one store for v1 and v2: reads, writes and the routes' answers. */
 @Injectable()
 export class TasksService {
@@ -164,6 +167,25 @@ export class TasksService {
       await this.changeEdge(id, async (m, t, e) => {
         await this.graph.removeEdge(m, t, dependencyId, e);
       }),
+    );
+  }
+
+  /**
+   * Tasks for the steps of a workflow run, inside the caller's transaction. Their ids
+   * are chosen by the caller and `dependsOn` names other tasks of the batch (or
+   * existing ones); the caller checked that the graph is acyclic, so no cycle checks
+   * run here. Announce them after commit (`effects.created`).
+   */
+  async createBatch(manager: EntityManager, specs: NewTaskSpec[]): Promise<void> {
+    await this.repository.insertMany(
+      manager,
+      specs.map(({ dependsOn: _edges, ...task }) => ({ status: 'pending', ...task })),
+    );
+    await this.repository.insertEdgePairs(
+      manager,
+      specs.flatMap((spec) =>
+        spec.dependsOn.map((dependsOnId) => ({ taskId: spec.id, dependsOnId })),
+      ),
     );
   }
 

@@ -340,6 +340,12 @@ export class TaskResponseDto extends TaskBodyDto {
   @ApiProperty({ type: AgentRefDto, nullable: true })
   assigned_agent: AgentRefDto | null;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) run_id: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'The workflow step it carries (tasks of a run)',
+  })
+  step_key: string | null;
   @ApiProperty({ description: '1, then one more per retry' }) attempt: number;
   @ApiProperty({ type: 'object', additionalProperties: true, nullable: true })
   result: Record<string, unknown> | null;

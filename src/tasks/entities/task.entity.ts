@@ -62,6 +62,10 @@ export class TaskEntity {
   @Column({ type: 'uuid', nullable: true })
   runId: string | null;
 
+  /** The workflow step this task carries (tasks a run made), unique within its run. */
+  @Column({ type: 'varchar', length: 100, nullable: true })
+  stepKey: string | null;
+
   /** 1, then + 1 on every retry: reports for an older attempt are refused. */
   @Column({ type: 'integer', default: 1 })
   attempt: number;

@@ -1,0 +1,405 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { StringList } from '../../agents/dto/agent.dto.js';
+import { IsOptionalNotNull, QueryBoolean } from '../../agents/dto/query-transforms.js';
+import { V1PageQuery } from '../../common/pagination/page.js';
+import {
+  STORED_WORKFLOW_STATUSES,
+  type StoredWorkflowStatus,
+} from '../entities/workflow.entity.js';
+import { RUN_STATUSES, type RunStatus } from '../run-state.js';
+import { FAILURE_POLICIES, type FailurePolicy } from '../workflow-definition.js';
+import {
+  AssignedAgentInputDto,
+  CreateWorkflowDto,
+  RefDto,
+  UpdateWorkflowDto,
+  WORKFLOW_STATUSES,
+  type WorkflowFilters,
+  type WorkflowStatus,
+} from './workflow.dto.js';
+import { MAX_STEPS, WorkflowStepDto, WorkflowStepResponseDto } from './workflow-step.dto.js';
+
+/** v1 create: the original WorkflowCreate (scheduled_at accepted and ignored: runs carry schedules). */
+export class V1CreateWorkflowDto extends CreateWorkflowDto {
+  @ApiPropertyOptional({
+    format: 'date-time',
+    nullable: true,
+    type: String,
+    description:
+      'Accepted for compatibility and ignored: execute with scheduled_at to schedule a run',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  scheduled_at?: string | null;
+}
+
+/**
+ * v1 update: the original WorkflowUpdate. Derived figures (progress, counters, rates,
+ * durations, utilisation) are kept as reported figures, never over the derived ones.
+ */
+export class V1UpdateWorkflowDto extends UpdateWorkflowDto {
+  @ApiPropertyOptional({ minimum: 0, maximum: 100, description: 'Stored as a reported figure' })
+  @IsOptionalNotNull()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(100)
+  progress_percentage?: number;
+
+  @ApiPropertyOptional({ minimum: 0 })
+  @IsOptionalNotNull()
+  @IsInt()
+  @Min(0)
+  total_tasks?: number;
+
+  @ApiPropertyOptional({ minimum: 0 })
+  @IsOptionalNotNull()
+  @IsInt()
+  @Min(0)
+  completed_tasks?: number;
+
+  @ApiPropertyOptional({ minimum: 0 })
+  @IsOptionalNotNull()
+  @IsInt()
+  @Min(0)
+  failed_tasks?: number;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 100 })
+  @IsOptionalNotNull()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(100)
+  success_rate?: number;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 100 })
+  @IsOptionalNotNull()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(100)
+  quality_score?: number;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 100 })
+  @IsOptionalNotNull()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(100)
+  efficiency_score?: number;
+
+  @ApiPropertyOptional({ exclusiveMinimum: 0 } as object)
+  @IsOptionalNotNull()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0.000001)
+  actual_duration_hours?: number;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  @IsOptionalNotNull()
+  @IsObject()
+  agent_utilization?: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    description: 'true pauses the workflow (and its running runs); false resumes',
+  })
+  @IsOptionalNotNull()
+  @IsBoolean()
+  is_paused?: boolean;
+
+  @ApiPropertyOptional({
+    format: 'date-time',
+    nullable: true,
+    type: String,
+    description: 'Ignored (see create)',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  scheduled_at?: string | null;
+}
+
+export class V1WorkflowStatusDto {
+  @ApiProperty({ enum: STORED_WORKFLOW_STATUSES, enumName: 'StoredWorkflowStatus' })
+  @IsIn(STORED_WORKFLOW_STATUSES)
+  status: StoredWorkflowStatus;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 100, description: 'Stored as a reported figure' })
+  @IsOptionalNotNull()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(100)
+  progress_percentage?: number;
+}
+
+export class V1WorkflowProgressDto {
+  @ApiProperty({ minimum: 0, maximum: 100 })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(100)
+  progress_percentage: number;
+
+  @ApiPropertyOptional({ minimum: 0 })
+  @IsOptionalNotNull()
+  @IsInt()
+  @Min(0)
+  total_tasks?: number;
+
+  @ApiPropertyOptional({ minimum: 0 })
+  @IsOptionalNotNull()
+  @IsInt()
+  @Min(0)
+  completed_tasks?: number;
+
+  @ApiPropertyOptional({ minimum: 0 })
+  @IsOptionalNotNull()
+  @IsInt()
+  @Min(0)
+  failed_tasks?: number;
+}
+
+export class V1AddAgentDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  agent_id: string;
+
+  @ApiPropertyOptional({ description: 'Ignored: the agent’s own name is used' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  agent_name?: string;
+}
+
+export class V1TemplateDto {
+  @ApiProperty({ minLength: 1, maxLength: 255 })
+  @IsString()
+  @Length(1, 255)
+  name: string;
+
+  @ApiPropertyOptional({ nullable: true, type: String })
+  @IsOptional()
+  @IsString()
+  @MaxLength(20_000)
+  description?: string | null;
+
+  @ApiProperty({ minLength: 1, maxLength: 100 })
+  @IsString()
+  @Length(1, 100)
+  workflow_type: string;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  @IsOptionalNotNull()
+  @IsObject()
+  configuration?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  @IsOptionalNotNull()
+  @IsObject()
+  parameters?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ type: [AssignedAgentInputDto], description: 'Must name existing agents' })
+  @IsOptionalNotNull()
+  @IsArray()
+  @ArrayMaxSize(500)
+  @ValidateNested({ each: true })
+  @Type(() => AssignedAgentInputDto)
+  default_agents?: AssignedAgentInputDto[];
+
+  @ApiPropertyOptional({ exclusiveMinimum: 0 } as object)
+  @IsOptionalNotNull()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0.000001)
+  estimated_duration_hours?: number;
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptionalNotNull()
+  @StringList()
+  tags?: string[];
+
+  @ApiPropertyOptional({ type: [WorkflowStepDto] })
+  @IsOptionalNotNull()
+  @IsArray()
+  @ArrayMaxSize(MAX_STEPS)
+  @ValidateNested({ each: true })
+  @Type(() => WorkflowStepDto)
+  steps?: WorkflowStepDto[];
+
+  @ApiPropertyOptional({ enum: FAILURE_POLICIES, enumName: 'FailurePolicy' })
+  @IsOptionalNotNull()
+  @IsIn(FAILURE_POLICIES)
+  failure_policy?: FailurePolicy;
+}
+
+export class V1ExecuteDto {
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Accepted and ignored (the path names the workflow)',
+  })
+  @IsOptional()
+  @IsUUID()
+  workflow_id?: string;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  @IsOptionalNotNull()
+  @IsObject()
+  parameters?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ format: 'date-time', nullable: true, type: String })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  scheduled_at?: string | null;
+
+  @ApiPropertyOptional({
+    type: [AssignedAgentInputDto],
+    description: 'Replaces the assigned agents',
+  })
+  @IsOptionalNotNull()
+  @IsArray()
+  @ArrayMaxSize(500)
+  @ValidateNested({ each: true })
+  @Type(() => AssignedAgentInputDto)
+  assigned_agents?: AssignedAgentInputDto[];
+}
+
+export class V1ListWorkflowsQuery extends V1PageQuery implements WorkflowFilters {
+  @ApiPropertyOptional({ enum: WORKFLOW_STATUSES, enumName: 'WorkflowStatus' })
+  @IsOptional()
+  @IsIn(WORKFLOW_STATUSES)
+  status?: WorkflowStatus;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  workflow_type?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 255)
+  project_id?: string;
+
+  @ApiPropertyOptional({ type: Boolean })
+  @IsOptional()
+  @QueryBoolean()
+  @IsBoolean()
+  is_template?: boolean;
+}
+
+export class V1ProjectDto {
+  @ApiProperty({ nullable: true, type: String }) id: string | null;
+  @ApiProperty({ nullable: true, type: String }) name: string | null;
+}
+
+export class V1ProgressDto {
+  @ApiProperty({ description: 'Progress of the latest run, %' }) percentage: number;
+  @ApiProperty({ description: 'Steps of the latest run' }) total_tasks: number;
+  @ApiProperty() completed_tasks: number;
+  @ApiProperty() failed_tasks: number;
+}
+
+export class V1TimeTrackingDto {
+  @ApiProperty({ nullable: true, type: Number }) estimated_duration_hours: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'Of the latest finished run' })
+  actual_duration_hours: number | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) started_at: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) completed_at: string | null;
+}
+
+export class V1QualityDto {
+  @ApiProperty({ description: 'Completed runs among finished ones, %' }) success_rate: number;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'Mean quality score its steps reported',
+  })
+  quality_score: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'Only as reported (v1)' })
+  efficiency_score: number | null;
+}
+
+export class V1AgentsDto {
+  @ApiProperty({ type: [RefDto] }) assigned: RefDto[];
+  @ApiProperty({ type: 'object', additionalProperties: true }) utilization: Record<string, unknown>;
+}
+
+export class V1FlagsDto {
+  @ApiProperty() is_paused: boolean;
+  @ApiProperty() is_template: boolean;
+  @ApiProperty() requires_approval: boolean;
+}
+
+/** The original v1 WorkflowResponse, from the same data (plus the definition). */
+export class V1WorkflowResponseDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ nullable: true, type: String }) description: string | null;
+  @ApiProperty({ enum: WORKFLOW_STATUSES, enumName: 'WorkflowStatus' }) status: WorkflowStatus;
+  @ApiProperty({ nullable: true, type: String }) workflow_type: string | null;
+  @ApiProperty({ type: V1ProjectDto }) project: V1ProjectDto;
+  @ApiProperty({ type: 'object', additionalProperties: true }) configuration: Record<
+    string,
+    unknown
+  >;
+  @ApiProperty({ type: 'object', additionalProperties: true }) parameters: Record<string, unknown>;
+  @ApiProperty({ type: V1ProgressDto }) progress: V1ProgressDto;
+  @ApiProperty({ type: V1TimeTrackingDto }) time_tracking: V1TimeTrackingDto;
+  @ApiProperty({ type: V1QualityDto }) quality_metrics: V1QualityDto;
+  @ApiProperty({ type: V1AgentsDto }) agents: V1AgentsDto;
+  @ApiProperty({ type: [String] }) tags: string[];
+  @ApiProperty({ type: 'object', additionalProperties: true }) metadata: Record<string, unknown>;
+  @ApiProperty({ type: V1FlagsDto }) flags: V1FlagsDto;
+  @ApiProperty({ type: [WorkflowStepResponseDto] }) steps: WorkflowStepResponseDto[];
+  @ApiProperty({ enum: FAILURE_POLICIES, enumName: 'FailurePolicy' }) failure_policy: FailurePolicy;
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true }) reported: Record<
+    string,
+    unknown
+  > | null;
+  @ApiProperty({ format: 'date-time' }) created_at: string;
+  @ApiProperty({ format: 'date-time' }) updated_at: string;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    format: 'date-time',
+    description: 'Next scheduled run',
+  })
+  scheduled_at: string | null;
+}
+
+export class V1WorkflowStatsDto {
+  @ApiProperty() total_workflows: number;
+  @ApiProperty({ description: 'Status active, running or scheduled' }) active_workflows: number;
+  @ApiProperty() paused_workflows: number;
+  @ApiProperty() completed_workflows: number;
+  @ApiProperty() failed_workflows: number;
+  @ApiProperty() template_workflows: number;
+  @ApiProperty({ description: 'Mean progress of the workflows’ latest runs, %' })
+  avg_progress: number;
+  @ApiProperty({ description: 'Mean of the workflows’ run success rates, %' })
+  avg_success_rate: number;
+}
+
+export class V1ExecutionDto {
+  @ApiProperty() message: string;
+  @ApiProperty({ format: 'uuid' }) workflow_id: string;
+  @ApiProperty({ format: 'uuid' }) run_id: string;
+  @ApiProperty({ enum: RUN_STATUSES, enumName: 'RunStatus' }) status: RunStatus;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) scheduled_at: string | null;
+}
+
+export class V1MessageDto {
+  @ApiProperty() message: string;
+}

@@ -1,0 +1,348 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsISO8601,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { StringList } from '../../agents/dto/agent.dto.js';
+import { IsOptionalNotNull, QueryBoolean, QueryList } from '../../agents/dto/query-transforms.js';
+import { PageQuery } from '../../common/pagination/page.js';
+import {
+  STORED_WORKFLOW_STATUSES,
+  type StoredWorkflowStatus,
+} from '../entities/workflow.entity.js';
+import { RUN_STATUSES, type RunCounters, type RunStatus } from '../run-state.js';
+import { FAILURE_POLICIES, type FailurePolicy } from '../workflow-definition.js';
+import { MAX_STEPS, WorkflowStepDto, WorkflowStepResponseDto } from './workflow-step.dto.js';
+
+/** Every status a workflow shows: the stored ones, and `running`/`scheduled` while it has such a run. */
+export const WORKFLOW_STATUSES = [
+  'active',
+  'inactive',
+  'paused',
+  'running',
+  'scheduled',
+  'completed',
+  'failed',
+  'cancelled',
+] as const;
+export type WorkflowStatus = (typeof WORKFLOW_STATUSES)[number];
+
+export class AssignedAgentInputDto {
+  @ApiProperty({ format: 'uuid', description: 'Must name an existing agent' })
+  @IsUUID()
+  id: string;
+
+  @ApiPropertyOptional({ description: 'Ignored: the agent’s own name is kept' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  name?: string;
+}
+
+/** The fields v1 and v2 bodies share (CONTRACT §3 "Workflows"). */
+export class WorkflowWritableFields {
+  @ApiPropertyOptional({ nullable: true, type: String, maxLength: 20_000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(20_000)
+  description?: string | null;
+
+  @ApiPropertyOptional({ nullable: true, type: String, maxLength: 100 })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  workflow_type?: string | null;
+
+  @ApiPropertyOptional({ nullable: true, type: String, maxLength: 255 })
+  @IsOptional()
+  @IsString()
+  @Length(1, 255)
+  project_id?: string | null;
+
+  @ApiPropertyOptional({ nullable: true, type: String, maxLength: 255 })
+  @IsOptional()
+  @IsString()
+  @Length(1, 255)
+  project_name?: string | null;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  @IsOptionalNotNull()
+  @IsObject()
+  configuration?: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Defaults for runs',
+  })
+  @IsOptionalNotNull()
+  @IsObject()
+  parameters?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptionalNotNull()
+  @StringList()
+  tags?: string[];
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  @IsOptionalNotNull()
+  @IsObject()
+  metadata?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ default: false })
+  @IsOptionalNotNull()
+  @IsBoolean()
+  is_template?: boolean;
+
+  @ApiPropertyOptional({ default: false })
+  @IsOptionalNotNull()
+  @IsBoolean()
+  requires_approval?: boolean;
+
+  @ApiPropertyOptional({ type: [AssignedAgentInputDto] })
+  @IsOptionalNotNull()
+  @IsArray()
+  @ArrayMaxSize(500)
+  @ValidateNested({ each: true })
+  @Type(() => AssignedAgentInputDto)
+  assigned_agents?: AssignedAgentInputDto[];
+
+  @ApiPropertyOptional({
+    type: [WorkflowStepDto],
+    description: 'Unique keys, depends_on naming known keys, no cycle (400 naming the step path)',
+  })
+  @IsOptionalNotNull()
+  @IsArray()
+  @ArrayMaxSize(MAX_STEPS)
+  @ValidateNested({ each: true })
+  @Type(() => WorkflowStepDto)
+  steps?: WorkflowStepDto[];
+
+  @ApiPropertyOptional({ enum: FAILURE_POLICIES, enumName: 'FailurePolicy', default: 'fail_fast' })
+  @IsOptionalNotNull()
+  @IsIn(FAILURE_POLICIES)
+  failure_policy?: FailurePolicy;
+
+  @ApiPropertyOptional({ nullable: true, type: Number, exclusiveMinimum: 0 } as object)
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0.000001)
+  estimated_duration_hours?: number | null;
+}
+
+export class CreateWorkflowDto extends WorkflowWritableFields {
+  @ApiProperty({ minLength: 1, maxLength: 255, example: 'Release pipeline' })
+  @IsString()
+  @Length(1, 255)
+  name: string;
+
+  @ApiPropertyOptional({
+    enum: STORED_WORKFLOW_STATUSES,
+    enumName: 'StoredWorkflowStatus',
+    default: 'active',
+  })
+  @IsOptionalNotNull()
+  @IsIn(STORED_WORKFLOW_STATUSES)
+  status?: StoredWorkflowStatus;
+}
+
+export class UpdateWorkflowDto extends WorkflowWritableFields {
+  @ApiPropertyOptional({ minLength: 1, maxLength: 255 })
+  @IsOptionalNotNull()
+  @IsString()
+  @Length(1, 255)
+  name?: string;
+
+  @ApiPropertyOptional({ enum: STORED_WORKFLOW_STATUSES, enumName: 'StoredWorkflowStatus' })
+  @IsOptionalNotNull()
+  @IsIn(STORED_WORKFLOW_STATUSES)
+  status?: StoredWorkflowStatus;
+}
+
+export const WORKFLOW_SORT_FIELDS = ['name', 'status', 'created_at', 'updated_at'] as const;
+export type WorkflowSortField = (typeof WORKFLOW_SORT_FIELDS)[number];
+
+export interface WorkflowFilters {
+  status?: WorkflowStatus;
+  workflow_type?: string;
+  project_id?: string;
+  is_template?: boolean;
+  tags?: string[];
+  search?: string;
+}
+
+export class ListWorkflowsQuery extends PageQuery implements WorkflowFilters {
+  @ApiPropertyOptional({ enum: WORKFLOW_STATUSES, enumName: 'WorkflowStatus' })
+  @IsOptional()
+  @IsIn(WORKFLOW_STATUSES)
+  status?: WorkflowStatus;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  workflow_type?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 255)
+  project_id?: string;
+
+  @ApiPropertyOptional({ type: Boolean })
+  @IsOptional()
+  @QueryBoolean()
+  @IsBoolean()
+  is_template?: boolean;
+
+  @ApiPropertyOptional({ description: 'Comma list; a workflow matches if it has any of them' })
+  @IsOptional()
+  @QueryList()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @MaxLength(200, { each: true })
+  tags?: string[];
+
+  @ApiPropertyOptional({ description: 'Case-insensitive text in the name or description' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  search?: string;
+
+  @ApiPropertyOptional({
+    enum: WORKFLOW_SORT_FIELDS,
+    enumName: 'WorkflowSortBy',
+    default: 'created_at',
+  })
+  @IsOptional()
+  @IsIn(WORKFLOW_SORT_FIELDS)
+  sort_by: WorkflowSortField = 'created_at';
+}
+
+export class ExecuteWorkflowDto {
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Merged over the workflow’s parameters for this run',
+  })
+  @IsOptionalNotNull()
+  @IsObject()
+  parameters?: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    format: 'date-time',
+    nullable: true,
+    type: String,
+    description: 'Start the run then (it is created now, scheduled)',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  scheduled_at?: string | null;
+}
+
+export class ExecuteAcceptedDto {
+  @ApiProperty({ format: 'uuid' }) run_id: string;
+  @ApiProperty({ enum: RUN_STATUSES, enumName: 'RunStatus' }) status: RunStatus;
+}
+
+export class RefDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() name: string;
+}
+
+export class StepCountersDto implements RunCounters {
+  @ApiProperty() total: number;
+  @ApiProperty({ description: 'pending or blocked' }) pending: number;
+  @ApiProperty() running: number;
+  @ApiProperty() completed: number;
+  @ApiProperty() failed: number;
+  @ApiProperty() cancelled: number;
+}
+
+export class RunCountsDto {
+  @ApiProperty() total: number;
+  @ApiProperty() scheduled: number;
+  @ApiProperty() running: number;
+  @ApiProperty() paused: number;
+  @ApiProperty() completed: number;
+  @ApiProperty() failed: number;
+  @ApiProperty() cancelled: number;
+}
+
+export class LatestRunDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() run_number: number;
+  @ApiProperty({ enum: RUN_STATUSES, enumName: 'RunStatus' }) status: RunStatus;
+  @ApiProperty() progress: number;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) started_at: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) completed_at: string | null;
+}
+
+export class WorkflowResponseDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ nullable: true, type: String }) description: string | null;
+  @ApiProperty({ enum: WORKFLOW_STATUSES, enumName: 'WorkflowStatus' }) status: WorkflowStatus;
+  @ApiProperty({ nullable: true, type: String }) workflow_type: string | null;
+  @ApiProperty({ nullable: true, type: String }) project_id: string | null;
+  @ApiProperty({ nullable: true, type: String }) project_name: string | null;
+  @ApiProperty({ type: 'object', additionalProperties: true }) configuration: Record<
+    string,
+    unknown
+  >;
+  @ApiProperty({ type: 'object', additionalProperties: true }) parameters: Record<string, unknown>;
+  @ApiProperty({ type: [String] }) tags: string[];
+  @ApiProperty({ type: 'object', additionalProperties: true }) metadata: Record<string, unknown>;
+  @ApiProperty() is_template: boolean;
+  @ApiProperty() requires_approval: boolean;
+  @ApiProperty({ type: [RefDto] }) assigned_agents: RefDto[];
+  @ApiProperty({ type: [WorkflowStepResponseDto] }) steps: WorkflowStepResponseDto[];
+  @ApiProperty({ enum: FAILURE_POLICIES, enumName: 'FailurePolicy' }) failure_policy: FailurePolicy;
+  @ApiProperty({ nullable: true, type: Number }) estimated_duration_hours: number | null;
+  @ApiProperty({ description: 'Progress of the latest run (0-100), 0 without runs' })
+  progress: number;
+  @ApiProperty({ type: StepCountersDto, description: 'Step counters of the latest run' })
+  counters: StepCountersDto;
+  @ApiProperty({ type: RunCountsDto }) runs: RunCountsDto;
+  @ApiProperty({ description: 'Completed runs among finished ones, %' }) success_rate: number;
+  @ApiProperty({ type: LatestRunDto, nullable: true }) latest_run: LatestRunDto | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    format: 'date-time',
+    description: 'Next scheduled run',
+  })
+  scheduled_at: string | null;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description: 'Figures v1 clients reported',
+  })
+  reported: Record<string, unknown> | null;
+  @ApiProperty({ format: 'date-time' }) created_at: string;
+  @ApiProperty({ format: 'date-time' }) updated_at: string;
+}
+
+export class WorkflowPageDto {
+  @ApiProperty({ type: [WorkflowResponseDto] }) data: WorkflowResponseDto[];
+  @ApiProperty({ example: { total: 1, skip: 0, limit: 50 } }) meta: {
+    total: number;
+    skip: number;
+    limit: number;
+  };
+}

@@ -1,0 +1,182 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { TaskEffects } from '../tasks/task-effects.js';
+import { TaskLifecycleService } from '../tasks/task-lifecycle.service.js';
+import { TaskViews } from '../tasks/task-views.service.js';
+import { DispatchSignal } from './dispatch-signal.service.js';
+import { DispatchRepository } from './dispatch.repository.js';
+import { Dispatcher } from './dispatcher.service.js';
+import type { WorkflowRunEntity } from './entities/workflow-run.entity.js';
+import { type RunEvent, RunViews } from './run-views.service.js';
+import {
+  decideRun,
+  failureMessage,
+  FINISHED_RUN_STATUSES,
+  retriesOf,
+  type RunStatus,
+} from './run-state.js';
+import { RunsRepository, type StepRow } from './runs.repository.js';
+import type { FailurePolicy } from './workflow-definition.js';
+
+const UNFINISHED_TASK = new Set(['pending', 'blocked', 'in_progress']);
+const EXPIRED_BATCH = 100;
+
+/**
+ * Moves runs forward: applies the failure policy, finishes runs whose steps are all
+ * terminal, retries failed steps whose backoff elapsed, times out steps past their
+ * deadline and has the ready steps dispatched. Every method reads the state it acts
+ * on from PostgreSQL and is safe to call again or concurrently.
+ */
+@Injectable()
+export class Orchestrator {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly runs: RunsRepository,
+    private readonly dispatches: DispatchRepository,
+    private readonly lifecycle: TaskLifecycleService,
+    private readonly taskViews: TaskViews,
+    private readonly runViews: RunViews,
+    private readonly dispatcher: Dispatcher,
+    private readonly signal: DispatchSignal,
+  ) {}
+
+  /**
+   * Everything the run needs now: started if scheduled and due, settled when the
+   * failure policy or the completion rule has something to do, retries due, and a
+   * dispatch of its ready steps. Reads first without locks: most calls (a step
+   * completed, dependents ready) need no settling and go straight to dispatch.
+   */
+  async advance(runId: string): Promise<void> {
+    const run = await this.runs.findById(runId);
+    if (!run || run.source !== 'api') return;
+    if (run.status === 'scheduled' && !(await this.startDue(runId)).length) return;
+    let steps = await this.runs.stepsOf(runId);
+    let status: RunStatus = run.status === 'scheduled' ? 'running' : run.status;
+    if (this.needsSettling(status, run.failurePolicy, steps)) {
+      status = (await this.settle(runId)) ?? status;
+      steps = await this.runs.stepsOf(runId);
+    }
+    if (status !== 'running') return;
+    await this.retryDue(runId, steps);
+    await this.dispatcher.dispatch(runId);
+  }
+
+  private needsSettling(status: RunStatus, policy: FailurePolicy, steps: StepRow[]): boolean {
+    if (FINISHED_RUN_STATUSES.includes(status))
+      return steps.some((step) => UNFINISHED_TASK.has(step.status));
+    const decision = decideRun(steps, policy);
+    return decision.outcome !== 'running' || decision.cancel.length > 0;
+  }
+
+  /** Starts scheduled runs whose time came (one, or all); whoever asks first wins each. */
+  async startDue(runId?: string): Promise<string[]> {
+    const started = await this.dataSource.transaction((manager) =>
+      this.runs.startDue(manager, runId),
+    );
+    for (const run of started) await this.runViews.announce('run.started', run);
+    return started.map((run) => run.id);
+  }
+
+  /**
+   * Under the run's lock: the failure policy and the completion rule, from the steps'
+   * states now. A finished run only gets its leftover unfinished steps cancelled.
+   */
+  async settle(runId: string): Promise<RunStatus | null> {
+    const effects = new TaskEffects();
+    effects.hooks = false;
+    let event: RunEvent | null = null;
+    const run = await this.dataSource.transaction(async (manager) => {
+      const run = await this.runs.lock(manager, runId);
+      if (!run || run.source !== 'api' || run.status === 'scheduled') return run;
+      if (FINISHED_RUN_STATUSES.includes(run.status)) {
+        await this.cancelSteps(manager, run, null, effects);
+        return run;
+      }
+      const steps = await this.runs.stepsOf(runId, manager);
+      const decision = decideRun(steps, run.failurePolicy);
+      if (decision.cancel.length) await this.cancelSteps(manager, run, decision.cancel, effects);
+      if (decision.outcome !== 'running') {
+        run.status = decision.outcome;
+        run.completedAt = new Date();
+        run.error = decision.outcome === 'failed' ? failureMessage(decision, steps) : null;
+        await manager.save(run);
+        event = decision.outcome === 'completed' ? 'run.completed' : 'run.failed';
+      }
+      return run;
+    });
+    if (!run) return null;
+    if (effects.touched().length) await this.taskViews.announce(effects);
+    if (event) await this.runViews.announce(event, run);
+    else if (effects.statusChanges.size) await this.runViews.announce('run.progress', run);
+    return run.status;
+  }
+
+  /**
+   * Cancels the run's unfinished steps (all, or those named), dependents first.
+   * Steps another writer holds right now are left for the next pass.
+   */
+  async cancelSteps(
+    manager: EntityManager,
+    run: WorkflowRunEntity,
+    stepKeys: string[] | null,
+    effects: TaskEffects,
+  ): Promise<number> {
+    const ids = await this.runs.claimUnfinishedTasks(manager, run.id, stepKeys);
+    for (const id of ids) {
+      const task = await this.lifecycle.lockOrFail(manager, id);
+      if (!UNFINISHED_TASK.has(task.status)) continue;
+      if (task.status === 'in_progress')
+        await this.dispatches.markSuperseded(manager, id, task.attempt, 'cancelled', null);
+      await this.lifecycle.apply(manager, task, 'cancel', {}, effects);
+    }
+    return ids.length;
+  }
+
+  /** Failed steps whose backoff elapsed go back to pending (attempt + 1); later ones get a timed pass. */
+  async retryDue(runId: string, known?: StepRow[]): Promise<number> {
+    const steps = known ?? (await this.runs.stepsOf(runId));
+    const { due, later } = retriesOf(steps, new Date());
+    for (const { step, at } of later)
+      await this.signal.requestAt(runId, at, `retry:${step.taskId}:${step.attempt}`);
+    if (!due.length) return 0;
+    const effects = new TaskEffects();
+    effects.hooks = false;
+    await this.dataSource.transaction(async (manager) => {
+      for (const step of due) {
+        if (!(await this.dispatches.lockTaskIfFree(manager, step.taskId))) continue;
+        const task = await this.lifecycle.lockOrFail(manager, step.taskId);
+        if (task.status !== 'failed' || task.attempt !== step.attempt) continue;
+        await this.dispatches.markSuperseded(manager, task.id, task.attempt, 'failed', task.error);
+        await this.lifecycle.apply(manager, task, 'retry', {}, effects);
+      }
+    });
+    if (effects.touched().length) {
+      await this.taskViews.announce(effects);
+      await this.runViews.announceProgress([runId]);
+    }
+    return effects.statusChanges.size;
+  }
+
+  /** Steps in progress past their deadline fail (their attempt timed out); returns their runs. */
+  async timeOutExpired(): Promise<string[]> {
+    const effects = new TaskEffects();
+    effects.hooks = false;
+    const runIds = await this.dataSource.transaction(async (manager) => {
+      const runIds = new Set<string>();
+      for (const expired of await this.dispatches.claimExpired(manager, EXPIRED_BATCH)) {
+        const task = await this.lifecycle.lockOrFail(manager, expired.taskId);
+        if (task.status !== 'in_progress' || task.attempt !== expired.attempt) continue;
+        const error = `Timed out after ${expired.timeoutSeconds} s (attempt ${task.attempt})`;
+        await this.dispatches.markSuperseded(manager, task.id, task.attempt, 'timed_out', error);
+        await this.lifecycle.apply(manager, task, 'fail', { error }, effects);
+        runIds.add(expired.runId);
+      }
+      return [...runIds];
+    });
+    if (effects.touched().length) {
+      await this.taskViews.announce(effects);
+      await this.runViews.announceProgress(runIds);
+    }
+    return runIds;
+  }
+}

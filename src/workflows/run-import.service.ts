@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { BadRequestError, NotFoundError } from '../common/errors/app-errors.js';
+import { TaskEntity } from '../tasks/entities/task.entity.js';
+import { TaskEffects } from '../tasks/task-effects.js';
+import type { TaskStatus } from '../tasks/task-state.js';
+import { TaskViews } from '../tasks/task-views.service.js';
+import { TasksService } from '../tasks/tasks.service.js';
+import { WorkflowRunEntity } from './entities/workflow-run.entity.js';
+import { type RunEvent, RunViews } from './run-views.service.js';
+import { FINISHED_RUN_STATUSES, type RunStatus } from './run-state.js';
+import { RunsRepository } from './runs.repository.js';
+import { checkDefinition, withStepDefaults } from './workflow-definition.js';
+import { WorkflowsRepository } from './workflows.repository.js';
+
+/** A step of a SubForge run as its importer read it, with its state as a fact. */
+export interface ImportedStep {
+  key: string;
+  name: string;
+  status: TaskStatus;
+  depends_on?: string[];
+  agent_id?: string | null;
+  started_at?: Date | null;
+  completed_at?: Date | null;
+  error?: string | null;
+}
+
+export interface ImportedRun {
+  workflow_id: string;
+  /** The SubForge run's own id: importing it again updates the same run. */
+  external_id: string;
+  status: RunStatus;
+  parameters?: Record<string, unknown>;
+  started_at?: Date | null;
+  completed_at?: Date | null;
+  error?: string | null;
+  steps: ImportedStep[];
+}
+
+const FINISH_EVENTS: Partial<Record<RunStatus, RunEvent>> = {
+  completed: 'run.completed',
+  failed: 'run.failed',
+  cancelled: 'run.cancelled',
+};
+
+/**
+ * Runs mirrored from SubForge (`source: subforge`). Their steps' states are facts
+ * reported by SubForge, written as given: they are never dispatched, timed out or
+ * retried here.
+ */
+@Injectable()
+export class RunImportService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly workflows: WorkflowsRepository,
+    private readonly runs: RunsRepository,
+    private readonly tasks: TasksService,
+    private readonly taskViews: TaskViews,
+    private readonly views: RunViews,
+  ) {}
+
+  /** Creates or updates the run mirroring `input.external_id`; returns it. */
+  async upsert(input: ImportedRun): Promise<WorkflowRunEntity> {
+    this.check(input);
+    const effects = new TaskEffects();
+    effects.hooks = false;
+    const agentNames = await this.workflows.agentNames(
+      input.steps.map((step) => step.agent_id).filter((id): id is string => !!id),
+    );
+    let previous: RunStatus | null = null;
+    const run = await this.dataSource.transaction(async (manager) => {
+      if (!(await this.workflows.lock(manager, input.workflow_id)))
+        throw new NotFoundError('Workflow', input.workflow_id);
+      let run = await this.runs.findImported(manager, input.workflow_id, input.external_id);
+      previous = run?.status ?? null;
+      run ??= manager.create(WorkflowRunEntity, {
+        id: randomUUID(),
+        workflowId: input.workflow_id,
+        runNumber: await this.runs.nextRunNumber(manager, input.workflow_id),
+        source: 'subforge',
+        externalId: input.external_id,
+        failurePolicy: 'continue',
+        trigger: 'import',
+        triggeredBy: null,
+        scheduledAt: null,
+      });
+      Object.assign(run, {
+        status: input.status,
+        parameters: input.parameters ?? run.parameters ?? {},
+        startedAt: input.started_at ?? null,
+        completedAt: input.completed_at ?? null,
+        error: input.error ?? null,
+      });
+      await manager.save(run);
+      await this.writeSteps(manager, run, input.steps, agentNames, effects);
+      return run;
+    });
+    await this.taskViews.announce(effects);
+    const finished = FINISHED_RUN_STATUSES.includes(run.status) && previous !== run.status;
+    await this.views.announce(
+      finished ? FINISH_EVENTS[run.status]! : previous === null ? 'run.started' : 'run.progress',
+      run,
+    );
+    return run;
+  }
+
+  private check(input: ImportedRun): void {
+    const { errors } = checkDefinition(
+      input.steps.map((step) =>
+        withStepDefaults({
+          key: step.key,
+          name: step.name,
+          task_template: { title: step.name },
+          depends_on: step.depends_on,
+        }),
+      ),
+    );
+    if (errors.length) throw new BadRequestError('Invalid imported run', errors);
+  }
+
+  private async writeSteps(
+    manager: EntityManager,
+    run: WorkflowRunEntity,
+    steps: ImportedStep[],
+    agentNames: Map<string, string>,
+    effects: TaskEffects,
+  ): Promise<void> {
+    const existing = new Map(
+      (await this.runs.stepsOf(run.id, manager)).map((step) => [step.key, step]),
+    );
+    const fields = (step: ImportedStep) => ({
+      status: step.status,
+      assignedAgentId: step.agent_id && agentNames.has(step.agent_id) ? step.agent_id : null,
+      startedAt: step.started_at ?? null,
+      completedAt: step.completed_at ?? null,
+      error: step.error ?? null,
+    });
+    for (const step of steps) {
+      const known = existing.get(step.key);
+      if (!known) continue;
+      if (known.status !== step.status) effects.status(known.taskId, known.status);
+      else effects.updated.add(known.taskId);
+      await manager.update(TaskEntity, { id: known.taskId }, fields(step));
+    }
+    const fresh = steps.filter((step) => !existing.has(step.key));
+    if (!fresh.length) return;
+    const ids = new Map([...existing.values()].map((step) => [step.key, step.taskId]));
+    for (const step of fresh) ids.set(step.key, randomUUID());
+    const order = new Map(steps.map((step, index) => [step.key, index]));
+    await this.tasks.createBatch(
+      manager,
+      fresh.map((step) => ({
+        id: ids.get(step.key)!,
+        title: step.name,
+        workflowId: run.workflowId,
+        runId: run.id,
+        stepKey: step.key,
+        ...fields(step),
+        dependsOn: (step.depends_on ?? []).map((key) => ids.get(key)!),
+      })),
+    );
+    await this.runs.insertSteps(
+      manager,
+      fresh.map((step) => ({
+        runId: run.id,
+        stepKey: step.key,
+        taskId: ids.get(step.key)!,
+        name: step.name,
+        position: order.get(step.key)!,
+        dependsOn: step.depends_on ?? [],
+        timeoutSeconds: 0,
+        maxRetries: 0,
+        maxAttempts: 1,
+      })),
+    );
+    for (const step of fresh) effects.created.add(ids.get(step.key)!);
+  }
+}

@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import { EventBus } from '../realtime/event-bus.service.js';
+import type { RunResponseDto } from './dto/run.dto.js';
+import type { WorkflowRunEntity } from './entities/workflow-run.entity.js';
+import { toRunResponse, toRunSummary } from './run.mapper.js';
+import { RunsRepository } from './runs.repository.js';
+
+export type RunEvent =
+  | 'run.started'
+  | 'run.progress'
+  | 'run.paused'
+  | 'run.resumed'
+  | 'run.completed'
+  | 'run.failed'
+  | 'run.cancelled'
+  | 'run.updated';
+
+/** What a run event carries: the run without its steps (each step has its own task events). */
+export type RunEventView = Omit<RunResponseDto, 'steps'>;
+
+/** Runs as shown (with the state of their steps' tasks) and their announcements. */
+@Injectable()
+export class RunViews {
+  constructor(
+    private readonly runs: RunsRepository,
+    private readonly events: EventBus,
+  ) {}
+
+  async view(run: WorkflowRunEntity): Promise<RunResponseDto> {
+    return toRunResponse(run, await this.runs.stepsOf(run.id));
+  }
+
+  async views(runs: WorkflowRunEntity[]): Promise<RunResponseDto[]> {
+    const steps = await this.runs.steps(runs.map((run) => run.id));
+    return runs.map((run) => toRunResponse(run, steps.get(run.id)!));
+  }
+
+  /**
+   * Publishes a run event with the run as committed now. Run events leave the steps
+   * out: a run may have thousands, and every step change already reaches `run:<id>`
+   * as a task event.
+   */
+  async announce(event: RunEvent, run: WorkflowRunEntity): Promise<void> {
+    const statuses = (await this.runs.stepStatuses([run.id])).get(run.id)!;
+    await this.events.publish(event, { run: toRunSummary(run, statuses) });
+  }
+
+  /** `run.progress` for runs whose steps changed. */
+  async announceProgress(runIds: Iterable<string>): Promise<void> {
+    const runs = await this.runs.findByIds([...new Set(runIds)]);
+    for (const run of runs) await this.announce('run.progress', run);
+  }
+}

@@ -1,0 +1,105 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsObject, IsOptional, IsUUID } from 'class-validator';
+import { JobCatalog } from '../jobs/job-catalog.service.js';
+import { QUEUES } from '../jobs/queues.js';
+import { ANY_RUN, DISPATCH_JOB, DispatchSignal } from './dispatch-signal.service.js';
+import { Dispatcher } from './dispatcher.service.js';
+import { Orchestrator } from './orchestrator.service.js';
+import { WorkflowRunsService } from './workflow-runs.service.js';
+
+export class ExecuteWorkflowParams {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  workflow_id: string;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  @IsOptional()
+  @IsObject()
+  parameters?: Record<string, unknown>;
+}
+
+export class DispatchParams {
+  @ApiPropertyOptional({ format: 'uuid', description: 'Omitted: every running run' })
+  @IsOptional()
+  @IsUUID()
+  run_id?: string;
+}
+
+/** The workflows' job types; handlers only call the services, which hold the logic. */
+@Injectable()
+export class WorkflowJobs implements OnModuleInit {
+  constructor(
+    private readonly catalog: JobCatalog,
+    private readonly runs: WorkflowRunsService,
+    private readonly orchestrator: Orchestrator,
+    private readonly dispatcher: Dispatcher,
+    private readonly signal: DispatchSignal,
+  ) {}
+
+  onModuleInit(): void {
+    this.catalog.register<ExecuteWorkflowParams, { run_id: string; status: string }>({
+      name: 'workflows.execute',
+      description:
+        'Executes a workflow: creates a run with one task per step and has it orchestrated; returns the run id',
+      queue: QUEUES.workflows,
+      params: ExecuteWorkflowParams,
+      schema: {
+        type: 'object',
+        required: ['workflow_id'],
+        additionalProperties: false,
+        properties: {
+          workflow_id: { type: 'string', format: 'uuid' },
+          parameters: { type: 'object' },
+        },
+      },
+      attempts: 3,
+      backoffMs: 1_000,
+      timeoutMs: 120_000,
+      handler: async ({ params, signal, resume, checkpoint }) => {
+        // A run made by an earlier attempt of this job is not made twice.
+        if (typeof resume?.run_id === 'string')
+          return {
+            run_id: resume.run_id,
+            status: typeof resume.status === 'string' ? resume.status : 'running',
+          };
+        signal.throwIfAborted();
+        const run = await this.runs.execute(
+          params.workflow_id,
+          { parameters: params.parameters },
+          null,
+          {
+            trigger: 'job',
+            checkpoint: (manager, run) =>
+              checkpoint({ run_id: run.id, status: run.status }, manager),
+          },
+        );
+        return { run_id: run.id, status: run.status };
+      },
+    });
+    this.catalog.register<DispatchParams, { run_id: string | null }>({
+      name: DISPATCH_JOB,
+      description:
+        'Internal (queued by the orchestrator): moves a run forward (failure policy, retries, dispatch of ready steps), or dispatches waiting steps of every running run',
+      queue: QUEUES.workflows,
+      params: DispatchParams,
+      schema: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { run_id: { type: 'string', format: 'uuid' } },
+      },
+      role: 'admin',
+      attempts: 3,
+      backoffMs: 500,
+      timeoutMs: 60_000,
+      handler: async ({ params }) => {
+        const runId = params.run_id ?? null;
+        await this.signal.serve(runId ?? ANY_RUN, async () => {
+          if (runId) await this.orchestrator.advance(runId);
+          else await this.dispatcher.dispatch(null);
+        });
+        return { run_id: runId };
+      },
+    });
+  }
+}
