@@ -161,6 +161,14 @@ describe('the existing dashboard: its routes over a fixture', () => {
         [ids[key], seconds],
       );
     }
+    // A run that starts and waits (no agent of its type exists).
+    const workflow = await post('/api/v2/workflows', {
+      name: 'Release train',
+      steps: [
+        { key: 'ship', name: 'Ship', agent_type: 'nobody', task_template: { title: 'Ship it' } },
+      ],
+    });
+    ids.run = (await post(`/api/v2/workflows/${workflow.id}/execute`, {})).run_id;
     // Measured snapshots: two two hours ago, one an hour ago.
     for (const [hoursAgo, cpu, memory, connections] of [
       [2, 10, 40, 2],
@@ -185,8 +193,8 @@ describe('the existing dashboard: its routes over a fixture', () => {
     const { body } = await app.http().get('/api/dashboard/overview').set(admin).expect(200);
     // alpha active, beta busy (at capacity with t5), gamma offline → error.
     expect(body.agents).toEqual({ total: 3, active: 1, idle: 0, error: 1 });
-    // completed t1 t2; pending t4; failed t3 + cancelled t6; t5 in progress.
-    expect(body.tasks).toEqual({ completed: 2, pending: 1, failed: 2, total: 6 });
+    // completed t1 t2; pending t4 and the run's step; failed t3 + cancelled t6; t5 in progress.
+    expect(body.tasks).toEqual({ completed: 2, pending: 2, failed: 2, total: 7 });
     expect(body.system.uptime).toBeGreaterThanOrEqual(0);
   });
 
@@ -225,7 +233,7 @@ describe('the existing dashboard: its routes over a fixture', () => {
     const byTitle = Object.fromEntries(
       recent.body.tasks.map((task: { title: string }) => [task.title, task]),
     );
-    expect(recent.body.tasks).toHaveLength(6);
+    expect(recent.body.tasks).toHaveLength(7);
     expect(byTitle['Build the API']).toMatchObject({
       status: 'completed',
       agent: 'alpha',
@@ -240,7 +248,7 @@ describe('the existing dashboard: its routes over a fixture', () => {
 
     const board = await app.http().get('/api/tasks').set(admin).expect(200);
     const statuses = board.body.tasks.map((task: { status: string }) => task.status).sort();
-    expect(statuses).toEqual(['done', 'done', 'in_progress', 'review', 'review', 'todo']);
+    expect(statuses).toEqual(['done', 'done', 'in_progress', 'review', 'review', 'todo', 'todo']);
     const built = board.body.tasks.find(
       (task: { title: string }) => task.title === 'Build the API',
     );
@@ -301,16 +309,57 @@ describe('the existing dashboard: its routes over a fixture', () => {
     expect(today.tasksPerHour).toBeCloseTo(2 / hoursToday, 1);
   });
 
+  it('system figures count the workflow and its run', async () => {
+    const { body } = await app
+      .http()
+      .get('/api/v1/system/metrics/workflows')
+      .set(admin)
+      .expect(200);
+    expect(body).toMatchObject({
+      total_workflows: 1,
+      by_status: { running: 1 },
+      by_type: { unspecified: 1 },
+      performance: {
+        completion_rate: 0,
+        avg_progress: 0,
+        avg_success_rate: 0,
+        avg_duration: 0,
+        template_count: 0,
+      },
+    });
+    const status = await app.http().get('/api/v1/system/status').set(admin).expect(200);
+    expect(status.body.workflows).toEqual({
+      total_workflows: 1,
+      active_workflows: 1,
+      completed_workflows: 0,
+      paused_workflows: 0,
+    });
+    const analytics = await app
+      .http()
+      .get('/api/v2/system/analytics?time_range=24h')
+      .set(admin)
+      .expect(200);
+    expect(analytics.body.workflow_runs).toMatchObject({ created: 1, completed: 0, failed: 0, cancelled: 0 });
+  });
+
   it('history: tasks created, assigned, completed and failed', async () => {
     const { body } = await app.http().get('/api/history?range=24h').set(admin).expect(200);
     const count = (type: string) =>
       body.events.filter((event: { type: string }) => event.type === type).length;
+    // Six tasks of ours and the run's step task.
     expect([
       count('task_created'),
       count('agent_assigned'),
       count('task_completed'),
       count('task_failed'),
-    ]).toEqual([6, 4, 2, 1]);
+    ]).toEqual([7, 4, 2, 1]);
+    expect(
+      body.events.find((event: { type: string }) => event.type === 'workflow_started'),
+    ).toMatchObject({
+      title: 'Release train',
+      status: 'info',
+      metadata: { runId: ids.run },
+    });
     const completed = body.events.find(
       (event: { type: string; task: string }) =>
         event.type === 'task_completed' && event.task === 'Write the docs',

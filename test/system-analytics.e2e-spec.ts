@@ -504,7 +504,12 @@ describe('system analytics and v1 entity metrics from stored data', () => {
         blocked_tasks: 0,
         cancelled_tasks: 1,
       });
-      expect(status.body.workflows).toBeNull();
+      expect(status.body.workflows).toEqual({
+        total_workflows: 0,
+        active_workflows: 0,
+        completed_workflows: 0,
+        paused_workflows: 0,
+      });
 
       const snapshot = await app.service.app.get(SystemMetricsService).collectSnapshot();
       expect(snapshot.workload!.tasks).toMatchObject({ total: 10, success_rate: 85.71 });
@@ -539,6 +544,7 @@ describe('system analytics and v1 entity metrics from stored data', () => {
     const docs = await app.http().get('/docs-json').expect(200);
     expect(docs.body.paths['/api/v2/system/analytics'].get).toBeDefined();
     expect(docs.body.paths['/api/v1/system/metrics/agents'].get).toBeDefined();
-    expect(docs.body.paths['/api/v1/system/metrics/workflows']).toBeUndefined();
+    expect(docs.body.paths['/api/v1/system/metrics/workflows'].get).toBeDefined();
+    await app.http().get('/api/v1/system/metrics/workflows').expect(401);
   });
 });

@@ -91,7 +91,7 @@ export class DashboardQuery {
     );
   }
 
-  /** What happened in the range, newest first: tasks created, assigned, completed and failed. */
+  /** What happened in the range, newest first: tasks created, assigned, completed and failed; workflow runs started and ended. */
   async history(days: number, limit: number): Promise<HistoryRow[]> {
     return this.dataSource.query(
       `SELECT * FROM (
@@ -105,6 +105,14 @@ export class DashboardQuery {
                 extract(epoch FROM t.completed_at - t.started_at) * 1000, t.run_id
            FROM tasks t LEFT JOIN agents a ON a.id = t.assigned_agent_id
           WHERE t.completed_at >= $1 AND t.status IN ('completed', 'failed')
+         UNION ALL
+         SELECT 'workflow_started', r.started_at, NULL::uuid, w.name, NULL, r.status, NULL::float, r.id
+           FROM workflow_runs r JOIN workflows w ON w.id = r.workflow_id WHERE r.started_at >= $1
+         UNION ALL
+         SELECT 'workflow_completed', r.completed_at, NULL::uuid, w.name, NULL, r.status,
+                extract(epoch FROM r.completed_at - r.started_at) * 1000, r.id
+           FROM workflow_runs r JOIN workflows w ON w.id = r.workflow_id
+          WHERE r.completed_at >= $1 AND r.status IN ('completed', 'failed', 'cancelled')
        ) h ORDER BY at DESC LIMIT $2`,
       [new Date(Date.now() - days * 86_400_000), limit],
     );

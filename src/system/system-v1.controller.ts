@@ -9,7 +9,11 @@ import {
   V1MetricsResponseDto,
 } from './dto/snapshot.dto.js';
 import { V1HealthResponseDto, V1StatusResponseDto } from './dto/v1-status.dto.js';
-import { V1SystemAgentMetricsDto, V1SystemTaskMetricsDto } from './dto/workload.dto.js';
+import {
+  V1SystemAgentMetricsDto,
+  V1SystemTaskMetricsDto,
+  V1SystemWorkflowMetricsDto,
+} from './dto/workload.dto.js';
 import { SystemHealthService } from './health/system-health.service.js';
 import { MaintenanceService } from './maintenance.service.js';
 import { SystemMetricsService } from './snapshots/system-metrics.service.js';
@@ -85,6 +89,20 @@ export class SystemV1Controller {
   @ApiOkResponse({ type: V1SystemTaskMetricsDto })
   taskMetrics(): Promise<V1SystemTaskMetricsDto> {
     return this.workload.taskMetricsV1();
+  }
+
+  @Get('metrics/workflows')
+  @Auth('viewer')
+  @ApiOperation({
+    summary:
+      'Workflows by status and type, with completion, progress, success and duration of their runs',
+    description:
+      'The original shape, also when there are no workflows (zeros, not `{"metrics": {}}`). ' +
+      '`avg_duration` is in ms (started to completed) over completed runs.',
+  })
+  @ApiOkResponse({ type: V1SystemWorkflowMetricsDto })
+  workflowMetrics(): Promise<V1SystemWorkflowMetricsDto> {
+    return this.workload.workflowMetricsV1();
   }
 
   @Post('metrics')

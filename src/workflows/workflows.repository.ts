@@ -17,7 +17,7 @@ export interface WorkflowPage {
 }
 
 /** SQL of the status a workflow shows: its unfinished runs' state first, else the stored one. */
-const DERIVED_STATUS = `COALESCE((
+export const DERIVED_STATUS = `COALESCE((
   SELECT CASE WHEN bool_or(r.status = 'running') THEN 'running'
               WHEN bool_or(r.status = 'paused') THEN 'paused'
               ELSE 'scheduled' END

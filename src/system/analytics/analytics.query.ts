@@ -13,8 +13,8 @@ import type {
 
 /**
  * A table of work that is created, started and finished, with the columns
- * `created_at`, `started_at`, `completed_at` and `status`. Tasks are one; workflow
- * runs (`workflow_runs`) will be another: one more source, the same two queries.
+ * `created_at`, `started_at`, `completed_at` and `status`: tasks and workflow runs,
+ * measured by the same two queries.
  */
 export interface WorkItemSource {
   table: string;
@@ -25,6 +25,13 @@ export interface WorkItemSource {
 
 export const TASK_ITEMS: WorkItemSource = {
   table: 'tasks',
+  succeeded: 'completed',
+  failed: 'failed',
+  cancelled: 'cancelled',
+};
+
+export const RUN_ITEMS: WorkItemSource = {
+  table: 'workflow_runs',
   succeeded: 'completed',
   failed: 'failed',
   cancelled: 'cancelled',

@@ -3,7 +3,7 @@ import { ApiMetricsService } from '../api-metrics/api-metrics.service.js';
 import type { AnalyticsReportDto } from '../dto/analytics.dto.js';
 import { TimeRange, timeWindow } from '../time-range.js';
 import { WorkloadQuery } from '../workload/workload.query.js';
-import { AnalyticsQuery, TASK_ITEMS } from './analytics.query.js';
+import { AnalyticsQuery, RUN_ITEMS, TASK_ITEMS } from './analytics.query.js';
 import {
   toAgentAnalytics,
   toApiUsage,
@@ -16,8 +16,7 @@ import {
  * Analytics over a time range, computed from what is stored: tasks (throughput,
  * success and durations per bucket), agents (utilisation, top agents), job records,
  * the API metrics and the hours of the day they cluster in. Nothing is estimated:
- * an empty database gives zeros and empty lists. Workflow runs join as one more
- * `WorkItemSource` (their table has the same four columns).
+ * an empty database gives zeros and empty lists.
  */
 @Injectable()
 export class AnalyticsService {
@@ -29,13 +28,16 @@ export class AnalyticsService {
 
   async report(range: TimeRange, signal?: AbortSignal): Promise<AnalyticsReportDto> {
     const window = timeWindow(range);
-    const [summary, buckets, statuses, agentTotals, topAgents] = await Promise.all([
-      this.query.workItems(TASK_ITEMS, window),
-      this.query.workItemBuckets(TASK_ITEMS, window),
-      this.workload.agentsByStatus(),
-      this.query.agentTotals(window),
-      this.query.topAgents(window),
-    ]);
+    const [summary, buckets, runSummary, runBuckets, statuses, agentTotals, topAgents] =
+      await Promise.all([
+        this.query.workItems(TASK_ITEMS, window),
+        this.query.workItemBuckets(TASK_ITEMS, window),
+        this.query.workItems(RUN_ITEMS, window),
+        this.query.workItemBuckets(RUN_ITEMS, window),
+        this.workload.agentsByStatus(),
+        this.query.agentTotals(window),
+        this.query.topAgents(window),
+      ]);
     // A job run stops between the two halves when cancelled.
     signal?.throwIfAborted();
     const [submitted, jobs, api, apiHours, taskHours] = await Promise.all([
@@ -51,6 +53,7 @@ export class AnalyticsService {
       until: window.until.toISOString(),
       bucket_seconds: window.bucketMs / 1000,
       tasks: toWorkItemAnalytics(window, summary, buckets),
+      workflow_runs: toWorkItemAnalytics(window, runSummary, runBuckets),
       agents: toAgentAnalytics(statuses, agentTotals, topAgents),
       jobs: toJobAnalytics(submitted, jobs),
       api: toApiUsage(api.totals, api.routes),

@@ -5,9 +5,7 @@
  * operational, regenerated, and purged by retention anyway.
  *
  * The order here does not matter: export and restore order tables by their
- * foreign keys, read from the database. A module adds its tables with one line
- * each (workflows: `{ name: 'workflows', changedAt: 'updated_at' }`, and the same
- * for `workflow_runs`).
+ * foreign keys, read from the database. A module adds its tables with one line each.
  */
 export interface BackupTable {
   name: string;
@@ -46,6 +44,12 @@ export const BACKUP_TABLES: readonly BackupTable[] = [
   { name: 'task_dependencies', changedAt: null },
   // Metadata only (the bytes stay in the file store); rows change (tags, validation) without a timestamp.
   { name: 'files', changedAt: null },
+  { name: 'workflows', changedAt: 'updated_at' },
+  { name: 'workflow_runs', changedAt: 'updated_at' },
+  // A run's steps are written with the run and change with its tasks (no timestamp of their own).
+  { name: 'workflow_run_steps', changedAt: null },
+  // The dispatch log: append-only, dated by the dispatch.
+  { name: 'workflow_step_dispatches', changedAt: 'dispatched_at' },
 ];
 
 export function backupTable(name: string): BackupTable | undefined {

@@ -22,7 +22,7 @@ export class ThroughputPointDto {
   success_rate: number;
 }
 
-/** Work that is created, started and finished: tasks (and workflow runs once they exist). */
+/** Work that is created, started and finished: tasks and workflow runs. */
 export class WorkItemAnalyticsDto {
   @ApiProperty({ description: 'Created in the range' }) created: number;
   @ApiProperty({ description: 'Finished as completed in the range' }) completed: number;
@@ -159,6 +159,8 @@ export class AnalyticsReportDto {
   @ApiProperty({ format: 'date-time' }) until: string;
   @ApiProperty() bucket_seconds: number;
   @ApiProperty({ type: WorkItemAnalyticsDto }) tasks: WorkItemAnalyticsDto;
+  @ApiProperty({ type: WorkItemAnalyticsDto, description: 'Workflow runs, by the same measures' })
+  workflow_runs: WorkItemAnalyticsDto;
   @ApiProperty({ type: AgentAnalyticsDto }) agents: AgentAnalyticsDto;
   @ApiProperty({ type: JobAnalyticsDto, description: 'Background jobs (internal ones left out)' })
   jobs: JobAnalyticsDto;

@@ -35,7 +35,7 @@ export class V1StatusResponseDto {
     type: 'object',
     nullable: true,
     additionalProperties: { type: 'integer' },
-    description: 'Null until workflows exist',
+    description: 'total, active (active, running or scheduled), completed and paused workflows',
   })
   workflows: Record<string, number> | null;
   @ApiProperty({ example: '2 days, 3:04:05', description: 'Uptime of the answering process' })

@@ -70,3 +70,30 @@ export class V1SystemTaskMetricsDto {
   by_type: Record<string, number>;
   @ApiProperty({ type: V1SystemTaskPerformanceDto }) performance: V1SystemTaskPerformanceDto;
 }
+
+export class V1SystemWorkflowPerformanceDto {
+  @ApiProperty({ description: 'Completed runs / all runs, %' }) completion_rate: number;
+  @ApiProperty({ description: 'Mean progress of every run (finished steps / steps), %' })
+  avg_progress: number;
+  @ApiProperty({ description: 'Completed runs / finished (completed or failed) runs, %' })
+  avg_success_rate: number;
+  @ApiProperty({
+    description: 'Mean duration of completed runs (started to completed), ms; 0 when none',
+  })
+  avg_duration: number;
+  @ApiProperty({ description: 'Workflows flagged as templates' }) template_count: number;
+}
+
+/** v1 `GET /system/metrics/workflows`: the original shape, zeros when there are no workflows. */
+export class V1SystemWorkflowMetricsDto {
+  @ApiProperty() total_workflows: number;
+  @counts(
+    { active: 3, running: 1, paused: 0, completed: 2 },
+    'By the status each workflow shows (its runs first)',
+  )
+  by_status: Record<string, number>;
+  @counts({ development: 2, unspecified: 4 }, 'Workflows without a type count as `unspecified`')
+  by_type: Record<string, number>;
+  @ApiProperty({ type: V1SystemWorkflowPerformanceDto })
+  performance: V1SystemWorkflowPerformanceDto;
+}

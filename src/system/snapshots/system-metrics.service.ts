@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { HealthCheckResult } from '@nestjs/terminus';
 import type { AppConfig } from '../../config/config.js';
 import { InjectConfig, InjectRuntime, Runtime } from '../../config/config.module.js';
+import { WorkloadService } from '../workload/workload.service.js';
 import { EventBus } from '../../realtime/event-bus.service.js';
 import {
   MetricsHistoryQuery,
@@ -33,6 +34,7 @@ export class SystemMetricsService {
     private readonly live: LiveMetricsService,
     private readonly health: SystemHealthService,
     private readonly events: EventBus,
+    private readonly workload: WorkloadService,
     @InjectConfig() private readonly config: AppConfig,
     @InjectRuntime() private readonly runtime: Runtime,
   ) {}
@@ -73,15 +75,18 @@ export class SystemMetricsService {
     return toV1MetricsResponse(row);
   }
 
-  /** v1 `GET /system/status`. Workflow counts join when the workflows module exists. */
+  /** v1 `GET /system/status`. */
   async status(): Promise<V1StatusResponseDto> {
-    const measurement = await this.live.measure();
+    const [measurement, workflows] = await Promise.all([
+      this.live.measure(),
+      this.workload.workflowOverview(),
+    ]);
     const uptime = process.uptime();
     return {
       status: 'running',
       agents: measurement.workload ? agentOverview(measurement.workload) : null,
       tasks: measurement.workload ? taskOverview(measurement.workload) : null,
-      workflows: null,
+      workflows,
       uptime: formatUptime(uptime),
       uptime_seconds: Math.round(uptime),
       connected_clients:

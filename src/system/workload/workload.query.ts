@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { DERIVED_STATUS } from '../../workflows/workflows.repository.js';
 import type {
   CountRow,
   TaskBreakdowns,
@@ -8,10 +9,19 @@ import type {
   TaskStatusRow,
 } from './workload.js';
 
+export interface WorkflowPerformanceFigures {
+  workflows: number;
+  templates: number;
+  runs: number;
+  completed: number;
+  failed: number;
+  avg_progress: number | null;
+  avg_duration_ms: number | null;
+}
+
 /**
- * Counts over the agents and tasks tables, read directly (as aggregates) so that
- * system figures need no row of either in memory. Workflow counts join here, one
- * query each, once the workflows module has its tables.
+ * Counts over the agents, tasks and workflows tables, read directly (as aggregates)
+ * so that system figures need no row of them in memory.
  */
 @Injectable()
 export class WorkloadQuery {
@@ -68,6 +78,35 @@ export class WorkloadQuery {
               (avg(extract(epoch FROM (completed_at - started_at)) * 1000)
                  FILTER (WHERE status = 'completed'))::float8 AS avg_duration_ms
          FROM tasks`,
+    );
+    return row;
+  }
+
+  /** Workflows by the status they show (their runs first) and by type. */
+  workflowBreakdowns(): Promise<{ by: 'status' | 'type'; key: string; count: number }[]> {
+    return this.dataSource.query(
+      `WITH shown AS (SELECT ${DERIVED_STATUS} AS status, coalesce(workflow.workflow_type, 'unspecified') AS type FROM workflows workflow)
+       SELECT 'status' AS by, status AS key, count(*)::int AS count FROM shown GROUP BY status
+       UNION ALL
+       SELECT 'type', type, count(*)::int FROM shown GROUP BY type`,
+    );
+  }
+
+  /** Run figures: completion and success among runs, mean progress (finished steps / steps), mean duration. */
+  async workflowPerformance(): Promise<WorkflowPerformanceFigures> {
+    const [row]: WorkflowPerformanceFigures[] = await this.dataSource.query(
+      `WITH progress AS (
+         SELECT r.id, r.status, r.started_at, r.completed_at,
+                coalesce(100.0 * count(t.id) FILTER (WHERE t.status IN ('completed', 'failed', 'cancelled')) / nullif(count(t.id), 0), 0) AS pct
+           FROM workflow_runs r LEFT JOIN tasks t ON t.run_id = r.id GROUP BY r.id)
+       SELECT (SELECT count(*)::int FROM workflows) AS workflows,
+              (SELECT count(*)::int FROM workflows WHERE is_template) AS templates,
+              count(*)::int AS runs,
+              count(*) FILTER (WHERE status = 'completed')::int AS completed,
+              count(*) FILTER (WHERE status = 'failed')::int AS failed,
+              avg(pct)::float8 AS avg_progress,
+              (avg(extract(epoch FROM (completed_at - started_at)) * 1000) FILTER (WHERE status = 'completed'))::float8 AS avg_duration_ms
+         FROM progress`,
     );
     return row;
   }

@@ -4,14 +4,15 @@ import { AgentsService } from '../../agents/agents.service.js';
 import type {
   V1SystemAgentMetricsDto,
   V1SystemTaskMetricsDto,
+  V1SystemWorkflowMetricsDto,
   WorkloadFiguresDto,
 } from '../dto/workload.dto.js';
 import { WorkloadQuery } from './workload.query.js';
 import { countsBy, toV1TaskMetrics, toWorkloadFigures } from './workload.js';
 
 /**
- * Agents and tasks as system figures: the counts in every measurement (and so in
- * snapshots and v1 status), and the v1 per-entity metrics routes.
+ * Agents, tasks and workflows as system figures: the counts in every measurement
+ * (and so in snapshots and v1 status), and the v1 per-entity metrics routes.
  */
 @Injectable()
 export class WorkloadService {
@@ -58,5 +59,42 @@ export class WorkloadService {
       this.query.taskPerformance(),
     ]);
     return toV1TaskMetrics(breakdowns, performance);
+  }
+
+  async workflowMetricsV1(): Promise<V1SystemWorkflowMetricsDto> {
+    const [breakdowns, figures] = await Promise.all([
+      this.query.workflowBreakdowns(),
+      this.query.workflowPerformance(),
+    ]);
+    const pick = (by: 'status' | 'type') =>
+      Object.fromEntries(
+        breakdowns.filter((row) => row.by === by).map((row) => [row.key, row.count]),
+      );
+    const percent = (part: number, whole: number) =>
+      whole ? Math.round((part / whole) * 10_000) / 100 : 0;
+    return {
+      total_workflows: figures.workflows,
+      by_status: pick('status'),
+      by_type: pick('type'),
+      performance: {
+        completion_rate: percent(figures.completed, figures.runs),
+        avg_progress: Math.round((figures.avg_progress ?? 0) * 100) / 100,
+        avg_success_rate: percent(figures.completed, figures.completed + figures.failed),
+        avg_duration: Math.round(figures.avg_duration_ms ?? 0),
+        template_count: figures.templates,
+      },
+    };
+  }
+
+  /** v1 status: workflows by the status they show. */
+  async workflowOverview(): Promise<Record<string, number>> {
+    const byStatus = (await this.workflowMetricsV1()).by_status;
+    const count = (status: string) => byStatus[status] ?? 0;
+    return {
+      total_workflows: Object.values(byStatus).reduce((sum, n) => sum + n, 0),
+      active_workflows: count('active') + count('running') + count('scheduled'),
+      completed_workflows: count('completed'),
+      paused_workflows: count('paused'),
+    };
   }
 }
