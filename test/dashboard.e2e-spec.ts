@@ -339,7 +339,12 @@ describe('the existing dashboard: its routes over a fixture', () => {
       .get('/api/v2/system/analytics?time_range=24h')
       .set(admin)
       .expect(200);
-    expect(analytics.body.workflow_runs).toMatchObject({ created: 1, completed: 0, failed: 0, cancelled: 0 });
+    expect(analytics.body.workflow_runs).toMatchObject({
+      created: 1,
+      completed: 0,
+      failed: 0,
+      cancelled: 0,
+    });
   });
 
   it('history: tasks created, assigned, completed and failed', async () => {

@@ -209,6 +209,8 @@ describe('system data: retention, backup and restore', () => {
       metric_snapshots: 3,
       api_metrics: 2,
       agent_logs: 3,
+      // No workflow run is old enough here; the policy runs and says so.
+      workflow_runs: 0,
     };
 
     beforeAll(async () => {
@@ -486,6 +488,10 @@ describe('system data: retention, backup and restore', () => {
         tasks: 'changed',
         task_dependencies: 'all',
         files: 'all',
+        workflows: 'changed',
+        workflow_runs: 'changed',
+        workflow_run_steps: 'all',
+        workflow_step_dispatches: 'changed',
       });
       // Tables without a change column come whole: the dependencies, and the files (the full backup's own row included).
       expect(incremental.counts.task_dependencies).toBe(2);
