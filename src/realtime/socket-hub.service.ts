@@ -34,6 +34,11 @@ export class SocketHub {
   private v2?: Namespace;
   private basic?: Namespace;
   private readonly gates = new Map<string, ReplayGate>();
+  /**
+   * Sockets whose replay read the history further than this instance's stream has
+   * delivered: live events up to that id reach them through the replay already.
+   */
+  private readonly replayedThrough = new Map<string, bigint>();
 
   constructor(
     private readonly stream: EventStream,
@@ -77,6 +82,11 @@ export class SocketHub {
           gate.buffer.push(event);
           held.push(socketId);
         }
+      }
+      const id = BigInt(event.id);
+      for (const [socketId, through] of this.replayedThrough) {
+        if (id <= through && recipients.has(socketId)) held.push(socketId);
+        if (id >= through) this.replayedThrough.delete(socketId);
       }
       const live = recipients.size - held.length + (sender ? 1 : 0);
       if (live > 0) {
@@ -124,6 +134,8 @@ export class SocketHub {
         }
       }
       this.stats.countSent(events.length + gate.buffer.length);
+      if (BigInt(lastId) > BigInt(this.stream.position))
+        this.replayedThrough.set(socket.id, BigInt(lastId));
       return { count: events.length, lastId };
     } finally {
       this.gates.delete(socket.id);
