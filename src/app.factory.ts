@@ -5,13 +5,17 @@ import {
   VersioningType,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type {
+  NestExpressApplication,
+  NestExpressBodyParserOptionsFor,
+} from '@nestjs/platform-express';
 import helmet from 'helmet';
 import type { NextFunction, Request, Response } from 'express';
 import type { AppConfig } from './config/config.js';
 import type { Runtime } from './config/config.module.js';
 import { AppModule } from './app.module.js';
 import { AppLogger } from './common/logging/app-logger.js';
+import { refuseUnstorableJson } from './common/http/json-limits.js';
 import { requestIdMiddleware } from './common/http/request-id.middleware.js';
 import { setupSwagger } from './common/http/swagger.js';
 import { mountQueueBoard } from './jobs/queue-board.js';
@@ -94,7 +98,11 @@ export async function createHttpApp(
       'X-Cache',
     ],
   });
-  app.useBodyParser('json', { limit: config.bodyLimitBytes });
+  // Nest leaves `verify` out of the type (it uses it for rawBody, which we do not enable).
+  app.useBodyParser('json', {
+    limit: config.bodyLimitBytes,
+    verify: refuseUnstorableJson,
+  } as NestExpressBodyParserOptionsFor<'json'>);
   app.useBodyParser('urlencoded', { limit: config.bodyLimitBytes, extended: false });
   app.setGlobalPrefix('api', { exclude: UNPREFIXED_ROUTES });
   app.enableVersioning({ type: VersioningType.URI });

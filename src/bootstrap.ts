@@ -82,17 +82,22 @@ export async function startService(
       url,
       shutdown: async () => {
         beginShutdown();
-        // Stop accepting and wait for in-flight requests; idle keep-alive sockets close now.
+        // Stop accepting and wait for in-flight requests; idle keep-alive sockets close now,
+        // and so does each one whose request finishes meanwhile (else it would hold the
+        // drain open until its keep-alive timeout).
         const drained = new Promise<void>((resolveDrain) => server.close(() => resolveDrain()));
         server.closeIdleConnections();
+        const sweep = setInterval(() => server.closeIdleConnections(), 100);
         await withTimeout(
           drained,
           config.shutdownTimeoutMs - 2_000,
           'in-flight requests did not finish',
-        ).catch((error: Error) => {
-          log.warn(error.message);
-          server.closeAllConnections();
-        });
+        )
+          .catch((error: Error) => {
+            log.warn(error.message);
+            server.closeAllConnections();
+          })
+          .finally(() => clearInterval(sweep));
         await app.close();
         await stopServices();
       },

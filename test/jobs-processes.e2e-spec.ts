@@ -118,7 +118,23 @@ describe('jobs across processes', () => {
       if (rows[0]?.checkpoint) break;
       await sleep(10);
     }
+    // Holding the job's row stops the run at its next checkpoint (inside a batch's
+    // transaction), so the kill lands mid-job however fast the machine is.
+    const holder = new pg.Client({ connectionString: stores.env.DATABASE_URL });
+    await holder.connect();
+    await holder.query('BEGIN');
+    await holder.query('SELECT id FROM background_tasks WHERE id = $1 FOR UPDATE', [job.id]);
+    for (;;) {
+      const { rows } = await client.query(
+        `SELECT 1 FROM pg_stat_activity WHERE datname = current_database()
+         AND wait_event_type = 'Lock' AND query LIKE '%SET "checkpoint"%'`,
+      );
+      if (rows.length) break;
+      await sleep(20);
+    }
     await first.stop('SIGKILL');
+    await holder.query('COMMIT');
+    await holder.end();
     await client.end();
     expect(await countOld(stores.env.DATABASE_URL!)).toBeGreaterThan(0);
 

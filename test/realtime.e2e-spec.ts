@@ -266,12 +266,14 @@ describe('real-time: rooms, auth and management', () => {
   });
 
   it('disconnects a socket whose JWT expires unless it re-authenticates', async () => {
-    const short = await startTestApp(stores, { JWT_EXPIRES_IN: '2s' });
+    const short = await startTestApp(stores, { JWT_EXPIRES_IN: '3s' });
     try {
       const user = await createUser(short.url, 'viewer');
+      const claims = JSON.parse(Buffer.from(user.token.split('.')[1], 'base64url').toString());
       const expiring = await connectSocket(short.url, { token: user.token });
       const kept = await connectSocket(short.url, { token: user.token });
-      await sleep(1_100); // a token issued in a later second expires later
+      // JWT times are whole seconds: a token issued in a later second expires later.
+      await sleep(Math.max(0, (claims.iat + 1) * 1_000 - Date.now()));
       const fresh = await short
         .http()
         .post('/api/v2/auth/refresh')
@@ -283,7 +285,7 @@ describe('real-time: rooms, auth and management', () => {
       await expiring.waitFor(
         'system_notification',
         (payload) => payload.event === 'token_expired',
-        4_000,
+        claims.exp * 1_000 - Date.now() + 3_000,
       );
       await sleep(200);
       expect(expiring.socket.connected).toBe(false);

@@ -302,8 +302,9 @@ export class AgentsService {
     );
   }
 
-  async find(id: string): Promise<AgentEntity> {
-    const agent = await this.repository.findById(id);
+  /** Inside a transaction pass its manager: a second pool connection could wait on the first. */
+  async find(id: string, manager?: EntityManager): Promise<AgentEntity> {
+    const agent = await this.repository.findById(id, manager);
     if (!agent) throw new NotFoundError('Agent', id);
     return agent;
   }

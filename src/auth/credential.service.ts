@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Redis } from 'ioredis';
@@ -44,12 +44,14 @@ interface CacheEntry<T> {
  * every instance at once.
  */
 @Injectable()
-export class CredentialService implements OnModuleInit, OnApplicationShutdown {
+export class CredentialService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('Credentials');
   private readonly keys = new Map<string, CacheEntry<Principal>>();
   private readonly users = new Map<string, CacheEntry<UserEntity>>();
   private readonly lastUsed = new Map<string, Date>();
   private readonly invalidations = new EventEmitter();
+  /** Invalidations not broadcast because Redis was away. */
+  private readonly unsent: Invalidation[] = [];
   private subscriber?: Redis;
   private flushTimer?: NodeJS.Timeout;
 
@@ -65,7 +67,16 @@ export class CredentialService implements OnModuleInit, OnApplicationShutdown {
     this.subscriber.on('message', (_channel: string, message: string) =>
       this.applyInvalidation(message),
     );
-    // Re-subscribes on its own after reconnects (ioredis autoResubscribe).
+    // Re-subscribes on its own after reconnects (ioredis autoResubscribe). What was
+    // broadcast while this instance was away never reached it: forget every credential
+    // verified so far (they are checked again in PostgreSQL on their next use).
+    let connectedBefore = false;
+    this.subscriber.on('ready', () => {
+      if (connectedBefore) this.forgetAll();
+      connectedBefore = true;
+    });
+    // And what this instance could not broadcast then goes out now.
+    this.redis.client.on('ready', () => void this.sendUnsent());
     await this.subscriber.subscribe(this.channel).catch((error: Error) => {
       this.logger.warn(`cannot subscribe to invalidations yet: ${error.message}`);
     });
@@ -73,7 +84,8 @@ export class CredentialService implements OnModuleInit, OnApplicationShutdown {
     this.flushTimer.unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the database connection closes (that happens in onApplicationShutdown). */
+  async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.flushTimer);
     await this.flushLastUsed();
   }
@@ -99,13 +111,27 @@ export class CredentialService implements OnModuleInit, OnApplicationShutdown {
   /** Tells every instance (this one included) to forget a credential now. */
   async broadcastInvalidation(invalidation: Invalidation): Promise<void> {
     this.applyInvalidation(JSON.stringify(invalidation));
-    await this.redis.client
-      .publish(this.channel, JSON.stringify(invalidation))
-      .catch((error: Error) => {
-        this.logger.error(
-          `could not broadcast an invalidation (${invalidation.kind}): ${error.message}`,
-        );
-      });
+    await this.publish(invalidation);
+  }
+
+  private async publish(invalidation: Invalidation): Promise<void> {
+    try {
+      await this.redis.client.publish(this.channel, JSON.stringify(invalidation));
+    } catch (error) {
+      this.logger.error(
+        `could not broadcast an invalidation (${invalidation.kind}) yet: ${(error as Error).message}`,
+      );
+      if (this.unsent.length < MAX_CACHE_ENTRIES) this.unsent.push(invalidation);
+    }
+  }
+
+  private async sendUnsent(): Promise<void> {
+    for (const invalidation of this.unsent.splice(0)) await this.publish(invalidation);
+  }
+
+  private forgetAll(): void {
+    this.keys.clear();
+    this.users.clear();
   }
 
   private applyInvalidation(message: string): void {

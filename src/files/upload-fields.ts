@@ -1,3 +1,4 @@
+import { JSON_PROBLEM_MESSAGES, valueProblem } from '../common/http/json-limits.js';
 import { badField } from './upload-errors.js';
 
 export const TAG_PATTERN = /^[A-Za-z0-9_.:-]{1,50}$/;
@@ -40,6 +41,8 @@ export function parseMetadata(value: string, field = 'metadata'): Record<string,
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw badField(field, 'must be a JSON object');
   }
+  const problem = valueProblem(parsed);
+  if (problem) throw badField(field, JSON_PROBLEM_MESSAGES[problem]);
   return parsed as Record<string, unknown>;
 }
 

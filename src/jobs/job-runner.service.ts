@@ -60,10 +60,11 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
         this.logger.warn(`job ${job.id} on ${queue.name} stalled; it will be taken up again`),
       );
       void queue.process('*', this.config.jobConcurrency, (job: Job<JobPayload>) => this.run(job));
+      // Redis keeps nothing across a restart, these schedules included: whenever a
+      // queue's connection comes back, its schedules are put back (adding one is idempotent).
+      queue.client.on('ready', () => void this.scheduleOrWarn(queue.name));
     }
-    await this.schedule().catch((error: Error) =>
-      this.logger.warn(`repeatable jobs not scheduled yet: ${error.message}`),
-    );
+    await this.scheduleOrWarn();
     this.reconciler.start();
     this.logger.log(
       `processing ${this.queues.all().length} queues at concurrency ${this.config.jobConcurrency}`,
@@ -86,11 +87,18 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     await this.writer.flush();
   }
 
-  /** Registers the catalogue's repeatable jobs, replacing those whose interval changed. */
-  private async schedule(): Promise<void> {
+  private async scheduleOrWarn(queueName?: string): Promise<void> {
+    await this.schedule(queueName).catch((error: Error) =>
+      this.logger.warn(`repeatable jobs not scheduled yet: ${error.message}`),
+    );
+  }
+
+  /** Registers the catalogue's repeatable jobs (of one queue), replacing those whose interval changed. */
+  private async schedule(queueName?: string): Promise<void> {
     for (const schedule of this.catalog.scheduled()) {
       const type = this.catalog.get(schedule.name);
       if (!type) throw new Error(`schedule for unknown job type ${schedule.name}`);
+      if (queueName && type.queue !== queueName) continue;
       const queue = this.queues.get(type.queue);
       for (const repeatable of await queue.getRepeatableJobs()) {
         if (repeatable.name === schedule.name && Number(repeatable.every) !== schedule.everyMs)

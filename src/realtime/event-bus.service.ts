@@ -86,24 +86,43 @@ export class EventBus implements OnApplicationShutdown {
   }
 
   private async drain(): Promise<void> {
-    while (this.queue.length) {
-      const batch = this.queue.splice(0, MAX_BATCH);
-      for (let attempt = 0; ; attempt++) {
-        try {
-          const envelopes = await this.store.append(batch.map((pending) => pending.event));
-          batch.forEach((pending, index) => pending.stored?.(envelopes[index]));
-          break;
-        } catch (error) {
-          if (attempt >= RETRY_DELAYS_MS.length) {
-            this.logger.error(
-              `dropped ${batch.length} events after ${attempt + 1} attempts: ${(error as Error).message}`,
-            );
-            for (const pending of batch) pending.stored?.(undefined);
-            break;
+    while (this.queue.length) await this.write(this.queue.splice(0, MAX_BATCH));
+  }
+
+  private async write(batch: Pending[]): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const envelopes = await this.store.append(batch.map((pending) => pending.event));
+        batch.forEach((pending, index) => pending.stored?.(envelopes[index]));
+        return;
+      } catch (error) {
+        if (refusedAsData(error)) {
+          // One event the database refuses must not take the others of its batch down with it.
+          if (batch.length > 1) {
+            for (const pending of batch) await this.write([pending]);
+            return;
           }
-          await sleep(RETRY_DELAYS_MS[attempt]);
+          this.logger.error(
+            `dropped a ${batch[0].event.type} event the database refuses: ${(error as Error).message}`,
+          );
+          batch[0].stored?.(undefined);
+          return;
         }
+        if (attempt >= RETRY_DELAYS_MS.length) {
+          this.logger.error(
+            `dropped ${batch.length} events after ${attempt + 1} attempts: ${(error as Error).message}`,
+          );
+          for (const pending of batch) pending.stored?.(undefined);
+          return;
+        }
+        await sleep(RETRY_DELAYS_MS[attempt]);
       }
     }
   }
+}
+
+/** PostgreSQL's class 22 (data exception): retrying the same data cannot help. */
+function refusedAsData(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('22');
 }

@@ -2,6 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { BadRequestError } from '../common/errors/app-errors.js';
 import { mapError } from '../common/errors/error-mapper.js';
+import { JSON_PROBLEM_MESSAGES, valueProblem } from '../common/http/json-limits.js';
 import { flattenValidationErrors } from '../common/validation.js';
 
 export interface AckError {
@@ -40,6 +41,8 @@ export async function validateMessage<T extends object>(
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
     throw new BadRequestError('The message body must be an object');
   }
+  const problem = valueProblem(payload);
+  if (problem) throw new BadRequestError(`The message ${JSON_PROBLEM_MESSAGES[problem]}`);
   const instance = plainToInstance(dto, payload);
   const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true });
   if (errors.length) {

@@ -253,7 +253,7 @@ export class TasksService {
           'A task in progress cannot change agents; complete, fail or cancel it first',
           { current_status: task.status },
         );
-      if (dto.assigned_agent_id) await this.assertAgentExists(dto.assigned_agent_id);
+      if (dto.assigned_agent_id) await this.assertAgentExists(dto.assigned_agent_id, manager);
       task.assignedAgentId = dto.assigned_agent_id;
       if (task.assignedAgentId) effects.assigned.add(task.id);
     }
@@ -334,9 +334,9 @@ export class TasksService {
     return task;
   }
 
-  private async assertAgentExists(agentId: string): Promise<void> {
+  private async assertAgentExists(agentId: string, manager?: EntityManager): Promise<void> {
     try {
-      await this.agents.find(agentId);
+      await this.agents.find(agentId, manager);
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
       throw new BadRequestError(`Assigned agent ${agentId} not found`, [

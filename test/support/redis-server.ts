@@ -7,6 +7,8 @@ export interface PrivateRedis {
   url: string;
   port: number;
   stop(): Promise<void>;
+  /** SIGKILL: a crash, not a shutdown. */
+  kill(): Promise<void>;
   flushAll(): Promise<void>;
 }
 
@@ -42,8 +44,14 @@ export async function startPrivateRedis(port?: number): Promise<PrivateRedis> {
     url,
     port: chosen,
     stop: async () => {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
       const exited = new Promise((resolveExit) => proc.once('exit', resolveExit));
       proc.kill('SIGTERM');
+      await exited;
+    },
+    kill: async () => {
+      const exited = new Promise((resolveExit) => proc.once('exit', resolveExit));
+      proc.kill('SIGKILL');
       await exited;
     },
     flushAll: async () => {

@@ -1,6 +1,11 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
-import { EntityNotFoundError, QueryFailedError } from 'typeorm';
+import {
+  EntityNotFoundError,
+  QueryFailedError,
+  QueryRunnerAlreadyReleasedError,
+  QueryRunnerProviderAlreadyReleasedError,
+} from 'typeorm';
 import { AppError, FieldError } from './app-errors.js';
 
 export interface ErrorBody {
@@ -106,6 +111,14 @@ function mapQueryFailed(
         body: body(400, 'A value has an invalid format or is out of range'),
         unexpected: false,
       };
+    // NUL or a character the encoding lacks, e.g. `%00` in a query filter.
+    case '22021':
+    case '22P05':
+      return {
+        status: 400,
+        body: body(400, 'A value contains a character that cannot be stored (such as NUL)'),
+        unexpected: false,
+      };
     case '57014':
       return {
         status: 503,
@@ -198,6 +211,18 @@ export function mapError(exception: unknown): MappedError {
   if (exception instanceof QueryFailedError) {
     const mapped = mapQueryFailed(exception);
     if (mapped) return mapped;
+  }
+  // TypeORM releases a transaction's connection when PostgreSQL drops it (a restart):
+  // the next statement of that transaction then fails with one of these.
+  if (
+    exception instanceof QueryRunnerAlreadyReleasedError ||
+    exception instanceof QueryRunnerProviderAlreadyReleasedError
+  ) {
+    return {
+      status: 503,
+      body: body(503, 'The database connection was lost during the request; retry shortly'),
+      unexpected: true,
+    };
   }
   if (typeof exception === 'object' && exception !== null) {
     const error = exception as {

@@ -1,0 +1,78 @@
+import { Agent, request } from 'node:http';
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  json?: any;
+}
+
+/**
+ * Plain node:http, not fetch or supertest: those normalise or re-encode paths, and
+ * the fuzzer needs to send exactly the bytes it chose (malformed escapes, `..`); the
+ * resilience suite needs a timeout that turns a hang into an error it can count.
+ */
+export class RawClient {
+  private readonly agent: Agent;
+  private readonly base: URL;
+
+  constructor(url: string, options: { keepAlive?: boolean; maxSockets?: number } = {}) {
+    this.base = new URL(url);
+    this.agent = new Agent({
+      keepAlive: options.keepAlive ?? true,
+      maxSockets: options.maxSockets ?? 16,
+    });
+  }
+
+  send(options: {
+    method: string;
+    url: string;
+    headers?: Record<string, string>;
+    body?: Buffer;
+    timeoutMs?: number;
+  }): Promise<RawResponse> {
+    return new Promise((resolveResponse, reject) => {
+      const req = request(
+        {
+          host: this.base.hostname,
+          port: this.base.port,
+          method: options.method,
+          path: options.url,
+          agent: this.agent,
+          headers: {
+            ...(options.body ? { 'Content-Length': String(options.body.length) } : {}),
+            ...options.headers,
+          },
+          timeout: options.timeoutMs ?? 30_000,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('error', reject);
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let json: unknown;
+            if (String(res.headers['content-type'] ?? '').includes('json')) {
+              try {
+                json = JSON.parse(text);
+              } catch {
+                json = undefined;
+              }
+            }
+            resolveResponse({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+          });
+        },
+      );
+      req.on('timeout', () =>
+        req.destroy(new Error(`no answer in time: ${options.method} ${options.url}`)),
+      );
+      req.on('error', reject);
+      // The server may answer (413, 415) and close before reading everything we send.
+      req.end(options.body);
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
