@@ -277,6 +277,23 @@ describe('background tasks', () => {
     expect(visible.data.every((job: { internal: boolean }) => !job.internal)).toBe(true);
     expect(visible.meta.total).toBe(visible.data.length);
     await app.http().get('/api/v2/background-tasks?sort_by=secret').set(apiKey(viewer)).expect(400);
+    // A cached answer is the same answer, list headers included.
+    const first = await app
+      .http()
+      .get('/api/v2/background-tasks?limit=2')
+      .set(apiKey(viewer))
+      .expect(200);
+    const again = await app
+      .http()
+      .get('/api/v2/background-tasks?limit=2')
+      .set(apiKey(viewer))
+      .expect(200);
+    expect([first.headers['x-cache'], again.headers['x-cache']]).toEqual(['MISS', 'HIT']);
+    expect(again.headers['content-type']).toMatch(/^application\/json/);
+    expect(again.body).toEqual(first.body);
+    for (const header of ['x-total-count', 'x-page-size', 'x-current-page', 'x-total-pages']) {
+      expect(again.headers[header]).toBe(first.headers[header]);
+    }
   });
 
   it('cleans up finished records, with real counts, through the job and the endpoint', async () => {

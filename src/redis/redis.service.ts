@@ -23,7 +23,12 @@ export class RedisService implements OnApplicationShutdown {
     @InjectRuntime() private readonly runtime: Runtime,
     @InjectConfig() private readonly config: AppConfig,
   ) {
-    this.client = this.create('commands', { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    // Auto-pipelining: commands of concurrent requests leave in one write.
+    this.client = this.create('commands', {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      enableAutoPipelining: true,
+    });
   }
 
   get prefix(): string {

@@ -10,7 +10,9 @@ import {
 import { Reflector } from '@nestjs/core';
 import type { Cache } from 'cache-manager';
 import type { Response } from 'express';
-import { from, Observable, of, switchMap, tap } from 'rxjs';
+import { from, map, Observable, of, switchMap } from 'rxjs';
+import { isPage, type PageMeta } from '../pagination/page.js';
+import { setPaginationHeaders } from '../pagination/pagination-headers.interceptor.js';
 import type { AuthenticatedRequest } from '../../auth/auth.decorator.js';
 import type { AppConfig } from '../../config/config.js';
 import { InjectConfig } from '../../config/config.module.js';
@@ -42,20 +44,31 @@ export class HttpCacheInterceptor implements NestInterceptor {
 
     return from(this.lookup(options, request)).pipe(
       switchMap(({ key, hit }) => {
-        if (hit !== undefined) {
+        if (typeof hit === 'string') {
           response.setHeader('X-Cache', 'HIT');
-          return of(hit);
+          return of(this.send(response, hit));
         }
         response.setHeader('X-Cache', 'MISS');
         return next.handle().pipe(
-          tap((body) => {
-            if (key && response.statusCode === 200) {
-              this.cache.set(key, body, options.ttlSeconds * 1000).catch(() => undefined);
-            }
+          map((body) => {
+            if (!key || response.statusCode !== 200 || body === undefined) return body;
+            // Stored as sent: a hit is answered without parsing and serialising the body again.
+            const entry = `${isPage(body) ? JSON.stringify(body.meta) : ''}\n${JSON.stringify(body)}`;
+            this.cache.set(key, entry, options.ttlSeconds * 1000).catch(() => undefined);
+            return this.send(response, entry);
           }),
         );
       }),
     );
+  }
+
+  /** Answers with a stored entry: `<page meta JSON or empty>\n<body JSON>`. */
+  private send(response: Response, entry: string): string {
+    const newline = entry.indexOf('\n');
+    if (newline > 0)
+      setPaginationHeaders(response, JSON.parse(entry.slice(0, newline)) as PageMeta);
+    response.setHeader('Content-Type', 'application/json; charset=utf-8');
+    return entry.slice(newline + 1);
   }
 
   private async lookup(
