@@ -31,6 +31,73 @@ interface UptimeRow {
 }
 
 /**
+ * Uptime per agent ($1 ids, $2 window start, $3 up statuses): each status-history
+ * row lasts until the next one (the last until now), clipped to the window.
+ */
+const UPTIME_CTES = `
+  scope AS (
+    SELECT id, status, GREATEST(created_at, $2::timestamptz) AS start_at
+      FROM agents WHERE id = ANY($1::uuid[])
+  ), segments AS (
+    SELECT agent_id, status, changed_at AS from_at,
+           LEAD(changed_at, 1, now()) OVER (PARTITION BY agent_id ORDER BY changed_at, id) AS to_at
+      FROM agent_status_history WHERE agent_id = ANY($1::uuid[])
+  ), uptime AS (
+    SELECT s.id AS agent_id, s.status AS current_status,
+           EXTRACT(EPOCH FROM (now() - s.start_at))::float8 AS total_seconds,
+           COALESCE(SUM(GREATEST(0, EXTRACT(EPOCH FROM (LEAST(g.to_at, now()) - GREATEST(g.from_at, s.start_at)))))
+             FILTER (WHERE g.status = ANY($3::text[])), 0)::float8 AS up_seconds,
+           COUNT(g.agent_id) FILTER (WHERE g.from_at >= s.start_at)::int AS changes
+      FROM scope s
+      LEFT JOIN segments g ON g.agent_id = s.id AND g.to_at > s.start_at
+     GROUP BY s.id, s.status, s.start_at
+  )`;
+
+/** Counts and mean duration of each agent's tasks ($1 ids). */
+const WORK_CTE = `
+  work AS (
+    SELECT assigned_agent_id AS agent_id,
+           COUNT(*) FILTER (WHERE status = 'completed')::int AS completed,
+           COUNT(*) FILTER (WHERE status = 'failed')::int AS failed,
+           COUNT(*) FILTER (WHERE status = 'in_progress')::int AS running,
+           (AVG(EXTRACT(EPOCH FROM (completed_at - started_at)) * 1000)
+              FILTER (WHERE status = 'completed' AND started_at IS NOT NULL))::float8 AS avg_ms
+      FROM tasks
+     WHERE assigned_agent_id = ANY($1::uuid[]) AND status IN ('completed', 'failed', 'in_progress')
+     GROUP BY assigned_agent_id
+  )`;
+
+interface WorkRow {
+  agent_id: string;
+  completed: number;
+  failed: number;
+  running: number;
+  avg_ms: number | null;
+}
+
+function uptimeFigures(row: UptimeRow): UptimeFigures {
+  const total = Number(row.total_seconds);
+  const up = Math.min(Number(row.up_seconds), total);
+  // A window too short to measure: the current status says it all.
+  const percentage =
+    total > 0.001
+      ? (up / total) * 100
+      : (UP_STATUSES as readonly string[]).includes(row.current_status)
+        ? 100
+        : 0;
+  return { percentage, statusChanges: row.changes };
+}
+
+function workFigures(row: WorkRow): Partial<AgentFigures> {
+  return {
+    tasksCompleted: row.completed,
+    tasksFailed: row.failed,
+    running: row.running,
+    avgResponseTimeMs: row.avg_ms ?? 0,
+  };
+}
+
+/**
  * The figures derived from stored data: uptime from the status history, task counts
  * and durations from the tasks assigned to the agent. (It reads the tasks table
  * directly, so that the tasks module can depend on agents and not the other way round.)
@@ -39,22 +106,25 @@ interface UptimeRow {
 export class AgentFiguresQuery {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** The figures of several agents at once (one query per source, not per agent). */
+  /** The figures of several agents at once: one statement for all of them. */
   async forAgents(ids: string[], manager?: EntityManager): Promise<Map<string, AgentFigures>> {
     const figures = new Map<string, AgentFigures>();
     if (!ids.length) return figures;
-    const since = new Date(Date.now() - UPTIME_WINDOW_MS);
-    const [uptime, tasks] = await Promise.all([
-      this.uptime(ids, since, manager),
-      this.taskFigures(ids, manager),
-    ]);
-    for (const id of ids) {
-      figures.set(id, {
+    const rows: (UptimeRow & Partial<WorkRow>)[] = await (manager ?? this.dataSource.manager).query(
+      `WITH ${UPTIME_CTES}, ${WORK_CTE}
+       SELECT u.*, w.completed, w.failed, w.running, w.avg_ms FROM uptime u LEFT JOIN work w USING (agent_id)`,
+      [ids, new Date(Date.now() - UPTIME_WINDOW_MS), UP_STATUSES],
+    );
+    for (const row of rows) {
+      figures.set(row.agent_id, {
         ...NO_FIGURES,
-        ...tasks.get(id),
-        uptimePercentage: uptime.get(id)?.percentage ?? 0,
+        ...(row.completed !== null && row.completed !== undefined
+          ? workFigures(row as WorkRow)
+          : {}),
+        uptimePercentage: uptimeFigures(row).percentage,
       });
     }
+    for (const id of ids) if (!figures.has(id)) figures.set(id, NO_FIGURES);
     return figures;
   }
 
@@ -72,38 +142,10 @@ export class AgentFiguresQuery {
     manager?: EntityManager,
   ): Promise<Map<string, UptimeFigures>> {
     const rows: UptimeRow[] = await (manager ?? this.dataSource.manager).query(
-      `WITH scope AS (
-         SELECT id, status, GREATEST(created_at, $2::timestamptz) AS start_at
-           FROM agents WHERE id = ANY($1::uuid[])
-       ), segments AS (
-         SELECT agent_id, status, changed_at AS from_at,
-                LEAD(changed_at, 1, now()) OVER (PARTITION BY agent_id ORDER BY changed_at, id) AS to_at
-           FROM agent_status_history WHERE agent_id = ANY($1::uuid[])
-       )
-       SELECT s.id AS agent_id, s.status AS current_status,
-              EXTRACT(EPOCH FROM (now() - s.start_at))::float8 AS total_seconds,
-              COALESCE(SUM(GREATEST(0, EXTRACT(EPOCH FROM (LEAST(g.to_at, now()) - GREATEST(g.from_at, s.start_at)))))
-                FILTER (WHERE g.status = ANY($3::text[])), 0)::float8 AS up_seconds,
-              COUNT(g.agent_id) FILTER (WHERE g.from_at >= s.start_at)::int AS changes
-         FROM scope s
-         LEFT JOIN segments g ON g.agent_id = s.id AND g.to_at > s.start_at
-        GROUP BY s.id, s.status, s.start_at`,
+      `WITH ${UPTIME_CTES} SELECT * FROM uptime`,
       [ids, since, UP_STATUSES],
     );
-    const result = new Map<string, UptimeFigures>();
-    for (const row of rows) {
-      const total = Number(row.total_seconds);
-      const up = Math.min(Number(row.up_seconds), total);
-      // A window too short to measure: the current status says it all.
-      const percentage =
-        total > 0.001
-          ? (up / total) * 100
-          : (UP_STATUSES as readonly string[]).includes(row.current_status)
-            ? 100
-            : 0;
-      result.set(row.agent_id, { percentage, statusChanges: row.changes });
-    }
-    return result;
+    return new Map(rows.map((row) => [row.agent_id, uptimeFigures(row)]));
   }
 
   /** Counts and mean duration of each agent's tasks, from the tasks table. */
@@ -111,35 +153,11 @@ export class AgentFiguresQuery {
     ids: string[],
     manager?: EntityManager,
   ): Promise<Map<string, Partial<AgentFigures>>> {
-    const rows: {
-      agent_id: string;
-      completed: number;
-      failed: number;
-      running: number;
-      avg_ms: number | null;
-    }[] = await (manager ?? this.dataSource.manager).query(
-      `SELECT assigned_agent_id AS agent_id,
-              COUNT(*) FILTER (WHERE status = 'completed')::int AS completed,
-              COUNT(*) FILTER (WHERE status = 'failed')::int AS failed,
-              COUNT(*) FILTER (WHERE status = 'in_progress')::int AS running,
-              (AVG(EXTRACT(EPOCH FROM (completed_at - started_at)) * 1000)
-                 FILTER (WHERE status = 'completed' AND started_at IS NOT NULL))::float8 AS avg_ms
-         FROM tasks
-        WHERE assigned_agent_id = ANY($1::uuid[]) AND status IN ('completed', 'failed', 'in_progress')
-        GROUP BY assigned_agent_id`,
+    const rows: WorkRow[] = await (manager ?? this.dataSource.manager).query(
+      `WITH ${WORK_CTE} SELECT * FROM work`,
       [ids],
     );
-    return new Map(
-      rows.map((row) => [
-        row.agent_id,
-        {
-          tasksCompleted: row.completed,
-          tasksFailed: row.failed,
-          running: row.running,
-          avgResponseTimeMs: row.avg_ms ?? 0,
-        },
-      ]),
-    );
+    return new Map(rows.map((row) => [row.agent_id, workFigures(row)]));
   }
 
   /** Tasks of the agent finished in [since, now]: counts and durations of the completed ones. */
