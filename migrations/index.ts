@@ -7,6 +7,7 @@ import { Files1795632908880 } from './1795632908880-Files.js';
 import { System1795633006581 } from './1795633006581-System.js';
 import { Tasks1795633448855 } from './1795633448855-Tasks.js';
 import { Workflows1795636762943 } from './1795636762943-Workflows.js';
+import { Subforge1795644904623 } from './1795644904623-Subforge.js';
 
 /** Every migration class, in timestamp order. `npm run migration:generate -- <Name>` prints the line to add. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -18,4 +19,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   System1795633006581,
   Tasks1795633448855,
   Workflows1795636762943,
+  Subforge1795644904623,
 ];

@@ -18,6 +18,7 @@ import { DEFAULT_JOB_OPTIONS } from './jobs/queues.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { RedisService } from './redis/redis.service.js';
+import { SubforgeModule } from './subforge/subforge.module.js';
 import { SystemModule } from './system/system.module.js';
 import { TasksModule } from './tasks/tasks.module.js';
 import { WorkflowsModule } from './workflows/workflows.module.js';
@@ -66,6 +67,7 @@ export class AppModule {
         TasksModule,
         DashboardModule,
         WorkflowsModule,
+        SubforgeModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -12,6 +12,8 @@ import { BackgroundTaskLogEntity } from '../jobs/entities/background-task-log.en
 import { BackgroundTaskEntity } from '../jobs/entities/background-task.entity.js';
 import { EventEntity } from '../realtime/event.entity.js';
 import { FileEntity } from '../files/file.entity.js';
+import { SubforgeAgentFileEntity } from '../subforge/entities/subforge-agent-file.entity.js';
+import { SubforgeRunEntity } from '../subforge/entities/subforge-run.entity.js';
 import { ApiMetricEntity } from '../system/entities/api-metric.entity.js';
 import { SystemMetricsEntity } from '../system/entities/system-metrics.entity.js';
 import { TaskDependencyEntity } from '../tasks/entities/task-dependency.entity.js';
@@ -40,4 +42,6 @@ export const ENTITIES: (new () => object)[] = [
   WorkflowRunEntity,
   WorkflowRunStepEntity,
   StepDispatchEntity,
+  SubforgeRunEntity,
+  SubforgeAgentFileEntity,
 ];

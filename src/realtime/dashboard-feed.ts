@@ -92,8 +92,8 @@ export function toFeedEvents(envelope: EventEnvelope): FeedEvent[] {
             workflowId: subject.workflow_id ?? subject.id ?? data.workflow_id ?? null,
             runId: data.run?.id ?? data.run_id ?? null,
             event: data.event,
-            status: subject.status ?? (data.event === 'deleted' ? 'deleted' : null),
-            progress: subject.progress ?? null,
+            status: subject.status ?? data.status ?? (data.event === 'deleted' ? 'deleted' : null),
+            progress: subject.progress ?? subject.progress_percentage ?? null,
           },
         },
       ];

@@ -19,6 +19,13 @@ export interface RunView extends EntityView {
   workflow_id: string;
 }
 
+/** A SubForge run as listed by `/api/subforge/workflows` (its id is the directory name). */
+export interface SubforgeWorkflowView {
+  workflow_id: string;
+  status: string;
+  progress_percentage: number;
+}
+
 export type AgentCommand = 'start' | 'stop' | 'restart';
 
 export interface DomainEventMap {
@@ -61,6 +68,17 @@ export interface DomainEventMap {
   'run.cancelled': { run: RunView };
   'run.updated': { run: RunView };
   'run.deleted': { run_id: string; workflow_id: string };
+
+  'subforge.created': { workflow: SubforgeWorkflowView };
+  'subforge.updated': { workflow: SubforgeWorkflowView };
+  'subforge.deleted': { workflow: SubforgeWorkflowView };
+  'subforge.scan_completed': {
+    scan_type: 'force' | 'incremental';
+    status: 'completed' | 'failed';
+    discovered_count: number;
+    workflows: string[];
+    error?: string;
+  };
 
   'job.created': { job: EntityView };
   'job.started': { job: EntityView };

@@ -93,6 +93,17 @@ export function routeDomainEvent<K extends DomainEventName>(
         },
       ];
     }
+    case 'subforge': {
+      // SubForge runs are known by their directory name, in the rooms workflows use.
+      const id = (p.workflow as { workflow_id: string } | undefined)?.workflow_id;
+      return [
+        {
+          type: 'workflow_update',
+          rooms: id ? ['workflows', `workflow:${id}`] : ['workflows'],
+          data: { event: `subforge_${event}`, ...p },
+        },
+      ];
+    }
     case 'job': {
       const job = p.job as { id: string };
       return [{ type: 'job_update', rooms: ['jobs', `job:${job.id}`], data: { event, ...p } }];
@@ -136,6 +147,8 @@ export function cacheFamiliesOf(name: DomainEventName): CacheFamily[] {
     case 'workflow':
     case 'run':
       return ['workflows', 'tasks'];
+    case 'subforge':
+      return ['subforge'];
     case 'job':
       return ['jobs'];
     case 'file':

@@ -8,11 +8,13 @@ import type { TaskStatus } from '../tasks/task-state.js';
 import { TaskViews } from '../tasks/task-views.service.js';
 import { TasksService } from '../tasks/tasks.service.js';
 import { WorkflowRunEntity } from './entities/workflow-run.entity.js';
+import { WorkflowEntity } from './entities/workflow.entity.js';
 import { type RunEvent, RunViews } from './run-views.service.js';
 import { FINISHED_RUN_STATUSES, type RunStatus } from './run-state.js';
 import { RunsRepository } from './runs.repository.js';
 import { checkDefinition, withStepDefaults } from './workflow-definition.js';
 import { WorkflowsRepository } from './workflows.repository.js';
+import { WorkflowsService } from './workflows.service.js';
 
 /** A step of a SubForge run as its importer read it, with its state as a fact. */
 export interface ImportedStep {
@@ -38,6 +40,16 @@ export interface ImportedRun {
   steps: ImportedStep[];
 }
 
+/** What a write did, for its announcement after commit. */
+export interface ImportedRunWrite {
+  run: WorkflowRunEntity;
+  previous: RunStatus | null;
+  effects: TaskEffects;
+}
+
+/** `workflow_type` of the workflows holding imported SubForge runs. */
+export const SUBFORGE_WORKFLOW_TYPE = 'subforge';
+
 const FINISH_EVENTS: Partial<Record<RunStatus, RunEvent>> = {
   completed: 'run.completed',
   failed: 'run.failed',
@@ -58,51 +70,93 @@ export class RunImportService {
     private readonly tasks: TasksService,
     private readonly taskViews: TaskViews,
     private readonly views: RunViews,
+    private readonly workflowsService: WorkflowsService,
   ) {}
 
   /** Creates or updates the run mirroring `input.external_id`; returns it. */
   async upsert(input: ImportedRun): Promise<WorkflowRunEntity> {
+    const written = await this.dataSource.transaction((manager) => this.write(manager, input));
+    await this.announce(written);
+    return written.run;
+  }
+
+  /**
+   * Writes the run within the caller's transaction (it locks the workflow row);
+   * pass the result to `announce` once that transaction has committed.
+   */
+  async write(manager: EntityManager, input: ImportedRun): Promise<ImportedRunWrite> {
     this.check(input);
     const effects = new TaskEffects();
     effects.hooks = false;
+    if (!(await this.workflows.lock(manager, input.workflow_id)))
+      throw new NotFoundError('Workflow', input.workflow_id);
     const agentNames = await this.workflows.agentNames(
       input.steps.map((step) => step.agent_id).filter((id): id is string => !!id),
+      manager,
     );
-    let previous: RunStatus | null = null;
-    const run = await this.dataSource.transaction(async (manager) => {
-      if (!(await this.workflows.lock(manager, input.workflow_id)))
-        throw new NotFoundError('Workflow', input.workflow_id);
-      let run = await this.runs.findImported(manager, input.workflow_id, input.external_id);
-      previous = run?.status ?? null;
-      run ??= manager.create(WorkflowRunEntity, {
-        id: randomUUID(),
-        workflowId: input.workflow_id,
-        runNumber: await this.runs.nextRunNumber(manager, input.workflow_id),
-        source: 'subforge',
-        externalId: input.external_id,
-        failurePolicy: 'continue',
-        trigger: 'import',
-        triggeredBy: null,
-        scheduledAt: null,
-      });
-      Object.assign(run, {
-        status: input.status,
-        parameters: input.parameters ?? run.parameters ?? {},
-        startedAt: input.started_at ?? null,
-        completedAt: input.completed_at ?? null,
-        error: input.error ?? null,
-      });
-      await manager.save(run);
-      await this.writeSteps(manager, run, input.steps, agentNames, effects);
-      return run;
+    let run = await this.runs.findImported(manager, input.workflow_id, input.external_id);
+    const previous = run?.status ?? null;
+    run ??= manager.create(WorkflowRunEntity, {
+      id: randomUUID(),
+      workflowId: input.workflow_id,
+      runNumber: await this.runs.nextRunNumber(manager, input.workflow_id),
+      source: 'subforge',
+      externalId: input.external_id,
+      failurePolicy: 'continue',
+      trigger: 'import',
+      triggeredBy: null,
+      scheduledAt: null,
     });
+    Object.assign(run, {
+      status: input.status,
+      parameters: input.parameters ?? run.parameters ?? {},
+      startedAt: input.started_at ?? null,
+      completedAt: input.completed_at ?? null,
+      error: input.error ?? null,
+    });
+    await manager.save(run);
+    await this.writeSteps(manager, run, input.steps, agentNames, effects);
+    return { run, previous, effects };
+  }
+
+  /** Announces a committed write: its tasks' changes, then the run's. */
+  async announce({ run, previous, effects }: ImportedRunWrite): Promise<void> {
     await this.taskViews.announce(effects);
     const finished = FINISHED_RUN_STATUSES.includes(run.status) && previous !== run.status;
     await this.views.announce(
       finished ? FINISH_EVENTS[run.status]! : previous === null ? 'run.started' : 'run.progress',
       run,
     );
-    return run;
+  }
+
+  /**
+   * The workflow holding the runs imported from one SubForge project (found by
+   * `projectId`, made on first use; concurrent importers make it once).
+   */
+  async projectWorkflow(projectId: string, name: string, root: string): Promise<string> {
+    const { workflow, created } = await this.dataSource.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`workflow:${projectId}`]);
+      const found = await manager.findOne(WorkflowEntity, {
+        where: { workflowType: SUBFORGE_WORKFLOW_TYPE, projectId },
+        select: { id: true },
+      });
+      if (found) return { workflow: found, created: false };
+      const saved = await manager.save(
+        manager.create(WorkflowEntity, {
+          name,
+          description: `Runs imported from SubForge (${root}/.subforge)`,
+          workflowType: SUBFORGE_WORKFLOW_TYPE,
+          projectId,
+          projectName: name,
+          configuration: { subforge_root: root },
+          failurePolicy: 'continue',
+          tags: ['subforge'],
+        }),
+      );
+      return { workflow: saved, created: true };
+    });
+    if (created) await this.workflowsService.announce(workflow, 'workflow.created');
+    return workflow.id;
   }
 
   private check(input: ImportedRun): void {

@@ -87,9 +87,9 @@ export class WorkflowsRepository {
   }
 
   /** Names of existing agents among `ids`. */
-  async agentNames(ids: string[]): Promise<Map<string, string>> {
+  async agentNames(ids: string[], manager?: EntityManager): Promise<Map<string, string>> {
     if (!ids.length) return new Map();
-    const rows: { id: string; name: string }[] = await this.dataSource.query(
+    const rows: { id: string; name: string }[] = await (manager ?? this.dataSource).query(
       'SELECT id, name FROM agents WHERE id = ANY($1::uuid[])',
       [ids],
     );

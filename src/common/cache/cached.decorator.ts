@@ -10,7 +10,15 @@ export const CACHED = 'subforge:cached';
  * read after a write misses on every instance.
  */
 export type CacheFamily =
-  'agents' | 'tasks' | 'workflows' | 'files' | 'jobs' | 'system' | 'users' | 'websocket';
+  | 'agents'
+  | 'tasks'
+  | 'workflows'
+  | 'files'
+  | 'jobs'
+  | 'system'
+  | 'users'
+  | 'websocket'
+  | 'subforge';
 
 export interface CachedOptions {
   families: CacheFamily[];

@@ -1,0 +1,233 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Body, Controller, Get, HttpCode, Param, Post, VERSION_NEUTRAL } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
+import { Auth, DashboardRead } from '../auth/auth.decorator.js';
+import { Cached } from '../common/cache/cached.decorator.js';
+import { ConflictError } from '../common/errors/app-errors.js';
+import type { AppConfig } from '../config/config.js';
+import { InjectConfig } from '../config/config.module.js';
+import { currentPhase } from './context.js';
+import {
+  IntegrationStateDto,
+  ScanAcceptedDto,
+  ScanRequestDto,
+  SubforgeStatusDto,
+  WorkflowSummaryDto,
+} from './subforge.dto.js';
+import { toSummary } from './subforge.mapper.js';
+import { MAX_LISTED_RUNS, SubforgeQueries } from './subforge.queries.js';
+import { SubforgeMonitor } from './subforge-monitor.service.js';
+
+const ID_PARAM = ApiParam({
+  name: 'id',
+  description: 'The run directory name, `subforge_[A-Za-z0-9_-]+` (anything else: 404)',
+});
+const CACHE = { families: ['subforge', 'workflows', 'tasks', 'agents'] as const, ttlSeconds: 5 };
+
+/**
+ * SubForge's runs (`.subforge/`) and agents (`.claude/agents/`) as imported into the
+ * store, in the shapes of the original `/api/subforge` routes. Version-neutral.
+ */
+@ApiTags('subforge')
+@Controller({ path: 'api/subforge', version: VERSION_NEUTRAL })
+export class SubforgeController {
+  constructor(
+    private readonly queries: SubforgeQueries,
+    private readonly monitor: SubforgeMonitor,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
+
+  @Get('workflows')
+  @DashboardRead()
+  @Cached({ ...CACHE, families: [...CACHE.families] })
+  @ApiOperation({ summary: `Imported SubForge runs, newest first (at most ${MAX_LISTED_RUNS})` })
+  @ApiOkResponse({ type: [WorkflowSummaryDto] })
+  async workflows(): Promise<WorkflowSummaryDto[]> {
+    return (await this.queries.list()).map(toSummary);
+  }
+
+  @Get('workflow/:id')
+  @DashboardRead()
+  @ID_PARAM
+  @ApiOperation({ summary: 'The run’s full workflow context, as last imported' })
+  @ApiOkResponse({ description: 'WorkflowContext (reference/original-backend.md §1.8)' })
+  @ApiNotFoundResponse({ description: "Workflow '{id}' not found" })
+  async workflow(@Param('id') id: string) {
+    return (await this.queries.get(id)).context;
+  }
+
+  @Get('workflow/:id/context')
+  @DashboardRead()
+  @ID_PARAM
+  @ApiOperation({
+    summary: 'The context with `_metadata` (retrieved_at, workflow_id, api_version)',
+  })
+  @ApiNotFoundResponse({ description: "Workflow '{id}' not found" })
+  async context(@Param('id') id: string) {
+    const row = await this.queries.get(id);
+    return {
+      ...row.context,
+      _metadata: {
+        retrieved_at:
+          row.context.updated_at ?? row.context.created_at ?? row.updatedAt.toISOString(),
+        workflow_id: row.id,
+        api_version: '1.0',
+      },
+    };
+  }
+
+  @Get('workflow/:id/phases')
+  @DashboardRead()
+  @ID_PARAM
+  @ApiOperation({ summary: 'Phases with their status, times, outputs, errors and warnings' })
+  @ApiNotFoundResponse({ description: "Workflow '{id}' not found" })
+  async phases(@Param('id') id: string) {
+    const { context } = await this.queries.get(id);
+    return {
+      workflow_id: id,
+      total_phases: context.total_phases,
+      completed_phases: context.completed_phases,
+      failed_phases: context.failed_phases,
+      current_phase: currentPhase(context),
+      phases: Object.entries(context.phase_results).map(([name, phase]) => ({
+        name,
+        status: phase.status,
+        duration: phase.duration,
+        start_time: phase.start_time,
+        end_time: phase.end_time,
+        outputs: phase.outputs,
+        errors: phase.errors,
+        warnings: phase.warnings,
+      })),
+    };
+  }
+
+  @Get('workflow/:id/tasks')
+  @DashboardRead()
+  @ID_PARAM
+  @ApiOperation({ summary: 'The run’s tasks (top level and from the phases’ outputs)' })
+  @ApiNotFoundResponse({ description: "Workflow '{id}' not found" })
+  async tasks(@Param('id') id: string) {
+    const { context } = await this.queries.get(id);
+    return {
+      workflow_id: id,
+      total_tasks: context.tasks.length,
+      tasks: context.tasks.map(({ metadata: _metadata, ...task }) => task),
+    };
+  }
+
+  @Get('workflow/:id/activities')
+  @DashboardRead()
+  @ID_PARAM
+  @ApiOperation({
+    summary: 'Activities recorded in the file and from the events of its imported tasks and agents',
+  })
+  @ApiNotFoundResponse({ description: "Workflow '{id}' not found" })
+  async activities(@Param('id') id: string) {
+    const activities = await this.queries.activities(await this.queries.get(id));
+    return { workflow_id: id, total_activities: activities.length, activities };
+  }
+
+  @Get('metrics')
+  @DashboardRead()
+  @Cached({ ...CACHE, families: [...CACHE.families] })
+  @ApiOperation({
+    summary:
+      'Counts by status, success rate, average completion time, most common phases, agent utilisation, recent activities',
+  })
+  metrics() {
+    return this.queries.metrics();
+  }
+
+  @Get('status')
+  @DashboardRead()
+  @ApiOperation({ summary: 'Whether the integration is on, who watches, and the last scan' })
+  @ApiOkResponse({ type: SubforgeStatusDto })
+  async status(): Promise<SubforgeStatusDto> {
+    const [counts, stopped, watcher, lastScan] = await Promise.all([
+      this.queries.counts(),
+      this.monitor.stopped().catch(() => false),
+      this.monitor.watcherAlive().catch(() => this.monitor.watching),
+      this.monitor.lastScan().catch(() => null),
+    ]);
+    const on = this.monitor.enabled && !stopped;
+    return {
+      service_status: on ? 'active' : 'inactive',
+      monitoring_enabled: on,
+      file_watching_enabled: on && watcher,
+      total_workflows: counts.total,
+      active_workflows: counts.active,
+      subforge_directory: join(this.config.subforgeRoot, '.subforge'),
+      subforge_directory_exists: existsSync(join(this.config.subforgeRoot, '.subforge')),
+      last_scan: lastScan,
+      configuration: {
+        scan_interval: this.config.subforgeScanIntervalSeconds,
+        max_workflows: MAX_LISTED_RUNS,
+        cleanup_after_days: null,
+        enable_real_time_monitoring: this.monitor.enabled,
+      },
+    };
+  }
+
+  @Post('start')
+  @Auth('operator')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Resume watching and periodic scans (on the watching instance)' })
+  @ApiOkResponse({ type: IntegrationStateDto })
+  @ApiConflictResponse({ description: 'SUBFORGE_INTEGRATION_ENABLED is false' })
+  async start(): Promise<IntegrationStateDto> {
+    this.requireEnabled();
+    const started = await this.monitor.start();
+    return {
+      message: started ? 'Integration started successfully' : 'Integration already running',
+      status: 'active',
+    };
+  }
+
+  @Post('stop')
+  @Auth('operator')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Stop watching and periodic scans until started again' })
+  @ApiOkResponse({ type: IntegrationStateDto })
+  @ApiConflictResponse({ description: 'SUBFORGE_INTEGRATION_ENABLED is false' })
+  async stop(): Promise<IntegrationStateDto> {
+    this.requireEnabled();
+    await this.monitor.stop();
+    return { message: 'Integration stopped successfully', status: 'inactive' };
+  }
+
+  @Post('scan')
+  @Auth('operator')
+  @HttpCode(202)
+  @ApiOperation({
+    summary:
+      'Scan now; completion arrives as workflow_event / workflow_update (subforge_scan_completed)',
+  })
+  @ApiAcceptedResponse({ type: ScanAcceptedDto })
+  @ApiConflictResponse({ description: 'SUBFORGE_INTEGRATION_ENABLED is false' })
+  async scan(@Body() body: ScanRequestDto): Promise<ScanAcceptedDto> {
+    this.requireEnabled();
+    await this.monitor.requestScan(body.force_rescan);
+    return {
+      message: 'Scan initiated successfully',
+      scan_type: body.force_rescan ? 'force' : 'incremental',
+      status: 'processing',
+    };
+  }
+
+  private requireEnabled(): void {
+    if (!this.monitor.enabled)
+      throw new ConflictError(
+        'The SubForge integration is off (SUBFORGE_INTEGRATION_ENABLED=false or no .subforge directory at start)',
+      );
+  }
+}
