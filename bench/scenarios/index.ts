@@ -3,6 +3,7 @@ import { AGENTS_LIST, logIngestionScenario } from './agents.js';
 import { httpScenario } from './http.js';
 import { jobsScenario } from './jobs.js';
 import { fanoutScenario, idleMemoryScenario, replayScenario } from './sockets.js';
+import { subforgeScenario } from './subforge.js';
 import { workflowsScenario } from './workflows.js';
 
 export interface Scenario {
@@ -27,4 +28,5 @@ export const SCENARIOS: Scenario[] = [
     title: 'Workflow orchestration (10 layers × 100 steps, 100 agents)',
     run: workflowsScenario,
   },
+  { key: 'subforge', title: 'SubForge project import (500 runs)', run: subforgeScenario },
 ];

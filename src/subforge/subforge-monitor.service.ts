@@ -405,8 +405,10 @@ export class SubforgeMonitor implements OnApplicationBootstrap, BeforeApplicatio
     this.logger.log(
       `watching ${join(this.root, '.subforge')} and ${join(this.root, '.claude', 'agents')}`,
     );
-    await this.scan('incremental').catch(() => undefined);
-    this.scheduleRescan();
+    // The first scan runs in the background: start-up does not wait for a large directory.
+    void this.scan('incremental')
+      .catch(() => undefined)
+      .finally(() => this.scheduleRescan());
   }
 
   private async deactivate(): Promise<void> {
