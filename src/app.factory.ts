@@ -3,6 +3,7 @@ import {
   INestApplicationContext,
   RequestMethod,
   VersioningType,
+  type ModuleMetadata,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type {
@@ -50,9 +51,10 @@ export async function createHttpApp(
   config: AppConfig,
   runtime: Runtime,
   logger = new AppLogger(config),
+  extra: ExtraModules = [],
 ): Promise<HttpApp> {
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.register(config, runtime),
+    AppModule.register(config, runtime, extra),
     {
       logger,
       bodyParser: false,
@@ -123,8 +125,14 @@ export async function createWorkerContext(
   config: AppConfig,
   runtime: Runtime,
   logger = new AppLogger(config),
+  extra: ExtraModules = [],
 ): Promise<INestApplicationContext> {
-  return NestFactory.createApplicationContext(AppModule.register(config, runtime), { logger });
+  return NestFactory.createApplicationContext(AppModule.register(config, runtime, extra), {
+    logger,
+  });
 }
+
+/** Modules an embedding program adds to the app (see AppModule.register). */
+export type ExtraModules = NonNullable<ModuleMetadata['imports']>;
 
 export type AnyApp = INestApplication | INestApplicationContext;

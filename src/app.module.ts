@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { BullModule } from '@nestjs/bull';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -25,7 +25,12 @@ import { WorkflowsModule } from './workflows/workflows.module.js';
 
 @Module({})
 export class AppModule {
-  static register(config: AppConfig, runtime: Runtime): DynamicModule {
+  /** `extra`: modules added by an embedding program (the benchmark's job type). */
+  static register(
+    config: AppConfig,
+    runtime: Runtime,
+    extra: NonNullable<ModuleMetadata['imports']> = [],
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -68,6 +73,7 @@ export class AppModule {
         DashboardModule,
         WorkflowsModule,
         SubforgeModule,
+        ...extra,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { AppConfig } from './config/config.js';
 import type { Runtime } from './config/config.module.js';
-import { AnyApp, createHttpApp, createWorkerContext } from './app.factory.js';
+import { AnyApp, createHttpApp, createWorkerContext, type ExtraModules } from './app.factory.js';
 import { AppLogger } from './common/logging/app-logger.js';
 import { runMigrations } from './database/migrate.js';
 import { resolvePostgres } from './infra/postgres-service.js';
@@ -28,6 +28,7 @@ export interface RunningService {
 export async function startService(
   config: AppConfig,
   logger = new AppLogger(config),
+  extra: ExtraModules = [],
 ): Promise<RunningService> {
   const log = new Logger('Bootstrap');
   Logger.overrideLogger(logger);
@@ -52,7 +53,7 @@ export async function startService(
     };
 
     if (config.role === 'worker') {
-      const app = await createWorkerContext(config, runtime, logger);
+      const app = await createWorkerContext(config, runtime, logger, extra);
       await app.init();
       log.log(`Worker ${runtime.instanceId} processing jobs`);
       return {
@@ -66,7 +67,7 @@ export async function startService(
       };
     }
 
-    const { app, beginShutdown } = await createHttpApp(config, runtime, logger);
+    const { app, beginShutdown } = await createHttpApp(config, runtime, logger, extra);
     app.enableShutdownHooks = () => app; // shutdown is driven by us, not by Nest's signal hooks
     await app.listen(config.port, config.host);
     const server = app.getHttpServer();

@@ -11,6 +11,7 @@ import {
 import { apiKey } from './support/identities.js';
 import { startPrivateRedis, PrivateRedis } from './support/redis-server.js';
 import { connectSocket } from './support/socket.js';
+import { registerTestJobs } from './support/test-jobs.js';
 
 const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
 const admin = apiKey(TEST_ADMIN_KEY);
@@ -93,6 +94,52 @@ describe('jobs across processes', () => {
       expect(record.duration_ms).toBeGreaterThan(0);
       expect(await countOld(stores.env.DATABASE_URL!)).toBe(0);
       socket.close();
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it('fails the record of a job whose type the worker does not know, instead of leaving it waiting', async () => {
+    // The API knows test.slow (registered in this process); the compiled worker does not,
+    // as during a rolling deploy where workers still run the previous version.
+    registerTestJobs(api);
+    const worker = await spawnService({ ...stores.env, ROLE: 'worker' });
+    try {
+      const { body: job } = await api
+        .http()
+        .post('/api/v2/background-tasks')
+        .set(admin)
+        .send({ task_name: 'test.slow', parameters: { steps: 1 } })
+        .expect(201);
+      const record = await waitForStatus(api, job.id, ['failed', 'completed'], 15_000);
+      expect(record.status).toBe('failed');
+      expect(record.error).toMatch(/unknown job type test\.slow/);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it('settles a waiting record whose job Bull already finished (its outcome was never written)', async () => {
+    const worker = await spawnService({ ...stores.env, ROLE: 'worker' });
+    try {
+      const { body: job } = await api
+        .http()
+        .post('/api/v2/background-tasks')
+        .set(admin)
+        .send({ task_name: 'system.cleanup', parameters: { older_than_days: 365 } })
+        .expect(201);
+      await waitForStatus(api, job.id, ['completed']);
+      // As if the worker had died between finishing the job and writing the record.
+      const client = new pg.Client({ connectionString: stores.env.DATABASE_URL });
+      await client.connect();
+      await client.query(
+        `UPDATE background_tasks SET status = 'pending', completed_at = NULL,
+                updated_at = now() - interval '1 minute' WHERE id = $1`,
+        [job.id],
+      );
+      await client.end();
+      const record = await waitForStatus(api, job.id, ['completed'], 15_000);
+      expect(record.completed_at).not.toBeNull();
     } finally {
       await worker.stop();
     }

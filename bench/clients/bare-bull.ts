@@ -1,5 +1,6 @@
 /* Bare Bull baseline: `count` no-op jobs on one queue, processed at `concurrency`. */
 import Bull from 'bull';
+import { printResultAndExit } from '../lib/proc.js';
 
 interface Args {
   redisUrl: string;
@@ -33,7 +34,4 @@ const last = await finished;
 const seconds = (last - first) / 1000;
 await queue.obliterate({ force: true });
 await queue.close();
-process.stdout.write(
-  `${JSON.stringify({ jobs: args.count, seconds, jobs_per_second: args.count / seconds })}\n`,
-);
-process.exit(0);
+printResultAndExit({ jobs: args.count, seconds, jobs_per_second: args.count / seconds });

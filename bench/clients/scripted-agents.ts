@@ -6,6 +6,7 @@
  * its counts as JSON and exits.
  */
 import { io, Socket } from 'socket.io-client';
+import { printResultAndExit } from '../lib/proc.js';
 
 interface Args {
   url: string;
@@ -60,6 +61,5 @@ process.stdout.write('READY\n');
 process.once('SIGTERM', () => {
   clearInterval(beat);
   for (const socket of sockets) socket.disconnect();
-  process.stdout.write(`${JSON.stringify({ assigned, completed, refused })}\n`);
-  process.exit(0);
+  printResultAndExit({ assigned, completed, refused });
 });

@@ -6,6 +6,7 @@
  * - replay: one client reconnecting with last_event_id; time to the last missed event.
  */
 import { io, Socket } from 'socket.io-client';
+import { printResultAndExit } from '../lib/proc.js';
 
 interface Args {
   url: string;
@@ -54,8 +55,7 @@ if (args.mode === 'replay') {
     });
   });
   const finished = await done;
-  process.stdout.write(`${JSON.stringify({ received, ms: finished - started, ordered })}\n`);
-  process.exit(0);
+  printResultAndExit({ received, ms: finished - started, ordered });
 }
 
 const sockets: Socket[] = [];
@@ -96,6 +96,5 @@ if (args.mode === 'idle') {
   process.stdout.write('READY\n');
   await allStopped;
   for (const socket of sockets) socket.disconnect();
-  process.stdout.write(`${JSON.stringify({ latencies })}\n`);
-  process.exit(0);
+  printResultAndExit({ latencies });
 }

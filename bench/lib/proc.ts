@@ -110,3 +110,8 @@ export async function rssOf(pid: number): Promise<number> {
 }
 
 export const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
+
+/** A client's last word: its result as one JSON line, then exit once stdout has taken it all (pipes are asynchronous). */
+export function printResultAndExit(result: unknown): void {
+  process.stdout.write(`${JSON.stringify(result)}\n`, () => process.exit(0));
+}

@@ -4,6 +4,7 @@ import { httpScenario } from './http.js';
 import { jobsScenario } from './jobs.js';
 import { fanoutScenario, idleMemoryScenario, replayScenario } from './sockets.js';
 import { subforgeScenario } from './subforge.js';
+import { uploadsScenario } from './uploads.js';
 import { workflowsScenario } from './workflows.js';
 
 export interface Scenario {
@@ -28,5 +29,6 @@ export const SCENARIOS: Scenario[] = [
     title: 'Workflow orchestration (10 layers × 100 steps, 100 agents)',
     run: workflowsScenario,
   },
+  { key: 'uploads', title: 'File uploads vs plain express', run: uploadsScenario },
   { key: 'subforge', title: 'SubForge project import (500 runs)', run: subforgeScenario },
 ];

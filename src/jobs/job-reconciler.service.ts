@@ -1,7 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { Job } from 'bull';
 import type { AppConfig } from '../config/config.js';
 import { InjectConfig } from '../config/config.module.js';
 import { EventBus } from '../realtime/event-bus.service.js';
+import type { BackgroundTaskEntity, JobStatus } from './entities/background-task.entity.js';
 import { JobQueues } from './job-queues.service.js';
 import { JobRecordsRepository } from './job-records.repository.js';
 import { bullJobIdOf, JobsService } from './jobs.service.js';
@@ -42,6 +44,27 @@ export class JobReconciler {
     clearInterval(this.timer);
   }
 
+  /** Writes a finished Bull job's outcome onto its record (if still in one of `from`). */
+  private async settleFinished(
+    record: BackgroundTaskEntity,
+    job: Job,
+    from: JobStatus[],
+  ): Promise<boolean> {
+    const completed = !job.failedReason;
+    const finished = await this.records.transition(record.id, from, {
+      status: completed ? 'completed' : 'failed',
+      result: completed ? ((job.returnvalue as unknown) ?? null) : null,
+      error: completed ? null : job.failedReason,
+      completedAt: new Date(job.finishedOn ?? Date.now()),
+      ...(completed ? { progress: 100 } : {}),
+    });
+    if (finished && !finished.internal)
+      await this.events.publish(completed ? 'job.completed' : 'job.failed', {
+        job: toJobResponse(finished),
+      });
+    return !!finished;
+  }
+
   async reconcile(): Promise<{ requeued: number; settled: number }> {
     if (this.running) return { requeued: 0, settled: 0 };
     this.running = true;
@@ -50,7 +73,14 @@ export class JobReconciler {
     try {
       for (const record of await this.records.findWaitingOlderThan(WAITING_GRACE_SECONDS, BATCH)) {
         const job = await this.queues.find(record.queue).getJob(bullJobIdOf(record));
-        if (!job && (await this.jobs.enqueue(record))) requeued++;
+        if (!job) {
+          if (await this.jobs.enqueue(record)) requeued++;
+        } else if (
+          job.finishedOn &&
+          (await this.settleFinished(record, job, ['pending', 'delayed']))
+        )
+          // Bull finished it but the record never heard (its worker died before writing).
+          settled++;
       }
       const quietSeconds = Math.ceil((this.config.jobLockDurationMs * 2) / 1000);
       for (const record of await this.records.findActiveQuietFor(quietSeconds, BATCH)) {
@@ -59,17 +89,7 @@ export class JobReconciler {
         const job = await this.queues.find(record.queue).getJob(bullId);
         const state = job ? await job.getState() : 'missing';
         if (state === 'completed' || state === 'failed') {
-          const finished = await this.records.transition(record.id, ['active'], {
-            status: state,
-            result: state === 'completed' ? (job!.returnvalue ?? null) : null,
-            error: state === 'failed' ? (job!.failedReason ?? 'failed') : null,
-            completedAt: new Date(job!.finishedOn ?? Date.now()),
-            ...(state === 'completed' ? { progress: 100 } : {}),
-          });
-          if (finished && !finished.internal)
-            await this.events.publish(state === 'completed' ? 'job.completed' : 'job.failed', {
-              job: toJobResponse(finished),
-            });
+          await this.settleFinished(record, job!, ['active']);
           settled++;
         } else if (state === 'missing' && !record.internal) {
           const pending = await this.records.transition(record.id, ['active'], {

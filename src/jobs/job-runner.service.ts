@@ -117,6 +117,19 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     }
   }
 
+  private async settleUnrunnable(job: Job<JobPayload>, reason: string): Promise<void> {
+    if (!job.data.recordId) return;
+    const record = await this.records.findById(job.data.recordId);
+    if (!record || record.generation !== (job.data.generation ?? 0)) return;
+    await this.writer.update(
+      record.id,
+      record.generation,
+      { status: 'failed', error: reason, completedAt: new Date() },
+      'job.failed',
+      record.internal,
+    );
+  }
+
   private async recordFor(
     job: Job<JobPayload>,
     type: JobTypeDefinition,
@@ -148,8 +161,11 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
   private async run(job: Job<JobPayload>): Promise<unknown> {
     const type = this.catalog.get(job.name);
     if (!type) {
+      const reason = `unknown job type ${job.name} (this worker does not register it)`;
       await job.discard();
-      throw new PermanentJobError(`unknown job type ${job.name}`);
+      // The record must not wait forever for a job that will never run.
+      await this.settleUnrunnable(job, reason);
+      throw new PermanentJobError(reason);
     }
     const record = await this.recordFor(job, type);
     if (!record) return { skipped: 'the record was cancelled or retried meanwhile' };
