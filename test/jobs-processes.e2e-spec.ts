@@ -157,12 +157,14 @@ describe('jobs across processes', () => {
       .expect(201);
     const client = new pg.Client({ connectionString: stores.env.DATABASE_URL });
     await client.connect();
+    const deadline = Date.now() + 60_000;
     for (;;) {
       const { rows } = await client.query<{ checkpoint: unknown }>(
         'SELECT checkpoint FROM background_tasks WHERE id = $1',
         [job.id],
       );
       if (rows[0]?.checkpoint) break;
+      if (Date.now() > deadline) throw new Error('the job never wrote a checkpoint');
       await sleep(10);
     }
     // Holding the job's row stops the run at its next checkpoint (inside a batch's
@@ -177,6 +179,7 @@ describe('jobs across processes', () => {
          AND wait_event_type = 'Lock' AND query LIKE '%SET "checkpoint"%'`,
       );
       if (rows.length) break;
+      if (Date.now() > deadline) throw new Error('the job never reached its next checkpoint');
       await sleep(20);
     }
     await first.stop('SIGKILL');
@@ -195,7 +198,8 @@ describe('jobs across processes', () => {
     } finally {
       await second.stop();
     }
-  });
+    // Seeding and deleting 100,000 rows twice, and a worker's restart: slow when the whole suite runs.
+  }, 150_000);
 });
 
 describe('jobs after Redis loses everything', () => {

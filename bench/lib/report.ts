@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, release } from 'node:os';
 import { resolve } from 'node:path';
 
@@ -75,5 +75,8 @@ export function writeReport(
     missed.length ? missed.map((entry) => `- ${entry}`).join('\n') : 'None in this run.',
     '',
   );
+  // Profiling notes on the missed targets, kept by hand beside the harness.
+  const findings = resolve(import.meta.dirname, '../../../bench/FINDINGS.md');
+  if (existsSync(findings)) lines.push(readFileSync(findings, 'utf8').trim(), '');
   writeFileSync(path, lines.join('\n'));
 }
