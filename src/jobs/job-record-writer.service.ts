@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { sleep } from '../infra/net.js';
 import type { DomainEventName } from '../realtime/domain-events.js';
+import { CacheVersions } from '../common/cache/cache-versions.service.js';
 import { EventBus } from '../realtime/event-bus.service.js';
 import { BackgroundTaskEntity, type JobStatus } from './entities/background-task.entity.js';
 import type { JobResponseDto } from './dto/jobs.dto.js';
@@ -49,6 +50,7 @@ export class JobRecordWriter implements OnApplicationShutdown {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly events: EventBus,
+    private readonly cache: CacheVersions,
   ) {}
 
   /** Queues a change; resolves once it is stored and its events published. */
@@ -141,6 +143,8 @@ export class JobRecordWriter implements OnApplicationShutdown {
         : [];
     });
     if (events.length) await this.events.publishAll(events).catch(() => undefined);
+    // Internal jobs publish no events; their records still change what lists show.
+    else if (updated.length) await this.cache.bump(['jobs']).catch(() => undefined);
     for (const entry of batch) for (const waiter of entry.waiters) waiter();
   }
 

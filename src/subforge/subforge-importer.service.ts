@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { AgentImportService } from '../agents/agent-import.service.js';
 import { NotFoundError } from '../common/errors/app-errors.js';
 import type { AppConfig } from '../config/config.js';
@@ -126,7 +127,12 @@ export class SubforgeImporter {
           : (previous?.startedAt ?? new Date());
         const write = await this.runImport.write(manager, input);
         row.workflowRunId = write.run.id;
-        await manager.save(row);
+        row.createdAt ??= new Date();
+        row.updatedAt = new Date();
+        // upsert rather than save: save reads the row back first.
+        await manager.upsert(SubforgeRunEntity, row as QueryDeepPartialEntity<SubforgeRunEntity>, [
+          'id',
+        ]);
         return { change: previous ? 'updated' : 'created', row, write };
       },
     );

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { BadRequestError, NotFoundError } from '../common/errors/app-errors.js';
 import { TaskEntity } from '../tasks/entities/task.entity.js';
 import { TaskEffects } from '../tasks/task-effects.js';
@@ -96,6 +97,7 @@ export class RunImportService {
     );
     let run = await this.runs.findImported(manager, input.workflow_id, input.external_id);
     const previous = run?.status ?? null;
+    const fresh = !run;
     run ??= manager.create(WorkflowRunEntity, {
       id: randomUUID(),
       workflowId: input.workflow_id,
@@ -107,15 +109,26 @@ export class RunImportService {
       triggeredBy: null,
       scheduledAt: null,
     });
-    Object.assign(run, {
+    const changes = {
       status: input.status,
       parameters: input.parameters ?? run.parameters ?? {},
       startedAt: input.started_at ?? null,
       completedAt: input.completed_at ?? null,
       error: input.error ?? null,
-    });
-    await manager.save(run);
-    await this.writeSteps(manager, run, input.steps, agentNames, effects);
+    };
+    Object.assign(run, changes);
+    // insert / update rather than save: save reads the row back first.
+    if (fresh)
+      await manager.insert(WorkflowRunEntity, run as QueryDeepPartialEntity<WorkflowRunEntity>);
+    else {
+      await manager.update(
+        WorkflowRunEntity,
+        { id: run.id },
+        changes as QueryDeepPartialEntity<WorkflowRunEntity>,
+      );
+      run.updatedAt = new Date();
+    }
+    await this.writeSteps(manager, run, input.steps, agentNames, effects, fresh);
     return { run, previous, effects };
   }
 
@@ -179,9 +192,10 @@ export class RunImportService {
     steps: ImportedStep[],
     agentNames: Map<string, string>,
     effects: TaskEffects,
+    newRun: boolean,
   ): Promise<void> {
     const existing = new Map(
-      (await this.runs.stepsOf(run.id, manager)).map((step) => [step.key, step]),
+      newRun ? [] : (await this.runs.stepsOf(run.id, manager)).map((step) => [step.key, step]),
     );
     const fields = (step: ImportedStep) => ({
       status: step.status,
