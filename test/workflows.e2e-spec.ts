@@ -558,8 +558,11 @@ describe('workflows', () => {
       await startAgent({
         agentType: type,
         maxConcurrentTasks: 2,
+        // free2 ends well after slow's 1 s timeout, however loaded the machine is.
         script: (a) =>
-          a.stepKey === 'slow' ? { kind: 'ignore' } : { kind: 'complete', afterMs: 800 },
+          a.stepKey === 'slow'
+            ? { kind: 'ignore' }
+            : { kind: 'complete', afterMs: a.stepKey === 'free2' ? 3_000 : 800 },
       });
       const workflow = await createWorkflow(
         [
