@@ -21,7 +21,7 @@ import {
   V1AgentStatusDto,
   V1HeartbeatDto,
   V1HeartbeatResponseDto,
-  V1MessageDto,
+  AgentV1MessageDto,
   V1UpdateAgentDto,
 } from './dto/agent-v1.dto.js';
 
@@ -118,10 +118,10 @@ export class AgentsV1Controller {
   @Delete(':id')
   @Auth('operator')
   @ApiOperation({ summary: 'Delete an agent (its agent keys are revoked)' })
-  @ApiOkResponse({ type: V1MessageDto })
+  @ApiOkResponse({ type: AgentV1MessageDto })
   @ApiNotFoundResponse({ description: 'No such agent' })
   @ApiConflictResponse({ description: 'The agent has tasks in progress' })
-  remove(@UuidParam() id: string): Promise<V1MessageDto> {
+  remove(@UuidParam() id: string): Promise<AgentV1MessageDto> {
     return this.agents.removeV1(id);
   }
 }

@@ -24,7 +24,7 @@ import type {
   V1AgentResponseDto,
   V1AgentStatsDto,
   V1AgentStatusDto,
-  V1MessageDto,
+  AgentV1MessageDto,
   V1UpdateAgentDto,
 } from './dto/agent-v1.dto.js';
 import { AgentEntity } from './entities/agent.entity.js';
@@ -133,7 +133,7 @@ export class AgentsService {
     await this.deleteAgent(id);
   }
 
-  async removeV1(id: string): Promise<V1MessageDto> {
+  async removeV1(id: string): Promise<AgentV1MessageDto> {
     await this.deleteAgent(id);
     return { message: 'Agent deleted successfully' };
   }

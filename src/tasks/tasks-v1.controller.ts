@@ -19,7 +19,7 @@ import {
   V1AssignTaskDto,
   V1BulkUpdateDto,
   V1CreateTaskDto,
-  V1MessageDto,
+  TaskV1MessageDto,
   V1TaskProgressDto,
   V1TaskStatsDto,
   V1TaskStatusDto,
@@ -161,10 +161,10 @@ export class TasksV1Controller {
   @Delete(':id')
   @Auth('operator')
   @ApiOperation({ summary: 'Delete a task; with dependents only with force=true' })
-  @ApiOkResponse({ type: V1MessageDto })
+  @ApiOkResponse({ type: TaskV1MessageDto })
   @ApiNotFoundResponse({ description: 'Task not found' })
   @ApiConflictResponse({ description: 'Other tasks depend on it' })
-  remove(@UuidParam() id: string, @Query() query: DeleteTaskQuery): Promise<V1MessageDto> {
+  remove(@UuidParam() id: string, @Query() query: DeleteTaskQuery): Promise<TaskV1MessageDto> {
     return this.tasks.removeV1(id, query.force);
   }
 }

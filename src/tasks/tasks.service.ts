@@ -21,7 +21,7 @@ import type {
 } from './dto/task.dto.js';
 import type {
   V1AssignTaskDto,
-  V1MessageDto,
+  TaskV1MessageDto,
   V1TaskProgressDto,
   V1TaskStatusDto,
   V1UpdateTaskDto,
@@ -193,7 +193,7 @@ export class TasksService {
     await this.deleteTask(id, force);
   }
 
-  async removeV1(id: string, force = false): Promise<V1MessageDto> {
+  async removeV1(id: string, force = false): Promise<TaskV1MessageDto> {
     await this.deleteTask(id, force);
     return { message: 'Task deleted successfully' };
   }

@@ -19,7 +19,7 @@ import {
   V1ExecuteDto,
   V1ExecutionDto,
   V1ListWorkflowsQuery,
-  V1MessageDto,
+  WorkflowV1MessageDto,
   V1TemplateDto,
   V1UpdateWorkflowDto,
   V1WorkflowProgressDto,
@@ -172,10 +172,10 @@ export class WorkflowsV1Controller {
   @Delete(':id')
   @Auth('operator')
   @ApiOperation({ summary: 'Delete a workflow and its finished runs' })
-  @ApiOkResponse({ type: V1MessageDto })
+  @ApiOkResponse({ type: WorkflowV1MessageDto })
   @ApiNotFoundResponse({ description: 'Workflow not found' })
   @ApiConflictResponse({ description: 'It has an unfinished run' })
-  remove(@UuidParam() id: string): Promise<V1MessageDto> {
+  remove(@UuidParam() id: string): Promise<WorkflowV1MessageDto> {
     return this.workflows.remove(id);
   }
 }

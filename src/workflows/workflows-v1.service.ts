@@ -9,7 +9,7 @@ import type {
   V1ExecuteDto,
   V1ExecutionDto,
   V1ListWorkflowsQuery,
-  V1MessageDto,
+  WorkflowV1MessageDto,
   V1TemplateDto,
   V1UpdateWorkflowDto,
   V1WorkflowProgressDto,
@@ -171,7 +171,7 @@ export class WorkflowsV1Service {
     };
   }
 
-  async remove(id: string): Promise<V1MessageDto> {
+  async remove(id: string): Promise<WorkflowV1MessageDto> {
     await this.workflows.remove(id);
     return { message: 'Workflow deleted successfully' };
   }

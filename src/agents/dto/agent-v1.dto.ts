@@ -97,7 +97,7 @@ export class V1HeartbeatResponseDto {
   @ApiProperty({ format: 'date-time' }) timestamp: string;
 }
 
-export class V1MessageDto {
+export class AgentV1MessageDto {
   @ApiProperty({ example: 'Agent deleted successfully' }) message: string;
 }
 

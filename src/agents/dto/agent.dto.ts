@@ -29,7 +29,7 @@ export const StringList = () =>
 
 /** The writable fields of an agent (CONTRACT §3 "Agents"). */
 export class AgentWritableFields {
-  @ApiPropertyOptional({ nullable: true, maxLength: 10_000 })
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 10_000 })
   @IsOptional()
   @IsString()
   @MaxLength(10_000)

@@ -155,6 +155,6 @@ export class V1TaskStatsDto {
   @ApiProperty({ description: 'completed / total, %' }) completion_rate: number;
 }
 
-export class V1MessageDto {
+export class TaskV1MessageDto {
   @ApiProperty({ example: 'Task deleted successfully' }) message: string;
 }

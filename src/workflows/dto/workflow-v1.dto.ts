@@ -400,6 +400,6 @@ export class V1ExecutionDto {
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) scheduled_at: string | null;
 }
 
-export class V1MessageDto {
+export class WorkflowV1MessageDto {
   @ApiProperty() message: string;
 }
