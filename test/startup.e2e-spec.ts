@@ -102,7 +102,7 @@ describe('start-up and shutdown of the compiled service', () => {
     });
     expect(code).toBe(1);
     expect(output).toContain('REDIS_URL');
-    expect(output).toContain('docker compose -f docker/docker-compose.yml up');
+    expect(output).toContain('docker run -d -p 6379:6379 redis:7-alpine');
   });
 
   it('lets an in-flight request finish on SIGTERM and exits 0 within 10 s', async () => {

@@ -312,9 +312,10 @@ describe('system data: retention, backup and restore', () => {
         .expect(201);
       ids.file = upload.body.files[0].id;
       // The upload's validation job writes to the row: wait until it has.
-      for (let i = 0; i < 100; i++) {
+      for (let i = 0; ; i++) {
         const { rows } = await db.query('SELECT validation FROM files WHERE id = $1', [ids.file]);
         if (rows[0].validation) break;
+        if (i >= 100) throw new Error('the upload was not validated within 10 s');
         await new Promise((resolveWait) => setTimeout(resolveWait, 100));
       }
     });

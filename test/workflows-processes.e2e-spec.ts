@@ -151,9 +151,14 @@ describe('workflows across processes', () => {
         }),
       );
     const runId = await createAndExecute(service.url, layered(4, 3, type, { timeout_seconds: 60 }));
+    const caughtBy = Date.now() + 30_000;
     for (;;) {
       const states = await stepStates(db, runId);
       if ((states.completed ?? 0) >= 4 && (states.in_progress ?? 0) > 0) break;
+      if (Date.now() > caughtBy)
+        throw new Error(
+          `the run never had steps in progress after 4 completed: ${JSON.stringify(states)}`,
+        );
       await sleep(20);
     }
     // The agents go quiet first, so the run is caught with steps in progress, then the service stops.

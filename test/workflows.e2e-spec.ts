@@ -8,6 +8,7 @@ import {
   TestStores,
 } from './support/app.js';
 import { apiKey } from './support/identities.js';
+import { runJob } from './support/jobs.js';
 import { ScriptedAgent } from './support/scripted-agent.js';
 import { connectSocket, TestSocket } from './support/socket.js';
 
@@ -664,7 +665,11 @@ describe('workflows', () => {
         step('s3', { agent_type: type, depends_on: ['s2'] }),
       ]);
       const { run_id: runId } = await execute(workflow.id);
-      while (!agent.assignments.length) await sleep(10);
+      const assignedBy = Date.now() + 10_000;
+      while (!agent.assignments.length) {
+        if (Date.now() > assignedBy) throw new Error('the first step was never assigned');
+        await sleep(10);
+      }
       const paused = await app
         .http()
         .post(`/api/v2/workflows/runs/${runId}/pause`)
@@ -755,24 +760,15 @@ describe('workflows', () => {
       const workflow = await createWorkflow([step('x', { agent_type: type })]);
       const types = await app.http().get('/api/v2/background-tasks/types').set(admin).expect(200);
       expect(types.body.types.map((t: any) => t.name)).toContain('workflows.execute');
-      const { body: job } = await app
-        .http()
-        .post('/api/v2/background-tasks')
-        .set(admin)
-        .send({
-          task_name: 'workflows.execute',
-          parameters: { workflow_id: workflow.id, parameters: { a: 1 } },
-        })
-        .expect(201);
-      let record = job;
-      const deadline = Date.now() + 15_000;
-      while (record.status !== 'completed' && Date.now() < deadline) {
-        await sleep(100);
-        record = (await app.http().get(`/api/v2/background-tasks/${job.id}`).set(admin).expect(200))
-          .body;
-      }
+      const record = await runJob(
+        app,
+        'workflows.execute',
+        { workflow_id: workflow.id, parameters: { a: 1 } },
+        TEST_ADMIN_KEY,
+        15_000,
+      );
       expect(record.status).toBe('completed');
-      const run = await waitForRun(record.result.run_id, ['completed']);
+      const run = await waitForRun((record.result as { run_id: string }).run_id, ['completed']);
       expect(run).toMatchObject({ workflow_id: workflow.id, parameters: { a: 1 } });
       await app
         .http()
@@ -1018,21 +1014,15 @@ describe('workflows', () => {
         `UPDATE workflow_runs SET completed_at = now() - interval '40 days' WHERE id = $1`,
         [old],
       );
-      const { body: job } = await app
-        .http()
-        .post('/api/v2/background-tasks')
-        .set(admin)
-        .send({ task_name: 'system.cleanup', parameters: { older_than_days: 30 } })
-        .expect(201);
-      let record = job;
-      const deadline = Date.now() + 20_000;
-      while (!['completed', 'failed'].includes(record.status) && Date.now() < deadline) {
-        await sleep(100);
-        record = (await app.http().get(`/api/v2/background-tasks/${job.id}`).set(admin).expect(200))
-          .body;
-      }
+      const record = await runJob(
+        app,
+        'system.cleanup',
+        { older_than_days: 30 },
+        TEST_ADMIN_KEY,
+        20_000,
+      );
       expect(record.status).toBe('completed');
-      expect(record.result.deleted.workflow_runs).toBe(1);
+      expect((record.result as { deleted: Record<string, number> }).deleted.workflow_runs).toBe(1);
       const { rows } = await db.query('SELECT id FROM workflow_runs WHERE workflow_id = $1', [
         workflow.id,
       ]);

@@ -48,7 +48,7 @@ function upload(index: number): Promise<number> {
     let left = args.fileBytes;
     const pump = () => {
       while (left > 0) {
-        // Whole lines only, and the last chunk ends with a newline: valid UTF-8 text.
+        // ASCII lines (the last one may be cut): valid UTF-8 text.
         const size = Math.min(CHUNK, left);
         left -= size;
         if (!req.write(size === CHUNK ? chunk : chunk.subarray(0, size))) {

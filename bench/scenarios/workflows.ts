@@ -26,7 +26,13 @@ function agentProcess(url: string, keys: string[]): AgentProcess {
   );
   let output = '';
   let onReady: () => void;
-  const ready = new Promise<void>((resolveReady) => (onReady = resolveReady));
+  const ready = new Promise<void>((resolveReady, reject) => {
+    onReady = resolveReady;
+    // A client that dies before it is ready must fail the scenario, not hang it.
+    proc.once('exit', (code) =>
+      reject(new Error(`scripted agents exited (${code}) before they were ready`)),
+    );
+  });
   proc.stdout.on('data', (chunk: Buffer) => {
     output += chunk.toString();
     if (output.includes('READY')) onReady();

@@ -148,18 +148,6 @@ export class AgentFiguresQuery {
     return new Map(rows.map((row) => [row.agent_id, uptimeFigures(row)]));
   }
 
-  /** Counts and mean duration of each agent's tasks, from the tasks table. */
-  async taskFigures(
-    ids: string[],
-    manager?: EntityManager,
-  ): Promise<Map<string, Partial<AgentFigures>>> {
-    const rows: WorkRow[] = await (manager ?? this.dataSource.manager).query(
-      `WITH ${WORK_CTE} SELECT * FROM work`,
-      [ids],
-    );
-    return new Map(rows.map((row) => [row.agent_id, workFigures(row)]));
-  }
-
   /** Tasks of the agent finished in [since, now]: counts and durations of the completed ones. */
   async taskWindow(agentId: string, since: Date): Promise<TaskWindowFigures> {
     const [row]: {
@@ -203,7 +191,6 @@ export class AgentFiguresQuery {
     return rows[0]?.title ?? null;
   }
 
-  /** Tasks of the agent now in progress. */
   /** Tasks in progress per agent, for several agents in one query. */
   async runningTasksOf(agentIds: string[], manager?: EntityManager): Promise<Map<string, number>> {
     const running = new Map<string, number>(agentIds.map((id) => [id, 0]));
@@ -220,11 +207,8 @@ export class AgentFiguresQuery {
     return running;
   }
 
+  /** Tasks of one agent now in progress. */
   async runningTasks(agentId: string, manager?: EntityManager): Promise<number> {
-    const rows: { running: number }[] = await (manager ?? this.dataSource.manager).query(
-      "SELECT COUNT(*)::int AS running FROM tasks WHERE assigned_agent_id = $1 AND status = 'in_progress'",
-      [agentId],
-    );
-    return rows[0].running;
+    return (await this.runningTasksOf([agentId], manager)).get(agentId)!;
   }
 }

@@ -4,12 +4,12 @@ import { DataSource } from 'typeorm';
 import { CacheVersions } from '../common/cache/cache-versions.service.js';
 import type { AppConfig } from '../config/config.js';
 import { InjectConfig } from '../config/config.module.js';
-import { type AgentStatus, statusAfterHeartbeat, WORKING_STATUSES } from './agent-status.js';
+import { type AgentStatus, statusAfterHeartbeat } from './agent-status.js';
 import { AgentHooks } from './agent-hooks.js';
 import { AgentFiguresQuery } from './agent-figures.query.js';
 import { AgentsRepository } from './agents.repository.js';
 import { AgentsService } from './agents.service.js';
-import { AgentViews } from './agent-views.service.js';
+import { AgentViews, hasRoomFor } from './agent-views.service.js';
 import type { HeartbeatAckDto, HeartbeatDto } from './dto/agent-operations.dto.js';
 import type { V1HeartbeatDto, V1HeartbeatResponseDto } from './dto/agent-v1.dto.js';
 import type { ReportedFigures } from './entities/agent.entity.js';
@@ -107,12 +107,7 @@ export class AgentHeartbeatsService {
       // Nothing worth an event, but cached reads show last_heartbeat: make them fresh.
       await this.cache.bump(['agents']);
       // A heartbeat can make an agent available again (its previous one had gone stale).
-      if (
-        agent.isActive &&
-        WORKING_STATUSES.includes(agent.status) &&
-        running < agent.maxConcurrentTasks
-      )
-        this.hooks.maybeAvailable(agent.id);
+      if (hasRoomFor(agent, running)) this.hooks.maybeAvailable(agent.id);
     }
     return {
       agent_id: agent.id,

@@ -108,10 +108,13 @@ function eventsOf(
 
 /** The cheap part of availability: a working status and room for another task. */
 export function hasRoom({ agent, figures }: AgentSnapshot): boolean {
+  return hasRoomFor(agent, figures.running);
+}
+
+/** Active, in a working status, and running fewer tasks than it may. */
+export function hasRoomFor(agent: AgentEntity, running: number): boolean {
   return (
-    agent.isActive &&
-    WORKING_STATUSES.includes(agent.status) &&
-    figures.running < agent.maxConcurrentTasks
+    agent.isActive && WORKING_STATUSES.includes(agent.status) && running < agent.maxConcurrentTasks
   );
 }
 

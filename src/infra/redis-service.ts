@@ -50,7 +50,7 @@ export function findExecutable(bin: string, pathEnv = process.env.PATH ?? ''): s
 
 export const NO_REDIS_MESSAGE =
   'No Redis is reachable and no redis-server was found on PATH. Either install Redis ' +
-  '(e.g. `apt-get install redis-server`, then start it), run `docker compose -f docker/docker-compose.yml up`, ' +
+  '(e.g. `apt-get install redis-server`, then start it), run `docker run -d -p 6379:6379 redis:7-alpine`, ' +
   'or set REDIS_URL to a reachable Redis.';
 
 async function startLocalRedis(config: AppConfig, logger: ServiceLogger): Promise<ResolvedService> {

@@ -48,9 +48,11 @@ export class JobReconciler {
   private async settleFinished(
     record: BackgroundTaskEntity,
     job: Job,
+    state: 'completed' | 'failed',
     from: JobStatus[],
   ): Promise<boolean> {
-    const completed = !job.failedReason;
+    // From Bull's state: failedReason stays on a job that failed once, then succeeded.
+    const completed = state === 'completed';
     const finished = await this.records.transition(record.id, from, {
       status: completed ? 'completed' : 'failed',
       result: completed ? ((job.returnvalue as unknown) ?? null) : null,
@@ -75,12 +77,15 @@ export class JobReconciler {
         const job = await this.queues.find(record.queue).getJob(bullJobIdOf(record));
         if (!job) {
           if (await this.jobs.enqueue(record)) requeued++;
-        } else if (
-          job.finishedOn &&
-          (await this.settleFinished(record, job, ['pending', 'delayed']))
-        )
+        } else if (job.finishedOn) {
           // Bull finished it but the record never heard (its worker died before writing).
-          settled++;
+          const state = await job.getState();
+          if (
+            (state === 'completed' || state === 'failed') &&
+            (await this.settleFinished(record, job, state, ['pending', 'delayed']))
+          )
+            settled++;
+        }
       }
       const quietSeconds = Math.ceil((this.config.jobLockDurationMs * 2) / 1000);
       for (const record of await this.records.findActiveQuietFor(quietSeconds, BATCH)) {
@@ -89,7 +94,7 @@ export class JobReconciler {
         const job = await this.queues.find(record.queue).getJob(bullId);
         const state = job ? await job.getState() : 'missing';
         if (state === 'completed' || state === 'failed') {
-          await this.settleFinished(record, job!, ['active']);
+          await this.settleFinished(record, job!, state, ['active']);
           settled++;
         } else if (state === 'missing' && !record.internal) {
           const pending = await this.records.transition(record.id, ['active'], {

@@ -1,5 +1,5 @@
-import type { RunStatus } from '../workflows/run-state.js';
-import type { TaskStatus } from '../tasks/task-state.js';
+import { FINISHED_RUN_STATUSES, type RunStatus } from '../workflows/run-state.js';
+import { TERMINAL_STATUSES, type TaskStatus } from '../tasks/task-state.js';
 import type { PhaseStatus, SubforgeStatus, WorkflowContext } from './context.js';
 
 /**
@@ -79,7 +79,6 @@ function keyMaker(): (prefix: string, raw: string) => string {
 }
 
 const date = (value: string | null): Date | null => (value ? new Date(value) : null);
-const FINISHED: readonly TaskStatus[] = ['completed', 'failed', 'cancelled'];
 
 export function mapRun(context: WorkflowContext): MappedRun {
   const key = keyMaker();
@@ -92,7 +91,7 @@ export function mapRun(context: WorkflowContext): MappedRun {
       depends_on: [],
       agent_name: null,
       started_at: date(phase.start_time),
-      completed_at: FINISHED.includes(status) ? date(phase.end_time) : null,
+      completed_at: TERMINAL_STATUSES.includes(status) ? date(phase.end_time) : null,
       error: phase.errors.length ? phase.errors.join('; ').slice(0, 10_000) : null,
     };
   });
@@ -113,12 +112,14 @@ export function mapRun(context: WorkflowContext): MappedRun {
       ],
       agent_name: task.assigned_agent,
       started_at: status === 'pending' ? null : date(task.created_at),
-      completed_at: FINISHED.includes(status) ? date(task.completed_at ?? task.updated_at) : null,
+      completed_at: TERMINAL_STATUSES.includes(status)
+        ? date(task.completed_at ?? task.updated_at)
+        : null,
       error: null,
     });
   }
   const status = RUN_STATUS[context.status];
-  const finished = status === 'completed' || status === 'failed' || status === 'cancelled';
+  const finished = FINISHED_RUN_STATUSES.includes(status);
   const phaseErrors = Object.values(context.phase_results).flatMap((phase) =>
     phase.errors.map((error) => `${phase.phase}: ${error}`),
   );

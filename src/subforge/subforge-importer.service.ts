@@ -1,16 +1,17 @@
-import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
+import { sha256Hex } from '../auth/secrets.js';
 import { AgentImportService } from '../agents/agent-import.service.js';
-import { NotFoundError } from '../common/errors/app-errors.js';
+import { AppError, NotFoundError } from '../common/errors/app-errors.js';
 import type { AppConfig } from '../config/config.js';
 import { InjectConfig } from '../config/config.module.js';
 import { EventBus } from '../realtime/event-bus.service.js';
 import { TERMINAL_STATUSES } from '../tasks/task-state.js';
 import { WorkflowRunEntity } from '../workflows/entities/workflow-run.entity.js';
+import { FINISHED_RUN_STATUSES } from '../workflows/run-state.js';
 import {
   type ImportedRun,
   type ImportedRunWrite,
@@ -27,8 +28,6 @@ export type ImportChange = 'created' | 'updated' | 'deleted';
 
 /** A context file as read: parsed JSON, or the reason it does not parse. */
 export type ContextFile = { bytes: Buffer; json: unknown } | { bytes: Buffer; error: string };
-
-export const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 interface Committed {
   change: ImportChange;
@@ -85,7 +84,7 @@ export class SubforgeImporter {
     file: ContextFile,
     force: boolean,
   ): Promise<ImportChange | null> {
-    const checksum = sha256(file.bytes);
+    const checksum = sha256Hex(file.bytes);
     const committed = await this.dataSource.transaction(
       async (manager): Promise<Committed | null> => {
         const previous = await this.lockRow(manager, id);
@@ -158,7 +157,7 @@ export class SubforgeImporter {
         const run = row.workflowRunId
           ? await manager.findOneBy(WorkflowRunEntity, { id: row.workflowRunId })
           : null;
-        if (run && !['completed', 'failed', 'cancelled'].includes(run.status)) {
+        if (run && !FINISHED_RUN_STATUSES.includes(run.status)) {
           const input = await this.runInput(manager, workflowId, id, row.context);
           write = await this.runImport.write(manager, {
             ...input,
@@ -186,7 +185,7 @@ export class SubforgeImporter {
     force = false,
   ): Promise<ImportChange | null> {
     const repository = this.dataSource.getRepository(SubforgeAgentFileEntity);
-    const checksum = sha256(bytes);
+    const checksum = sha256Hex(bytes);
     const previous = await repository.findOneBy({ fileName });
     if (previous && previous.checksum === checksum && !force) return null;
     const read = readAgentFile(bytes.toString('utf8'), basename(fileName, '.md'));
@@ -200,7 +199,21 @@ export class SubforgeImporter {
       });
       return null;
     }
-    const imported = await this.agentImport.upsert(read.definition);
+    let imported;
+    try {
+      imported = await this.agentImport.upsert(read.definition);
+    } catch (error) {
+      // Refused as data (a clash, a field out of range): kept with its reason, not retried until it changes.
+      if (!(error instanceof AppError) || error.statusCode >= 500) throw error;
+      this.logger.warn(`.claude/agents/${fileName} not imported: ${error.message}`);
+      await repository.save({
+        fileName,
+        checksum,
+        agentId: previous?.agentId ?? null,
+        error: error.message,
+      });
+      return null;
+    }
     await repository.save({ fileName, checksum, agentId: imported.agent_id, error: null });
     return imported.action;
   }
@@ -285,7 +298,7 @@ export class SubforgeImporter {
     const root = this.config.subforgeRoot;
     this.workflowId ??= this.runImport
       .projectWorkflow(
-        `subforge-${sha256(Buffer.from(root)).slice(0, 16)}`,
+        `subforge-${sha256Hex(root).slice(0, 16)}`,
         `SubForge: ${basename(root) || root}`,
         root,
       )

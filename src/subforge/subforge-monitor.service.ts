@@ -11,12 +11,13 @@ import { type FSWatcher, watch } from 'chokidar';
 import type { Redis } from 'ioredis';
 import type { AppConfig } from '../config/config.js';
 import { InjectConfig, InjectRuntime, type Runtime } from '../config/config.module.js';
+import { sha256Hex } from '../auth/secrets.js';
 import { AppError } from '../common/errors/app-errors.js';
 import { sleep } from '../infra/net.js';
 import { EventBus } from '../realtime/event-bus.service.js';
 import { RedisService } from '../redis/redis.service.js';
 import { WORKFLOW_ID } from './context.js';
-import { SubforgeImporter, sha256 } from './subforge-importer.service.js';
+import { SubforgeImporter } from './subforge-importer.service.js';
 
 /** The watcher lease: one instance (worker or all role) watches and scans. */
 const LEASE_MS = 15_000;
@@ -243,7 +244,10 @@ export class SubforgeMonitor implements OnApplicationBootstrap, BeforeApplicatio
     for (const name of names) {
       const changed = await this.serial(`agent:${name}`, () =>
         this.syncAgent(name, force, known.get(name)),
-      );
+      ).catch((error: Error) => {
+        this.logger.warn(`agent file ${name}: ${error.message}`);
+        return false;
+      });
       if (changed) imported++;
     }
     for (const name of known.keys())
@@ -275,7 +279,7 @@ export class SubforgeMonitor implements OnApplicationBootstrap, BeforeApplicatio
         await this.importer.removeContext(id);
         return 'missing';
       }
-      if (!force && knownChecksum === sha256(bytes)) return 'unchanged';
+      if (!force && knownChecksum === sha256Hex(bytes)) return 'unchanged';
       let json: unknown;
       try {
         json = JSON.parse(bytes.toString('utf8'));
@@ -321,7 +325,7 @@ export class SubforgeMonitor implements OnApplicationBootstrap, BeforeApplicatio
       await this.importer.removeAgentFile(fileName);
       return false;
     }
-    if (!force && knownChecksum === sha256(bytes)) return false;
+    if (!force && knownChecksum === sha256Hex(bytes)) return false;
     return !!(await this.importer.importAgentFile(fileName, bytes, force));
   }
 
@@ -353,7 +357,11 @@ export class SubforgeMonitor implements OnApplicationBootstrap, BeforeApplicatio
         );
         if (taken) {
           this.leader = true;
-          if (!(await this.stopped())) await this.activate();
+          // Not awaited: renewing the lease must not wait for the watcher's first pass.
+          if (!(await this.stopped()))
+            void this.activate().catch((error: Error) =>
+              this.logger.warn(`watcher not started: ${error.message}`),
+            );
         }
       }
     } catch (error) {

@@ -111,6 +111,9 @@ describe('history representations', () => {
 
   it('windows: with one bound given, the other defaults as in the original', () => {
     const now = new Date('2030-02-01T00:00:00Z');
+    expect(() =>
+      windowOf({ start_date: '2030-02-01T00:00:00Z', end_date: '2030-01-01T00:00:00Z' }, 30, now),
+    ).toThrow('The window ends before it starts');
     expect(windowOf({}, 30, now)).toEqual({ start: null, end: null });
     expect(windowOf({ start_date: '2030-01-15T00:00:00Z' }, 30, now)).toEqual({
       start: new Date('2030-01-15T00:00:00Z'),

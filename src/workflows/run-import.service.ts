@@ -204,12 +204,22 @@ export class RunImportService {
       completedAt: step.completed_at ?? null,
       error: step.error ?? null,
     });
+    const time = (date: Date | null) => date?.getTime() ?? null;
     for (const step of steps) {
       const known = existing.get(step.key);
       if (!known) continue;
+      const next = fields(step);
+      // A re-import mostly repeats what is stored: only steps that changed are written and announced.
+      const unchanged =
+        known.status === next.status &&
+        known.assignedAgentId === next.assignedAgentId &&
+        time(known.startedAt) === time(next.startedAt) &&
+        time(known.completedAt) === time(next.completedAt) &&
+        known.error === next.error;
+      if (unchanged) continue;
       if (known.status !== step.status) effects.status(known.taskId, known.status);
       else effects.updated.add(known.taskId);
-      await manager.update(TaskEntity, { id: known.taskId }, fields(step));
+      await manager.update(TaskEntity, { id: known.taskId }, next);
     }
     const fresh = steps.filter((step) => !existing.has(step.key));
     if (!fresh.length) return;

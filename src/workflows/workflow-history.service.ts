@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CacheVersions } from '../common/cache/cache-versions.service.js';
-import { NotFoundError } from '../common/errors/app-errors.js';
+import { BadRequestError, NotFoundError } from '../common/errors/app-errors.js';
 import { iso } from '../common/time.js';
 import type {
   AgentPerformanceListDto,
@@ -24,6 +24,11 @@ const round2 = (value: number) => Math.round(value * 100) / 100;
 export function windowOf(query: HistoryWindowQuery, days: number, now = new Date()): Window {
   const start = query.start_date ? new Date(query.start_date) : null;
   const end = query.end_date ? new Date(query.end_date) : null;
+  if (start && end && start > end)
+    throw new BadRequestError('The window ends before it starts', [
+      { field: 'start_date', message: 'must not be after end_date' },
+      { field: 'end_date', message: 'must not be before start_date' },
+    ]);
   if (start && !end) return { start, end: now };
   if (end && !start) return { start: new Date(end.getTime() - days * DAY_MS), end };
   return { start, end };

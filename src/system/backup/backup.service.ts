@@ -70,22 +70,28 @@ export class BackupService {
       const gzip = createGzip();
       // An export error destroys the gzip stream, so the file store's write fails and leaves nothing.
       pipeline(lines, gzip, () => undefined);
-      const file = await this.files.storeBackup(gzip, fileName(type, header.snapshot_at), {
-        format: BACKUP_FORMAT,
-        version: BACKUP_FORMAT_VERSION,
-        backup_type: type,
-        snapshot_at: header.snapshot_at,
-        since: header.since,
-        watermark: header.watermark,
-        base_backup_id: header.base_backup_id,
-        schema: header.schema,
-        job_id: run.jobId ?? null,
-        counts,
-        total_rows: total,
-      });
-      this.logger.log(`${type} backup ${file.id}: ${total} rows, ${file.file_size} bytes`);
+      const file = await this.files.storeBackup(
+        gzip,
+        fileName(header.backup_type, header.snapshot_at),
+        {
+          format: BACKUP_FORMAT,
+          version: BACKUP_FORMAT_VERSION,
+          backup_type: header.backup_type,
+          snapshot_at: header.snapshot_at,
+          since: header.since,
+          watermark: header.watermark,
+          base_backup_id: header.base_backup_id,
+          schema: header.schema,
+          job_id: run.jobId ?? null,
+          counts,
+          total_rows: total,
+        },
+      );
+      this.logger.log(
+        `${header.backup_type} backup ${file.id}: ${total} rows, ${file.file_size} bytes`,
+      );
       return {
-        backup_type: type,
+        backup_type: header.backup_type,
         file_id: file.id,
         filename: file.filename,
         size_bytes: file.file_size,
@@ -147,7 +153,8 @@ export class BackupService {
         kind: 'header',
         format: BACKUP_FORMAT,
         version: BACKUP_FORMAT_VERSION,
-        backup_type: type,
+        // An incremental with no earlier backup carries every row: it is a full one, restorable as such.
+        backup_type: since ? type : 'full',
         snapshot_at: snapshot_at.toISOString(),
         since: since?.toISOString() ?? null,
         watermark: watermark.toISOString(),

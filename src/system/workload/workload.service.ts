@@ -7,6 +7,7 @@ import type {
   V1SystemWorkflowMetricsDto,
   WorkloadFiguresDto,
 } from '../dto/workload.dto.js';
+import { rate } from '../api-metrics/report.js';
 import { WorkloadQuery } from './workload.query.js';
 import { countsBy, toV1TaskMetrics, toWorkloadFigures } from './workload.js';
 
@@ -70,16 +71,14 @@ export class WorkloadService {
       Object.fromEntries(
         breakdowns.filter((row) => row.by === by).map((row) => [row.key, row.count]),
       );
-    const percent = (part: number, whole: number) =>
-      whole ? Math.round((part / whole) * 10_000) / 100 : 0;
     return {
       total_workflows: figures.workflows,
       by_status: pick('status'),
       by_type: pick('type'),
       performance: {
-        completion_rate: percent(figures.completed, figures.runs),
+        completion_rate: rate(figures.completed, figures.runs),
         avg_progress: Math.round((figures.avg_progress ?? 0) * 100) / 100,
-        avg_success_rate: percent(figures.completed, figures.completed + figures.failed),
+        avg_success_rate: rate(figures.completed, figures.completed + figures.failed),
         avg_duration: Math.round(figures.avg_duration_ms ?? 0),
         template_count: figures.templates,
       },
