@@ -652,6 +652,34 @@ describe('workflows', () => {
       expect(agent.assignments).toHaveLength(2);
     });
 
+    it('a refused v1 update with is_paused leaves the runs as they were; an accepted one pauses them', async () => {
+      const type = unique('v1pause');
+      const agent = await startAgent({ agentType: type, script: () => ({ kind: 'ignore' }) });
+      const workflow = await createWorkflow([step('only', { agent_type: type })]);
+      const { run_id: runId } = await execute(workflow.id);
+      const assignedBy = Date.now() + 10_000;
+      while (!agent.assignments.length) {
+        if (Date.now() > assignedBy) throw new Error('the step was never assigned');
+        await sleep(10);
+      }
+      await app
+        .http()
+        .put(`/api/v1/workflows/${workflow.id}`)
+        .set(admin)
+        .send({ is_paused: true, steps: [{ key: 'a', name: 'A', depends_on: ['missing'] }] })
+        .expect(400);
+      expect((await getRun(runId)).status).toBe('running');
+      const paused = await app
+        .http()
+        .put(`/api/v1/workflows/${workflow.id}`)
+        .set(admin)
+        .send({ is_paused: true })
+        .expect(200);
+      expect(paused.body.status).toBe('paused');
+      expect((await getRun(runId)).status).toBe('paused');
+      await app.http().post(`/api/v2/workflows/runs/${runId}/cancel`).set(admin).expect(200);
+    });
+
     it('pause stops dispatching, resume continues, cancel leaves no step running', async () => {
       const type = unique('pause');
       const agent = await startAgent({

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/principal.js';
+import { ConflictError } from '../common/errors/app-errors.js';
 import { iso } from '../common/time.js';
 import type { V1TaskResponseDto } from '../tasks/dto/task.dto.js';
 import { TasksService } from '../tasks/tasks.service.js';
@@ -98,12 +99,15 @@ export class WorkflowsV1Service {
 
   async update(id: string, dto: V1UpdateWorkflowDto): Promise<V1WorkflowResponseDto> {
     const { scheduled_at: _ignored, is_paused, ...body } = dto;
-    if (is_paused !== undefined) await this.pauseRuns(id, is_paused);
     const status =
       is_paused === undefined ? body.status : is_paused ? 'paused' : (body.status ?? 'active');
-    return toV1(
-      await this.workflows.update(id, { ...body, status }, (workflow) => report(workflow, dto)),
+    // The update checks the body first: a refused request leaves the runs as they were.
+    const updated = await this.workflows.update(id, { ...body, status }, (workflow) =>
+      report(workflow, dto),
     );
+    if (is_paused === undefined) return toV1(updated);
+    await this.pauseRuns(id, is_paused);
+    return toV1(await this.workflows.snapshot(await this.workflows.find(id)));
   }
 
   /**
@@ -196,10 +200,18 @@ export class WorkflowsV1Service {
     };
   }
 
+  /** Pauses running runs (or resumes paused ones); a run that moved on meanwhile is left as it is. */
   private async pauseRuns(id: string, pause: boolean): Promise<void> {
     for (const run of await this.runs.unfinishedOf(id)) {
-      if (pause && run.status === 'running') await this.runService.pause(run.id);
-      if (!pause && run.status === 'paused') await this.runService.resume(run.id);
+      const move =
+        pause && run.status === 'running'
+          ? this.runService.pause(run.id)
+          : !pause && run.status === 'paused'
+            ? this.runService.resume(run.id)
+            : null;
+      await move?.catch((error: unknown) => {
+        if (!(error instanceof ConflictError)) throw error;
+      });
     }
   }
 }
