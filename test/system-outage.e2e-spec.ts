@@ -86,6 +86,12 @@ describe('system health through outages of PostgreSQL and Redis', () => {
       expect(Date.now() - started).toBeLessThan(2_500);
       expect(metrics.body.unavailable.map((u: { field: string }) => u.field)).toContain('api');
       expect(metrics.body.host.cpus).toBeGreaterThan(0);
+      // So does v1 status, with the figures it could not get as null.
+      const statusStarted = Date.now();
+      const status = await app.http().get('/api/v1/system/status').set(apiKey(TEST_ADMIN_KEY));
+      expect(status.status).toBe(200);
+      expect(Date.now() - statusStarted).toBeLessThan(2_500);
+      expect(status.body).toMatchObject({ status: 'running', agents: null, workflows: null });
     } finally {
       postgres.restore();
     }

@@ -28,6 +28,11 @@ import { clampPercent, diskUsage, parseRedisInfo, round } from './resources.js';
 /** No section of a measurement waits longer than this for a backing service. */
 export const SECTION_TIMEOUT_MS = 1_500;
 
+/** `work`, or a rejection once it has taken longer than a section may. */
+export function inSectionTime<T>(work: Promise<T>): Promise<T> {
+  return withTimeout(work, SECTION_TIMEOUT_MS, `no answer within ${SECTION_TIMEOUT_MS} ms`);
+}
+
 /**
  * Measures the system now: this process and its host from the OS, the rest by
  * asking PostgreSQL's pool, Redis, the queues, Socket.IO and the stored API metrics.
@@ -52,11 +57,7 @@ export class LiveMetricsService {
     const unavailable: FieldError[] = [];
     const section = async <T>(field: string, work: () => Promise<T> | T): Promise<T | null> => {
       try {
-        return await withTimeout(
-          Promise.resolve().then(work),
-          SECTION_TIMEOUT_MS,
-          `no answer within ${SECTION_TIMEOUT_MS} ms`,
-        );
+        return await inSectionTime(Promise.resolve().then(work));
       } catch (error) {
         unavailable.push({ field, message: (error as Error).message });
         return null;
@@ -160,11 +161,7 @@ export class LiveMetricsService {
   private async sockets(unavailable: FieldError[]): Promise<SocketFiguresDto> {
     const local = this.hub.localConnections();
     try {
-      const instances = await withTimeout(
-        this.socketStats.instances(),
-        SECTION_TIMEOUT_MS,
-        `no answer within ${SECTION_TIMEOUT_MS} ms`,
-      );
+      const instances = await inSectionTime(this.socketStats.instances());
       return {
         local_connections: local,
         cluster_connections: instances.reduce((sum, entry) => sum + entry.connections, 0),

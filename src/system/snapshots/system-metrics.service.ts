@@ -16,7 +16,7 @@ import {
 import type { V1StatusResponseDto } from '../dto/v1-status.dto.js';
 import type { SnapshotSource, SystemMetricsEntity } from '../entities/system-metrics.entity.js';
 import { SystemHealthService } from '../health/system-health.service.js';
-import { LiveMetricsService } from '../measure/live-metrics.service.js';
+import { inSectionTime, LiveMetricsService } from '../measure/live-metrics.service.js';
 import { agentOverview, taskOverview } from '../workload/workload.js';
 import { formatUptime } from './uptime.js';
 import { SnapshotsRepository } from './snapshots.repository.js';
@@ -79,7 +79,8 @@ export class SystemMetricsService {
   async status(): Promise<V1StatusResponseDto> {
     const [measurement, workflows] = await Promise.all([
       this.live.measure(),
-      this.workload.workflowOverview(),
+      // Like every section of a measurement: null rather than a wait on a stuck database.
+      inSectionTime(this.workload.workflowOverview()).catch(() => null),
     ]);
     const uptime = process.uptime();
     return {

@@ -64,17 +64,13 @@ export class WorkloadService {
 
   async workflowMetricsV1(): Promise<V1SystemWorkflowMetricsDto> {
     const [breakdowns, figures] = await Promise.all([
-      this.query.workflowBreakdowns(),
+      this.workflowBreakdowns(),
       this.query.workflowPerformance(),
     ]);
-    const pick = (by: 'status' | 'type') =>
-      Object.fromEntries(
-        breakdowns.filter((row) => row.by === by).map((row) => [row.key, row.count]),
-      );
     return {
       total_workflows: figures.workflows,
-      by_status: pick('status'),
-      by_type: pick('type'),
+      by_status: breakdowns.status,
+      by_type: breakdowns.type,
       performance: {
         completion_rate: rate(figures.completed, figures.runs),
         avg_progress: Math.round((figures.avg_progress ?? 0) * 100) / 100,
@@ -85,9 +81,9 @@ export class WorkloadService {
     };
   }
 
-  /** v1 status: workflows by the status they show. */
+  /** v1 status: workflows by the status they show (one grouped count, no run figures). */
   async workflowOverview(): Promise<Record<string, number>> {
-    const byStatus = (await this.workflowMetricsV1()).by_status;
+    const byStatus = (await this.workflowBreakdowns()).status;
     const count = (status: string) => byStatus[status] ?? 0;
     return {
       total_workflows: Object.values(byStatus).reduce((sum, n) => sum + n, 0),
@@ -95,5 +91,12 @@ export class WorkloadService {
       completed_workflows: count('completed'),
       paused_workflows: count('paused'),
     };
+  }
+
+  private async workflowBreakdowns(): Promise<Record<'status' | 'type', Record<string, number>>> {
+    const rows = await this.query.workflowBreakdowns();
+    const pick = (by: 'status' | 'type') =>
+      Object.fromEntries(rows.filter((row) => row.by === by).map((row) => [row.key, row.count]));
+    return { status: pick('status'), type: pick('type') };
   }
 }
