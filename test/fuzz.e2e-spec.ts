@@ -6,7 +6,9 @@ import {
   TestApp,
   TestStores,
 } from './support/app.js';
+import { AgentHooks } from '../src/agents/agent-hooks.js';
 import { EventBus } from '../src/realtime/event-bus.service.js';
+import { TaskHooks } from '../src/tasks/task-hooks.js';
 import { buildCases, CaseSource, FuzzCase, isDestructive } from './support/fuzz/cases.js';
 import { ChangeLog } from './support/fuzz/change-log.js';
 import { listOperations, OpenApiDocument, Operation, Parameter } from './support/fuzz/openapi.js';
@@ -240,7 +242,7 @@ describe('fuzzing every operation of the OpenAPI document', () => {
             .slice(0, 500),
           request: `${batch.length} requests, ${refused} refused`,
           status: 0,
-          problem: `rows changed: ${changed.map((c) => `${c.operation} ${c.table_name} ${c.row_id ?? ''}`).join(', ')}`,
+          problem: `rows changed: ${changed.map((c) => `${c.operation} ${c.table_name} ${c.row_id ?? ''} ${c.detail ?? ''}`).join(', ')}`,
           body: '',
         });
       // A role the operation is not for is refused by the guard before any input is
@@ -254,9 +256,16 @@ describe('fuzzing every operation of the OpenAPI document', () => {
     }
   }
 
-  /** The change log once the events of earlier requests are written (the bus writes them in batches). */
+  /**
+   * The change log once earlier requests' after-commit work has ended (listeners
+   * that announce run progress) and their events are written (the bus writes them
+   * in batches).
+   */
   async function settledPosition(): Promise<string> {
-    await app.service.app.get(EventBus).flushed();
+    const service = app.service.app;
+    await service.get(TaskHooks).settled();
+    await service.get(AgentHooks).settled();
+    await service.get(EventBus).flushed();
     return changes.position();
   }
 
@@ -264,7 +273,7 @@ describe('fuzzing every operation of the OpenAPI document', () => {
     const mine = findings.filter((f) => f.role === role);
     return mine
       .slice(0, 25)
-      .map((f) => `${f.problem}: ${f.status} ${f.request} [${f.label}] ${f.body}`)
+      .map((f) => `${f.operation}: ${f.problem}: ${f.status} ${f.request} [${f.label}] ${f.body}`)
       .join('\n');
   }
 

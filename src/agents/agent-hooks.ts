@@ -1,6 +1,10 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { InFlight } from '../common/in-flight.js';
 
 export type AgentListener = (agentId: string) => Promise<void>;
+
+/** How long shutdown waits for listeners still running. */
+const SHUTDOWN_WAIT_MS = 5_000;
 
 /**
  * Lets modules that hand work to agents (the workflow orchestrator) hear, after
@@ -8,9 +12,10 @@ export type AgentListener = (agentId: string) => Promise<void>;
  * capacity freed. The agents module does not depend on them.
  */
 @Injectable()
-export class AgentHooks {
+export class AgentHooks implements BeforeApplicationShutdown {
   private readonly logger = new Logger('AgentHooks');
   private readonly listeners: AgentListener[] = [];
+  private readonly running = new InFlight();
 
   onMaybeAvailable(listener: AgentListener): void {
     this.listeners.push(listener);
@@ -19,8 +24,18 @@ export class AgentHooks {
   /** Fire and forget: a listener never delays or fails the write that caused it. */
   maybeAvailable(agentId: string): void {
     for (const listener of this.listeners)
-      void listener(agentId).catch((error: Error) =>
-        this.logger.warn(`an agent listener failed: ${error.message}`),
+      this.running.start(
+        () => listener(agentId),
+        (error) => this.logger.warn(`an agent listener failed: ${error.message}`),
       );
+  }
+
+  /** Resolves once the listeners started so far have ended (shutdown, tests). */
+  settled(): Promise<void> {
+    return this.running.settled();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.running.settled(SHUTDOWN_WAIT_MS);
   }
 }

@@ -40,4 +40,19 @@ describe('EventBus', () => {
     await bus.flushed();
     expect(stored.map((event) => event.data.n)).toEqual([1, 3]);
   });
+
+  it('counts an event whose cache bump has not returned as not yet flushed', async () => {
+    const { store, stored } = refusingStore();
+    let answer: () => void = () => undefined;
+    const slowCache = {
+      bump: () => new Promise<void>((resolveBump) => (answer = resolveBump)),
+    } as unknown as CacheVersions;
+    const bus = new EventBus(store, slowCache);
+    // A caller that does not wait for its publication (a listener after commit).
+    void bus.publish('system.notification', { room: 'room:a', data: { n: 1 } });
+    const flushed = bus.flushed();
+    setTimeout(answer, 20);
+    await flushed;
+    expect(stored.map((event) => event.data.n)).toEqual([1]);
+  });
 });

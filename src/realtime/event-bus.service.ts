@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { CacheVersions } from '../common/cache/cache-versions.service.js';
 import { sleep } from '../infra/net.js';
 import type { DomainEventMap, DomainEventName } from './domain-events.js';
+import type { CacheFamily } from '../common/cache/cached.decorator.js';
 import { cacheFamiliesOf, routeDomainEvent, RoutedEvent } from './event-routing.js';
 import type { EventEnvelope } from './event.entity.js';
 import { EventStore } from './event-store.service.js';
@@ -26,6 +27,8 @@ export class EventBus implements OnApplicationShutdown {
   private queue: Pending[] = [];
   private flushing?: Promise<void>;
   private idle: Promise<void> = Promise.resolve();
+  /** Publications waiting for their cache bump; their events are not queued yet. */
+  private readonly bumping = new Set<Promise<void>>();
 
   constructor(
     private readonly store: EventStore,
@@ -33,9 +36,10 @@ export class EventBus implements OnApplicationShutdown {
   ) {}
 
   async publish<K extends DomainEventName>(name: K, payload: DomainEventMap[K]): Promise<void> {
-    await this.cache.bump(cacheFamiliesOf(name));
-    for (const event of routeDomainEvent(name, payload)) this.queue.push({ event });
-    this.scheduleFlush();
+    await this.enqueue(
+      cacheFamiliesOf(name),
+      routeDomainEvent(name, payload).map((event) => ({ event })),
+    );
   }
 
   /** Publishes and waits until the events are stored; resolves with their envelopes (ids). */
@@ -43,14 +47,14 @@ export class EventBus implements OnApplicationShutdown {
     name: K,
     payload: DomainEventMap[K],
   ): Promise<EventEnvelope[]> {
-    await this.cache.bump(cacheFamiliesOf(name));
+    const pending: Pending[] = [];
     const stored = routeDomainEvent(name, payload).map(
       (event) =>
         new Promise<EventEnvelope | undefined>((resolveStored) =>
-          this.queue.push({ event, stored: resolveStored }),
+          pending.push({ event, stored: resolveStored }),
         ),
     );
-    this.scheduleFlush();
+    await this.enqueue(cacheFamiliesOf(name), pending);
     const envelopes = await Promise.all(stored);
     if (envelopes.some((envelope) => !envelope)) throw new Error('The event could not be stored');
     return envelopes as EventEnvelope[];
@@ -60,15 +64,37 @@ export class EventBus implements OnApplicationShutdown {
   async publishAll(
     events: { [K in DomainEventName]: [K, DomainEventMap[K]] }[DomainEventName][],
   ): Promise<void> {
-    await this.cache.bump(events.flatMap(([name]) => cacheFamiliesOf(name)));
-    for (const [name, payload] of events)
-      for (const event of routeDomainEvent(name, payload)) this.queue.push({ event });
-    this.scheduleFlush();
+    await this.enqueue(
+      events.flatMap(([name]) => cacheFamiliesOf(name)),
+      events.flatMap(([name, payload]) =>
+        routeDomainEvent(name, payload).map((event) => ({ event })),
+      ),
+    );
   }
 
-  /** Resolves when everything published so far is in the history (tests, shutdown). */
+  /**
+   * Resolves when everything published so far is in the history (tests, shutdown),
+   * including events whose cache bump is still on its way to Redis.
+   */
   async flushed(): Promise<void> {
-    while (this.queue.length || this.flushing) await (this.flushing ?? this.idle);
+    while (this.bumping.size || this.queue.length || this.flushing) {
+      if (this.bumping.size) await Promise.allSettled([...this.bumping]);
+      else await (this.flushing ?? this.idle);
+    }
+  }
+
+  /** Bumps the cache versions, then queues the events for the history. */
+  private async enqueue(families: CacheFamily[], pending: Pending[]): Promise<void> {
+    const queued = this.cache.bump(families).then(() => {
+      this.queue.push(...pending);
+      this.scheduleFlush();
+    });
+    this.bumping.add(queued);
+    try {
+      await queued;
+    } finally {
+      this.bumping.delete(queued);
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {

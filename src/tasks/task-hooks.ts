@@ -1,4 +1,5 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { InFlight } from '../common/in-flight.js';
 import type { TaskStatus } from './task-state.js';
 
 /** A committed status change of a task, as other modules hear of it. */
@@ -18,15 +19,19 @@ export type TaskStatusListener = (
   stored: Promise<void>,
 ) => Promise<void>;
 
+/** How long shutdown waits for listeners still running. */
+const SHUTDOWN_WAIT_MS = 5_000;
+
 /**
  * Lets modules that build on tasks (the workflow orchestrator) react to status
  * changes after they commit and their events are published, without the tasks
  * module depending on them.
  */
 @Injectable()
-export class TaskHooks {
+export class TaskHooks implements BeforeApplicationShutdown {
   private readonly logger = new Logger('TaskHooks');
   private readonly listeners: TaskStatusListener[] = [];
+  private readonly running = new InFlight();
 
   onStatusChanges(listener: TaskStatusListener): void {
     this.listeners.push(listener);
@@ -36,8 +41,18 @@ export class TaskHooks {
   statusChanged(changes: TaskStatusChange[], stored: Promise<void>): void {
     if (!changes.length) return;
     for (const listener of this.listeners)
-      void listener(changes, stored).catch((error: Error) =>
-        this.logger.warn(`a task status listener failed: ${error.message}`),
+      this.running.start(
+        () => listener(changes, stored),
+        (error) => this.logger.warn(`a task status listener failed: ${error.message}`),
       );
+  }
+
+  /** Resolves once the listeners started so far have ended (shutdown, tests). */
+  settled(): Promise<void> {
+    return this.running.settled();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.running.settled(SHUTDOWN_WAIT_MS);
   }
 }

@@ -17,7 +17,8 @@ CREATE TABLE IF NOT EXISTS fuzz_changes (
   id bigserial PRIMARY KEY,
   table_name text NOT NULL,
   operation text NOT NULL,
-  row_id text
+  row_id text,
+  detail text
 );
 CREATE OR REPLACE FUNCTION fuzz_record_change() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -34,8 +35,10 @@ BEGIN
   IF TG_OP <> 'DELETE' THEN after_row := to_jsonb(NEW) - ignored; END IF;
   IF before_row IS DISTINCT FROM after_row
      AND NOT coalesce((coalesce(after_row, before_row) ->> 'internal')::boolean, false) THEN
-    INSERT INTO fuzz_changes (table_name, operation, row_id)
-    VALUES (TG_TABLE_NAME, TG_OP, coalesce(after_row, before_row) ->> 'id');
+    -- The event type or the row's status says what moved, for the report.
+    INSERT INTO fuzz_changes (table_name, operation, row_id, detail)
+    VALUES (TG_TABLE_NAME, TG_OP, coalesce(after_row, before_row) ->> 'id',
+            coalesce(after_row, before_row) ->> (CASE WHEN TG_TABLE_NAME = 'events' THEN 'type' ELSE 'status' END));
   END IF;
   RETURN NULL;
 END $$;
@@ -45,6 +48,7 @@ export interface Change {
   table_name: string;
   operation: string;
   row_id: string | null;
+  detail: string | null;
 }
 
 export class ChangeLog {
@@ -80,7 +84,7 @@ export class ChangeLog {
 
   async since(position: string): Promise<Change[]> {
     const { rows } = await this.client.query<Change>(
-      'SELECT table_name, operation, row_id FROM fuzz_changes WHERE id > $1 ORDER BY id LIMIT 20',
+      'SELECT table_name, operation, row_id, detail FROM fuzz_changes WHERE id > $1 ORDER BY id LIMIT 20',
       [position],
     );
     return rows;
