@@ -1,7 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsInt, Max, Min } from 'class-validator';
-import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/config.js';
 import { InjectConfig } from '../config/config.module.js';
 import { EventStore } from '../realtime/event-store.service.js';
@@ -19,7 +18,6 @@ export class CleanupParams {
   older_than_days: number;
 }
 
-const BATCH = 1_000;
 /** The service purges what is past its retention every hour. */
 const SCHEDULED_RETENTION_DAYS = 30;
 
@@ -32,7 +30,7 @@ export interface CleanupResult {
 /**
  * `system.cleanup`: finished job records older than `older_than_days` and every
  * other kind of data past its retention (events only past EVENT_RETENTION_DAYS).
- * Resumable: counts are checkpointed after each batch.
+ * Resumable: counts are checkpointed with each batch.
  */
 @Injectable()
 export class CleanupJob implements OnModuleInit {
@@ -41,7 +39,6 @@ export class CleanupJob implements OnModuleInit {
     private readonly retention: RetentionRegistry,
     private readonly records: JobRecordsRepository,
     private readonly events: EventStore,
-    private readonly dataSource: DataSource,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
@@ -82,32 +79,13 @@ export class CleanupJob implements OnModuleInit {
 
   async run(context: JobContext<CleanupParams>): Promise<CleanupResult> {
     const days = context.params.older_than_days;
-    const previous = (context.resume?.deleted ?? {}) as Record<string, number>;
-    const deleted: Record<string, number> = { ...previous };
-    const policies = this.retention.list();
-    for (const [index, policy] of policies.entries()) {
-      deleted[policy.name] ??= 0;
-      for (;;) {
-        if (context.signal.aborted) throw new Error('cleanup interrupted');
-        // The deletion and its count commit together: a run that takes over never miscounts.
-        const count = await this.dataSource.transaction(async (manager) => {
-          const purged = await policy.purgeBatch(days, BATCH, manager);
-          if (purged)
-            await context.checkpoint(
-              { deleted: { ...deleted, [policy.name]: deleted[policy.name] + purged } },
-              manager,
-            );
-          return purged;
-        });
-        if (!count) break;
-        deleted[policy.name] += count;
-        await context.progress(
-          ((index + 0.5) / policies.length) * 100,
-          `${policy.name}: ${deleted[policy.name]} deleted`,
-        );
-      }
-      await context.progress(((index + 1) / policies.length) * 100, `${policy.name} done`);
-    }
+    // Each deletion and its count commit together: a run that takes over never miscounts.
+    const deleted = await this.retention.purgeAll(days, {
+      resume: context.resume?.deleted as Record<string, number> | undefined,
+      signal: context.signal,
+      checkpoint: (counts, manager) => context.checkpoint({ deleted: counts }, manager),
+      progress: (percent, message) => context.progress(percent, message),
+    });
     return {
       older_than_days: days,
       deleted,

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/config.js';
 import { InjectConfig } from '../config/config.module.js';
 import { RetentionRegistry } from '../jobs/retention.service.js';
@@ -7,8 +6,6 @@ import type { CleanupResultDto } from './dto/maintenance.dto.js';
 import { SystemMetricsService } from './snapshots/system-metrics.service.js';
 
 const DAY_MS = 86_400_000;
-/** Rows per transaction: long deletions never hold one big lock. */
-const BATCH = 1_000;
 
 /**
  * v1 maintenance cleanup: the retention policies `system.cleanup` runs (job records,
@@ -20,23 +17,12 @@ export class MaintenanceService {
   constructor(
     private readonly retention: RetentionRegistry,
     private readonly snapshots: SystemMetricsService,
-    private readonly dataSource: DataSource,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
   async cleanup(daysToKeep: number): Promise<CleanupResultDto> {
     const now = Date.now();
-    const deleted: Record<string, number> = {};
-    for (const policy of this.retention.list()) {
-      deleted[policy.name] = 0;
-      for (;;) {
-        const count = await this.dataSource.transaction((manager) =>
-          policy.purgeBatch(daysToKeep, BATCH, manager),
-        );
-        if (!count) break;
-        deleted[policy.name] += count;
-      }
-    }
+    const deleted = await this.retention.purgeAll(daysToKeep);
     return {
       message: 'Cleanup completed',
       deleted_records: Object.values(deleted).reduce((sum, count) => sum + count, 0),

@@ -5,7 +5,7 @@ import { ApiMetricsRepository } from '../api-metrics/api-metrics.repository.js';
 import { SnapshotsRepository } from '../snapshots/snapshots.repository.js';
 
 /** Names under which `system.cleanup` and v1 maintenance report their counts. */
-export const SYSTEM_RETENTION = {
+const SYSTEM_RETENTION = {
   snapshots: 'metric_snapshots',
   apiMetrics: 'api_metrics',
   agentLogs: 'agent_logs',
