@@ -47,7 +47,14 @@ export class RunViews {
 
   /** `run.progress` for runs whose steps changed. */
   async announceProgress(runIds: Iterable<string>): Promise<void> {
-    const runs = await this.runs.findByIds([...new Set(runIds)]);
-    for (const run of runs) await this.announce('run.progress', run);
+    const ids = [...new Set(runIds)];
+    const [runs, statuses] = await Promise.all([
+      this.runs.findByIds(ids),
+      this.runs.stepStatuses(ids),
+    ]);
+    if (!runs.length) return;
+    await this.events.publishAll(
+      runs.map((run) => ['run.progress', { run: toRunSummary(run, statuses.get(run.id) ?? []) }]),
+    );
   }
 }

@@ -3,11 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { likePattern } from '../agents/agents.repository.js';
 import type { SortOrder } from '../common/pagination/page.js';
-import type { TaskStatus } from '../tasks/task-state.js';
 import type { WorkflowFilters, WorkflowSortField, WorkflowStatus } from './dto/workflow.dto.js';
 import { WorkflowEntity } from './entities/workflow.entity.js';
 import { countSteps, type RunStatus } from './run-state.js';
 import { NO_FIGURES, NO_RUNS, type WorkflowFigures } from './workflow.mapper.js';
+import { RunsRepository } from './runs.repository.js';
 
 export interface WorkflowPage {
   skip: number;
@@ -33,7 +33,10 @@ const SORT_COLUMNS: Record<Exclude<WorkflowSortField, 'status'>, string> = {
 /** Every query on workflow definitions and the figures their runs give them. */
 @Injectable()
 export class WorkflowsRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly runs: RunsRepository,
+  ) {}
 
   async list(filters: WorkflowFilters, page: WorkflowPage): Promise<[WorkflowEntity[], number]> {
     const query = this.filtered(filters);
@@ -148,7 +151,7 @@ export class WorkflowsRepository {
       runs[row.status] = row.n;
       runs.total += row.n;
     }
-    const statuses = await this.stepStatuses(latest.map((row) => row.id));
+    const statuses = await this.runs.stepStatuses(latest.map((row) => row.id));
     for (const row of latest)
       figures.get(row.workflow_id)!.latest = {
         id: row.id,
@@ -162,24 +165,6 @@ export class WorkflowsRepository {
     for (const row of scheduled) figures.get(row.workflow_id)!.nextScheduledAt = row.at;
     for (const row of quality) figures.get(row.workflow_id)!.avgQualityScore = row.q;
     return figures;
-  }
-
-  /** The task state of every step of the runs. */
-  private async stepStatuses(runIds: string[]): Promise<Map<string, TaskStatus[]>> {
-    const statuses = new Map<string, TaskStatus[]>();
-    if (!runIds.length) return statuses;
-    const rows: { run_id: string; status: TaskStatus; n: number }[] = await this.dataSource.query(
-      `SELECT s.run_id, t.status, count(*)::int AS n
-         FROM workflow_run_steps s JOIN tasks t ON t.id = s.task_id
-        WHERE s.run_id = ANY($1::uuid[]) GROUP BY s.run_id, t.status`,
-      [runIds],
-    );
-    for (const row of rows) {
-      const list = statuses.get(row.run_id) ?? [];
-      for (let i = 0; i < row.n; i++) list.push(row.status);
-      statuses.set(row.run_id, list);
-    }
-    return statuses;
   }
 
   /** Every workflow's shown status and template flag (v1 summary). */
