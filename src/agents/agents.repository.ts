@@ -141,11 +141,14 @@ export class AgentsRepository {
         ],
       );
     if (moved.length)
-      await manager.query(
-        `INSERT INTO agent_status_history (agent_id, status, previous_status, reason)
-         SELECT agent_id, status, previous, 'workload'
-           FROM unnest($1::uuid[], $2::text[], $3::text[]) AS m(agent_id, status, previous)`,
-        [moved.map((m) => m.agentId), moved.map((m) => m.status), moved.map((m) => m.previous)],
+      await manager.insert(
+        AgentStatusChangeEntity,
+        moved.map(({ agentId, status, previous }) => ({
+          agentId,
+          status,
+          previousStatus: previous,
+          reason: 'workload',
+        })),
       );
   }
 
