@@ -334,6 +334,17 @@ describe('the existing dashboard: its routes over a fixture', () => {
       completed_workflows: 0,
       paused_workflows: 0,
     });
+    const measured = await app.http().get('/api/v2/system/metrics').set(admin).expect(200);
+    expect(measured.body.workload.workflows).toEqual({
+      total: 1,
+      by_status: expect.objectContaining({ running: 1, active: 0 }),
+      runs: {
+        total: 1,
+        by_status: expect.objectContaining({ running: 1, completed: 0, failed: 0 }),
+        // No run has finished yet.
+        success_rate: null,
+      },
+    });
     const analytics = await app
       .http()
       .get('/api/v2/system/analytics?time_range=24h')

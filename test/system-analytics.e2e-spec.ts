@@ -521,14 +521,20 @@ describe('system analytics and v1 entity metrics from stored data', () => {
       expect(current.body.id).toBe(snapshot.id);
       expect(current.body.system_overview).toMatchObject({ total_agents: 3, idle_agents: 2 });
       expect(current.body.task_overview).toMatchObject({ total_tasks: 10, completed_tasks: 6 });
-      // Six of seven finished tasks completed; all seven ran on agents.
+      // Six of seven finished tasks completed; all seven ran on agents. No workflow run
+      // has finished: the overall rate blends the two known ones.
       expect(current.body.success_rates).toEqual({
-        overall_success_rate: null,
+        overall_success_rate: 85.71,
         task_success_rate: 85.71,
         workflow_success_rate: null,
         agent_success_rate: 85.71,
       });
-      expect(current.body.workflow_overview).toBeNull();
+      expect(current.body.workflow_overview).toEqual({
+        total_workflows: 0,
+        active_workflows: 0,
+        completed_workflows: 0,
+        paused_workflows: 0,
+      });
     });
   });
 

@@ -346,6 +346,10 @@ describe('system: API metrics, measured metrics, snapshots, health, Prometheus, 
     expect(body.network_metrics.websocket_connections).toBe(
       body.detailed_metrics.sockets.cluster_connections,
     );
+    // Workflows are measured too, from the same counts.
+    expect(body.workflow_overview.total_workflows).toBe(
+      body.detailed_metrics.workload.workflows.total,
+    );
     await a
       .http()
       .post('/api/v1/system/metrics')

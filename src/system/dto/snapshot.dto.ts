@@ -4,7 +4,12 @@ import { Type } from 'class-transformer';
 import { IsInt, IsISO8601, IsNumber, IsObject, IsOptional, Max, Min } from 'class-validator';
 import { iso } from '../../common/time.js';
 import type { SystemMetricsEntity } from '../entities/system-metrics.entity.js';
-import { agentOverview, successRates, taskOverview } from '../workload/workload.js';
+import {
+  agentOverview,
+  successRates,
+  taskOverview,
+  workflowOverview,
+} from '../workload/workload.js';
 import { SystemMeasurementDto } from './system-metrics.dto.js';
 
 /** v1 `GET /system/metrics/history`. */
@@ -162,7 +167,8 @@ export class V1MetricsResponseDto {
     type: 'object',
     nullable: true,
     additionalProperties: { type: 'integer' },
-    description: 'Null until workflows exist',
+    description:
+      'total, active (active, running or scheduled), completed and paused workflows; null in snapshots stored before workflows were measured',
   })
   workflow_overview: Record<string, number> | null;
   @ApiProperty({ type: V1PerformanceMetricsDto }) performance_metrics: V1PerformanceMetricsDto;
@@ -174,12 +180,13 @@ export class V1MetricsResponseDto {
     additionalProperties: { type: 'number', nullable: true },
     description:
       'task_success_rate: completed / (completed + failed) %; agent_success_rate: the same over ' +
-      'tasks that ran on an agent; workflow_success_rate and overall_success_rate: null until ' +
-      'workflow runs exist',
+      'tasks that ran on an agent; workflow_success_rate: the same over workflow runs; each null ' +
+      'until one has finished. overall_success_rate: 0.6 task + 0.3 workflow + 0.1 agent, ' +
+      'weighted over the rates that are known',
     example: {
-      overall_success_rate: null,
+      overall_success_rate: 88.13,
       task_success_rate: 90,
-      workflow_success_rate: null,
+      workflow_success_rate: 83.33,
       agent_success_rate: 88.5,
     },
   })
@@ -211,7 +218,7 @@ export function toV1MetricsResponse(row: SystemMetricsEntity): V1MetricsResponse
     id: row.id,
     system_overview: measured.workload ? agentOverview(measured.workload) : null,
     task_overview: measured.workload ? taskOverview(measured.workload) : null,
-    workflow_overview: null,
+    workflow_overview: measured.workload ? workflowOverview(measured.workload) : null,
     performance_metrics: {
       system_load_percentage: row.loadPercent,
       memory_usage_percentage: row.memoryPercent,

@@ -19,12 +19,45 @@ export class TaskCountsDto {
     description: 'The same over tasks that ran on an agent (assigned), % (0 when none finished)',
   })
   agent_success_rate: number;
+  @ApiProperty({
+    required: false,
+    description: 'Completed and failed tasks that ran on an agent (absent from older snapshots)',
+  })
+  finished_on_agents?: number;
 }
 
-/** Agents and tasks now, counted from the stored rows (workflows join when they exist). */
+export class RunCountsDto {
+  @ApiProperty() total: number;
+  @counts({ scheduled: 0, running: 1, paused: 0, completed: 12, failed: 2, cancelled: 1 })
+  by_status: Record<string, number>;
+  @ApiProperty({
+    nullable: true,
+    type: 'number',
+    description: 'completed / (completed + failed) runs, % (null until a run has finished)',
+  })
+  success_rate: number | null;
+}
+
+export class WorkflowCountsDto {
+  @ApiProperty() total: number;
+  @counts(
+    { active: 2, inactive: 0, paused: 0, running: 1, scheduled: 0, completed: 3 },
+    'Workflows by the status they show: a running, paused or scheduled run first',
+  )
+  by_status: Record<string, number>;
+  @ApiProperty({ type: RunCountsDto }) runs: RunCountsDto;
+}
+
+/** Agents, tasks and workflows now, counted from the stored rows. */
 export class WorkloadFiguresDto {
   @ApiProperty({ type: AgentCountsDto }) agents: AgentCountsDto;
   @ApiProperty({ type: TaskCountsDto }) tasks: TaskCountsDto;
+  @ApiProperty({
+    type: WorkflowCountsDto,
+    required: false,
+    description: 'Absent from snapshots stored before workflows were measured',
+  })
+  workflows?: WorkflowCountsDto;
 }
 
 export class V1SystemAgentPerformanceDto {

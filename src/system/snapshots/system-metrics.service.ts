@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import type { HealthCheckResult } from '@nestjs/terminus';
 import type { AppConfig } from '../../config/config.js';
 import { InjectConfig, InjectRuntime, Runtime } from '../../config/config.module.js';
-import { WorkloadService } from '../workload/workload.service.js';
 import { EventBus } from '../../realtime/event-bus.service.js';
 import {
   MetricsHistoryQuery,
@@ -16,8 +15,8 @@ import {
 import type { V1StatusResponseDto } from '../dto/v1-status.dto.js';
 import type { SnapshotSource, SystemMetricsEntity } from '../entities/system-metrics.entity.js';
 import { SystemHealthService } from '../health/system-health.service.js';
-import { inSectionTime, LiveMetricsService } from '../measure/live-metrics.service.js';
-import { agentOverview, taskOverview } from '../workload/workload.js';
+import { LiveMetricsService } from '../measure/live-metrics.service.js';
+import { agentOverview, taskOverview, workflowOverview } from '../workload/workload.js';
 import { formatUptime } from './uptime.js';
 import { SnapshotsRepository } from './snapshots.repository.js';
 
@@ -34,7 +33,6 @@ export class SystemMetricsService {
     private readonly live: LiveMetricsService,
     private readonly health: SystemHealthService,
     private readonly events: EventBus,
-    private readonly workload: WorkloadService,
     @InjectConfig() private readonly config: AppConfig,
     @InjectRuntime() private readonly runtime: Runtime,
   ) {}
@@ -77,17 +75,13 @@ export class SystemMetricsService {
 
   /** v1 `GET /system/status`. */
   async status(): Promise<V1StatusResponseDto> {
-    const [measurement, workflows] = await Promise.all([
-      this.live.measure(),
-      // Like every section of a measurement: null rather than a wait on a stuck database.
-      inSectionTime(this.workload.workflowOverview()).catch(() => null),
-    ]);
+    const measurement = await this.live.measure();
     const uptime = process.uptime();
     return {
       status: 'running',
       agents: measurement.workload ? agentOverview(measurement.workload) : null,
       tasks: measurement.workload ? taskOverview(measurement.workload) : null,
-      workflows,
+      workflows: measurement.workload ? workflowOverview(measurement.workload) : null,
       uptime: formatUptime(uptime),
       uptime_seconds: Math.round(uptime),
       connected_clients:

@@ -23,11 +23,12 @@ export class WorkloadService {
   ) {}
 
   async figures(): Promise<WorkloadFiguresDto> {
-    const [agents, tasks] = await Promise.all([
+    const [agents, tasks, workflows] = await Promise.all([
       this.query.agentsByStatus(),
       this.query.tasksByStatus(),
+      this.query.workflowsAndRuns(),
     ]);
-    return toWorkloadFigures(agents, tasks);
+    return toWorkloadFigures(agents, tasks, workflows);
   }
 
   /** The means come from the agents module, so they equal what `/agents/stats/summary` says. */
@@ -78,18 +79,6 @@ export class WorkloadService {
         avg_duration: Math.round(figures.avg_duration_ms ?? 0),
         template_count: figures.templates,
       },
-    };
-  }
-
-  /** v1 status: workflows by the status they show (one grouped count, no run figures). */
-  async workflowOverview(): Promise<Record<string, number>> {
-    const byStatus = (await this.workflowBreakdowns()).status;
-    const count = (status: string) => byStatus[status] ?? 0;
-    return {
-      total_workflows: Object.values(byStatus).reduce((sum, n) => sum + n, 0),
-      active_workflows: count('active') + count('running') + count('scheduled'),
-      completed_workflows: count('completed'),
-      paused_workflows: count('paused'),
     };
   }
 

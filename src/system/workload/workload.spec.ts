@@ -6,6 +6,7 @@ import {
   taskOverview,
   toV1TaskMetrics,
   toWorkloadFigures,
+  workflowOverview,
 } from './workload.js';
 
 describe('workload figures', () => {
@@ -23,7 +24,7 @@ describe('workload figures', () => {
   });
 
   it('an empty database: zeros everywhere', () => {
-    const figures = toWorkloadFigures([], []);
+    const figures = toWorkloadFigures([], [], []);
     expect(figures.agents.total).toBe(0);
     expect(Object.values(figures.agents.by_status)).toEqual([0, 0, 0, 0, 0, 0, 0]);
     expect(figures.tasks).toMatchObject({ total: 0, success_rate: 0, agent_success_rate: 0 });
@@ -35,6 +36,19 @@ describe('workload figures', () => {
       failed_tasks: 0,
       blocked_tasks: 0,
       cancelled_tasks: 0,
+    });
+    expect(workflowOverview(figures)).toEqual({
+      total_workflows: 0,
+      active_workflows: 0,
+      completed_workflows: 0,
+      paused_workflows: 0,
+    });
+    // Nothing has finished, so no rate is known.
+    expect(successRates(figures)).toEqual({
+      overall_success_rate: null,
+      task_success_rate: null,
+      workflow_success_rate: null,
+      agent_success_rate: null,
     });
   });
 
@@ -49,6 +63,7 @@ describe('workload figures', () => {
         { status: 'failed', count: 2, assigned: 1 },
         { status: 'pending', count: 5, assigned: 0 },
       ],
+      [],
     );
     expect(figures.tasks).toMatchObject({ total: 13, success_rate: 75, agent_success_rate: 75 });
     expect(agentOverview(figures)).toMatchObject({
@@ -57,11 +72,47 @@ describe('workload figures', () => {
       busy_agents: 1,
       offline_agents: 0,
     });
+    // No run has finished: the overall rate blends the task and agent rates alone.
     expect(successRates(figures)).toEqual({
-      overall_success_rate: null,
+      overall_success_rate: 75,
       task_success_rate: 75,
       workflow_success_rate: null,
       agent_success_rate: 75,
+    });
+  });
+
+  it('workflows by shown status, runs by status, and the blended overall rate', () => {
+    const figures = toWorkloadFigures(
+      [],
+      [
+        { status: 'completed', count: 9, assigned: 0 },
+        { status: 'failed', count: 1, assigned: 0 },
+      ],
+      [
+        { kind: 'workflow', key: 'active', count: 2 },
+        { kind: 'workflow', key: 'running', count: 1 },
+        { kind: 'workflow', key: 'paused', count: 1 },
+        { kind: 'run', key: 'completed', count: 3 },
+        { kind: 'run', key: 'failed', count: 1 },
+        { kind: 'run', key: 'running', count: 1 },
+      ],
+    );
+    expect(figures.workflows).toMatchObject({
+      total: 4,
+      runs: { total: 5, success_rate: 75 },
+    });
+    expect(workflowOverview(figures)).toEqual({
+      total_workflows: 4,
+      active_workflows: 3,
+      completed_workflows: 0,
+      paused_workflows: 1,
+    });
+    // No task ran on an agent: 0.6 × 90 + 0.3 × 75 over 0.9.
+    expect(successRates(figures)).toEqual({
+      overall_success_rate: 85,
+      task_success_rate: 90,
+      workflow_success_rate: 75,
+      agent_success_rate: null,
     });
   });
 });

@@ -1,6 +1,9 @@
 import { AGENT_STATUSES } from '../../agents/agent-status.js';
 import { TASK_PRIORITIES, TASK_STATUSES } from '../../tasks/task-state.js';
+import { RUN_STATUSES } from '../../workflows/run-state.js';
+import { WORKFLOW_STATUSES } from '../../workflows/dto/workflow.dto.js';
 import { rate } from '../api-metrics/report.js';
+import { round } from '../measure/resources.js';
 import type { V1SystemTaskMetricsDto, WorkloadFiguresDto } from '../dto/workload.dto.js';
 
 /** One group of a `GROUP BY`: its key (null for rows without one) and how many rows. */
@@ -36,9 +39,15 @@ export function countsBy(
 const total = (counts: Record<string, number>) =>
   Object.values(counts).reduce((sum, count) => sum + count, 0);
 
+/** A count row of workflows (by the status they show) or of runs (by status). */
+export interface WorkflowCountRow extends CountRow {
+  kind: 'workflow' | 'run';
+}
+
 export function toWorkloadFigures(
   agentRows: CountRow[],
   taskRows: TaskStatusRow[],
+  workflowRows: WorkflowCountRow[],
 ): WorkloadFiguresDto {
   const agents = countsBy(AGENT_STATUSES, agentRows);
   const tasks = countsBy(
@@ -54,6 +63,29 @@ export function toWorkloadFigures(
       by_status: tasks,
       success_rate: rate(tasks.completed, tasks.completed + tasks.failed),
       agent_success_rate: rate(assigned('completed'), assigned('completed') + assigned('failed')),
+      finished_on_agents: assigned('completed') + assigned('failed'),
+    },
+    workflows: workflowFigures(workflowRows),
+  };
+}
+
+function workflowFigures(rows: WorkflowCountRow[]): WorkloadFiguresDto['workflows'] {
+  const workflows = countsBy(
+    WORKFLOW_STATUSES,
+    rows.filter((row) => row.kind === 'workflow'),
+  );
+  const runs = countsBy(
+    RUN_STATUSES,
+    rows.filter((row) => row.kind === 'run'),
+  );
+  const finished = runs.completed + runs.failed;
+  return {
+    total: total(workflows),
+    by_status: workflows,
+    runs: {
+      total: total(runs),
+      by_status: runs,
+      success_rate: finished ? rate(runs.completed, finished) : null,
     },
   };
 }
@@ -69,15 +101,50 @@ export function taskOverview(workload: WorkloadFiguresDto): Record<string, numbe
 }
 
 /**
- * The original `success_rates` group. Workflow figures (and the original's
- * overall blend of task, workflow and agent rates) wait for workflow runs: null.
+ * `{total_workflows, active_workflows, completed_workflows, paused_workflows}` (the
+ * original's four; active counts running and scheduled ones too). Null for a
+ * snapshot stored before workflows were measured.
+ */
+export function workflowOverview(workload: WorkloadFiguresDto): Record<string, number> | null {
+  if (!workload.workflows) return null;
+  const { total: all, by_status: byStatus } = workload.workflows;
+  const count = (status: string) => byStatus[status] ?? 0;
+  return {
+    total_workflows: all,
+    active_workflows: count('active') + count('running') + count('scheduled'),
+    completed_workflows: count('completed'),
+    paused_workflows: count('paused'),
+  };
+}
+
+/** The original's blend of the task, workflow and agent rates. */
+const OVERALL_WEIGHTS = { task: 0.6, workflow: 0.3, agent: 0.1 };
+
+/**
+ * The original `success_rates` group, each over what has finished (null while
+ * nothing has). The overall rate blends the others with the original's weights
+ * (0.6 task, 0.3 workflow, 0.1 agent), over those that are known.
  */
 export function successRates(workload: WorkloadFiguresDto): Record<string, number | null> {
+  const { tasks } = workload;
+  const finished = (tasks.by_status.completed ?? 0) + (tasks.by_status.failed ?? 0);
+  const task = finished ? tasks.success_rate : null;
+  // (Snapshots stored before the count was kept have only the rate.)
+  const agent = (tasks.finished_on_agents ?? finished) ? tasks.agent_success_rate : null;
+  const workflow = workload.workflows?.runs.success_rate ?? null;
+  const parts = [
+    [task, OVERALL_WEIGHTS.task],
+    [workflow, OVERALL_WEIGHTS.workflow],
+    [agent, OVERALL_WEIGHTS.agent],
+  ].filter((part): part is [number, number] => part[0] !== null);
+  const weight = parts.reduce((sum, [, w]) => sum + w, 0);
   return {
-    overall_success_rate: null,
-    task_success_rate: workload.tasks.success_rate,
-    workflow_success_rate: null,
-    agent_success_rate: workload.tasks.agent_success_rate,
+    overall_success_rate: weight
+      ? round(parts.reduce((sum, [value, w]) => sum + value * w, 0) / weight)
+      : null,
+    task_success_rate: task,
+    workflow_success_rate: workflow,
+    agent_success_rate: agent,
   };
 }
 
