@@ -28,18 +28,23 @@ export function dataSourceOptions({
     migrationsRun: false,
     namingStrategy: new SnakeNamingStrategy(),
     applicationName,
-    extra: {
-      // Dates are computed in UTC on every connection (days and hours of analytics).
-      options: '-c timezone=UTC',
-      max: poolSize,
-      // A request never waits forever for a connection: after this it fails and answers 503.
-      connectionTimeoutMillis: 3_000,
-      idleTimeoutMillis: 30_000,
-      // Bounded on both sides: the server stops long statements, the client stops
-      // waiting for a server that went silent (a dropped network never answers).
-      statement_timeout: 15_000,
-      query_timeout: 15_000,
-    },
+    extra: poolOptions(poolSize),
+  };
+}
+
+/** node-postgres pool settings, for TypeORM's pool and the few pools kept apart from it. */
+export function poolOptions(max: number) {
+  return {
+    // Dates are computed in UTC on every connection (days and hours of analytics).
+    options: '-c timezone=UTC',
+    max,
+    // A request never waits forever for a connection: after this it fails and answers 503.
+    connectionTimeoutMillis: 3_000,
+    idleTimeoutMillis: 30_000,
+    // Bounded on both sides: the server stops long statements, the client stops
+    // waiting for a server that went silent (a dropped network never answers).
+    statement_timeout: 15_000,
+    query_timeout: 15_000,
   };
 }
 

@@ -9,9 +9,14 @@ import { EventStore } from './event-store.service.js';
 
 const MAX_BATCH = 500;
 
+/** A domain event as a (name, payload) pair, the two matching. */
+export type DomainEventTuple = {
+  [K in DomainEventName]: [K, DomainEventMap[K]];
+}[DomainEventName];
+
 interface Pending {
   event: RoutedEvent;
-  /** Set by publishAndWait: resolves with the stored envelope. */
+  /** Set by publishAndWait and publishAllTracked: called with the stored envelope. */
   stored?: (envelope: EventEnvelope | undefined) => void;
 }
 const RETRY_DELAYS_MS = [100, 500, 1_000, 2_000, 5_000];
@@ -61,15 +66,37 @@ export class EventBus implements OnApplicationShutdown {
   }
 
   /** Publishes several events of one change in one go. */
-  async publishAll(
-    events: { [K in DomainEventName]: [K, DomainEventMap[K]] }[DomainEventName][],
-  ): Promise<void> {
+  async publishAll(events: DomainEventTuple[]): Promise<void> {
     await this.enqueue(
       events.flatMap(([name]) => cacheFamiliesOf(name)),
       events.flatMap(([name, payload]) =>
         routeDomainEvent(name, payload).map((event) => ({ event })),
       ),
     );
+  }
+
+  /**
+   * Like publishAll, and tells when they are in the history: `stored` resolves once
+   * the last of them is (the history is written in order), without the caller
+   * having to wait for it.
+   */
+  async publishAllTracked(events: DomainEventTuple[]): Promise<{ stored: Promise<void> }> {
+    const pending = events.flatMap(([name, payload]) =>
+      routeDomainEvent(name, payload).map((event): Pending => ({ event })),
+    );
+    const last = pending.at(-1);
+    const stored = last
+      ? new Promise<void>((resolveStored, reject) => {
+          last.stored = (envelope) =>
+            envelope ? resolveStored() : reject(new Error('The event could not be stored'));
+        })
+      : Promise.resolve();
+    stored.catch(() => undefined);
+    await this.enqueue(
+      events.flatMap(([name]) => cacheFamiliesOf(name)),
+      pending,
+    );
+    return { stored };
   }
 
   /**
@@ -99,6 +126,7 @@ export class EventBus implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await Promise.race([this.flushed(), sleep(5_000)]);
+    await this.store.close();
   }
 
   private scheduleFlush(): void {

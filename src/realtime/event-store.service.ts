@@ -1,11 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import pg from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
+import { InjectRuntime, type Runtime } from '../config/config.module.js';
+import { poolOptions } from '../database/data-source.js';
 import { EventEnvelope, toEnvelope } from './event.entity.js';
 import type { RoutedEvent } from './event-routing.js';
 
 /** Serialises event writers across every process, so ids commit in increasing order. */
 const EVENT_APPEND_LOCK = 72_061_003;
+/** One connection appends while the other reads for delivery. */
+const LIVE_POOL_SIZE = 2;
 export const EVENTS_CHANNEL = 'subforge_events';
 
 interface EventRow {
@@ -26,40 +31,57 @@ export interface HistoryFilter {
 
 /**
  * The durable event history in PostgreSQL. Appends take an advisory lock for the
- * length of their (short) transaction: ids are drawn and committed in order, and
+ * length of their (one-statement) transaction: ids are drawn and committed in order, and
  * the NOTIFY in the same transaction reaches listeners in commit order. A reader
  * that has seen id N has therefore seen every id below N: replay never skips an
  * event that a slower writer committed late.
  */
 @Injectable()
 export class EventStore {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  /**
+   * The live path (appends, and the reads that deliver them) has connections of its
+   * own: it never waits behind the requests' transactions in the main pool, so an
+   * event is stored, and heard, as soon as its change commits.
+   */
+  private readonly live: pg.Pool;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectRuntime() runtime: Runtime,
+  ) {
+    this.live = new pg.Pool({
+      connectionString: runtime.databaseUrl,
+      application_name: 'subforge-events',
+      ...poolOptions(LIVE_POOL_SIZE),
+    });
+    // An idle connection that breaks (the server restarted) is dropped and replaced.
+    this.live.on('error', () => undefined);
+  }
+
+  /** Called by the event bus once it has written what was left (shutdown). */
+  async close(): Promise<void> {
+    await this.live.end();
+  }
 
   async append(events: RoutedEvent[]): Promise<EventEnvelope[]> {
     if (!events.length) return [];
-    return this.dataSource.transaction(async (manager) => {
-      await manager.query('SELECT pg_advisory_xact_lock($1)', [EVENT_APPEND_LOCK]);
-      const rows: EventRow[] = await manager.query(
-        `INSERT INTO events (id, type, rooms, data, created_at)
-         SELECT nextval('events_id_seq'), e.type, ARRAY(SELECT jsonb_array_elements_text(e.rooms)), e.data, clock_timestamp()
-         FROM unnest($1::text[], $2::jsonb[], $3::jsonb[]) WITH ORDINALITY AS e(type, rooms, data, ord)
-         ORDER BY e.ord
-         RETURNING id, type, rooms, data, created_at`,
-        [
-          events.map((e) => e.type),
-          events.map((e) => JSON.stringify(e.rooms)),
-          events.map((e) => JSON.stringify(e.data)),
-        ],
-      );
-      rows.sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)));
-      await manager.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, rows[rows.length - 1].id]);
-      return rows.map(toEnvelope);
-    });
+    // One statement (migration EventAppend): lock, insert, notify, commit.
+    const { rows } = await this.live.query<EventRow>(
+      'SELECT id, type, rooms, data, created_at FROM append_events($1, $2, $3::text[], $4::jsonb[], $5::jsonb[])',
+      [
+        EVENT_APPEND_LOCK,
+        EVENTS_CHANNEL,
+        events.map((e) => e.type),
+        events.map((e) => JSON.stringify(e.rooms)),
+        events.map((e) => JSON.stringify(e.data)),
+      ],
+    );
+    return rows.map(toEnvelope);
   }
 
   /** Events after `afterId` up to `upToId`, in id order (for live delivery). */
   async range(afterId: string, upToId: string, limit = 5_000): Promise<EventEnvelope[]> {
-    const rows: EventRow[] = await this.dataSource.query(
+    const { rows } = await this.live.query<EventRow>(
       `SELECT id, type, rooms, data, created_at FROM events WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3`,
       [afterId, upToId, limit],
     );

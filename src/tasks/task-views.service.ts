@@ -103,12 +103,8 @@ export class TaskViews {
     if (changes.length) {
       // Listeners react at once (a step completed: dispatch its dependents), but only
       // once these events are stored, so that what they cause comes after them in the
-      // history. The history is written in order: the last one stored means all are.
-      const last = events.pop()!;
-      if (events.length) await this.events.publishAll(events);
-      // (The tuple's name and payload match; TypeScript cannot follow that through the union.)
-      const stored = this.events.publishAndWait(last[0], last[1] as never).then(() => undefined);
-      stored.catch(() => undefined);
+      // history.
+      const { stored } = await this.events.publishAllTracked(events);
       this.hooks.statusChanged(changes, stored);
     } else if (events.length) await this.events.publishAll(events);
     if (effects.agents.size) await this.agents.announceWorkloads([...effects.agents.values()]);
