@@ -22,7 +22,11 @@ export function startProcess(
   env: Env,
   waitFor = /listening on (http:\/\/[^\s"]+)|processing jobs/,
 ): Promise<Service> {
-  const proc = spawn(process.execPath, [script], {
+  // BENCH_CPU_PROF_DIR=<dir>: every service process writes a V8 CPU profile there on exit.
+  const profile = process.env.BENCH_CPU_PROF_DIR
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`]
+    : [];
+  const proc = spawn(process.execPath, [...profile, script], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     cwd: ROOT,
