@@ -9,6 +9,7 @@ import { Tasks1795633448855 } from './1795633448855-Tasks.js';
 import { Workflows1795636762943 } from './1795636762943-Workflows.js';
 import { Subforge1795644904623 } from './1795644904623-Subforge.js';
 import { EventAppend1795654471566 } from './1795654471566-EventAppend.js';
+import { AgentsListIndex1795655325241 } from './1795655325241-AgentsListIndex.js';
 
 /** Every migration class, in timestamp order. `npm run migration:generate -- <Name>` prints the line to add. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -22,4 +23,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   Workflows1795636762943,
   Subforge1795644904623,
   EventAppend1795654471566,
+  AgentsListIndex1795655325241,
 ];

@@ -199,6 +199,23 @@ describe('agents', () => {
       expect(all.body.data.map((x: { name: string }) => x.name)).toEqual(['alpha scout', 'bravo']);
       expect(all.headers['x-total-count']).toBe('3');
       expect(all.headers['x-total-pages']).toBe('2');
+      // The default order is newest first; the total counts under the same filters,
+      // also on a page past the last one.
+      const newest = await app
+        .http()
+        .get('/api/v2/agents')
+        .query({ agent_type: type, limit: 2 })
+        .set(admin)
+        .expect(200);
+      expect(newest.body.data.map((x: { id: string }) => x.id)).toEqual([c.id, b.id]);
+      expect(newest.body.meta.total).toBe(3);
+      const beyond = await app
+        .http()
+        .get('/api/v2/agents')
+        .query({ agent_type: type, skip: 5 })
+        .set(admin)
+        .expect(200);
+      expect(beyond.body).toMatchObject({ data: [], meta: { total: 3, skip: 5 } });
 
       const search = await app
         .http()

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { preparedQuery } from '../database/prepared.js';
 import { UP_STATUSES } from './agent-status.js';
 import { type AgentFigures, NO_FIGURES } from './agent.mapper.js';
 
@@ -67,6 +68,9 @@ const WORK_CTE = `
      GROUP BY assigned_agent_id
   )`;
 
+const FIGURES_SQL = `WITH ${UPTIME_CTES}, ${WORK_CTE}
+  SELECT u.*, w.completed, w.failed, w.running, w.avg_ms FROM uptime u LEFT JOIN work w USING (agent_id)`;
+
 interface WorkRow {
   agent_id: string;
   completed: number;
@@ -110,9 +114,12 @@ export class AgentFiguresQuery {
   async forAgents(ids: string[], manager?: EntityManager): Promise<Map<string, AgentFigures>> {
     const figures = new Map<string, AgentFigures>();
     if (!ids.length) return figures;
-    const rows: (UptimeRow & Partial<WorkRow>)[] = await (manager ?? this.dataSource.manager).query(
-      `WITH ${UPTIME_CTES}, ${WORK_CTE}
-       SELECT u.*, w.completed, w.failed, w.running, w.avg_ms FROM uptime u LEFT JOIN work w USING (agent_id)`,
+    // Read with every agent list and view: prepared, so it is planned once per connection.
+    const rows = await preparedQuery<UptimeRow & Partial<WorkRow>>(
+      this.dataSource,
+      manager,
+      'agent_figures',
+      FIGURES_SQL,
       [ids, new Date(Date.now() - UPTIME_WINDOW_MS), UP_STATUSES],
     );
     for (const row of rows) {

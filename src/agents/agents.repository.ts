@@ -41,12 +41,24 @@ export function likePattern(text: string): string {
 export class AgentsRepository {
   constructor(@InjectRepository(AgentEntity) private readonly agents: Repository<AgentEntity>) {}
 
-  /** A page and the total, in one statement (the count rides along as a window function). */
+  /**
+   * A page and the total, in one statement. The count is a scalar subquery, computed
+   * once: a window count would make PostgreSQL read and sort every matching row,
+   * where the page alone takes its first rows from the (created_at, id) index.
+   */
   async list(filters: AgentFilters, page: AgentPage): Promise<[AgentEntity[], number]> {
+    const order = page.sortOrder === 'asc' ? 'ASC' : 'DESC';
+    const count = this.filtered(filters, 'counted').select('COUNT(*)');
     const query = this.filtered(filters)
-      .addSelect('COUNT(*) OVER ()', 'total_count')
-      .orderBy(SORT_COLUMNS[page.sortBy], page.sortOrder === 'asc' ? 'ASC' : 'DESC', 'NULLS LAST')
-      .addOrderBy('agent.id', 'ASC')
+      .addSelect(`(${count.getQuery()})`, 'total_count')
+      .setParameters(count.getParameters())
+      .orderBy(
+        SORT_COLUMNS[page.sortBy],
+        order,
+        page.sortBy === 'last_heartbeat' ? 'NULLS LAST' : undefined,
+      )
+      // Ties in the same direction: (created_at, id) is then one index, read either way.
+      .addOrderBy('agent.id', order)
       .offset(page.skip)
       .limit(page.limit);
     const { entities, raw } = await query.getRawAndEntities<{ total_count: string }>();
@@ -65,21 +77,20 @@ export class AgentsRepository {
       .getMany();
   }
 
-  private filtered(filters: AgentFilters): SelectQueryBuilder<AgentEntity> {
-    const query = this.agents.createQueryBuilder('agent');
-    if (filters.status) query.andWhere('agent.status = :status', { status: filters.status });
+  private filtered(filters: AgentFilters, alias = 'agent'): SelectQueryBuilder<AgentEntity> {
+    const query = this.agents.createQueryBuilder(alias);
+    const a = alias;
+    if (filters.status) query.andWhere(`${a}.status = :status`, { status: filters.status });
     if (filters.agent_type)
-      query.andWhere('agent.agentType = :agentType', { agentType: filters.agent_type });
+      query.andWhere(`${a}.agentType = :agentType`, { agentType: filters.agent_type });
     if (filters.is_active !== undefined)
-      query.andWhere('agent.isActive = :isActive', { isActive: filters.is_active });
+      query.andWhere(`${a}.isActive = :isActive`, { isActive: filters.is_active });
     if (filters.tags?.length)
-      query.andWhere('agent.tags && CAST(:tags AS text[])', { tags: filters.tags });
+      query.andWhere(`${a}.tags && CAST(:tags AS text[])`, { tags: filters.tags });
     if (filters.search) {
       query.andWhere(
-        "(agent.name ILIKE :search ESCAPE '\\' OR agent.description ILIKE :search ESCAPE '\\')",
-        {
-          search: likePattern(filters.search),
-        },
+        `(${a}.name ILIKE :search ESCAPE '\\' OR ${a}.description ILIKE :search ESCAPE '\\')`,
+        { search: likePattern(filters.search) },
       );
     }
     return query;

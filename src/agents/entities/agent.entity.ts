@@ -22,6 +22,8 @@ export interface ReportedFigures {
 @Index('agents_name_agent_type_key', ['name', 'agentType'], { unique: true })
 @Index('agents_tags_gin', ['tags'], { type: 'gin' })
 @Index('agents_capabilities_gin', ['capabilities'], { type: 'gin' })
+// The default list order (newest first, id breaking ties) read from the index.
+@Index('agents_created_at_id_idx', ['createdAt', 'id'])
 export class AgentEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'agents_pkey' })
   id: string;
@@ -85,7 +87,6 @@ export class AgentEntity {
   @Column({ type: 'timestamptz', nullable: true })
   lastHeartbeat: Date | null;
 
-  @Index('agents_created_at_idx')
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 
