@@ -50,6 +50,15 @@ export class Orchestrator {
     const run = await this.runs.findById(runId);
     if (!run || run.source !== 'api') return;
     if (run.status === 'scheduled' && !(await this.startDue(runId)).length) return;
+    // The common case (a step completed, others still open, none failed) needs neither
+    // settling nor retries: a count, instead of reading every step, and on to dispatch.
+    if (run.status !== 'paused' && !FINISHED_RUN_STATUSES.includes(run.status)) {
+      const tally = await this.runs.stepTally(runId);
+      if (tally.open > 0 && tally.failedOrCancelled === 0) {
+        await this.dispatcher.dispatch(runId);
+        return;
+      }
+    }
     let steps = await this.runs.stepsOf(runId);
     let status: RunStatus = run.status === 'scheduled' ? 'running' : run.status;
     if (this.needsSettling(status, run.failurePolicy, steps)) {
