@@ -11,6 +11,9 @@ import {
 import type { CompleteTaskDto, FailTaskDto, ProgressTaskDto } from './dto/task-actions.dto.js';
 import type { V1TaskProgressDto, V1TaskStatusDto } from './dto/task-v1.dto.js';
 import type { TaskEntity } from './entities/task.entity.js';
+import { Limiter } from '../common/limiter.js';
+import type { AppConfig } from '../config/config.js';
+import { InjectConfig } from '../config/config.module.js';
 import { TaskEffects } from './task-effects.js';
 import { blockersOf } from './task-graph.js';
 import { TaskGraphService } from './task-graph.service.js';
@@ -43,7 +46,19 @@ export class TaskLifecycleService {
     private readonly graph: TaskGraphService,
     private readonly agents: AgentsService,
     private readonly views: TaskViews,
-  ) {}
+    @InjectConfig() config: AppConfig,
+  ) {
+    this.reports = new Limiter(config.databasePoolSize);
+  }
+
+  /**
+   * Actions and progress reports run at most a pool's worth at a time, each through
+   * to its announcement. Otherwise a burst (a hundred agents finishing at once) has
+   * every report's transaction queued for a connection ahead of the first ones'
+   * post-commit reads, and all of them announce, and let dependents be dispatched,
+   * only at the end of the burst.
+   */
+  private readonly reports: Limiter;
 
   async act(
     taskId: string,
@@ -51,29 +66,33 @@ export class TaskLifecycleService {
     body: ActionBody = {},
     actor?: Principal,
   ): Promise<TaskEntity> {
-    const effects = new TaskEffects();
-    const task = await this.dataSource.transaction(async (manager) => {
-      const task = await this.lockOrFail(manager, taskId);
-      this.authorize(task, action, actor);
-      this.checkAttempt(task, body.attempt);
-      await this.apply(manager, task, action, body, effects);
+    return this.reports.run(async () => {
+      const effects = new TaskEffects();
+      const task = await this.dataSource.transaction(async (manager) => {
+        const task = await this.lockOrFail(manager, taskId);
+        this.authorize(task, action, actor);
+        this.checkAttempt(task, body.attempt);
+        await this.apply(manager, task, action, body, effects);
+        return task;
+      });
+      await this.views.announce(effects);
       return task;
     });
-    await this.views.announce(effects);
-    return task;
   }
 
   async progress(taskId: string, dto: ProgressTaskDto, actor?: Principal): Promise<TaskEntity> {
-    const effects = new TaskEffects();
-    const task = await this.dataSource.transaction(async (manager) => {
-      const task = await this.lockOrFail(manager, taskId);
-      this.authorize(task, 'progress', actor);
-      this.checkAttempt(task, dto.attempt);
-      await this.report(manager, task, dto, effects);
+    return this.reports.run(async () => {
+      const effects = new TaskEffects();
+      const task = await this.dataSource.transaction(async (manager) => {
+        const task = await this.lockOrFail(manager, taskId);
+        this.authorize(task, 'progress', actor);
+        this.checkAttempt(task, dto.attempt);
+        await this.report(manager, task, dto, effects);
+        return task;
+      });
+      await this.views.announce(effects);
       return task;
     });
-    await this.views.announce(effects);
-    return task;
   }
 
   /** v1 `PATCH /status {status}`: the action that reaches the status, then the progress given. */
