@@ -27,6 +27,7 @@ import type {
   AgentV1MessageDto,
   V1UpdateAgentDto,
 } from './dto/agent-v1.dto.js';
+import { writeLocked } from '../database/write-locked.js';
 import { AgentEntity } from './entities/agent.entity.js';
 
 /** The fields of a create/update body that map one to one onto the entity. */
@@ -250,7 +251,7 @@ export class AgentsService {
     const previousStatus = await this.repository.transition(manager, agent, next, 'workload');
     if (!previousStatus && !changed) return null;
     agent.lastActivity = new Date();
-    return { agent: await manager.save(agent), previousStatus };
+    return { agent: await writeLocked(manager, agent), previousStatus };
   }
 
   /**

@@ -12,6 +12,7 @@ import type { CompleteTaskDto, FailTaskDto, ProgressTaskDto } from './dto/task-a
 import type { V1TaskProgressDto, V1TaskStatusDto } from './dto/task-v1.dto.js';
 import type { TaskEntity } from './entities/task.entity.js';
 import { Limiter } from '../common/limiter.js';
+import { writeLocked } from '../database/write-locked.js';
 import type { AppConfig } from '../config/config.js';
 import { InjectConfig } from '../config/config.module.js';
 import { TaskEffects } from './task-effects.js';
@@ -197,7 +198,7 @@ export class TaskLifecycleService {
         task.retryable = null;
         break;
     }
-    await manager.save(task);
+    await writeLocked(manager, task);
     effects.status(task.id, previous);
     if (action === 'retry') await this.graph.settle(manager, [task], effects);
     await this.graph.cascade(manager, task, previous, effects);
@@ -279,7 +280,7 @@ export class TaskLifecycleService {
     task.progressPercentage = dto.percentage;
     task.subtasksCompleted = completed;
     task.subtasksTotal = total;
-    await manager.save(task);
+    await writeLocked(manager, task);
     effects.progress.set(task.id, dto.message ?? null);
   }
 

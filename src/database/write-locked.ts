@@ -1,0 +1,27 @@
+import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
+
+/**
+ * Writes every column of an entity that this transaction read under a row lock, in
+ * one UPDATE: `save()` would first read the row again to compare. Its update date
+ * is set here, on the row and on the entity alike.
+ */
+export async function writeLocked<T extends ObjectLiteral>(
+  manager: EntityManager,
+  entity: T,
+): Promise<T> {
+  const target = entity.constructor as EntityTarget<T>;
+  const metadata = manager.connection.getMetadata(target);
+  const values: ObjectLiteral = {};
+  for (const column of metadata.columns) {
+    if (column.isPrimary || column.isCreateDate || column.isVirtual || column.isGenerated) continue;
+    if (column.isUpdateDate) column.setEntityValue(entity, new Date());
+    values[column.propertyPath] = column.getEntityValue(entity);
+  }
+  await manager.update(
+    target,
+    metadata.getEntityIdMap(entity)!,
+    values as QueryDeepPartialEntity<T>,
+  );
+  return entity;
+}
