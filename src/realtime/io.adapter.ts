@@ -1,7 +1,9 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
+import type { MessageMappingProperties } from '@nestjs/websockets';
 import { createAdapter } from '@socket.io/redis-adapter';
-import type { Server, ServerOptions } from 'socket.io';
+import { catchError, defer, EMPTY, filter, type Observable } from 'rxjs';
+import type { Server, ServerOptions, Socket } from 'socket.io';
 import type { AppConfig } from '../config/config.js';
 import { RedisService } from '../redis/redis.service.js';
 
@@ -41,5 +43,39 @@ export class RealtimeIoAdapter extends IoAdapter {
       }),
     );
     return server;
+  }
+
+  /**
+   * The gateways' message handlers as plain listeners. Nest's own binding keeps an
+   * RxJS pipeline per handler per socket for the socket's whole life; with ten
+   * handlers on `/v2` that was most of an idle connection's memory. Here the
+   * pipeline exists only while a message is handled; the semantics are Nest's: the
+   * last argument is the acknowledgement, a `{event, data}` result is emitted, any
+   * other result acknowledges, and a failing handler is logged, not fatal.
+   */
+  override bindMessageHandlers(
+    socket: Socket,
+    handlers: MessageMappingProperties[],
+    transform: (data: unknown) => Observable<unknown>,
+  ): void {
+    for (const { message, callback, isAckHandledManually } of handlers) {
+      socket.on(message as string, (...args: unknown[]) => {
+        // As RxJS's fromEvent, which Nest's binding reads messages with, passes them on.
+        const { data, ack } = this.mapPayload(args.length > 1 ? args : args[0]);
+        defer(() => transform(callback(data, ack)))
+          .pipe(
+            filter((response) => response !== null && response !== undefined),
+            catchError((error: unknown) => {
+              this.logger.error(error);
+              return EMPTY;
+            }),
+          )
+          .subscribe((response) => {
+            const reply = response as { event?: string; data?: unknown };
+            if (reply.event) socket.emit(reply.event, reply.data);
+            else if (!isAckHandledManually && typeof ack === 'function') ack(response);
+          });
+      });
+    }
   }
 }
