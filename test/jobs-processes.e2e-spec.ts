@@ -8,6 +8,7 @@ import {
   TestApp,
   TestStores,
 } from './support/app.js';
+import { waitForJob } from './support/jobs.js';
 import { apiKey } from './support/identities.js';
 import { startPrivateRedis, PrivateRedis } from './support/redis-server.js';
 import { connectSocket } from './support/socket.js';
@@ -15,17 +16,6 @@ import { registerTestJobs } from './support/test-jobs.js';
 
 const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
 const admin = apiKey(TEST_ADMIN_KEY);
-
-async function waitForStatus(app: TestApp, id: string, statuses: string[], timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { body } = await app.http().get(`/api/v2/background-tasks/${id}`).set(admin).expect(200);
-    if (statuses.includes(body.status)) return body;
-    if (Date.now() > deadline)
-      throw new Error(`job ${id} is ${body.status}, not ${statuses.join('|')}`);
-    await sleep(100);
-  }
-}
 
 /** Old finished job records for the cleanup job to chew on. */
 async function seedOldRecords(url: string, count: number): Promise<void> {
@@ -89,7 +79,7 @@ describe('jobs across processes', () => {
         expect.arrayContaining(['created', 'started', 'progress', 'completed']),
       );
       expect(done.data.job.result.deleted.background_tasks).toBe(20_000);
-      const record = await waitForStatus(api, job.id, ['completed']);
+      const record = await waitForJob(api, job.id, ['completed']);
       expect(record.started_at).not.toBeNull();
       expect(record.duration_ms).toBeGreaterThan(0);
       expect(await countOld(stores.env.DATABASE_URL!)).toBe(0);
@@ -111,7 +101,7 @@ describe('jobs across processes', () => {
         .set(admin)
         .send({ task_name: 'test.slow', parameters: { steps: 1 } })
         .expect(201);
-      const record = await waitForStatus(api, job.id, ['failed', 'completed'], 15_000);
+      const record = await waitForJob(api, job.id, ['failed', 'completed'], 15_000);
       expect(record.status).toBe('failed');
       expect(record.error).toMatch(/unknown job type test\.slow/);
     } finally {
@@ -128,7 +118,7 @@ describe('jobs across processes', () => {
         .set(admin)
         .send({ task_name: 'system.cleanup', parameters: { older_than_days: 365 } })
         .expect(201);
-      await waitForStatus(api, job.id, ['completed']);
+      await waitForJob(api, job.id, ['completed']);
       // As if the worker had died between finishing the job and writing the record.
       const client = new pg.Client({ connectionString: stores.env.DATABASE_URL });
       await client.connect();
@@ -138,7 +128,7 @@ describe('jobs across processes', () => {
         [job.id],
       );
       await client.end();
-      const record = await waitForStatus(api, job.id, ['completed'], 15_000);
+      const record = await waitForJob(api, job.id, ['completed'], 15_000);
       expect(record.completed_at).not.toBeNull();
     } finally {
       await worker.stop();
@@ -190,7 +180,7 @@ describe('jobs across processes', () => {
 
     const second = await spawnService(env);
     try {
-      const record = await waitForStatus(api, job.id, ['completed', 'failed'], 60_000);
+      const record = await waitForJob(api, job.id, ['completed', 'failed'], 60_000);
       expect(record.status).toBe('completed');
       expect(record.attempts).toBe(2);
       expect(record.result.deleted.background_tasks).toBe(100_000);
@@ -230,7 +220,7 @@ describe('jobs after Redis loses everything', () => {
         .expect(201);
     const worker = await spawnService({ ...stores.env, ROLE: 'worker' });
     const { body: finished } = await submit();
-    await waitForStatus(api, finished.id, ['completed']);
+    await waitForJob(api, finished.id, ['completed']);
     await worker.stop();
 
     const pending = await Promise.all([submit(), submit(), submit()]);
@@ -257,7 +247,7 @@ describe('jobs after Redis loses everything', () => {
 
     const again = await spawnService({ ...stores.env, ROLE: 'worker' });
     try {
-      for (const { body } of pending) await waitForStatus(api, body.id, ['completed'], 30_000);
+      for (const { body } of pending) await waitForJob(api, body.id, ['completed'], 30_000);
     } finally {
       await again.stop();
     }

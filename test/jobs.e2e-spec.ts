@@ -7,11 +7,11 @@ import {
   TestApp,
   TestStores,
 } from './support/app.js';
+import { waitForJob } from './support/jobs.js';
 import { apiKey, createApiKey } from './support/identities.js';
 import { connectSocket } from './support/socket.js';
 import { registerTestJobs } from './support/test-jobs.js';
 
-const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 
 describe('background tasks', () => {
@@ -38,20 +38,8 @@ describe('background tasks', () => {
   const submit = (body: object, key = operator) =>
     app.http().post('/api/v2/background-tasks').set(apiKey(key)).send(body);
 
-  async function waitForStatus(id: string, statuses: string[], timeoutMs = 10_000) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const { body } = await app
-        .http()
-        .get(`/api/v2/background-tasks/${id}`)
-        .set(admin)
-        .expect(200);
-      if (statuses.includes(body.status)) return body;
-      if (Date.now() > deadline)
-        throw new Error(`job ${id} is ${body.status}, not ${statuses.join('|')}`);
-      await sleep(50);
-    }
-  }
+  const waitForStatus = (id: string, statuses: string[], timeoutMs = 10_000) =>
+    waitForJob(app, id, statuses, timeoutMs);
 
   it('lists the catalogue with parameter schemas', async () => {
     const { body } = await app

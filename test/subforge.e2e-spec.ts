@@ -11,6 +11,7 @@ import {
   TestApp,
   TestStores,
 } from './support/app.js';
+import { eventually } from './support/poll.js';
 import { apiKey, createApiKey } from './support/identities.js';
 import { connectSocket, TestSocket } from './support/socket.js';
 
@@ -55,19 +56,6 @@ function context(id: string, overrides: Record<string, unknown> = {}) {
     ],
     ...overrides,
   };
-}
-
-/** Polls `check` until it passes or `ms` elapse (the watcher works asynchronously). */
-async function eventually<T>(check: () => Promise<T>, ms = 2_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
 }
 
 async function sql<T = Record<string, unknown>>(url: string, text: string, params: unknown[] = []) {

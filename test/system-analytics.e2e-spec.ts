@@ -412,7 +412,7 @@ describe('system analytics and v1 entity metrics from stored data', () => {
       const direct = await analytics('24h', viewer);
       const job = await runJob(app, 'system.analyze_metrics', { time_range: '24h' });
       expect(job.status).toBe('completed');
-      const result = job.result as typeof direct;
+      const result = job.result;
       expect(result.time_range).toBe('24h');
       expect(result.since).toBe(direct.since);
       const { throughput_per_hour: _a, ...tasks } = result.tasks;

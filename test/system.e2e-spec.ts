@@ -13,24 +13,11 @@ import {
   TestApp,
   TestStores,
 } from './support/app.js';
+import { pollUntil } from './support/poll.js';
 import { apiKey, createApiKey } from './support/identities.js';
 import { connectSocket, TestSocket } from './support/socket.js';
 
-const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
 const admin = apiKey(TEST_ADMIN_KEY);
-
-async function until<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs = 5_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await sleep(100);
-  }
-}
 
 interface RouteFigures {
   method: string;
@@ -190,14 +177,14 @@ describe('system: API metrics, measured metrics, snapshots, health, Prometheus, 
     sockets.push(...opened);
     const during = await metricsOf(a);
     expect(during.sockets.local_connections).toBe(before.sockets.local_connections + 50);
-    const cluster = await until(
+    const cluster = await pollUntil(
       () => metricsOf(b),
       (m) => m.sockets.cluster_connections === before.sockets.cluster_connections + 50,
     );
     expect(cluster.sockets.cluster_connections).toBe(before.sockets.cluster_connections + 50);
     expect(cluster.sockets.local_connections).toBe(0);
     for (const socket of opened) socket.close();
-    const after = await until(
+    const after = await pollUntil(
       () => metricsOf(a),
       (m) => m.sockets.local_connections === before.sockets.local_connections,
     );
@@ -514,7 +501,7 @@ describe('system health in ROLE=api: queues need live workers elsewhere', () => 
       void queue.process(async () => undefined);
       workers.push(queue);
     }
-    const after = await until(
+    const after = await pollUntil(
       () => api.http().get('/api/v2/system/health').set(admin),
       (response) => response.status === 200,
     );

@@ -13,6 +13,7 @@ import {
   TestStores,
 } from './support/app.js';
 import { ScriptedAgent } from './support/scripted-agent.js';
+import { pollUntil } from './support/poll.js';
 
 const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
 
@@ -79,17 +80,19 @@ async function waitForRunStatus(
   statuses: string[],
   timeoutMs: number,
 ) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { rows } = await db.query<{ status: string }>(
-      'SELECT status FROM workflow_runs WHERE id = $1',
-      [runId],
-    );
-    if (statuses.includes(rows[0]?.status)) return rows[0].status;
-    if (Date.now() > deadline)
-      throw new Error(`run is ${rows[0]?.status}: ${JSON.stringify(await stepStates(db, runId))}`);
-    await sleep(100);
-  }
+  const status = await pollUntil(
+    async () =>
+      (
+        await db.query<{ status: string }>('SELECT status FROM workflow_runs WHERE id = $1', [
+          runId,
+        ])
+      ).rows[0]?.status,
+    (seen) => statuses.includes(seen),
+    { timeoutMs },
+  );
+  if (!statuses.includes(status))
+    throw new Error(`run is ${status}: ${JSON.stringify(await stepStates(db, runId))}`);
+  return status;
 }
 
 /** How many times each step of the run was dispatched (log) and announced to an agent (event history). */

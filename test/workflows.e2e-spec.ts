@@ -7,6 +7,7 @@ import {
   TestApp,
   TestStores,
 } from './support/app.js';
+import { pollUntil } from './support/poll.js';
 import { apiKey } from './support/identities.js';
 import { runJob } from './support/jobs.js';
 import { ScriptedAgent } from './support/scripted-agent.js';
@@ -84,14 +85,14 @@ describe('workflows', () => {
     (await app.http().get(`/api/v2/workflows/runs/${runId}`).set(admin).expect(200)).body;
 
   async function waitForRun(runId: string, statuses: string[], timeoutMs = 20_000) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const run = await getRun(runId);
-      if (statuses.includes(run.status)) return run;
-      if (Date.now() > deadline)
-        throw new Error(`run ${runId} is ${run.status}: ${JSON.stringify(run.steps)}`);
-      await sleep(50);
-    }
+    const run = await pollUntil(
+      () => getRun(runId),
+      (seen) => statuses.includes(seen.status),
+      { timeoutMs, everyMs: 50 },
+    );
+    if (!statuses.includes(run.status))
+      throw new Error(`run ${runId} is ${run.status}: ${JSON.stringify(run.steps)}`);
+    return run;
   }
 
   /** A dashboard client following a workflow's room from before its run starts. */

@@ -1,16 +1,19 @@
 import type { TestApp } from './app.js';
 import { TEST_ADMIN_KEY } from './app.js';
 import { apiKey } from './identities.js';
+import { pollUntil } from './poll.js';
 
 const FINISHED = ['completed', 'failed', 'cancelled'];
 
+/** A job record as the API answers it (the fields tests read most, and the rest). */
 export interface JobRecord {
   id: string;
   task_name: string;
   status: string;
   progress: number;
-  result: unknown;
+  result: any;
   error: string | null;
+  [field: string]: any;
 }
 
 /** Submits a job over the API as `key` and waits for its record to finish. */
@@ -28,14 +31,24 @@ export async function runJob(
     .send({ task_name: taskName, parameters });
   if (submitted.status !== 201)
     throw new Error(`submit ${taskName}: ${submitted.status} ${JSON.stringify(submitted.body)}`);
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { body } = await app
-      .http()
-      .get(`/api/v2/background-tasks/${submitted.body.id}`)
-      .set(apiKey(TEST_ADMIN_KEY));
-    if (FINISHED.includes(body.status)) return body as JobRecord;
-    if (Date.now() > deadline) throw new Error(`${taskName} still ${body.status}`);
-    await new Promise((resolveWait) => setTimeout(resolveWait, 100));
-  }
+  return waitForJob(app, submitted.body.id as string, FINISHED, timeoutMs);
+}
+
+/** Waits for a job record to reach one of `statuses`; fails naming the one it is in. */
+export async function waitForJob(
+  app: TestApp,
+  id: string,
+  statuses: string[],
+  timeoutMs = 30_000,
+): Promise<JobRecord> {
+  const record = await pollUntil(
+    async () =>
+      (await app.http().get(`/api/v2/background-tasks/${id}`).set(apiKey(TEST_ADMIN_KEY)))
+        .body as JobRecord,
+    (body) => statuses.includes(body.status),
+    { timeoutMs, everyMs: 50 },
+  );
+  if (!statuses.includes(record.status))
+    throw new Error(`job ${id} is ${record.status}, not ${statuses.join('|')}`);
+  return record;
 }
