@@ -25,6 +25,6 @@ for (const scenario of SCENARIOS) {
   }
   process.stderr.write(`   done in ${((Date.now() - began) / 1000).toFixed(1)} s\n`);
 }
-writeReport(results, startedAt);
+await writeReport(results, startedAt);
 process.stderr.write('\nBENCHMARKS.md written\n');
 process.exit(0);

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, release } from 'node:os';
 import { resolve } from 'node:path';
+import * as prettier from 'prettier';
 
 export interface Figure {
   section: string;
@@ -26,11 +27,11 @@ export interface ScenarioResult {
 const format = (value: number) =>
   Number.isFinite(value) ? (Math.abs(value) >= 100 ? value.toFixed(0) : value.toFixed(2)) : 'n/a';
 
-export function writeReport(
+export async function writeReport(
   results: ScenarioResult[],
   startedAt: Date,
   path = resolve(import.meta.dirname, '../../../BENCHMARKS.md'),
-): void {
+): Promise<void> {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const lines: string[] = [
     '# Benchmarks',
@@ -78,5 +79,12 @@ export function writeReport(
   // Profiling notes on the missed targets, kept by hand beside the harness.
   const findings = resolve(import.meta.dirname, '../../../bench/FINDINGS.md');
   if (existsSync(findings)) lines.push(readFileSync(findings, 'utf8').trim(), '');
-  writeFileSync(path, lines.join('\n'));
+  // Formatted as the repository's Markdown is (aligned tables), so a run leaves no diff noise.
+  writeFileSync(
+    path,
+    await prettier.format(lines.join('\n'), {
+      ...(await prettier.resolveConfig(path)),
+      parser: 'markdown',
+    }),
+  );
 }
