@@ -263,8 +263,13 @@ describe('fuzzing every operation of the OpenAPI document', () => {
    */
   async function settledPosition(): Promise<string> {
     const service = app.service.app;
-    await service.get(TaskHooks).settled();
-    await service.get(AgentHooks).settled();
+    const taskHooks = service.get(TaskHooks);
+    const agentHooks = service.get(AgentHooks);
+    // Each kind of listener may start the other's: until neither has work left.
+    do {
+      await taskHooks.settled();
+      await agentHooks.settled();
+    } while (!taskHooks.idle || !agentHooks.idle);
     await service.get(EventBus).flushed();
     return changes.position();
   }

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { sleep } from '../infra/net.js';
 import { InFlight } from './in-flight.js';
-
-const later = (ms: number) => new Promise<void>((resolveLater) => setTimeout(resolveLater, ms));
 
 describe('InFlight', () => {
   it('settles only once the work, and the work it started, has ended', async () => {
@@ -9,11 +8,11 @@ describe('InFlight', () => {
     const done: string[] = [];
     inFlight.start(
       async () => {
-        await later(20);
+        await sleep(20);
         done.push('first');
         inFlight.start(
           async () => {
-            await later(20);
+            await sleep(20);
             done.push('second');
           },
           () => undefined,

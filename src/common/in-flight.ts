@@ -1,3 +1,5 @@
+import { withTimeout } from '../infra/net.js';
+
 /**
  * Keeps the fire-and-forget work a service started (listeners run after a commit),
  * so that shutdown and tests can wait for it to end.
@@ -22,11 +24,11 @@ export class InFlight {
       while (this.running.size) await Promise.allSettled([...this.running]);
     })();
     if (maxMs === undefined) return all;
-    let timer: NodeJS.Timeout | undefined;
-    const limit = new Promise<void>((resolveLimit) => {
-      timer = setTimeout(resolveLimit, maxMs);
-    });
-    await Promise.race([all, limit]);
-    clearTimeout(timer);
+    await withTimeout(all, maxMs, 'still running').catch(() => undefined);
+  }
+
+  /** Nothing started is still running. */
+  get idle(): boolean {
+    return this.running.size === 0;
   }
 }

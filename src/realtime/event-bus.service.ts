@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { CacheVersions } from '../common/cache/cache-versions.service.js';
-import { sleep } from '../infra/net.js';
+import { sleep, withTimeout } from '../infra/net.js';
 import type { DomainEventMap, DomainEventName } from './domain-events.js';
 import type { CacheFamily } from '../common/cache/cached.decorator.js';
 import { cacheFamiliesOf, routeDomainEvent, RoutedEvent } from './event-routing.js';
@@ -20,6 +20,8 @@ interface Pending {
   stored?: (envelope: EventEnvelope | undefined) => void;
 }
 const RETRY_DELAYS_MS = [100, 500, 1_000, 2_000, 5_000];
+/** How long shutdown waits for the queued events to be written, and then for the store to close. */
+const SHUTDOWN_FLUSH_MS = 3_000;
 
 /**
  * Where services announce what happened. Publishing bumps the cache versions at
@@ -34,6 +36,8 @@ export class EventBus implements OnApplicationShutdown {
   private idle: Promise<void> = Promise.resolve();
   /** Publications waiting for their cache bump; their events are not queued yet. */
   private readonly bumping = new Set<Promise<void>>();
+  /** Shut down: the store's connections are closed. */
+  private closed = false;
 
   constructor(
     private readonly store: EventStore,
@@ -125,8 +129,10 @@ export class EventBus implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.race([this.flushed(), sleep(5_000)]);
-    await this.store.close();
+    await withTimeout(this.flushed(), SHUTDOWN_FLUSH_MS, 'flush').catch(() => undefined);
+    // What is still queued now cannot be written: say so rather than retry into the exit.
+    this.closed = true;
+    await withTimeout(this.store.close(), SHUTDOWN_FLUSH_MS, 'close').catch(() => undefined);
   }
 
   private scheduleFlush(): void {
@@ -145,6 +151,11 @@ export class EventBus implements OnApplicationShutdown {
 
   private async write(batch: Pending[]): Promise<void> {
     for (let attempt = 0; ; attempt++) {
+      if (this.closed) {
+        this.logger.error(`dropped ${batch.length} events still queued at shutdown`);
+        for (const pending of batch) pending.stored?.(undefined);
+        return;
+      }
       try {
         const envelopes = await this.store.append(batch.map((pending) => pending.event));
         batch.forEach((pending, index) => pending.stored?.(envelopes[index]));

@@ -19,8 +19,11 @@ export type TaskStatusListener = (
   stored: Promise<void>,
 ) => Promise<void>;
 
-/** How long shutdown waits for listeners still running. */
-const SHUTDOWN_WAIT_MS = 5_000;
+/**
+ * How long shutdown waits for listeners still running: short, the event bus's own
+ * flush comes after it within the same shutdown budget (SHUTDOWN_TIMEOUT_MS).
+ */
+const SHUTDOWN_WAIT_MS = 2_000;
 
 /**
  * Lets modules that build on tasks (the workflow orchestrator) react to status
@@ -50,6 +53,11 @@ export class TaskHooks implements BeforeApplicationShutdown {
   /** Resolves once the listeners started so far have ended (shutdown, tests). */
   settled(): Promise<void> {
     return this.running.settled();
+  }
+
+  /** No listener is running. */
+  get idle(): boolean {
+    return this.running.idle;
   }
 
   async beforeApplicationShutdown(): Promise<void> {
