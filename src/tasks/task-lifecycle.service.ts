@@ -7,6 +7,7 @@ import {
   ConflictError,
   ForbiddenError,
   NotFoundError,
+  ServiceUnavailableError,
 } from '../common/errors/app-errors.js';
 import type { CompleteTaskDto, FailTaskDto, ProgressTaskDto } from './dto/task-actions.dto.js';
 import type { V1TaskProgressDto, V1TaskStatusDto } from './dto/task-v1.dto.js';
@@ -31,6 +32,9 @@ import { TaskViews } from './task-views.service.js';
 /** The body of an action: whatever its DTO carries. */
 export type ActionBody = Partial<CompleteTaskDto & FailTaskDto>;
 
+/** How long a task change waits for its turn before a 503 (as long as for a connection). */
+const REPORT_WAIT_MS = 3_000;
+
 const minutesBetween = (from: Date | null, to: Date) =>
   from ? Math.max(0, Math.round((to.getTime() - from.getTime()) / 60_000)) : null;
 
@@ -49,11 +53,15 @@ export class TaskLifecycleService {
     private readonly views: TaskViews,
     @InjectConfig() config: AppConfig,
   ) {
-    this.reports = new Limiter(config.databasePoolSize);
+    this.reports = new Limiter(
+      config.databasePoolSize,
+      REPORT_WAIT_MS,
+      () => new ServiceUnavailableError('Too many task changes at once; retry shortly'),
+    );
   }
 
   /**
-   * Actions and progress reports run at most a pool's worth at a time, each through
+   * Actions and progress reports (v1 and v2) run at most a pool's worth at a time, each through
    * to its announcement. Otherwise a burst (a hundred agents finishing at once) has
    * every report's transaction queued for a connection ahead of the first ones'
    * post-commit reads, and all of them announce, and let dependents be dispatched,
@@ -67,39 +75,28 @@ export class TaskLifecycleService {
     body: ActionBody = {},
     actor?: Principal,
   ): Promise<TaskEntity> {
-    return this.reports.run(async () => {
-      const effects = new TaskEffects();
-      const task = await this.dataSource.transaction(async (manager) => {
-        const task = await this.lockOrFail(manager, taskId);
-        this.authorize(task, action, actor);
-        this.checkAttempt(task, body.attempt);
-        await this.apply(manager, task, action, body, effects);
-        return task;
-      });
-      await this.views.announce(effects);
+    return this.change(async (manager, effects) => {
+      const task = await this.lockOrFail(manager, taskId);
+      this.authorize(task, action, actor);
+      this.checkAttempt(task, body.attempt);
+      await this.apply(manager, task, action, body, effects);
       return task;
     });
   }
 
   async progress(taskId: string, dto: ProgressTaskDto, actor?: Principal): Promise<TaskEntity> {
-    return this.reports.run(async () => {
-      const effects = new TaskEffects();
-      const task = await this.dataSource.transaction(async (manager) => {
-        const task = await this.lockOrFail(manager, taskId);
-        this.authorize(task, 'progress', actor);
-        this.checkAttempt(task, dto.attempt);
-        await this.report(manager, task, dto, effects);
-        return task;
-      });
-      await this.views.announce(effects);
+    return this.change(async (manager, effects) => {
+      const task = await this.lockOrFail(manager, taskId);
+      this.authorize(task, 'progress', actor);
+      this.checkAttempt(task, dto.attempt);
+      await this.report(manager, task, dto, effects);
       return task;
     });
   }
 
   /** v1 `PATCH /status {status}`: the action that reaches the status, then the progress given. */
   async setStatusV1(taskId: string, dto: V1TaskStatusDto, actor?: Principal): Promise<TaskEntity> {
-    const effects = new TaskEffects();
-    const task = await this.dataSource.transaction(async (manager) => {
+    return this.change(async (manager, effects) => {
       const task = await this.lockOrFail(manager, taskId);
       const action = this.actionFor(task, dto.status);
       this.authorize(task, action, actor);
@@ -108,14 +105,11 @@ export class TaskLifecycleService {
         await this.report(manager, task, { percentage: dto.progress_percentage }, effects);
       return task;
     });
-    await this.views.announce(effects);
-    return task;
   }
 
   /** v1 `PATCH /progress`: 100 completes the task, as in the original. */
   async progressV1(taskId: string, dto: V1TaskProgressDto, actor?: Principal): Promise<TaskEntity> {
-    const effects = new TaskEffects();
-    const task = await this.dataSource.transaction(async (manager) => {
+    return this.change(async (manager, effects) => {
       const task = await this.lockOrFail(manager, taskId);
       this.authorize(task, 'progress', actor);
       await this.report(
@@ -131,8 +125,18 @@ export class TaskLifecycleService {
       if (dto.progress_percentage >= 100) await this.apply(manager, task, 'complete', {}, effects);
       return task;
     });
-    await this.views.announce(effects);
-    return task;
+  }
+
+  /** One task change: its transaction, then its announcement, in its turn (see `reports`). */
+  private change(
+    work: (manager: EntityManager, effects: TaskEffects) => Promise<TaskEntity>,
+  ): Promise<TaskEntity> {
+    return this.reports.run(async () => {
+      const effects = new TaskEffects();
+      const task = await this.dataSource.transaction((manager) => work(manager, effects));
+      await this.views.announce(effects);
+      return task;
+    });
   }
 
   /** The action a requested target status means; `blocked` is reached automatically only. */
