@@ -1,5 +1,10 @@
 import type pg from 'pg';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import {
+  DataSource,
+  EntityManager,
+  QueryFailedError,
+  QueryRunnerAlreadyReleasedError,
+} from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 
 /**
@@ -8,6 +13,7 @@ import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
  * every call (for the agents' figures, planning took longer than running).
  * Inside a transaction (a manager with a query runner) it runs on that connection.
  * Errors are TypeORM's, so the error mapping treats them like any other query's.
+ * A name stands for one SQL text (pg refuses the same name with another text).
  */
 export async function preparedQuery<T>(
   dataSource: DataSource,
@@ -17,10 +23,11 @@ export async function preparedQuery<T>(
   values: unknown[],
 ): Promise<T[]> {
   const runner = manager?.queryRunner;
-  const client: pg.Pool | pg.PoolClient =
-    runner && !runner.isReleased
-      ? ((await runner.connect()) as pg.PoolClient)
-      : (dataSource.driver as PostgresDriver).master;
+  // A transaction's manager whose runner is gone must fail, not run outside it.
+  if (runner?.isReleased) throw new QueryRunnerAlreadyReleasedError();
+  const client: pg.Pool | pg.PoolClient = runner
+    ? ((await runner.connect()) as pg.PoolClient)
+    : (dataSource.driver as PostgresDriver).master;
   try {
     const result = await client.query<T & pg.QueryResultRow>({ name, text, values });
     return result.rows;

@@ -2,9 +2,10 @@ import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 
 /**
- * Writes every column of an entity that this transaction read under a row lock, in
- * one UPDATE: `save()` would first read the row again to compare. Its update date
- * is set here, on the row and on the entity alike.
+ * Writes every writable column of an entity that this transaction read under a row
+ * lock, in one UPDATE: `save()` would first read the row again to compare. For
+ * entities without a version column (it is not bumped here). The update date is
+ * set here, on the row and on the entity alike.
  */
 export async function writeLocked<T extends ObjectLiteral>(
   manager: EntityManager,
