@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from '@nestjs/common';
-import { from, type Observable, throwError } from 'rxjs';
+import { from, Observable, throwError } from 'rxjs';
 import type { Socket } from 'socket.io';
 import { describe, expect, it, vi } from 'vitest';
 import type { AppConfig } from '../config/config.js';
@@ -91,5 +91,31 @@ describe('RealtimeIoAdapter message binding', () => {
     expect(logged).toHaveBeenCalledTimes(1);
     // Only the second "broken" acknowledged: the first failed, "manual" acks itself.
     expect(ack.mock.calls).toEqual([[2]]);
+  });
+
+  it('drops the replies still in progress when the socket disconnects', async () => {
+    const { socket, receive } = fakeSocket();
+    let stopped = false;
+    const ack = vi.fn();
+    adapter.bindMessageHandlers(
+      socket,
+      [
+        {
+          message: 'slow',
+          methodName: 'slow',
+          isAckHandledManually: false,
+          callback: () => Promise.resolve('unused'),
+        },
+      ],
+      () =>
+        new Observable<unknown>(() => () => {
+          stopped = true;
+        }),
+    );
+    receive('slow', {}, ack);
+    receive('disconnect', 'transport close');
+    await tick();
+    expect(stopped).toBe(true);
+    expect(ack).not.toHaveBeenCalled();
   });
 });

@@ -2,7 +2,15 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import { createAdapter } from '@socket.io/redis-adapter';
-import { catchError, defer, EMPTY, filter, type Observable } from 'rxjs';
+import {
+  catchError,
+  defer,
+  EMPTY,
+  filter,
+  finalize,
+  type Observable,
+  type Subscription,
+} from 'rxjs';
 import type { Server, ServerOptions, Socket } from 'socket.io';
 import type { AppConfig } from '../config/config.js';
 import { RedisService } from '../redis/redis.service.js';
@@ -58,23 +66,33 @@ export class RealtimeIoAdapter extends IoAdapter {
     handlers: MessageMappingProperties[],
     transform: (data: unknown) => Observable<unknown>,
   ): void {
+    // Replies in progress when the socket goes are dropped, as Nest's binding does.
+    const inProgress = new Set<Subscription>();
+    socket.once('disconnect', () => {
+      for (const subscription of inProgress) subscription.unsubscribe();
+      inProgress.clear();
+    });
     for (const { message, callback, isAckHandledManually } of handlers) {
       socket.on(message as string, (...args: unknown[]) => {
         // As RxJS's fromEvent, which Nest's binding reads messages with, passes them on.
         const { data, ack } = this.mapPayload(args.length > 1 ? args : args[0]);
-        defer(() => transform(callback(data, ack)))
+        let subscription: Subscription | undefined = undefined;
+        subscription = defer(() => transform(callback(data, ack)))
           .pipe(
             filter((response) => response !== null && response !== undefined),
             catchError((error: unknown) => {
               this.logger.error(error);
               return EMPTY;
             }),
+            // (A reply given at once finalizes before `subscription` is assigned.)
+            finalize(() => subscription && inProgress.delete(subscription)),
           )
           .subscribe((response) => {
             const reply = response as { event?: string; data?: unknown };
             if (reply.event) socket.emit(reply.event, reply.data);
             else if (!isAckHandledManually && typeof ack === 'function') ack(response);
           });
+        if (!subscription.closed) inProgress.add(subscription);
       });
     }
   }
