@@ -129,8 +129,8 @@ export function successRates(workload: WorkloadFiguresDto): Record<string, numbe
   const { tasks } = workload;
   const finished = (tasks.by_status.completed ?? 0) + (tasks.by_status.failed ?? 0);
   const task = finished ? tasks.success_rate : null;
-  // (Snapshots stored before the count was kept have only the rate.)
-  const agent = (tasks.finished_on_agents ?? finished) ? tasks.agent_success_rate : null;
+  // Unknown in snapshots stored before the count was kept: their rate of 0 may mean none.
+  const agent = tasks.finished_on_agents ? tasks.agent_success_rate : null;
   const workflow = workload.workflows?.runs.success_rate ?? null;
   const parts = [
     [task, OVERALL_WEIGHTS.task],
