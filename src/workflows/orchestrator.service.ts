@@ -9,6 +9,7 @@ import { Dispatcher } from './dispatcher.service.js';
 import type { WorkflowRunEntity } from './entities/workflow-run.entity.js';
 import { type RunEvent, RunViews } from './run-views.service.js';
 import {
+  countSteps,
   decideRun,
   failureMessage,
   FINISHED_RUN_STATUSES,
@@ -53,8 +54,8 @@ export class Orchestrator {
     // The common case (a step completed, others still open, none failed) needs neither
     // settling nor retries: a count, instead of reading every step, and on to dispatch.
     if (run.status !== 'paused' && !FINISHED_RUN_STATUSES.includes(run.status)) {
-      const tally = await this.runs.stepTally(runId);
-      if (tally.open > 0 && tally.failedOrCancelled === 0) {
+      const counts = countSteps((await this.runs.stepStatuses([runId])).get(runId)!);
+      if (counts.pending + counts.running > 0 && counts.failed + counts.cancelled === 0) {
         await this.dispatcher.dispatch(runId);
         return;
       }

@@ -184,18 +184,6 @@ export class RunsRepository {
     return statuses;
   }
 
-  /** How many of the run's steps are unfinished, and how many failed or were cancelled. */
-  async stepTally(runId: string): Promise<{ open: number; failedOrCancelled: number }> {
-    const [row]: { open: number; failed_or_cancelled: number }[] = await this.dataSource.query(
-      `SELECT count(*) FILTER (WHERE t.status IN ('pending', 'blocked', 'in_progress'))::int AS open,
-              count(*) FILTER (WHERE t.status IN ('failed', 'cancelled'))::int AS failed_or_cancelled
-         FROM workflow_run_steps s JOIN tasks t ON t.id = s.task_id
-        WHERE s.run_id = $1`,
-      [runId],
-    );
-    return { open: row.open, failedOrCancelled: row.failed_or_cancelled };
-  }
-
   async stepsOf(runId: string, manager?: EntityManager): Promise<StepRow[]> {
     return (await this.steps([runId], manager)).get(runId)!;
   }
