@@ -9,9 +9,9 @@ import {
 import { apiKey, createApiKey } from './support/identities.js';
 import { filesForm } from './support/multipart.js';
 import { connectSocket } from './support/socket.js';
+import { sleep } from './support/poll.js';
 
 const admin = apiKey(TEST_ADMIN_KEY);
-const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
 
 describe('agents through background jobs', () => {
   let stores: TestStores;

@@ -13,8 +13,8 @@ import {
 } from './support/app.js';
 import { apiKey, createApiKey, createUser, bearer } from './support/identities.js';
 import { connectSocket, TestSocket } from './support/socket.js';
+import { sleep } from './support/poll.js';
 
-const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
 const admin = apiKey(TEST_ADMIN_KEY);
 const UNKNOWN = '00000000-0000-4000-8000-000000000000';
 

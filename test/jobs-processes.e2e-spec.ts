@@ -13,8 +13,8 @@ import { apiKey } from './support/identities.js';
 import { startPrivateRedis, PrivateRedis } from './support/redis-server.js';
 import { connectSocket } from './support/socket.js';
 import { registerTestJobs } from './support/test-jobs.js';
+import { sleep } from './support/poll.js';
 
-const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
 const admin = apiKey(TEST_ADMIN_KEY);
 
 /** Old finished job records for the cleanup job to chew on. */

@@ -10,8 +10,7 @@ import {
 } from './support/app.js';
 import { apiKey, bearer, createApiKey, createUser } from './support/identities.js';
 import { connectSocket, TestSocket } from './support/socket.js';
-
-const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
+import { sleep } from './support/poll.js';
 
 function bus(app: TestApp): EventBus {
   return app.service.app.get(EventBus);

@@ -8,8 +8,7 @@ import {
 } from './support/app.js';
 import { apiKey } from './support/identities.js';
 import { TcpProxy } from './support/tcp-proxy.js';
-
-const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
+import { sleep } from './support/poll.js';
 
 /**
  * PostgreSQL and Redis made unreachable for one app by cutting a TCP proxy in front

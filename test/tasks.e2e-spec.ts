@@ -9,10 +9,10 @@ import {
 } from './support/app.js';
 import { apiKey, createApiKey } from './support/identities.js';
 import { connectSocket, TestSocket } from './support/socket.js';
+import { sleep } from './support/poll.js';
 
 const admin = apiKey(TEST_ADMIN_KEY);
 const UNKNOWN = '00000000-0000-4000-8000-000000000000';
-const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
 
 describe('tasks', () => {
   let stores: TestStores;

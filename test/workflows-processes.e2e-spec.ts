@@ -13,9 +13,7 @@ import {
   TestStores,
 } from './support/app.js';
 import { ScriptedAgent } from './support/scripted-agent.js';
-import { pollUntil } from './support/poll.js';
-
-const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
+import { pollUntil, sleep } from './support/poll.js';
 
 function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {

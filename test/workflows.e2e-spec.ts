@@ -7,14 +7,13 @@ import {
   TestApp,
   TestStores,
 } from './support/app.js';
-import { pollUntil } from './support/poll.js';
+import { pollUntil, sleep } from './support/poll.js';
 import { apiKey } from './support/identities.js';
 import { runJob } from './support/jobs.js';
 import { ScriptedAgent } from './support/scripted-agent.js';
 import { connectSocket, TestSocket } from './support/socket.js';
 
 const admin = apiKey(TEST_ADMIN_KEY);
-const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
 const unique = (prefix: string) => `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
 
 interface StepSpec {

@@ -43,8 +43,13 @@ export async function waitForJob(
 ): Promise<JobRecord> {
   const record = await pollUntil(
     async () =>
-      (await app.http().get(`/api/v2/background-tasks/${id}`).set(apiKey(TEST_ADMIN_KEY)))
-        .body as JobRecord,
+      (
+        await app
+          .http()
+          .get(`/api/v2/background-tasks/${id}`)
+          .set(apiKey(TEST_ADMIN_KEY))
+          .expect(200)
+      ).body as JobRecord,
     (body) => statuses.includes(body.status),
     { timeoutMs, everyMs: 50 },
   );

@@ -1,4 +1,5 @@
-const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
+export const sleep = (ms: number) =>
+  new Promise<void>((resolveSleep) => setTimeout(resolveSleep, ms));
 
 /**
  * Reads until `done` holds or `timeoutMs` pass, and returns the last value read
