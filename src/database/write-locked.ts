@@ -15,7 +15,15 @@ export async function writeLocked<T extends ObjectLiteral>(
   const metadata = manager.connection.getMetadata(target);
   const values: ObjectLiteral = {};
   for (const column of metadata.columns) {
-    if (column.isPrimary || column.isCreateDate || column.isVirtual || column.isGenerated) continue;
+    const written =
+      !column.isPrimary &&
+      !column.isCreateDate &&
+      !column.isVirtual &&
+      !column.isGenerated &&
+      !column.isVersion &&
+      !column.generatedType &&
+      column.isUpdate;
+    if (!written) continue;
     if (column.isUpdateDate) column.setEntityValue(entity, new Date());
     values[column.propertyPath] = column.getEntityValue(entity);
   }
