@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { IsOptional, IsUUID, validate } from 'class-validator';
 import { DataSource } from 'typeorm';
-import { BadRequestError } from '../common/errors/app-errors.js';
+import { BadRequestError, TooBusyError } from '../common/errors/app-errors.js';
 import { mapError } from '../common/errors/error-mapper.js';
 import { flattenValidationErrors } from '../common/validation.js';
 import { DeleteTaskQuery } from './dto/task-actions.dto.js';
@@ -99,7 +99,8 @@ export class TaskBulkService {
         results.push({ task_id: taskId, success: true, action: await work(taskId) });
       } catch (error) {
         const { status, body } = mapError(error);
-        if (status >= 500) throw error;
+        // Busy: this item was not applied (the others stand); the client may retry it.
+        if (status >= 500 && !(error instanceof TooBusyError)) throw error;
         results.push({
           task_id: taskId,
           success: false,

@@ -7,7 +7,7 @@ import {
   ConflictError,
   ForbiddenError,
   NotFoundError,
-  ServiceUnavailableError,
+  TooBusyError,
 } from '../common/errors/app-errors.js';
 import type { CompleteTaskDto, FailTaskDto, ProgressTaskDto } from './dto/task-actions.dto.js';
 import type { V1TaskProgressDto, V1TaskStatusDto } from './dto/task-v1.dto.js';
@@ -56,7 +56,7 @@ export class TaskLifecycleService {
     this.reports = new Limiter(
       config.databasePoolSize,
       REPORT_WAIT_MS,
-      () => new ServiceUnavailableError('Too many task changes at once; retry shortly'),
+      () => new TooBusyError('Too many task changes at once; retry shortly'),
     );
   }
 

@@ -67,3 +67,6 @@ export class ServiceUnavailableError extends AppError {
     super(503, message, details);
   }
 }
+
+/** Too much of one kind of work in flight on this instance: nothing was done, retry shortly. */
+export class TooBusyError extends ServiceUnavailableError {}
