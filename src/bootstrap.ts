@@ -61,6 +61,7 @@ export async function startService(
         config,
         runtime,
         shutdown: async () => {
+          runtime.shutdownDeadline = Date.now() + config.shutdownTimeoutMs;
           await app.close();
           await stopServices();
         },
@@ -82,6 +83,7 @@ export async function startService(
       runtime,
       url,
       shutdown: async () => {
+        runtime.shutdownDeadline = Date.now() + config.shutdownTimeoutMs;
         beginShutdown();
         // Stop accepting and wait for in-flight requests; idle keep-alive sockets close now,
         // and so does each one whose request finishes meanwhile (else it would hold the

@@ -1,13 +1,13 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { InFlight } from '../common/in-flight.js';
+import { InjectRuntime, type Runtime, shutdownWaitMs } from '../config/config.module.js';
 
 export type AgentListener = (agentId: string) => Promise<void>;
 
-/**
- * How long shutdown waits for listeners still running: short, the event bus's own
- * flush comes after it within the same shutdown budget (SHUTDOWN_TIMEOUT_MS).
- */
+/** How long shutdown waits for listeners still running, at most. */
 const SHUTDOWN_WAIT_MS = 2_000;
+/** Kept of the shutdown budget for what comes after: the event bus's flush. */
+const SHUTDOWN_RESERVE_MS = 4_000;
 
 /**
  * Lets modules that hand work to agents (the workflow orchestrator) hear, after
@@ -19,6 +19,8 @@ export class AgentHooks implements BeforeApplicationShutdown {
   private readonly logger = new Logger('AgentHooks');
   private readonly listeners: AgentListener[] = [];
   private readonly running = new InFlight();
+
+  constructor(@InjectRuntime() private readonly runtime: Runtime) {}
 
   onMaybeAvailable(listener: AgentListener): void {
     this.listeners.push(listener);
@@ -44,6 +46,6 @@ export class AgentHooks implements BeforeApplicationShutdown {
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.running.settled(SHUTDOWN_WAIT_MS);
+    await this.running.settled(shutdownWaitMs(this.runtime, SHUTDOWN_WAIT_MS, SHUTDOWN_RESERVE_MS));
   }
 }

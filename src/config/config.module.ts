@@ -12,6 +12,17 @@ export interface Runtime {
   instanceId: string;
   startedAt: Date;
   version: string;
+  /** Set when a graceful shutdown starts: by when it must be over (ms since the epoch). */
+  shutdownDeadline?: number;
+}
+
+/**
+ * How long a shutdown step may wait: `capMs`, or less when the shutdown's budget
+ * has less left once `reserveMs` is kept for the steps after it.
+ */
+export function shutdownWaitMs(runtime: Runtime, capMs: number, reserveMs = 0): number {
+  if (runtime.shutdownDeadline === undefined) return capMs;
+  return Math.max(0, Math.min(capMs, runtime.shutdownDeadline - Date.now() - reserveMs));
 }
 
 export const InjectConfig = () => Inject(APP_CONFIG);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CacheVersions } from '../common/cache/cache-versions.service.js';
+import type { Runtime } from '../config/config.module.js';
 import { EventBus } from './event-bus.service.js';
 import type { RoutedEvent } from './event-routing.js';
 import type { EventStore } from './event-store.service.js';
@@ -29,7 +30,7 @@ const cache = { bump: async () => undefined } as unknown as CacheVersions;
 describe('EventBus', () => {
   it('drops only the event the database refuses, not the others of its batch', async () => {
     const { store, stored } = refusingStore();
-    const bus = new EventBus(store, cache);
+    const bus = new EventBus(store, cache, {} as Runtime);
     await bus.publish('system.notification', { room: 'room:a', data: { n: 1 } });
     const refused = bus.publishAndWait('system.notification', {
       room: 'room:a',
@@ -47,7 +48,7 @@ describe('EventBus', () => {
     const slowCache = {
       bump: () => new Promise<void>((resolveBump) => (answer = resolveBump)),
     } as unknown as CacheVersions;
-    const bus = new EventBus(store, slowCache);
+    const bus = new EventBus(store, slowCache, {} as Runtime);
     // A caller that does not wait for its publication (a listener after commit).
     void bus.publish('system.notification', { room: 'room:a', data: { n: 1 } });
     const flushed = bus.flushed();

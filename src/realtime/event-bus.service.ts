@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { CacheVersions } from '../common/cache/cache-versions.service.js';
+import { InjectRuntime, type Runtime, shutdownWaitMs } from '../config/config.module.js';
 import { sleep, withTimeout } from '../infra/net.js';
 import type { DomainEventMap, DomainEventName } from './domain-events.js';
 import type { CacheFamily } from '../common/cache/cached.decorator.js';
@@ -20,8 +21,10 @@ interface Pending {
   stored?: (envelope: EventEnvelope | undefined) => void;
 }
 const RETRY_DELAYS_MS = [100, 500, 1_000, 2_000, 5_000];
-/** How long shutdown waits for the queued events to be written, and then for the store to close. */
+/** How long shutdown waits for the queued events to be written (at most, within its budget). */
 const SHUTDOWN_FLUSH_MS = 3_000;
+/** ... and then for the store's connections to close. */
+const SHUTDOWN_CLOSE_MS = 1_000;
 
 /**
  * Where services announce what happened. Publishing bumps the cache versions at
@@ -42,6 +45,7 @@ export class EventBus implements OnApplicationShutdown {
   constructor(
     private readonly store: EventStore,
     private readonly cache: CacheVersions,
+    @InjectRuntime() private readonly runtime: Runtime,
   ) {}
 
   async publish<K extends DomainEventName>(name: K, payload: DomainEventMap[K]): Promise<void> {
@@ -129,10 +133,12 @@ export class EventBus implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await withTimeout(this.flushed(), SHUTDOWN_FLUSH_MS, 'flush').catch(() => undefined);
+    const flushMs = shutdownWaitMs(this.runtime, SHUTDOWN_FLUSH_MS, SHUTDOWN_CLOSE_MS);
+    await withTimeout(this.flushed(), flushMs, 'flush').catch(() => undefined);
     // What is still queued now cannot be written: say so rather than retry into the exit.
     this.closed = true;
-    await withTimeout(this.store.close(), SHUTDOWN_FLUSH_MS, 'close').catch(() => undefined);
+    const closeMs = shutdownWaitMs(this.runtime, SHUTDOWN_CLOSE_MS);
+    await withTimeout(this.store.close(), closeMs, 'close').catch(() => undefined);
   }
 
   private scheduleFlush(): void {

@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { InFlight } from '../common/in-flight.js';
+import { InjectRuntime, type Runtime, shutdownWaitMs } from '../config/config.module.js';
 import type { TaskStatus } from './task-state.js';
 
 /** A committed status change of a task, as other modules hear of it. */
@@ -19,11 +20,10 @@ export type TaskStatusListener = (
   stored: Promise<void>,
 ) => Promise<void>;
 
-/**
- * How long shutdown waits for listeners still running: short, the event bus's own
- * flush comes after it within the same shutdown budget (SHUTDOWN_TIMEOUT_MS).
- */
+/** How long shutdown waits for listeners still running, at most. */
 const SHUTDOWN_WAIT_MS = 2_000;
+/** Kept of the shutdown budget for what comes after: the event bus's flush. */
+const SHUTDOWN_RESERVE_MS = 4_000;
 
 /**
  * Lets modules that build on tasks (the workflow orchestrator) react to status
@@ -35,6 +35,8 @@ export class TaskHooks implements BeforeApplicationShutdown {
   private readonly logger = new Logger('TaskHooks');
   private readonly listeners: TaskStatusListener[] = [];
   private readonly running = new InFlight();
+
+  constructor(@InjectRuntime() private readonly runtime: Runtime) {}
 
   onStatusChanges(listener: TaskStatusListener): void {
     this.listeners.push(listener);
@@ -61,6 +63,6 @@ export class TaskHooks implements BeforeApplicationShutdown {
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.running.settled(SHUTDOWN_WAIT_MS);
+    await this.running.settled(shutdownWaitMs(this.runtime, SHUTDOWN_WAIT_MS, SHUTDOWN_RESERVE_MS));
   }
 }
