@@ -29,7 +29,7 @@ import { clampPercent, diskUsage, parseRedisInfo, round } from './resources.js';
 export const SECTION_TIMEOUT_MS = 1_500;
 
 /** `work`, or a rejection once it has taken longer than a section may. */
-export function inSectionTime<T>(work: Promise<T>): Promise<T> {
+function inSectionTime<T>(work: Promise<T>): Promise<T> {
   return withTimeout(work, SECTION_TIMEOUT_MS, `no answer within ${SECTION_TIMEOUT_MS} ms`);
 }
 

@@ -57,13 +57,9 @@ export class WorkloadQuery {
     );
   }
 
-  /** Workflows by the status they show, and runs by status. */
-  workflowsAndRuns(): Promise<(CountRow & { kind: 'workflow' | 'run' })[]> {
+  runsByStatus(): Promise<CountRow[]> {
     return this.dataSource.query(
-      `SELECT 'workflow' AS kind, status AS key, count(*)::int AS count
-         FROM (SELECT ${DERIVED_STATUS} AS status FROM workflows workflow) shown GROUP BY status
-       UNION ALL
-       SELECT 'run', status, count(*)::int FROM workflow_runs GROUP BY status`,
+      'SELECT status AS key, count(*)::int AS count FROM workflow_runs GROUP BY status',
     );
   }
 

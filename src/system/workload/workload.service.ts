@@ -23,12 +23,18 @@ export class WorkloadService {
   ) {}
 
   async figures(): Promise<WorkloadFiguresDto> {
-    const [agents, tasks, workflows] = await Promise.all([
+    const [agents, tasks, workflows, runs] = await Promise.all([
       this.query.agentsByStatus(),
       this.query.tasksByStatus(),
-      this.query.workflowsAndRuns(),
+      this.query.workflowBreakdowns(),
+      this.query.runsByStatus(),
     ]);
-    return toWorkloadFigures(agents, tasks, workflows);
+    return toWorkloadFigures(
+      agents,
+      tasks,
+      workflows.filter((row) => row.by === 'status'),
+      runs,
+    );
   }
 
   /** The means come from the agents module, so they equal what `/agents/stats/summary` says. */

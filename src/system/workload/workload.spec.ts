@@ -24,7 +24,7 @@ describe('workload figures', () => {
   });
 
   it('an empty database: zeros everywhere', () => {
-    const figures = toWorkloadFigures([], [], []);
+    const figures = toWorkloadFigures([], [], [], []);
     expect(figures.agents.total).toBe(0);
     expect(Object.values(figures.agents.by_status)).toEqual([0, 0, 0, 0, 0, 0, 0]);
     expect(figures.tasks).toMatchObject({ total: 0, success_rate: 0, agent_success_rate: 0 });
@@ -64,6 +64,7 @@ describe('workload figures', () => {
         { status: 'pending', count: 5, assigned: 0 },
       ],
       [],
+      [],
     );
     expect(figures.tasks).toMatchObject({ total: 13, success_rate: 75, agent_success_rate: 75 });
     expect(agentOverview(figures)).toMatchObject({
@@ -89,12 +90,14 @@ describe('workload figures', () => {
         { status: 'failed', count: 1, assigned: 0 },
       ],
       [
-        { kind: 'workflow', key: 'active', count: 2 },
-        { kind: 'workflow', key: 'running', count: 1 },
-        { kind: 'workflow', key: 'paused', count: 1 },
-        { kind: 'run', key: 'completed', count: 3 },
-        { kind: 'run', key: 'failed', count: 1 },
-        { kind: 'run', key: 'running', count: 1 },
+        { key: 'active', count: 2 },
+        { key: 'running', count: 1 },
+        { key: 'paused', count: 1 },
+      ],
+      [
+        { key: 'completed', count: 3 },
+        { key: 'failed', count: 1 },
+        { key: 'running', count: 1 },
       ],
     );
     expect(figures.workflows).toMatchObject({

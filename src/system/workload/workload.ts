@@ -39,15 +39,11 @@ export function countsBy(
 const total = (counts: Record<string, number>) =>
   Object.values(counts).reduce((sum, count) => sum + count, 0);
 
-/** A count row of workflows (by the status they show) or of runs (by status). */
-export interface WorkflowCountRow extends CountRow {
-  kind: 'workflow' | 'run';
-}
-
 export function toWorkloadFigures(
   agentRows: CountRow[],
   taskRows: TaskStatusRow[],
-  workflowRows: WorkflowCountRow[],
+  workflowRows: CountRow[],
+  runRows: CountRow[],
 ): WorkloadFiguresDto {
   const agents = countsBy(AGENT_STATUSES, agentRows);
   const tasks = countsBy(
@@ -65,19 +61,17 @@ export function toWorkloadFigures(
       agent_success_rate: rate(assigned('completed'), assigned('completed') + assigned('failed')),
       finished_on_agents: assigned('completed') + assigned('failed'),
     },
-    workflows: workflowFigures(workflowRows),
+    workflows: workflowFigures(workflowRows, runRows),
   };
 }
 
-function workflowFigures(rows: WorkflowCountRow[]): WorkloadFiguresDto['workflows'] {
-  const workflows = countsBy(
-    WORKFLOW_STATUSES,
-    rows.filter((row) => row.kind === 'workflow'),
-  );
-  const runs = countsBy(
-    RUN_STATUSES,
-    rows.filter((row) => row.kind === 'run'),
-  );
+/** Workflows by the status they show, runs by status. */
+function workflowFigures(
+  workflowRows: CountRow[],
+  runRows: CountRow[],
+): WorkloadFiguresDto['workflows'] {
+  const workflows = countsBy(WORKFLOW_STATUSES, workflowRows);
+  const runs = countsBy(RUN_STATUSES, runRows);
   const finished = runs.completed + runs.failed;
   return {
     total: total(workflows),
