@@ -49,10 +49,7 @@ export class EventBus implements OnApplicationShutdown {
   ) {}
 
   async publish<K extends DomainEventName>(name: K, payload: DomainEventMap[K]): Promise<void> {
-    await this.enqueue(
-      cacheFamiliesOf(name),
-      routeDomainEvent(name, payload).map((event) => ({ event })),
-    );
+    await this.publishAll([[name, payload] as DomainEventTuple]);
   }
 
   /** Publishes and waits until the events are stored; resolves with their envelopes (ids). */
@@ -60,14 +57,12 @@ export class EventBus implements OnApplicationShutdown {
     name: K,
     payload: DomainEventMap[K],
   ): Promise<EventEnvelope[]> {
-    const pending: Pending[] = [];
-    const stored = routeDomainEvent(name, payload).map(
-      (event) =>
-        new Promise<EventEnvelope | undefined>((resolveStored) =>
-          pending.push({ event, stored: resolveStored }),
-        ),
+    const { families, pending } = routed([[name, payload] as DomainEventTuple]);
+    const stored = pending.map(
+      (entry) =>
+        new Promise<EventEnvelope | undefined>((resolveStored) => (entry.stored = resolveStored)),
     );
-    await this.enqueue(cacheFamiliesOf(name), pending);
+    await this.enqueue(families, pending);
     const envelopes = await Promise.all(stored);
     if (envelopes.some((envelope) => !envelope)) throw new Error('The event could not be stored');
     return envelopes as EventEnvelope[];
@@ -75,12 +70,8 @@ export class EventBus implements OnApplicationShutdown {
 
   /** Publishes several events of one change in one go. */
   async publishAll(events: DomainEventTuple[]): Promise<void> {
-    await this.enqueue(
-      events.flatMap(([name]) => cacheFamiliesOf(name)),
-      events.flatMap(([name, payload]) =>
-        routeDomainEvent(name, payload).map((event) => ({ event })),
-      ),
-    );
+    const { families, pending } = routed(events);
+    await this.enqueue(families, pending);
   }
 
   /**
@@ -89,9 +80,7 @@ export class EventBus implements OnApplicationShutdown {
    * having to wait for it.
    */
   async publishAllTracked(events: DomainEventTuple[]): Promise<{ stored: Promise<void> }> {
-    const pending = events.flatMap(([name, payload]) =>
-      routeDomainEvent(name, payload).map((event): Pending => ({ event })),
-    );
+    const { families, pending } = routed(events);
     const last = pending.at(-1);
     const stored = last
       ? new Promise<void>((resolveStored, reject) => {
@@ -100,10 +89,7 @@ export class EventBus implements OnApplicationShutdown {
         })
       : Promise.resolve();
     stored.catch(() => undefined);
-    await this.enqueue(
-      events.flatMap(([name]) => cacheFamiliesOf(name)),
-      pending,
-    );
+    await this.enqueue(families, pending);
     return { stored };
   }
 
@@ -196,4 +182,14 @@ export class EventBus implements OnApplicationShutdown {
 function refusedAsData(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && code.startsWith('22');
+}
+
+/** The cache families a change bumps and the routed events it queues. */
+function routed(events: DomainEventTuple[]): { families: CacheFamily[]; pending: Pending[] } {
+  return {
+    families: events.flatMap(([name]) => cacheFamiliesOf(name)),
+    pending: events.flatMap(([name, payload]) =>
+      routeDomainEvent(name, payload).map((event): Pending => ({ event })),
+    ),
+  };
 }
