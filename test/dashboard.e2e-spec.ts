@@ -526,6 +526,8 @@ describe('the existing dashboard: public read and live feed', () => {
       type: 'coder',
       tasksCompleted: 0,
       lastActive: expect.any(String),
+      // Complete, for the /agents page, which replaces the whole object.
+      performance: { successRate: 0, avgResponseTime: 0, totalTasks: 0 },
     });
 
     const { body: task } = await open

@@ -200,6 +200,32 @@ describe('SubForge integration: watching a project directory', () => {
     });
   });
 
+  it('serves phases in the order of the file, which its stored form does not keep', async () => {
+    const id = 'subforge_ordered';
+    // Stored as jsonb these keys would come back shortest first: qa, design, analysis.
+    writeContext(
+      id,
+      context('ordered', {
+        phase_results: {
+          analysis: { status: 'completed', start_time: iso(30), end_time: iso(25) },
+          design: { status: 'in_progress', start_time: iso(25) },
+          qa: { status: 'pending' },
+        },
+      }),
+    );
+    const phases = await eventually(
+      async () => (await get(`/api/subforge/workflow/${id}/phases`).expect(200)).body,
+      10_000,
+    );
+    expect(phases.phases.map((phase: { name: string }) => phase.name)).toEqual([
+      'analysis',
+      'design',
+      'qa',
+    ]);
+    const full = (await get(`/api/subforge/workflow/${id}`).expect(200)).body;
+    expect(Object.keys(full.phase_results)).toEqual(['analysis', 'design', 'qa']);
+  });
+
   it('updates a changed run in place and announces it', async () => {
     const id = 'subforge_created';
     const before = (await listed()).find((run) => run.workflow_id === id);

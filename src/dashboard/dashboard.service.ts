@@ -8,6 +8,7 @@ import { InjectConfig } from '../config/config.module.js';
 import {
   dashboardAgent,
   type DashboardOverview,
+  dashboardPerformance,
   dashboardTask,
   recentTaskRow,
   seconds,
@@ -151,20 +152,13 @@ export class DashboardService {
 
   async agentsDetailed() {
     return {
-      agents: (await this.allAgents()).map((agent) => {
-        const metrics = agent.performance_metrics;
-        return {
-          ...dashboardAgent(agent),
-          model: agent.model,
-          capabilities: agent.capabilities,
-          createdAt: agent.created_at,
-          performance: {
-            successRate: metrics.success_rate ?? 0,
-            avgResponseTime: seconds(metrics.avg_response_time ?? 0),
-            totalTasks: metrics.tasks_completed + metrics.tasks_failed,
-          },
-        };
-      }),
+      agents: (await this.allAgents()).map((agent) => ({
+        ...dashboardAgent(agent),
+        model: agent.model,
+        capabilities: agent.capabilities,
+        createdAt: agent.created_at,
+        performance: dashboardPerformance(agent),
+      })),
     };
   }
 

@@ -30,6 +30,20 @@ export interface DashboardAgentRow {
   currentTask: string | null;
 }
 
+/** An agent's figures on the `/agents` page (`GET /api/agents/detailed`). */
+export interface DashboardPerformance {
+  /** Percent 0–100. */
+  successRate: number;
+  /** Seconds, rounded to 0.1. */
+  avgResponseTime: number;
+  totalTasks: number;
+}
+
+/** `agent_status_update`: the row, and the figures complete (the page replaces them whole). */
+export interface AgentStatusUpdatePayload extends DashboardAgentRow {
+  performance: DashboardPerformance;
+}
+
 /** A card of the task board (`GET /api/tasks`, `task_update.task`). */
 export interface BoardTask {
   id: string;
@@ -90,7 +104,7 @@ export interface DashboardOverview {
 
 /** Every event namespace / sends, with its payload. */
 export interface FeedEventMap {
-  agent_status_update: DashboardAgentRow | { agentId: string; id: string; deleted: true };
+  agent_status_update: AgentStatusUpdatePayload | { agentId: string; id: string; deleted: true };
   task_update: TaskUpdatePayload;
   workflow_event: WorkflowEventPayload;
   system_metrics_update: Record<string, unknown>;
@@ -122,6 +136,15 @@ export function dashboardAgent(agent: Json): DashboardAgentRow {
     lastActive: relativeTime(agent.last_activity ?? agent.last_heartbeat ?? agent.updated_at),
     tasksCompleted: agent.performance_metrics?.tasks_completed ?? 0,
     currentTask: agent.current_task?.title ?? null,
+  };
+}
+
+export function dashboardPerformance(agent: Json): DashboardPerformance {
+  const metrics = (agent.performance_metrics ?? {}) as Json;
+  return {
+    successRate: metrics.success_rate ?? 0,
+    avgResponseTime: seconds(metrics.avg_response_time ?? 0),
+    totalTasks: (metrics.tasks_completed ?? 0) + (metrics.tasks_failed ?? 0),
   };
 }
 
@@ -206,7 +229,10 @@ export function toFeedEvents(envelope: EventEnvelope): FeedEvent[] {
           },
         ];
       }
-      const payload = dashboardAgent(data.agent);
+      const payload = {
+        ...dashboardAgent(data.agent),
+        performance: dashboardPerformance(data.agent),
+      };
       return [{ event: 'agent_status_update', key: `agent:${payload.id}`, payload }];
     }
     case 'task_update': {

@@ -49,10 +49,12 @@ describe('FeedPacer', () => {
     vi.useRealTimers();
   });
 
-  it('sends the first event at once and the next ones 50 ms apart, in order', async () => {
+  it('sends the first event at the end of the turn and the next ones 50 ms apart, in order', async () => {
     pacer.push(taskEvent('a', 'create'));
     pacer.push(taskEvent('b', 'create'));
     pacer.push(taskEvent('c', 'create'));
+    expect(sent).toEqual([]);
+    await vi.advanceTimersByTimeAsync(0);
     expect(sent.map((s) => s.payload.taskId)).toEqual(['a']);
     await vi.advanceTimersByTimeAsync(49);
     expect(sent).toHaveLength(1);
@@ -61,6 +63,13 @@ describe('FeedPacer', () => {
     await vi.advanceTimersByTimeAsync(50);
     expect(sent.map((s) => s.payload.taskId)).toEqual(['a', 'b', 'c']);
     expect(sent.map((s) => s.at - sent[0].at)).toEqual([0, 50, 100]);
+  });
+
+  it('coalesces what arrives in the same turn, even with nothing waiting', async () => {
+    pacer.push(taskEvent('a', 'create', 'created'));
+    pacer.push(taskEvent('a', 'update', 'assigned'));
+    await vi.advanceTimersByTimeAsync(500);
+    expect(sent.map((s) => [s.payload.action, s.payload.title])).toEqual([['create', 'assigned']]);
   });
 
   it('waits out the spacing after a lone event', async () => {
@@ -72,11 +81,13 @@ describe('FeedPacer', () => {
     expect(sent).toHaveLength(2);
     await vi.advanceTimersByTimeAsync(200);
     pacer.push(taskEvent('c', 'update'));
+    await vi.advanceTimersByTimeAsync(0);
     expect(sent).toHaveLength(3);
   });
 
   it('coalesces updates of one entity into the newest, keeping its place', async () => {
-    pacer.push(taskEvent('x', 'update', 'first')); // sent at once
+    pacer.push(taskEvent('x', 'update', 'first'));
+    await vi.advanceTimersByTimeAsync(0);
     pacer.push(taskEvent('a', 'update', 'a1'));
     pacer.push(taskEvent('b', 'update', 'b1'));
     pacer.push(taskEvent('a', 'update', 'a2'));
@@ -87,6 +98,7 @@ describe('FeedPacer', () => {
 
   it('a create followed by updates stays one create with the newest state', async () => {
     pacer.push(taskEvent('x', 'update'));
+    await vi.advanceTimersByTimeAsync(0);
     pacer.push(taskEvent('a', 'create', 'new'));
     pacer.push(taskEvent('a', 'update', 'renamed'));
     pacer.push(taskEvent('a', 'update', 'renamed again'));
@@ -98,6 +110,7 @@ describe('FeedPacer', () => {
 
   it('anything followed by a delete is the delete', async () => {
     pacer.push(taskEvent('x', 'update'));
+    await vi.advanceTimersByTimeAsync(0);
     pacer.push(taskEvent('a', 'create'));
     pacer.push(taskEvent('a', 'delete'));
     pacer.push(taskEvent('b', 'update'));
@@ -111,6 +124,7 @@ describe('FeedPacer', () => {
 
   it('keeps only the latest dashboard_update, and agents apart from tasks', async () => {
     pacer.push(taskEvent('x', 'update'));
+    await vi.advanceTimersByTimeAsync(0);
     pacer.push(overview(1));
     pacer.push({
       event: 'agent_status_update',
@@ -130,7 +144,8 @@ describe('FeedPacer', () => {
   });
 
   it('beyond the bound, drops the queue and asks for one full dashboard_update', async () => {
-    pacer.push(taskEvent('first', 'update')); // sent at once
+    pacer.push(taskEvent('first', 'update'));
+    await vi.advanceTimersByTimeAsync(0);
     for (let i = 0; i < 5; i++) pacer.push(taskEvent(`t${i}`, 'update'));
     expect(pacer.queued).toBe(5);
     expect(overflows).toBe(0);
@@ -147,6 +162,7 @@ describe('FeedPacer', () => {
 
   it('sends nothing after close', async () => {
     pacer.push(taskEvent('a', 'update'));
+    await vi.advanceTimersByTimeAsync(0);
     pacer.push(taskEvent('b', 'update'));
     pacer.close();
     pacer.push(taskEvent('c', 'update'));

@@ -73,8 +73,9 @@ export class FeedPacer {
 
   private schedule(): void {
     if (this.timer || !this.queue.size || this.closed) return;
-    const wait = this.lastSentAt + this.spacingMs - Date.now();
-    if (wait <= 0) return this.sendNext();
+    // Even when it may leave at once, an event waits for the end of this turn: events
+    // delivered together (one commit) coalesce first, so one change is one message.
+    const wait = Math.max(0, this.lastSentAt + this.spacingMs - Date.now());
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.sendNext();

@@ -15,7 +15,7 @@ import { Cached } from '../common/cache/cached.decorator.js';
 import { ConflictError } from '../common/errors/app-errors.js';
 import type { AppConfig } from '../config/config.js';
 import { InjectConfig } from '../config/config.module.js';
-import { currentPhase, type PhaseResult } from './context.js';
+import { currentPhase } from './context.js';
 import {
   IntegrationStateDto,
   ScanAcceptedDto,
@@ -106,7 +106,7 @@ export class SubforgeController {
       completed_phases: context.completed_phases,
       failed_phases: context.failed_phases,
       current_phase: currentPhase(context),
-      phases: executionOrder(context.phase_results).map(([name, phase]) => ({
+      phases: Object.entries(context.phase_results).map(([name, phase]) => ({
         name,
         status: phase.status,
         duration: phase.duration,
@@ -242,20 +242,4 @@ export class SubforgeController {
         'The SubForge integration is off (SUBFORGE_INTEGRATION_ENABLED=false or no .subforge directory at start)',
       );
   }
-}
-
-/**
- * Phases in execution order: by start time, then those not started. The stored
- * context is jsonb, whose key order is not the file's.
- */
-function executionOrder(phases: Record<string, PhaseResult>): [string, PhaseResult][] {
-  return Object.entries(phases)
-    .map((entry, index) => ({ entry, index }))
-    .sort((a, b) => {
-      const [x, y] = [a.entry[1].start_time, b.entry[1].start_time];
-      if (x && y) return x.localeCompare(y) || a.index - b.index;
-      if (x || y) return x ? -1 : 1;
-      return a.index - b.index;
-    })
-    .map(({ entry }) => entry);
 }

@@ -64,6 +64,19 @@ export class SubforgeQueries {
     return row;
   }
 
+  /**
+   * The phases' step names of the mirrored run in the order of the file as imported
+   * (`Phase: <name>`): the context itself is jsonb, whose key order is not the file's.
+   */
+  async phaseOrder(runId: string): Promise<string[]> {
+    const rows: { name: string }[] = await this.dataSource.query(
+      `SELECT name FROM workflow_run_steps WHERE run_id = $1 AND step_key LIKE 'phase.%'
+        ORDER BY position`,
+      [runId],
+    );
+    return rows.map((row) => row.name);
+  }
+
   async counts(): Promise<{ total: number; active: number }> {
     const [row] = await this.dataSource.query<{ total: number; active: number }[]>(
       `SELECT count(*)::int AS total, count(*) FILTER (WHERE status = 'active')::int AS active

@@ -2,7 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { NotFoundError } from '../common/errors/app-errors.js';
 import { apiRunContext, type ApiRunRow } from './api-run-context.js';
 import { ApiRunsQueries } from './api-runs.queries.js';
-import { type AgentActivity, WORKFLOW_ID, type WorkflowContext } from './context.js';
+import {
+  type AgentActivity,
+  type PhaseResult,
+  WORKFLOW_ID,
+  type WorkflowContext,
+} from './context.js';
 import { toSummary, type WorkflowSummary } from './subforge.mapper.js';
 import {
   type AgentUtilization,
@@ -58,10 +63,16 @@ export class WorkflowWindow {
   async get(id: string): Promise<WindowWorkflow> {
     if (WORKFLOW_ID.test(id)) {
       const row = await this.imported.get(id);
+      const order = row.workflowRunId ? await this.imported.phaseOrder(row.workflowRunId) : [];
       return {
         id,
         // The dashboard's id; the file's own project id stays readable as project_name.
-        context: { ...row.context, project_id: id, project_name: row.context.project_id },
+        context: {
+          ...row.context,
+          project_id: id,
+          project_name: row.context.project_id,
+          phase_results: executionOrder(row.context.phase_results, order),
+        },
         runId: row.workflowRunId,
         updatedAt: row.updatedAt,
       };
@@ -165,4 +176,23 @@ function summaryOf(context: WorkflowContext, run: ApiRunRow): WorkflowSummary {
     agent_count: context.deployed_agents.length,
     error,
   };
+}
+
+/**
+ * An imported run's phases in execution order: the file's order as imported (the
+ * mirrored run's steps), else by start time with those not started last.
+ */
+function executionOrder(
+  phases: Record<string, PhaseResult>,
+  fileOrder: string[],
+): Record<string, PhaseResult> {
+  const place = new Map(fileOrder.map((name, index) => [name, index]));
+  const rank = (phase: PhaseResult) => place.get(`Phase: ${phase.phase}`.slice(0, 500));
+  const sorted = Object.entries(phases).sort(([, a], [, b]) => {
+    const [x, y] = [rank(a), rank(b)];
+    if (x !== undefined || y !== undefined) return (x ?? Infinity) - (y ?? Infinity);
+    if (a.start_time && b.start_time) return a.start_time.localeCompare(b.start_time);
+    return a.start_time ? -1 : b.start_time ? 1 : 0;
+  });
+  return Object.fromEntries(sorted);
 }
