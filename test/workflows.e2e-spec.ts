@@ -185,6 +185,65 @@ describe('workflows', () => {
       ]);
     });
 
+    it('refuses a step without task_template at create and update, naming the step', async () => {
+      for (const path of ['/api/v2/workflows', '/api/v1/workflows']) {
+        const missing = await app
+          .http()
+          .post(path)
+          .set(admin)
+          .send({ name: 'no template', steps: [{ key: 'build', name: 'Build' }] })
+          .expect(400);
+        expect(missing.body.details).toEqual([
+          {
+            field: 'steps.0.task_template',
+            message: expect.stringMatching(/^task_template is required.*\(step "build"\)$/),
+          },
+        ]);
+      }
+      const created = await createWorkflow([step('a')]);
+      const update = await app
+        .http()
+        .put(`/api/v2/workflows/${created.id}`)
+        .set(admin)
+        .send({ steps: [step('a'), { key: 'b', name: 'B', task_template: 'later' }] })
+        .expect(400);
+      expect(update.body.details.length).toBeGreaterThan(0);
+      for (const detail of update.body.details)
+        expect(detail).toEqual({
+          field: 'steps.1.task_template',
+          message: expect.stringContaining('(step "b")'),
+        });
+    });
+
+    it('refuses to run a stored definition that cannot run, with a 409 naming the step', async () => {
+      const created = await createWorkflow([step('a'), step('b', { depends_on: ['a'] })]);
+      // A definition stored before steps were checked: the API no longer writes one.
+      await db.query(
+        `UPDATE workflows SET steps = jsonb_set(steps, '{1}', (steps->1) - 'task_template') WHERE id = $1`,
+        [created.id],
+      );
+      for (const path of [
+        `/api/v2/workflows/${created.id}/execute`,
+        `/api/v1/workflows/${created.id}/execute`,
+      ]) {
+        const refused = await app.http().post(path).set(admin).send({}).expect(409);
+        expect(refused.body.message).toContain('steps.1.task_template');
+        expect(refused.body.details).toEqual([
+          { field: 'steps.1.task_template', message: expect.stringContaining('(step "b")') },
+        ]);
+      }
+      const runs = await app
+        .http()
+        .get(`/api/v2/workflows/${created.id}/runs`)
+        .set(admin)
+        .expect(200);
+      expect(runs.body.data).toEqual([]);
+      // A scheduled execution fails its job with the same clear error.
+      const job = await runJob(app, 'workflows.execute', { workflow_id: created.id });
+      expect(job.status).toBe('failed');
+      expect(job.error).toContain('steps.1.task_template');
+    });
+
     it('v2: creates, reads, lists, updates and deletes in the contract shape', async () => {
       const created = await createWorkflow(
         [step('a'), step('b', { depends_on: ['a'], max_retries: 0 })],
