@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { AppConfig } from './config/config.js';
 import type { Runtime } from './config/config.module.js';
+import { answerUnmatchedRequests } from './common/filters/all-exceptions.filter.js';
 import { AnyApp, createHttpApp, createWorkerContext, type ExtraModules } from './app.factory.js';
 import { AppLogger } from './common/logging/app-logger.js';
 import { runMigrations } from './database/migrate.js';
@@ -70,6 +71,8 @@ export async function startService(
 
     const { app, beginShutdown } = await createHttpApp(config, runtime, logger, extra);
     app.enableShutdownHooks = () => app; // shutdown is driven by us, not by Nest's signal hooks
+    await app.init();
+    answerUnmatchedRequests(app);
     await app.listen(config.port, config.host);
     const server = app.getHttpServer();
     const address = server.address();
