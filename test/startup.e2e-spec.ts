@@ -30,9 +30,20 @@ describe('start-up and shutdown of the compiled service', () => {
     const { code, output } = await runUntilExit({ PORT: 'abc' });
     expect(code).toBe(1);
     expect(output).toContain('PORT');
-    const other = await runUntilExit({ RATE_LIMIT_ENABLED: 'maybe' });
+    // Every invalid variable in one go; a size in the same syntax as BODY_LIMIT is fine.
+    const other = await runUntilExit({
+      RATE_LIMIT_ENABLED: 'maybe',
+      LOG_FORMAT: 'xml',
+      JOB_CONCURRENCY: '0',
+      MAX_FILE_SIZE: '10MB',
+      BODY_LIMIT: '5mb',
+    });
     expect(other.code).toBe(1);
-    expect(other.output).toContain('RATE_LIMIT_ENABLED');
+    expect(other.output).toContain('Invalid configuration (3 variables)');
+    for (const name of ['RATE_LIMIT_ENABLED', 'LOG_FORMAT', 'JOB_CONCURRENCY'])
+      expect(other.output).toContain(`  ${name} `);
+    expect(other.output).not.toContain('MAX_FILE_SIZE');
+    expect(other.output).not.toContain('BODY_LIMIT');
   });
 
   it('falls back to an embedded PostgreSQL when no local server answers, and migrates it', async () => {
