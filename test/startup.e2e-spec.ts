@@ -1,10 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '../src/infra/net.js';
-import { createTestStores, runUntilExit, spawnService, TestStores } from './support/app.js';
+import {
+  baseEnv,
+  createTestStores,
+  runUntilExit,
+  spawnService,
+  TestStores,
+} from './support/app.js';
 
 async function getStatus(url: string): Promise<number> {
   const response = await fetch(url);
@@ -25,6 +32,43 @@ describe('start-up and shutdown of the compiled service', () => {
     await stores?.drop();
     rmSync(dataDir, { recursive: true, force: true });
   });
+
+  it('runs `npm run start:worker` on a fresh clone: the script builds first', async () => {
+    const clone = mkdtempSync(join(tmpdir(), 'subforge-clone-'));
+    try {
+      execFileSync('git', ['clone', '--quiet', resolve('.'), clone]);
+      // The installed dependencies, as `npm ci` would leave them; no dist/ in the clone.
+      symlinkSync(resolve('node_modules'), join(clone, 'node_modules'));
+      const worker = spawn('npm', ['run', 'start:worker'], {
+        cwd: clone,
+        detached: true,
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          ...baseEnv(),
+          ...stores.env,
+          LOG_LEVEL: 'info',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      worker.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      worker.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const exited = new Promise<number | null>((done) =>
+        worker.once('exit', (code) => done(code)),
+      );
+      const deadline = Date.now() + 170_000;
+      while (!/processing jobs/.test(output) && worker.exitCode === null && Date.now() < deadline)
+        await new Promise((wait) => setTimeout(wait, 200));
+      const ready = /processing jobs/.test(output);
+      if (worker.exitCode === null) process.kill(-worker.pid!, 'SIGTERM');
+      await exited;
+      expect(ready, output.slice(-3000)).toBe(true);
+      expect(output).not.toContain('MODULE_NOT_FOUND');
+    } finally {
+      rmSync(clone, { recursive: true, force: true });
+    }
+  }, 200_000);
 
   it('exits 1 naming the variable when the configuration is invalid', async () => {
     const { code, output } = await runUntilExit({ PORT: 'abc' });
