@@ -452,6 +452,88 @@ describe('workflows', () => {
   });
 
   describe('orchestration', () => {
+    it('says why a step waits for an agent, and announces each change of reason', async () => {
+      const type = unique('waiting');
+      const workflow = await createWorkflow([
+        step('a', { agent_type: type, required_capabilities: ['gpu'] }),
+        step('b', { agent_type: type, required_capabilities: ['gpu'] }),
+      ]);
+      const client = await dashboard(workflow.id);
+      const { run_id: runId } = await execute(workflow.id);
+      const reasons = async (expected: (string | null)[]) => {
+        const run = await pollUntil(
+          () => getRun(runId),
+          (seen) =>
+            JSON.stringify(seen.steps.map((s: any) => s.waiting_reason)) ===
+            JSON.stringify(expected),
+          { timeoutMs: 10_000, everyMs: 50 },
+        );
+        expect(run.steps.map((s: any) => s.waiting_reason)).toEqual(expected);
+        return run;
+      };
+      // No agent of the type with the capability.
+      let run = await reasons(['no_matching_agent', 'no_matching_agent']);
+      expect(run.steps[0]).toMatchObject({ status: 'pending', agent_id: null });
+      expect(run.steps[0].waiting_detail).toContain(`of type "${type}" with capabilities "gpu"`);
+      await client.waitFor(
+        'workflow_update',
+        (envelope) =>
+          envelope.data.event === 'run_waiting' &&
+          envelope.data.steps.some((s: any) => s.waiting_reason === 'no_matching_agent'),
+      );
+
+      // One matches but has never sent a heartbeat: the run's next dispatch says so.
+      const silent = await startAgent({ agentType: type, capabilities: ['gpu'], heartbeat: false });
+      await app
+        .http()
+        .post(`/api/v2/workflows/runs/${runId}/pause`)
+        .set(admin)
+        .send({})
+        .expect(200);
+      await app
+        .http()
+        .post(`/api/v2/workflows/runs/${runId}/resume`)
+        .set(admin)
+        .send({})
+        .expect(200);
+      run = await reasons(['no_live_agent', 'no_live_agent']);
+      expect(run.steps[0].waiting_detail).toContain('AGENT_OFFLINE_AFTER_SECONDS');
+
+      // It heartbeats with room for one step: one runs, the other waits for capacity.
+      const hold = () => ({ kind: 'ignore' as const });
+      const busy = await startAgent({ agentType: type, capabilities: ['gpu'], script: hold });
+      void busy;
+      run = await pollUntil(
+        () => getRun(runId),
+        (seen) => seen.steps.some((s: any) => s.status === 'in_progress'),
+        { timeoutMs: 10_000, everyMs: 50 },
+      );
+      await silent.heartbeat('active');
+      const waitingStep = await pollUntil(
+        async () => (await getRun(runId)).steps.find((s: any) => s.status === 'pending'),
+        (found) => !found || found.waiting_reason === 'agents_at_capacity',
+        { timeoutMs: 10_000, everyMs: 50 },
+      );
+      if (waitingStep) {
+        expect(waitingStep.waiting_reason).toBe('agents_at_capacity');
+        expect(waitingStep.waiting_detail).toContain('all at capacity');
+      }
+      const started = (await getRun(runId)).steps.find((s: any) => s.status === 'in_progress');
+      expect(started).toMatchObject({ waiting_reason: null, waiting_detail: null });
+      await client.waitFor(
+        'workflow_update',
+        (envelope) =>
+          envelope.data.event === 'run_waiting' &&
+          envelope.data.steps.some((s: any) => s.waiting_reason === null),
+      );
+      await app
+        .http()
+        .post(`/api/v2/workflows/runs/${runId}/cancel`)
+        .set(admin)
+        .send({})
+        .expect(200);
+    });
+
     it('runs a diamond on two agents: B and C in parallel, D after both, seen in order by a dashboard client', async () => {
       const type = unique('diamond');
       const script = () => ({ kind: 'complete' as const, afterMs: 300, quality_score: 90 });
