@@ -4,6 +4,7 @@ import type { AppConfig } from './config/config.js';
 import type { Runtime } from './config/config.module.js';
 import { answerUnmatchedRequests } from './common/filters/all-exceptions.filter.js';
 import { AnyApp, createHttpApp, createWorkerContext, type ExtraModules } from './app.factory.js';
+import { AdminBootstrapService } from './auth/admin-bootstrap.service.js';
 import { AppLogger } from './common/logging/app-logger.js';
 import { runMigrations } from './database/migrate.js';
 import { resolvePostgres } from './infra/postgres-service.js';
@@ -80,6 +81,7 @@ export async function startService(
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
     const url = `http://${host}:${port}`;
     log.log(`SubForge Dashboard API (${config.role}) listening on ${url} (docs at ${url}/docs)`);
+    app.get(AdminBootstrapService).announce();
     return {
       app,
       config,

@@ -70,6 +70,38 @@ describe('start-up and shutdown of the compiled service', () => {
     }
   }, 200_000);
 
+  it('shows a generated admin key once, framed, at the end of start-up; a worker never makes one', async () => {
+    const fresh = await createTestStores();
+    try {
+      // A worker starting first on an empty database leaves the key to the API process.
+      const worker = await spawnService({ ...fresh.env, ADMIN_API_KEY: '', ROLE: 'worker' });
+      await worker.stop();
+      expect(worker.output()).not.toContain('X-API-Key:');
+      const first = await spawnService({ ...fresh.env, ADMIN_API_KEY: '', ROLE: 'api' });
+      await new Promise((wait) => setTimeout(wait, 300));
+      await first.stop();
+      const output = first.output();
+      const key = /\| {3}X-API-Key: (\S+)/.exec(output)?.[1];
+      expect(key, output.slice(-2000)).toBeDefined();
+      // After the start-up log, not above it.
+      expect(output.indexOf('X-API-Key:')).toBeGreaterThan(output.indexOf('listening on'));
+      const second = await spawnService({ ...fresh.env, ADMIN_API_KEY: '', ROLE: 'api' });
+      await new Promise((wait) => setTimeout(wait, 300));
+      const docs = (await fetch(`${second.url}/docs-json`).then((r) => r.json())) as any;
+      const me = await fetch(`${second.url}/api/v2/auth/me`, { headers: { 'X-API-Key': key! } });
+      await second.stop();
+      expect(me.status).toBe(200);
+      expect(second.output()).not.toContain('X-API-Key:');
+      expect(second.output()).toContain(
+        'To set or recover an admin API key, start with ADMIN_API_KEY',
+      );
+      expect(docs.components.securitySchemes['api-key'].description).toContain('ADMIN_API_KEY');
+      expect(docs.info.description).toContain('printed in a frame');
+    } finally {
+      await fresh.drop();
+    }
+  }, 120_000);
+
   it('exits 1 naming the variable when the configuration is invalid', async () => {
     const { code, output } = await runUntilExit({ PORT: 'abc' });
     expect(code).toBe(1);
