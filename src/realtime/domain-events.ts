@@ -69,6 +69,16 @@ export interface DomainEventMap {
   'run.failed': { run: RunView };
   'run.cancelled': { run: RunView };
   'run.updated': { run: RunView };
+  /** Steps whose reason for waiting for an agent changed (null: no longer waiting). */
+  'run.waiting': {
+    run: RunView;
+    steps: {
+      key: string;
+      task_id: string;
+      waiting_reason: string | null;
+      waiting_detail: string | null;
+    }[];
+  };
   'run.deleted': { run_id: string; workflow_id: string };
 
   'subforge.created': { workflow: SubforgeWorkflowView };
