@@ -13,6 +13,7 @@ import {
   TestApp,
   TestStores,
 } from './support/app.js';
+import { waitForJob } from './support/jobs.js';
 import { pollUntil } from './support/poll.js';
 import { apiKey, createApiKey } from './support/identities.js';
 import { connectSocket, TestSocket } from './support/socket.js';
@@ -418,15 +419,7 @@ describe('system: API metrics, measured metrics, snapshots, health, Prometheus, 
       .set(admin)
       .send({ task_name: 'system.collect_metrics' })
       .expect(201);
-    for (let tries = 0; tries < 100; tries++) {
-      const { body } = await a
-        .http()
-        .get(`/api/v2/background-tasks/${job.id}`)
-        .set(admin)
-        .expect(200);
-      if (body.status === 'completed') break;
-      await new Promise((resolveWait) => setTimeout(resolveWait, 50));
-    }
+    await waitForJob(a, job.id as string, ['completed']);
     const { text, headers } = await a.http().get('/metrics').set(apiKey(viewerKey)).expect(200);
     expect(headers['content-type']).toMatch(/^text\/plain/);
     expect(text).toMatch(
