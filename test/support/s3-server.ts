@@ -53,13 +53,13 @@ export class TestS3Server {
         const match = /listening on [\d.]+:(\d+)/.exec(output);
         if (!match) return;
         clearTimeout(timer);
-        proc.stdout!.off('data', onData);
+        proc.stdout.off('data', onData);
         // Its request log is not read; keep the pipe drained.
-        proc.stdout!.resume();
+        proc.stdout.resume();
         resolvePort(Number(match[1]));
       };
-      proc.stdout!.on('data', onData);
-      proc.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      proc.stdout.on('data', onData);
+      proc.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
       proc.once('exit', (code) => reject(new Error(`s3rver exited with ${code}:\n${output}`)));
     });
     return new TestS3Server(proc, directory, `http://127.0.0.1:${port}`);
