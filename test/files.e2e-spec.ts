@@ -138,6 +138,35 @@ describe.each(STORE_KINDS)(
       }
     });
 
+    it('shows the store in readiness, deep health and metrics (the bucket probe for s3)', async () => {
+      const ready = await app.http().get('/health/ready').expect(200);
+      const health = await app
+        .http()
+        .get('/api/v2/system/health')
+        .set(apiKey(viewer.key))
+        .expect(200);
+      expect(health.body.details.disk).toMatchObject({ status: 'up', writable: true });
+      const metrics = await app
+        .http()
+        .get('/api/v2/system/metrics')
+        .set(apiKey(viewer.key))
+        .expect(200);
+      expect(metrics.body.disk).toMatchObject({ store: kind, path: store.location });
+      if (kind === 'local') {
+        expect(ready.body.details.file_store).toBeUndefined();
+        expect(metrics.body.disk.total_bytes).toBeGreaterThan(0);
+      } else {
+        expect(ready.body.details.file_store).toMatchObject({
+          status: 'up',
+          store: 's3',
+          location: store.location,
+          writable: true,
+        });
+        expect(health.body.details.disk).toMatchObject({ store: 's3', location: store.location });
+        expect(metrics.body.disk).toMatchObject({ total_bytes: null, used_percent: null });
+      }
+    });
+
     it('stores three files with the client checksums; downloads are identical; Range gives exact bytes', async () => {
       const files = [
         {
