@@ -50,7 +50,7 @@ export function localStoreView(uploadDir: string): StoreView {
 }
 
 /** A fresh bucket on its own s3rver process, with a key prefix so that prefixes are exercised too. */
-export async function s3StoreView(options: { endpoint?: (server: TestS3Server) => string } = {}) {
+export async function s3StoreView() {
   const server = await TestS3Server.start();
   const bucket = await server.createBucket();
   const prefix = 'subforge/files/';
@@ -58,7 +58,7 @@ export async function s3StoreView(options: { endpoint?: (server: TestS3Server) =
     kind: 's3',
     server,
     bucket,
-    env: server.env(bucket, prefix, options.endpoint?.(server)),
+    env: server.env(bucket, prefix),
     location: `s3://${bucket}/${prefix}`,
     keys: () => server.keys(bucket, prefix),
     overwrite: (key, content) => server.put(bucket, prefix + key, content),

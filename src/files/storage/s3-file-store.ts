@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import {
   AbortMultipartUploadCommand,
   DeleteObjectCommand,
@@ -86,13 +85,16 @@ export class S3FileStore extends FileStore implements OnModuleDestroy {
   async write(namespace: string, source: Readable): Promise<StoredObject> {
     const key = `${checkNamespace(namespace)}/${randomUUID()}`;
     const digest = new Digest();
-    // The source's own failure (a size limit, a refused type, a cut request) is the answer.
+    // Errors reach us through upload.done(); the source's own failure (a size limit, a
+    // refused type, a cut request) is the answer when there is one. Piped, not pipelined:
+    // the uploader closing the digest early must not read as a failure of the source.
+    digest.on('error', () => undefined);
     let sourceFailure: Error | undefined;
-    let storeFailed = false;
     source.once('error', (error) => {
-      if (!storeFailed) sourceFailure = error;
+      sourceFailure = error;
+      digest.destroy(error);
     });
-    const piped = pipeline(source, digest).catch(() => undefined);
+    source.pipe(digest);
     const upload = new Upload({
       client: this.client,
       params: { Bucket: this.s3.bucket, Key: this.objectKey(key), Body: digest },
@@ -103,11 +105,9 @@ export class S3FileStore extends FileStore implements OnModuleDestroy {
     });
     try {
       await upload.done();
-      await piped;
     } catch (error) {
-      storeFailed = true;
-      digest.destroy();
-      await piped;
+      source.unpipe(digest);
+      if (!sourceFailure) source.destroy();
       await this.discard(key, (upload as unknown as { uploadId?: string }).uploadId);
       if (sourceFailure) throw sourceFailure;
       this.logger.warn(`Upload of ${key} failed: ${describe(error)}`);
