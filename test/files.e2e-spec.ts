@@ -1034,7 +1034,7 @@ function postStream(
   });
 }
 
-/** Server RSS growth allowed for a 200 MiB upload and download; S3 parts are buffered (5 MiB, three in flight). */
+/** Server RSS growth allowed for a 200 MiB upload and download; S3 parts are buffered (5 MiB, two in flight). */
 const GROWTH_LIMIT: Record<StoreKind, number> = { local: 50 * MiB, s3: 64 * MiB };
 
 describe.each(STORE_KINDS)(

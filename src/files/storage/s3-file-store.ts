@@ -29,7 +29,7 @@ import { createS3Client, s3Status } from './s3-client.js';
 
 /** The smallest part S3 accepts; with PARTS_IN_FLIGHT it bounds the memory one upload holds. */
 const PART_SIZE = 5 * 1024 * 1024;
-const PARTS_IN_FLIGHT = 3;
+const PARTS_IN_FLIGHT = 2;
 
 /** What went wrong, in a line fit for a log or a 503 (never a credential). */
 function describe(error: unknown): string {
