@@ -1,7 +1,7 @@
 /*
  * Sends `count` multipart uploads of one `.log` file of `fileBytes` bytes, `concurrency`
  * at a time, written in 1 MiB chunks as a browser would stream them; prints JSON with
- * the bytes sent, the time taken and the statuses.
+ * the bytes sent, the time taken, the statuses and the stored files' ids.
  */
 import { request } from 'node:http';
 
@@ -19,6 +19,9 @@ const CHUNK = 1024 * 1024;
 const line = Buffer.from('2026-11-25T12:00:00Z INFO agent-7 step completed in 41 ms\n');
 const chunk = Buffer.alloc(CHUNK);
 for (let offset = 0; offset < CHUNK; offset += line.length) line.copy(chunk, offset);
+
+/** Ids of the stored files, in the order their uploads finished. */
+const ids: string[] = [];
 
 function upload(index: number): Promise<number> {
   const boundary = `----bench-${index}-${Date.now()}`;
@@ -39,8 +42,14 @@ function upload(index: number): Promise<number> {
         },
       },
       (res) => {
-        res.resume();
-        res.once('end', () => resolveUpload(res.statusCode ?? 0));
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (piece: string) => (body += piece));
+        res.once('end', () => {
+          if (res.statusCode === 201)
+            ids.push(...(JSON.parse(body) as { files: { id: string }[] }).files.map((f) => f.id));
+          resolveUpload(res.statusCode ?? 0);
+        });
       },
     );
     req.once('error', reject);
@@ -75,5 +84,5 @@ await Promise.all(
 );
 const seconds = (performance.now() - started) / 1000;
 process.stdout.write(
-  `${JSON.stringify({ bytes: args.fileBytes * args.count, seconds, statuses })}\n`,
+  `${JSON.stringify({ bytes: args.fileBytes * args.count, seconds, statuses, ids })}\n`,
 );

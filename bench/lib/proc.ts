@@ -21,12 +21,13 @@ export function startProcess(
   script: string,
   env: Env,
   waitFor = /listening on (http:\/\/[^\s"]+)|processing jobs/,
+  args: string[] = [],
 ): Promise<Service> {
   // BENCH_CPU_PROF_DIR=<dir>: every service process writes a V8 CPU profile there on exit.
   const profile = process.env.BENCH_CPU_PROF_DIR
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`]
     : [];
-  const proc = spawn(process.execPath, [...profile, script], {
+  const proc = spawn(process.execPath, [...profile, script, ...args], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     cwd: ROOT,

@@ -1,5 +1,6 @@
 import type { ScenarioResult } from '../lib/report.js';
 import { AGENTS_LIST, logIngestionScenario } from './agents.js';
+import { fileStoresScenario } from './file-stores.js';
 import { httpScenario } from './http.js';
 import { jobsScenario } from './jobs.js';
 import { fanoutScenario, idleMemoryScenario, replayScenario } from './sockets.js';
@@ -30,5 +31,10 @@ export const SCENARIOS: Scenario[] = [
     run: workflowsScenario,
   },
   { key: 'uploads', title: 'File uploads vs plain express', run: uploadsScenario },
+  {
+    key: 'stores',
+    title: 'File stores: 200 MiB through local disk and S3',
+    run: fileStoresScenario,
+  },
   { key: 'subforge', title: 'SubForge project import (500 runs)', run: subforgeScenario },
 ];

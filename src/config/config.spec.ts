@@ -44,6 +44,7 @@ describe('loadConfig', () => {
     ['LOG_FORMAT', 'xml'],
     ['CORS_ORIGINS', 'localhost:3000'],
     ['MAX_FILE_SIZE', '-1'],
+    ['FILE_STORE', 'ftp'],
   ])('rejects %s=%s naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);
@@ -86,6 +87,53 @@ describe('loadConfig', () => {
     expect(config.cacheEnabled).toBe(false);
     expect(config.trustProxy).toBe(true);
     expect(config.port).toBe(8000);
+  });
+});
+
+describe('FILE_STORE=s3', () => {
+  const s3 = { FILE_STORE: 's3', S3_BUCKET: 'subforge-files' };
+
+  it('keeps the local store by default and reads no S3 variable then', () => {
+    const config = loadConfig({ S3_ENDPOINT: 'not a url' });
+    expect(config.fileStore).toBe('local');
+    expect(config.s3).toBeUndefined();
+  });
+
+  it('gives the AWS defaults and normalises the prefix', () => {
+    expect(loadConfig(s3).s3).toEqual({
+      endpoint: undefined,
+      region: 'us-east-1',
+      bucket: 'subforge-files',
+      accessKeyId: undefined,
+      secretAccessKey: undefined,
+      forcePathStyle: false,
+      prefix: '',
+    });
+    const minio = loadConfig({
+      ...s3,
+      S3_ENDPOINT: 'http://127.0.0.1:9000',
+      S3_FORCE_PATH_STYLE: 'true',
+      S3_ACCESS_KEY_ID: 'minioadmin',
+      S3_SECRET_ACCESS_KEY: 'minioadmin',
+      S3_PREFIX: '/prod/subforge/',
+    }).s3;
+    expect(minio).toMatchObject({ forcePathStyle: true, prefix: 'prod/subforge/' });
+  });
+
+  it.each([
+    [{ FILE_STORE: 's3' }, 'S3_BUCKET'],
+    [{ ...s3, S3_BUCKET: 'Bad_Bucket' }, 'S3_BUCKET'],
+    [{ ...s3, S3_ENDPOINT: 'minio:9000' }, 'S3_ENDPOINT'],
+    [{ ...s3, S3_ENDPOINT: 'ftp://minio' }, 'S3_ENDPOINT'],
+    [{ ...s3, S3_REGION: 'US East' }, 'S3_REGION'],
+    [{ ...s3, S3_ACCESS_KEY_ID: 'only-the-id' }, 'S3_SECRET_ACCESS_KEY'],
+    [{ ...s3, S3_SECRET_ACCESS_KEY: 'only-the-secret' }, 'S3_ACCESS_KEY_ID'],
+    [{ ...s3, S3_FORCE_PATH_STYLE: 'yes' }, 'S3_FORCE_PATH_STYLE'],
+    [{ ...s3, S3_PREFIX: 'a//b' }, 'S3_PREFIX'],
+    [{ ...s3, S3_PREFIX: 'with space' }, 'S3_PREFIX'],
+  ])('refuses %o naming %s', (env, name) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(name);
   });
 });
 

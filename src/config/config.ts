@@ -40,7 +40,11 @@ export interface AppConfig {
   rateLimitEnabled: boolean;
   rateLimits: RateLimits;
   cacheEnabled: boolean;
+  /** Where file contents live: `local` (under uploadDir) or `s3` (see `s3`). */
+  fileStore: FileStoreKind;
   uploadDir: string;
+  /** Set exactly when fileStore is `s3`. */
+  s3: S3Config | undefined;
   maxFileSize: number;
   maxFilesPerUpload: number;
   metricsIntervalSeconds: number;
@@ -60,6 +64,21 @@ export interface AppConfig {
   /** How long a worker holds a job before Bull deems it stalled and hands it to another worker. */
   jobLockDurationMs: number;
   shutdownTimeoutMs: number;
+}
+
+export type FileStoreKind = 'local' | 's3';
+
+export interface S3Config {
+  /** Empty for AWS (the SDK resolves the regional endpoint). */
+  endpoint: string | undefined;
+  region: string;
+  bucket: string;
+  /** Both set, or both unset (the SDK's default credential chain). */
+  accessKeyId: string | undefined;
+  secretAccessKey: string | undefined;
+  forcePathStyle: boolean;
+  /** Prepended to every object key; empty or ending in `/`. */
+  prefix: string;
 }
 
 /** Every invalid variable of the environment, reported at once. */
@@ -191,6 +210,51 @@ export function parseSizeBytes(value: string): number | undefined {
   return Number(match[1]) * SIZE_UNITS[(match[2] ?? 'b').toLowerCase()];
 }
 
+/** The S3 variables, read and checked only when FILE_STORE=s3. */
+function s3Config(env: Env, fileStore: FileStoreKind): S3Config | undefined {
+  if (fileStore !== 's3') return undefined;
+  const bucket = raw(env, 'S3_BUCKET');
+  if (bucket === undefined) return invalid(env, 'S3_BUCKET', 'is required when FILE_STORE=s3');
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
+    invalid(
+      env,
+      'S3_BUCKET',
+      `must be a bucket name (3-63 lowercase letters, digits, dots, hyphens); got "${bucket}"`,
+    );
+  }
+  const region = str(env, 'S3_REGION', 'us-east-1');
+  if (!/^[a-z0-9-]{1,64}$/.test(region)) {
+    invalid(env, 'S3_REGION', `must be a region name such as us-east-1; got "${region}"`);
+  }
+  const accessKeyId = raw(env, 'S3_ACCESS_KEY_ID');
+  const secretAccessKey = raw(env, 'S3_SECRET_ACCESS_KEY');
+  if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
+    invalid(
+      env,
+      accessKeyId === undefined ? 'S3_ACCESS_KEY_ID' : 'S3_SECRET_ACCESS_KEY',
+      'must be set together with ' +
+        (accessKeyId === undefined ? 'S3_SECRET_ACCESS_KEY' : 'S3_ACCESS_KEY_ID'),
+    );
+  }
+  const prefix = str(env, 'S3_PREFIX', '').replace(/^\/+|\/+$/g, '');
+  if (!/^[A-Za-z0-9!_.*'()/-]{0,512}$/.test(prefix) || prefix.includes('//')) {
+    invalid(
+      env,
+      'S3_PREFIX',
+      `must be a key prefix of letters, digits and !_.*'()/- without empty segments; got "${prefix}"`,
+    );
+  }
+  return Object.freeze({
+    endpoint: url(env, 'S3_ENDPOINT', ['http:', 'https:']),
+    region,
+    bucket,
+    accessKeyId,
+    secretAccessKey,
+    forcePathStyle: bool(env, 'S3_FORCE_PATH_STYLE', false),
+    prefix: prefix ? `${prefix}/` : '',
+  });
+}
+
 function path(env: Env, name: string, fallback: string, cwd: string): string {
   const value = str(env, name, fallback);
   return isAbsolute(value) ? value : resolve(cwd, value);
@@ -247,6 +311,8 @@ export function loadConfig(values: Values = process.env, cwd: string = process.c
     invalid(env, 'REDIS_KEY_PREFIX', 'must be 1-32 characters of letters, digits, _ or -');
   }
 
+  const fileStore = oneOf<FileStoreKind>(env, 'FILE_STORE', 'local', ['local', 's3']);
+
   const subforgeRoot = path(env, 'SUBFORGE_ROOT', cwd, cwd);
   const integrationDefault = existsSync(resolve(subforgeRoot, '.subforge'));
 
@@ -285,7 +351,9 @@ export function loadConfig(values: Values = process.env, cwd: string = process.c
       login: perMinute('RATE_LIMIT_LOGIN', 10),
     }),
     cacheEnabled: bool(env, 'CACHE_ENABLED', true),
+    fileStore,
     uploadDir: path(env, 'UPLOAD_DIR', './uploads', cwd),
+    s3: s3Config(env, fileStore),
     maxFileSize: size(env, 'MAX_FILE_SIZE', 52_428_800, 1),
     maxFilesPerUpload: int(env, 'MAX_FILES_PER_UPLOAD', 10, 1, 1000),
     metricsIntervalSeconds: int(env, 'METRICS_INTERVAL_SECONDS', 30, 1, 86_400),

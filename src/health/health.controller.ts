@@ -37,12 +37,15 @@ export class HealthController {
 
   @Get('ready')
   @HealthCheck({ swaggerDocumentation: false })
-  @ApiOperation({ operationId: 'getReadiness', summary: 'Readiness: PostgreSQL and Redis answer' })
-  @ApiOkResponse({ description: 'Both answer' })
+  @ApiOperation({
+    operationId: 'getReadiness',
+    summary: 'Readiness: PostgreSQL and Redis answer, and the bucket when FILE_STORE=s3',
+  })
+  @ApiOkResponse({ description: 'Every check answers' })
   @ApiServiceUnavailableResponse({
     description: 'One of them does not; the failing check is named',
   })
   readiness() {
-    return this.health.check([() => this.checks.database(), () => this.checks.redisPing()]);
+    return this.health.check(this.checks.readiness());
   }
 }

@@ -1,11 +1,15 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { FilesModule } from '../files/files.module.js';
 import { HealthController } from './health.controller.js';
 import { CoreHealthIndicators } from './health.indicators.js';
 import { InfoController } from './info.controller.js';
 
 @Module({
-  imports: [TerminusModule.forRoot({ errorLogStyle: 'json', gracefulShutdownTimeoutMs: 0 })],
+  imports: [
+    FilesModule,
+    TerminusModule.forRoot({ errorLogStyle: 'json', gracefulShutdownTimeoutMs: 0 }),
+  ],
   controllers: [InfoController, HealthController],
   providers: [CoreHealthIndicators],
   exports: [CoreHealthIndicators, TerminusModule],

@@ -1,4 +1,6 @@
-import type { Readable } from 'node:stream';
+import { createHash } from 'node:crypto';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { AppError } from '../../common/errors/app-errors.js';
 
 /** What a completed write produced. */
 export interface StoredObject {
@@ -36,13 +38,18 @@ export class MissingObjectError extends Error {
   }
 }
 
+/** 503: the store could not be reached or refused the operation; nothing was kept. */
+export class FileStoreUnavailableError extends AppError {
+  constructor(detail: string) {
+    super(503, `The file store is unavailable: ${detail}`);
+  }
+}
+
 /**
  * Where file contents live, behind one contract so that the rest of the module
- * never touches paths. The local-disk store (LocalFileStore, under UPLOAD_DIR,
- * shared by api and worker processes through a common volume) is the only one
- * today; an S3-compatible store would implement the same methods (write as a
- * streamed multipart upload, read as a ranged GetObject, check as a bucket probe)
- * and be bound in FilesModule instead.
+ * never touches paths. FILE_STORE picks the implementation in FilesModule:
+ * LocalFileStore (under UPLOAD_DIR, shared by api and worker processes through a
+ * common volume) or S3FileStore (an S3-compatible bucket: no shared disk needed).
  */
 export abstract class FileStore {
   /** Prepares the store for these namespaces (directories, buckets); called at start-up. */
@@ -62,7 +69,7 @@ export abstract class FileStore {
   /** Removes the object; removing a missing one is not an error. */
   abstract remove(key: string): Promise<void>;
 
-  /** For health checks: reachable, writable, and how much room is left. */
+  /** For health checks: reachable, writable, and how much room is left (unknown for buckets). */
   abstract check(): Promise<FileStoreHealth>;
 }
 
@@ -72,4 +79,38 @@ export async function readBytes(store: FileStore, key: string, range: ReadRange)
   const chunks: Buffer[] = [];
   for await (const chunk of await store.read(key, range)) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
+}
+
+const NAMESPACE = /^[a-z][a-z0-9_]{0,63}$/;
+const KEY = /^[a-z][a-z0-9_]{0,63}\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Keys come from our database, but a store only ever addresses a well-formed one. */
+export function checkKey(key: string): string {
+  if (!KEY.test(key)) throw new Error(`Refusing a malformed storage key: ${key}`);
+  return key;
+}
+
+export function checkNamespace(namespace: string): string {
+  if (!NAMESPACE.test(namespace)) throw new Error(`Refusing a malformed namespace: ${namespace}`);
+  return namespace;
+}
+
+/**
+ * Passes bytes through, hashing and counting them. (No `size` or `length` field:
+ * the S3 SDK would read it as the body's length.)
+ */
+export class Digest extends Transform {
+  private readonly hash = createHash('sha256');
+  private counted = 0;
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.hash.update(chunk);
+    this.counted += chunk.length;
+    callback(null, chunk);
+  }
+
+  /** Once the stream has ended. */
+  result(key: string): StoredObject {
+    return { key, size: this.counted, sha256: this.hash.digest('hex') };
+  }
 }

@@ -1,13 +1,16 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, stat, statfs, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Injectable, Logger } from '@nestjs/common';
 import type { AppConfig } from '../../config/config.js';
 import { InjectConfig } from '../../config/config.module.js';
 import {
+  checkKey,
+  checkNamespace,
+  Digest,
   FileStore,
   FileStoreHealth,
   MissingObjectError,
@@ -16,23 +19,9 @@ import {
   StoredObjectStat,
 } from './file-store.js';
 
-const NAMESPACE = /^[a-z][a-z0-9_]{0,63}$/;
-const KEY = /^[a-z][a-z0-9_]{0,63}\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const PARTIAL_SUFFIX = '.part';
 /** Partial files older than this were left by a crashed process, not by an upload in progress. */
 const STALE_PARTIAL_MS = 24 * 3600_000;
-
-/** Passes bytes through, hashing and counting them. */
-class Digest extends Transform {
-  readonly hash = createHash('sha256');
-  size = 0;
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.hash.update(chunk);
-    this.size += chunk.length;
-    callback(null, chunk);
-  }
-}
 
 function isMissing(error: unknown): boolean {
   return (error as NodeJS.ErrnoException).code === 'ENOENT';
@@ -56,7 +45,7 @@ export class LocalFileStore extends FileStore {
 
   async init(namespaces: readonly string[]): Promise<void> {
     for (const namespace of namespaces) {
-      const directory = join(this.root, this.checkNamespace(namespace));
+      const directory = join(this.root, checkNamespace(namespace));
       try {
         await mkdir(directory, { recursive: true, mode: 0o750 });
       } catch (error) {
@@ -67,7 +56,7 @@ export class LocalFileStore extends FileStore {
   }
 
   async write(namespace: string, source: Readable): Promise<StoredObject> {
-    const key = `${this.checkNamespace(namespace)}/${randomUUID()}`;
+    const key = `${checkNamespace(namespace)}/${randomUUID()}`;
     const path = this.pathOf(key);
     const partial = path + PARTIAL_SUFFIX;
     const digest = new Digest();
@@ -78,7 +67,7 @@ export class LocalFileStore extends FileStore {
       await unlink(partial).catch(() => undefined);
       throw error;
     }
-    return { key, size: digest.size, sha256: digest.hash.digest('hex') };
+    return digest.result(key);
   }
 
   async read(key: string, range?: ReadRange): Promise<Readable> {
@@ -133,13 +122,7 @@ export class LocalFileStore extends FileStore {
 
   /** Keys come from our database, but a path is only ever built from a well-formed one. */
   private pathOf(key: string): string {
-    if (!KEY.test(key)) throw new Error(`Refusing a malformed storage key: ${key}`);
-    return join(this.root, key);
-  }
-
-  private checkNamespace(namespace: string): string {
-    if (!NAMESPACE.test(namespace)) throw new Error(`Refusing a malformed namespace: ${namespace}`);
-    return namespace;
+    return join(this.root, checkKey(key));
   }
 
   private async removeStalePartials(directory: string): Promise<void> {

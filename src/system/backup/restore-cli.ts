@@ -1,10 +1,10 @@
-/* `npm run restore -- <backup.ndjson.gz>`: a full backup into an empty database. */
-import { resolve } from 'node:path';
+/* `npm run restore -- <backup.ndjson.gz | s3://bucket/key>`: a full backup into an empty database. */
 import { Logger } from '@nestjs/common';
 import { loadConfig } from '../../config/config.js';
 import { createDataSource } from '../../database/data-source.js';
 import { runMigrations } from '../../database/migrate.js';
 import { resolvePostgres } from '../../infra/postgres-service.js';
+import { openBackup } from './backup-source.js';
 import { restoreBackup, RestoreError } from './restore.js';
 
 const logger = new Logger('Restore');
@@ -12,7 +12,7 @@ const logger = new Logger('Restore');
 async function main(): Promise<void> {
   const [file, ...extra] = process.argv.slice(2);
   if (!file || extra.length) {
-    logger.error('Usage: npm run restore -- <backup file (.ndjson.gz)>');
+    logger.error('Usage: npm run restore -- <backup file (.ndjson.gz) | s3://<bucket>/<key>>');
     process.exitCode = 2;
     return;
   }
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     });
     await dataSource.initialize();
     try {
-      const result = await restoreBackup(dataSource, resolve(file));
+      const result = await restoreBackup(dataSource, await openBackup(file), file);
       const tables = Object.entries(result.counts)
         .map(([table, count]) => `${table} ${count}`)
         .join(', ');

@@ -1,6 +1,4 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { pipeline } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { DataSource, QueryRunner } from 'typeorm';
 import {
@@ -34,18 +32,19 @@ interface TableTarget {
 }
 
 /**
- * Restores a FULL backup into an empty database (migrated to this version), in one
+ * Restores a FULL backup (`source`, read from `path`: a file or an s3:// URL) into an empty database (migrated to this version), in one
  * transaction: either every row is back or nothing is. Refuses incremental
  * backups, tables backups do not carry, a database where any of the backup's
  * tables has rows, and a file that is truncated or whose counts do not match.
  * Users come back inactive with no usable password (see backup-tables.ts).
  */
-export async function restoreBackup(dataSource: DataSource, path: string): Promise<RestoreResult> {
-  await stat(path).catch((error: Error) => {
-    throw new RestoreError(`cannot read ${path}: ${error.message}`);
-  });
+export async function restoreBackup(
+  dataSource: DataSource,
+  source: Readable,
+  path: string,
+): Promise<RestoreResult> {
   const gunzip = createGunzip();
-  pipeline(createReadStream(path), gunzip, () => undefined);
+  pipeline(source, gunzip, () => undefined);
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {

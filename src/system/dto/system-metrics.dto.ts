@@ -63,12 +63,15 @@ export class HostFiguresDto {
   @ApiProperty({ type: HostMemoryDto }) memory: HostMemoryDto;
 }
 
+/** The file store's room: UPLOAD_DIR's file system, or (FILE_STORE=s3) the bucket probe, which has no sizes. */
 export class DiskFiguresDto {
-  @ApiProperty({ description: 'UPLOAD_DIR' }) path: string;
-  @ApiProperty() total_bytes: number;
-  @ApiProperty() available_bytes: number;
-  @ApiProperty() used_bytes: number;
-  @ApiProperty(pct('Used, as df counts it')) used_percent: number;
+  @ApiProperty({ enum: ['local', 's3'], enumName: 'FileStoreKind', description: 'FILE_STORE' })
+  store: 'local' | 's3';
+  @ApiProperty({ description: 'UPLOAD_DIR, or s3://<bucket>/<prefix>' }) path: string;
+  @ApiProperty({ type: Number, nullable: true }) total_bytes: number | null;
+  @ApiProperty({ type: Number, nullable: true }) available_bytes: number | null;
+  @ApiProperty({ type: Number, nullable: true }) used_bytes: number | null;
+  @ApiProperty(pct('Used, as df counts it')) used_percent: number | null;
 }
 
 export class PoolFiguresDto {

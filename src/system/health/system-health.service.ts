@@ -25,7 +25,7 @@ const timedOut = `no answer within ${CHECK_TIMEOUT_MS} ms`;
 
 /**
  * The deep health of this process and what it depends on: PostgreSQL, Redis, the
- * queues and their workers, UPLOAD_DIR, and Socket.IO. Checks run in parallel and
+ * queues and their workers, UPLOAD_DIR (or the bucket), and Socket.IO. Checks run in parallel and
  * each gives up after CHECK_TIMEOUT_MS, so an answer never waits on a dead service.
  */
 @Injectable()
@@ -112,8 +112,12 @@ export class SystemHealthService {
     }
   }
 
-  /** UPLOAD_DIR exists (created if missing), takes a write, and has room. */
+  /**
+   * UPLOAD_DIR exists (created if missing), takes a write, and has room. With
+   * FILE_STORE=s3 there is no disk of ours: the bucket probe stands in its place.
+   */
   private async diskCheck(): Promise<HealthIndicatorResult<'disk'>> {
+    if (this.config.fileStore === 's3') return this.core.bucket('disk');
     const session = this.indicators.check('disk');
     const dir = this.config.uploadDir;
     try {

@@ -7,6 +7,7 @@ import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 import type { FieldError } from '../../common/errors/app-errors.js';
 import type { AppConfig } from '../../config/config.js';
 import { InjectConfig, InjectRuntime, Runtime } from '../../config/config.module.js';
+import { FileStore } from '../../files/storage/file-store.js';
 import { withTimeout } from '../../infra/net.js';
 import { SocketHub } from '../../realtime/socket-hub.service.js';
 import { SocketStats } from '../../realtime/socket-stats.service.js';
@@ -14,6 +15,7 @@ import { RedisService } from '../../redis/redis.service.js';
 import { ApiMetricsService } from '../api-metrics/api-metrics.service.js';
 import type {
   DatabaseFiguresDto,
+  DiskFiguresDto,
   HostFiguresDto,
   ProcessFiguresDto,
   RedisFiguresDto,
@@ -49,6 +51,7 @@ export class LiveMetricsService {
     private readonly socketStats: SocketStats,
     private readonly apiMetrics: ApiMetricsService,
     private readonly workload: WorkloadService,
+    private readonly store: FileStore,
     @InjectConfig() private readonly config: AppConfig,
     @InjectRuntime() private readonly runtime: Runtime,
   ) {}
@@ -65,7 +68,7 @@ export class LiveMetricsService {
     };
     const sample = this.sampler.sample();
     const [disk, database, redis, queues, sockets, api, workload] = await Promise.all([
-      section('disk', () => diskUsage(this.config.uploadDir)),
+      section('disk', () => this.disk()),
       section('database', () => this.database()),
       section('redis', () => this.redisFigures()),
       section('queues', () => this.queues.depths()),
@@ -87,6 +90,22 @@ export class LiveMetricsService {
       api,
       workload,
       unavailable,
+    };
+  }
+
+  /** UPLOAD_DIR's file system; with FILE_STORE=s3 the bucket probe (a bucket has no fixed size). */
+  private async disk(): Promise<DiskFiguresDto> {
+    if (this.config.fileStore === 'local')
+      return { store: 'local', ...(await diskUsage(this.config.uploadDir)) };
+    const probe = await this.store.check();
+    if (probe.status !== 'up') throw new Error(`${probe.location}: ${probe.message}`);
+    return {
+      store: 's3',
+      path: probe.location,
+      total_bytes: null,
+      available_bytes: null,
+      used_bytes: null,
+      used_percent: null,
     };
   }
 
