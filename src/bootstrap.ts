@@ -5,6 +5,7 @@ import type { Runtime } from './config/config.module.js';
 import { answerUnmatchedRequests } from './common/filters/all-exceptions.filter.js';
 import { AnyApp, createHttpApp, createWorkerContext, type ExtraModules } from './app.factory.js';
 import { AdminBootstrapService } from './auth/admin-bootstrap.service.js';
+import { mappedRoutes } from './common/http/route-map.js';
 import { AppLogger } from './common/logging/app-logger.js';
 import { runMigrations } from './database/migrate.js';
 import { resolvePostgres } from './infra/postgres-service.js';
@@ -73,6 +74,8 @@ export async function startService(
     const { app, beginShutdown } = await createHttpApp(config, runtime, logger, extra);
     app.enableShutdownHooks = () => app; // shutdown is driven by us, not by Nest's signal hooks
     await app.init();
+    const routeLog = new Logger('RouteMap');
+    for (const route of mappedRoutes(app)) routeLog.log(`Mapped {${route.path}, ${route.method}}`);
     answerUnmatchedRequests(app);
     await app.listen(config.port, config.host);
     const server = app.getHttpServer();

@@ -47,6 +47,8 @@ describe('the existing dashboard: its routes over an empty store', () => {
   afterAll(async () => {
     await app?.close();
     await stores?.drop();
+    // Vitest keeps a finished suite's hooks, and what they reach, until the process ends.
+    app = undefined!;
   });
 
   it('answers zeros and empty lists, never invented data', async () => {
@@ -191,6 +193,8 @@ describe('the existing dashboard: its routes over a fixture', () => {
   afterAll(async () => {
     await app?.close();
     await stores?.drop();
+    // Vitest keeps a finished suite's hooks, and what they reach, until the process ends.
+    app = undefined!;
   });
 
   /** The stored snapshots with these ids, as the v1 history route shows them. */
@@ -499,6 +503,7 @@ describe('the existing dashboard: public read and live feed', () => {
     await open?.close();
     await closed?.close();
     await stores?.drop();
+    [open, closed] = [undefined!, undefined!];
   });
 
   it('with DASHBOARD_PUBLIC_READ=true: routes and namespace / without credential, live agent and task changes', async () => {

@@ -75,6 +75,9 @@ describe('real-time: rooms, auth and management', () => {
     await a?.close();
     await b?.close();
     await stores?.drop();
+    // Vitest keeps a finished suite's hooks, and what they reach, until the process ends.
+    sockets.length = 0;
+    [a, b] = [undefined!, undefined!];
   });
 
   async function connect(app: TestApp, options: Parameters<typeof connectSocket>[1] = {}) {
@@ -337,6 +340,7 @@ describe('real-time: reconnect without loss', () => {
     await a?.close();
     await b?.close();
     await stores?.drop();
+    [a, b] = [undefined!, undefined!];
   });
 
   async function lastSeen(socket: TestSocket): Promise<string> {

@@ -102,6 +102,41 @@ describe('start-up and shutdown of the compiled service', () => {
     }
   }, 120_000);
 
+  it('prints the route map with the paths clients call: prefix, version and exclusions applied', async () => {
+    const app = await spawnService({ ...stores.env, LOG_FORMAT: 'json' });
+    try {
+      const mapped = app
+        .output()
+        .split('\n')
+        .filter((line) => line.includes('"context":"RouteMap"'))
+        .map((line) => /Mapped \{([^,]+), (\w+)\}/.exec(line)!.slice(1, 3));
+      const paths = mapped.map(([path, method]) => `${method} ${path}`);
+      expect(paths).toEqual(
+        expect.arrayContaining([
+          'GET /health',
+          'GET /health/ready',
+          'GET /metrics',
+          'GET /',
+          'GET /api/subforge/status',
+          'GET /api/dashboard/overview',
+          'POST /api/v2/auth/login',
+          'GET /api/v1/agents',
+        ]),
+      );
+      expect(paths.filter((entry) => /\/api\/api|^GET \/api\/health/.test(entry))).toEqual([]);
+      // Nest's own map (controller paths before exclusions and versions) is not printed.
+      expect(app.output()).not.toMatch(/RoutesResolver|RouterExplorer/);
+      // Every printed parameterless GET is a route the server answers.
+      for (const [path, method] of mapped) {
+        if (method !== 'GET' || path.includes(':') || path.startsWith('/docs')) continue;
+        const response = await fetch(`${app.url}${path}`);
+        expect(response.status, path).not.toBe(404);
+      }
+    } finally {
+      await app.stop();
+    }
+  });
+
   it('exits 1 naming the variable when the configuration is invalid', async () => {
     const { code, output } = await runUntilExit({ PORT: 'abc' });
     expect(code).toBe(1);

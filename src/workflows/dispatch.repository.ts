@@ -236,15 +236,28 @@ export class DispatchRepository {
       timeoutSeconds: number;
     }[],
     instanceId: string,
-  ): Promise<void> {
-    if (!rows.length) return;
-    await manager.query(
-      `INSERT INTO workflow_step_dispatches
-              (run_id, task_id, step_key, attempt, agent_id, instance_id, dispatched_at, deadline_at)
-       SELECT d.run_id, d.task_id, d.step_key, d.attempt, d.agent_id, $7, d.at,
-              d.at + make_interval(secs => d.timeout)
-         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::int[], $5::uuid[], $6::timestamptz[], $8::int[])
-              AS d(run_id, task_id, step_key, attempt, agent_id, at, timeout)`,
+  ): Promise<{ runId: string; stepKey: string }[]> {
+    if (!rows.length) return [];
+    // In the same statement, the dispatched steps wait no more: their reason is cleared
+    // (written only where one was stored), and those cleared are returned, for events.
+    const cleared: { run_id: string; step_key: string }[] = await manager.query(
+      `WITH d AS (
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::int[], $5::uuid[],
+                              $6::timestamptz[], $8::int[])
+                AS d(run_id, task_id, step_key, attempt, agent_id, at, timeout)),
+       logged AS (
+         INSERT INTO workflow_step_dispatches
+                (run_id, task_id, step_key, attempt, agent_id, instance_id, dispatched_at, deadline_at)
+         SELECT d.run_id, d.task_id, d.step_key, d.attempt, d.agent_id, $7, d.at,
+                d.at + make_interval(secs => d.timeout)
+           FROM d),
+       cleared AS (
+         UPDATE workflow_run_steps s SET waiting_reason = NULL, waiting_detail = NULL
+           FROM d
+          WHERE s.run_id = d.run_id AND s.step_key = d.step_key
+            AND (s.waiting_reason IS NOT NULL OR s.waiting_detail IS NOT NULL)
+         RETURNING s.run_id, s.step_key)
+       SELECT run_id, step_key FROM cleared`,
       [
         rows.map((row) => row.runId),
         rows.map((row) => row.taskId),
@@ -256,6 +269,7 @@ export class DispatchRepository {
         rows.map((row) => row.timeoutSeconds),
       ],
     );
+    return cleared.map((row) => ({ runId: row.run_id, stepKey: row.step_key }));
   }
 
   /** Records how a superseded attempt ended (the task itself moves on to the next one). */

@@ -79,7 +79,7 @@ export class Dispatcher {
     const startedIds = new Set(started.map((task) => task.id));
     for (const { claim, agentId } of chosen.values())
       if (!startedIds.has(claim.taskId)) pool.release(agentId);
-    await this.repository.logDispatches(
+    const cleared = await this.repository.logDispatches(
       manager,
       started.map((task) => {
         const { claim } = chosen.get(task.id)!;
@@ -102,9 +102,12 @@ export class Dispatcher {
       await this.waitingReasons(
         manager,
         claims.filter((claim) => !startedIds.has(claim.taskId)),
-        claims.filter((claim) => startedIds.has(claim.taskId)),
       ),
     );
+    for (const { runId, stepKey } of cleared) {
+      const claim = claims.find((step) => step.runId === runId && step.stepKey === stepKey)!;
+      waiting.push({ runId, stepKey, taskId: claim.taskId, reason: null, detail: null });
+    }
     return {
       claimed: claims.length,
       dispatched: started.length,
@@ -113,20 +116,13 @@ export class Dispatcher {
     };
   }
 
-  /** Why each step left waiting waits (one count per routing); those dispatched wait no more. */
+  /** Why each step left waiting waits (one count per routing). */
   private async waitingReasons(
     manager: EntityManager,
     waiting: ClaimedStep[],
-    dispatched: ClaimedStep[],
   ): Promise<WaitingChange[]> {
     const byRouting = new Map<string, Waiting>();
-    const changes: WaitingChange[] = dispatched.map((claim) => ({
-      runId: claim.runId,
-      stepKey: claim.stepKey,
-      taskId: claim.taskId,
-      reason: null,
-      detail: null,
-    }));
+    const changes: WaitingChange[] = [];
     for (const claim of waiting) {
       const key = routingKey(claim);
       let reason = byRouting.get(key);

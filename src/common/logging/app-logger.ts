@@ -23,6 +23,13 @@ export const REDACTED_KEYS = [
   'cookie',
 ];
 
+/**
+ * Nest's route-map contexts: they print controller paths before the global prefix's
+ * exclusions and the URI version apply. The start-up logs the real map instead
+ * (see `mappedRoutes`).
+ */
+const NEST_ROUTE_MAP_CONTEXTS = new Set(['RoutesResolver', 'RouterExplorer']);
+
 /** Nest's console logger, in JSON or pretty form, with the request id on every line. */
 export class AppLogger extends ConsoleLogger {
   constructor(config: Pick<AppConfig, 'logFormat' | 'logLevel'>) {
@@ -32,6 +39,11 @@ export class AppLogger extends ConsoleLogger {
       prefix: 'SubForge',
       redact: REDACTED_KEYS,
     });
+  }
+
+  override log(message: unknown, ...optionalParams: unknown[]): void {
+    if (NEST_ROUTE_MAP_CONTEXTS.has(optionalParams.at(-1) as string)) return;
+    super.log(message, ...optionalParams);
   }
 
   protected override getJsonLogObject(
