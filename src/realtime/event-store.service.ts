@@ -6,6 +6,7 @@ import { InjectRuntime, type Runtime } from '../config/config.module.js';
 import { poolOptions } from '../database/data-source.js';
 import { EventEnvelope, toEnvelope } from './event.entity.js';
 import type { RoutedEvent } from './event-routing.js';
+import type { ReadableRooms } from './rooms.js';
 
 /** Serialises event writers across every process, so ids commit in increasing order. */
 const EVENT_APPEND_LOCK = 72_061_003;
@@ -27,6 +28,8 @@ export interface HistoryFilter {
   afterId?: string;
   since?: Date;
   limit: number;
+  /** Only events with at least one of these rooms; unset: every event. */
+  readable?: ReadableRooms | null;
 }
 
 /**
@@ -114,6 +117,15 @@ export class EventStore {
     if (filter.types?.length) add('type = ANY(?::text[])', filter.types);
     if (filter.afterId) add('id > ?', filter.afterId);
     if (filter.since) add('created_at >= ?', filter.since);
+    if (filter.readable) {
+      add(
+        'EXISTS (SELECT 1 FROM unnest(rooms) AS r WHERE r = ANY(?::text[])',
+        filter.readable.exact,
+      );
+      const patterns = filter.readable.prefixes.map((prefix) => `${prefix}%`);
+      params.push(patterns);
+      where[where.length - 1] += ` OR r LIKE ANY($${params.length}::text[]))`;
+    }
     const condition = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const [rows, count] = await Promise.all([
       this.dataSource.query<EventRow[]>(
