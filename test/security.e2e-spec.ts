@@ -68,4 +68,10 @@ describe('security: what a viewer, an operator or a stranger may do', () => {
     expect(stats.body.rooms.map((room: { name: string }) => room.name)).not.toContain('admin');
     await app.http().get('/api/v2/websocket/rooms/admin').set(apiKey(TEST_ADMIN_KEY)).expect(200);
   });
+
+  it('answers a queue board cookie that does not decode with 401, not 500', async () => {
+    const response = await app.http().get('/admin/queues').set('Cookie', 'subforge_board=%E0');
+    expect(response.status).toBe(401);
+    expect(response.body).toMatchObject({ status_code: 401 });
+  });
 });
