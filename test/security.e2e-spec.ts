@@ -74,4 +74,47 @@ describe('security: what a viewer, an operator or a stranger may do', () => {
     expect(response.status).toBe(401);
     expect(response.body).toMatchObject({ status_code: 401 });
   });
+
+  it('parses 40,000-key uploads off the event loop and refuses over-complex documents', async () => {
+    const agent = await app
+      .http()
+      .post('/api/v2/agents')
+      .set(apiKey(TEST_ADMIN_KEY))
+      .send({ name: 'parser-target', agent_type: 'test' })
+      .expect(201);
+    const url = `/api/v2/agents/${agent.body.id}/configuration/upload`;
+    const keys = Array.from({ length: 40_000 }, (_, i) => `k${i}`);
+    const json = JSON.stringify(Object.fromEntries(keys.map((key, i) => [key, i])));
+    const yaml = keys.map((key, i) => `${key}: ${i}`).join('\n');
+    for (const [name, content] of [
+      ['wide.json', json],
+      ['wide.yaml', yaml],
+    ]) {
+      const upload = app
+        .http()
+        .post(url)
+        .set(apiKey(TEST_ADMIN_KEY))
+        .attach('file', Buffer.from(content), name)
+        .then((response) => response.status);
+      // A frozen event loop would leave these unanswered for seconds.
+      const health = Array.from({ length: 20 }, (_, i) =>
+        new Promise((wait) => setTimeout(wait, i * 25)).then(() =>
+          app.http().get('/health').timeout(5_000),
+        ),
+      );
+      const [status, ...answers] = await Promise.all([upload, ...health]);
+      expect(status).toBe(400);
+      expect(answers.map((answer) => answer.status)).toEqual(Array(20).fill(200));
+    }
+    const tooComplex = JSON.stringify({ model: 'm', tools: Array(100_001).fill('t') });
+    const refused = await app
+      .http()
+      .post(url)
+      .set(apiKey(TEST_ADMIN_KEY))
+      .attach('file', Buffer.from(tooComplex), 'deep.json')
+      .expect(400);
+    expect(refused.body.details).toEqual([
+      expect.objectContaining({ field: 'file', message: expect.stringContaining('too complex') }),
+    ]);
+  });
 });

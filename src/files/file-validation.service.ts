@@ -1,10 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/principal.js';
-import {
-  formatOf,
-  validateAgentDefinition,
-  type AgentDefinition,
-} from '../agents/agent-configuration.js';
+import { formatOf, type AgentDefinition } from '../agents/agent-configuration.js';
+import { checkConfigTextOffThread } from '../agents/config-check-pool.js';
 import { EventBus } from '../realtime/event-bus.service.js';
 import { scanContent, type ScanResult } from './content-scan.js';
 import type { FileValidationType } from './dto/file-query.dto.js';
@@ -22,7 +19,6 @@ import { FilesService } from './files.service.js';
 import { sniffMagic } from './magic-bytes.js';
 import { FileStore, MissingObjectError, readBytes } from './storage/file-store.js';
 import { checkDocxStructure } from './stored-content.js';
-import { parseStructured } from './structured-text.js';
 import type { ValidationIssue } from './validation-issue.js';
 
 export interface FileValidationJobResult {
@@ -190,18 +186,15 @@ export class FileValidationService {
       });
       return result();
     }
-    const parsed = parseStructured(scan.content.toString('utf8'), format);
-    if (!parsed.ok) {
-      errors.push(...parsed.errors);
-      return result();
-    }
-    if (kind === 'agent_config') {
-      const definition = validateAgentDefinition(parsed.value, parsed.locate);
-      if (!definition.ok) errors.push(...definition.errors);
-      warnings.push(...this.missingRecommended(parsed.value));
-      return result(definition.ok ? definition.value : parsed.value);
-    }
-    return result(parsed.value);
+    const checked = await checkConfigTextOffThread({
+      text: scan.content.toString('utf8'),
+      format,
+      schema: kind === 'agent_config' ? 'definition' : 'any',
+    });
+    errors.push(...checked.errors);
+    if (!checked.parsed) return result();
+    if (kind === 'agent_config') warnings.push(...this.missingRecommended(checked.value));
+    return result(checked.value);
   }
 
   private async checkBinary(file: FileEntity, scan: ScanResult): Promise<ValidationIssue[]> {
