@@ -117,4 +117,28 @@ describe('security: what a viewer, an operator or a stranger may do', () => {
       expect.objectContaining({ field: 'file', message: expect.stringContaining('too complex') }),
     ]);
   });
+
+  it('lets only admins cancel or retry admin-only jobs', async () => {
+    const operatorKey = (await createApiKey(app.url, 'operator')).key;
+    const backup = await app
+      .http()
+      .post('/api/v2/background-tasks')
+      .set(apiKey(TEST_ADMIN_KEY))
+      .send({ task_name: 'system.backup', delay_ms: 60_000 })
+      .expect(201);
+    const id = backup.body.id as string;
+    const control = (action: string, key: string) =>
+      app.http().post(`/api/v2/background-tasks/${id}/${action}`).set(apiKey(key));
+    await control('cancel', operatorKey).expect(403);
+    const bulk = await app
+      .http()
+      .post('/api/v2/background-tasks/bulk-operation')
+      .set(apiKey(operatorKey))
+      .send({ operation: 'cancel', task_ids: [id] })
+      .expect(200);
+    expect(bulk.body.results[0]).toMatchObject({ success: false });
+    await control('cancel', TEST_ADMIN_KEY).expect(200);
+    await control('retry', operatorKey).expect(403);
+    await control('cancel', TEST_ADMIN_KEY).expect(409);
+  });
 });
