@@ -141,4 +141,26 @@ describe('security: what a viewer, an operator or a stranger may do', () => {
     await control('retry', operatorKey).expect(403);
     await control('cancel', TEST_ADMIN_KEY).expect(409);
   });
+
+  it('refuses large or many text fields in a configuration upload', async () => {
+    const agent = await app
+      .http()
+      .post('/api/v2/agents')
+      .set(apiKey(TEST_ADMIN_KEY))
+      .send({ name: 'fields-target', agent_type: 'test' })
+      .expect(201);
+    const url = `/api/v2/agents/${agent.body.id}/configuration/upload`;
+    const upload = () =>
+      app
+        .http()
+        .post(url)
+        .set(apiKey(TEST_ADMIN_KEY))
+        .attach('file', Buffer.from('{"model": "m"}'), 'c.json');
+    await upload().expect(202);
+    const large = await upload().field('note', 'x'.repeat(64 * 1024));
+    expect([400, 413]).toContain(large.status);
+    let many = upload();
+    for (let i = 0; i < 20; i++) many = many.field(`f${i}`, 'x');
+    expect([400, 413]).toContain((await many).status);
+  });
 });
