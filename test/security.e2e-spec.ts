@@ -6,7 +6,7 @@ import {
   TestApp,
   TestStores,
 } from './support/app.js';
-import { apiKey, createApiKey } from './support/identities.js';
+import { apiKey, createApiKey, createUser } from './support/identities.js';
 import { connectSocket, TestSocket } from './support/socket.js';
 
 describe('security: what a viewer, an operator or a stranger may do', () => {
@@ -17,7 +17,8 @@ describe('security: what a viewer, an operator or a stranger may do', () => {
 
   beforeAll(async () => {
     stores = await createTestStores();
-    app = await startTestApp(stores);
+    // One proxy in front: the client IP is the last X-Forwarded-For entry.
+    app = await startTestApp(stores, { TRUST_PROXY: '1' });
     viewerKey = (await createApiKey(app.url, 'viewer')).key;
   });
 
@@ -162,5 +163,20 @@ describe('security: what a viewer, an operator or a stranger may do', () => {
     let many = upload();
     for (let i = 0; i < 20; i++) many = many.field(`f${i}`, 'x');
     expect([400, 413]).toContain((await many).status);
+  });
+
+  it('locks sign-in per email and client IP: a stranger cannot lock the owner out', async () => {
+    const user = await createUser(app.url, 'viewer');
+    const login = (forwardedFor: string, password: string) =>
+      app
+        .http()
+        .post('/api/v2/auth/login')
+        .set('X-Forwarded-For', forwardedFor)
+        .send({ email: user.email, password });
+    // The attacker forges a different first hop each time; the proxy's entry is the real one.
+    for (let attempt = 0; attempt < 5; attempt++)
+      await login(`198.51.100.${attempt}, 203.0.113.5`, 'wrong-password').expect(401);
+    await login('203.0.113.5', user.password).expect(429);
+    await login('203.0.113.77', user.password).expect(200);
   });
 });

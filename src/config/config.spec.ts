@@ -54,10 +54,25 @@ describe('loadConfig', () => {
   });
 
   it('accepts 1/0 for booleans and treats empty values as unset', () => {
-    const config = loadConfig({ CACHE_ENABLED: '0', TRUST_PROXY: '1', PORT: '' });
+    const config = loadConfig({ CACHE_ENABLED: '0', TRUST_PROXY: '0', PORT: '' });
     expect(config.cacheEnabled).toBe(false);
-    expect(config.trustProxy).toBe(true);
+    expect(config.trustProxy).toBe(false);
     expect(config.port).toBe(8000);
+  });
+});
+
+describe('TRUST_PROXY', () => {
+  it('takes a hop count, proxy addresses or CIDRs, or true, as Express does', () => {
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.1, 192.168.0.0/16,::1' }).trustProxy).toEqual([
+      '10.0.0.1',
+      '192.168.0.0/16',
+      '::1',
+    ]);
+    expect(() => loadConfig({ TRUST_PROXY: 'yes' })).toThrow('TRUST_PROXY');
+    expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/33' })).toThrow('TRUST_PROXY');
   });
 });
 

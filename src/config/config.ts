@@ -1,7 +1,9 @@
 import { isAbsolute, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 
 export type Role = 'api' | 'worker' | 'all';
+export type TrustProxy = boolean | number | string[];
 export type LogLevelName = 'error' | 'warn' | 'info' | 'debug' | 'verbose';
 
 export interface RateLimits {
@@ -36,7 +38,8 @@ export interface AppConfig {
   jwtSecret: string | undefined;
   jwtExpiresInSeconds: number;
   corsOrigins: string[];
-  trustProxy: boolean;
+  /** Express's `trust proxy`: false, true (every hop), a hop count, or proxy addresses/CIDRs. */
+  trustProxy: TrustProxy;
   rateLimitEnabled: boolean;
   rateLimits: RateLimits;
   cacheEnabled: boolean;
@@ -100,6 +103,32 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   if (value === 'true' || value === '1') return true;
   if (value === 'false' || value === '0') return false;
   throw new ConfigError(name, `must be one of true, false, 1, 0; got "${value}"`);
+}
+
+/** `false`/`0`, `true`, a hop count, or a comma list of proxy IPs and CIDRs (CONTRACT §1). */
+function trustProxy(env: Env, name: string): TrustProxy {
+  const value = raw(env, name)?.toLowerCase();
+  if (value === undefined || value === 'false' || value === '0') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops > 100) throw new ConfigError(name, `hop count must be at most 100, got ${hops}`);
+    return hops;
+  }
+  const entries = value.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    const [address, bits, ...rest] = entry.split('/');
+    const version = isIP(address);
+    const maxBits = version === 6 ? 128 : 32;
+    const bitsOk = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= maxBits);
+    if (!version || !bitsOk || rest.length) {
+      throw new ConfigError(
+        name,
+        `must be true, false, a hop count or a comma list of IPs/CIDRs; "${entry}" is none`,
+      );
+    }
+  }
+  return entries;
 }
 
 function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: readonly T[]): T {
@@ -232,7 +261,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     jwtSecret,
     jwtExpiresInSeconds,
     corsOrigins,
-    trustProxy: bool(env, 'TRUST_PROXY', false),
+    trustProxy: trustProxy(env, 'TRUST_PROXY'),
     rateLimitEnabled: bool(env, 'RATE_LIMIT_ENABLED', true),
     rateLimits: Object.freeze({
       read: perMinute('RATE_LIMIT_READ', 200),
