@@ -179,4 +179,21 @@ describe('security: what a viewer, an operator or a stranger may do', () => {
     await login('203.0.113.5', user.password).expect(429);
     await login('203.0.113.77', user.password).expect(200);
   });
+
+  it('sends namespace / only the notifications meant for everyone', async () => {
+    const basic = await connectSocket(app.url, { namespace: '/', token: viewerKey });
+    sockets.push(basic);
+    const notify = (room: string, tag: string) =>
+      app
+        .http()
+        .post('/api/v2/websocket/broadcast')
+        .set(apiKey(TEST_ADMIN_KEY))
+        .send({ message_type: 'system_notification', room, data: { tag } })
+        .expect(200);
+    await notify('admin', 'admins-only');
+    await notify('room:ops', 'ops-only');
+    await notify('system', 'everyone');
+    await basic.waitFor('system_alert', (alert) => alert.tag === 'everyone');
+    expect(basic.events('system_alert').map((alert) => alert.tag)).toEqual(['everyone']);
+  });
 });

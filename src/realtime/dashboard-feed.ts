@@ -101,6 +101,8 @@ export function toFeedEvents(envelope: EventEnvelope): FeedEvent[] {
     case 'metrics_update':
       return [{ event: 'system_metrics_update', payload: data.metrics ?? {} }];
     case 'system_notification':
+      // Only notifications meant for everyone: `/` has no rooms (and may be anonymous).
+      if (!envelope.rooms.every((room) => room === 'system')) return [];
       return [{ event: 'system_alert', payload: { ...data, timestamp: envelope.timestamp } }];
     default:
       return [];
