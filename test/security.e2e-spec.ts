@@ -1,6 +1,8 @@
+import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTestStores,
+  spawnService,
   startTestApp,
   TEST_ADMIN_KEY,
   TestApp,
@@ -195,5 +197,28 @@ describe('security: what a viewer, an operator or a stranger may do', () => {
     await notify('system', 'everyone');
     await basic.waitFor('system_alert', (alert) => alert.tag === 'everyone');
     expect(basic.events('system_alert').map((alert) => alert.tag)).toEqual(['everyone']);
+  });
+
+  it('says loudly when it restores a revoked ADMIN_API_KEY at start', async () => {
+    const own = await createTestStores();
+    try {
+      const first = await spawnService({ ...own.env, PORT: '0' });
+      const keys = await request(first.url)
+        .get('/api/v2/auth/api-keys')
+        .set(apiKey(TEST_ADMIN_KEY));
+      const configured = keys.body.find((key: { name: string }) =>
+        key.name.includes('ADMIN_API_KEY'),
+      );
+      await request(first.url)
+        .delete(`/api/v2/auth/api-keys/${configured.id}`)
+        .set(apiKey(TEST_ADMIN_KEY))
+        .expect(204);
+      await first.stop();
+      const second = await spawnService({ ...own.env, PORT: '0' });
+      await second.stop();
+      expect(second.output()).toMatch(/ADMIN_API_KEY \(.*\) was revoked .* is being restored/);
+    } finally {
+      await own.drop();
+    }
   });
 });
