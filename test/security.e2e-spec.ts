@@ -20,7 +20,7 @@ describe('security: what a viewer, an operator or a stranger may do', () => {
   beforeAll(async () => {
     stores = await createTestStores();
     // One proxy in front: the client IP is the last X-Forwarded-For entry.
-    app = await startTestApp(stores, { TRUST_PROXY: '1' });
+    app = await startTestApp(stores, { TRUST_PROXY: '1', DASHBOARD_PUBLIC_READ: 'true' });
     viewerKey = (await createApiKey(app.url, 'viewer')).key;
   });
 
@@ -220,5 +220,18 @@ describe('security: what a viewer, an operator or a stranger may do', () => {
     } finally {
       await own.drop();
     }
+  });
+
+  it('shows the SubForge project path to operators only, not to public readers', async () => {
+    const anonymous = await app.http().get('/api/subforge/status').expect(200);
+    expect(anonymous.body.subforge_directory).toBeNull();
+    const viewer = await app.http().get('/api/subforge/status').set(apiKey(viewerKey)).expect(200);
+    expect(viewer.body.subforge_directory).toBeNull();
+    const admin = await app
+      .http()
+      .get('/api/subforge/status')
+      .set(apiKey(TEST_ADMIN_KEY))
+      .expect(200);
+    expect(admin.body.subforge_directory).toMatch(/\.subforge$/);
   });
 });
