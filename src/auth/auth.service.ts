@@ -11,7 +11,7 @@ import type { LoginDto, MeResponseDto, TokenResponseDto } from './dto/auth.dto.j
 import { UserEntity } from './entities/user.entity.js';
 import { LoginProtectionService } from './login-protection.service.js';
 import type { Principal } from './principal.js';
-import { DUMMY_PASSWORD_HASH, verifyPassword } from './secrets.js';
+import { DUMMY_PASSWORD_HASH, hashPassword, needsRehash, verifyPassword } from './secrets.js';
 
 @Injectable()
 export class AuthService {
@@ -34,7 +34,11 @@ export class AuthService {
       throw new UnauthorizedError('Wrong email or password');
     }
     await this.protection.recordSuccess(email, ip);
-    await this.users.update({ id: user.id }, { lastLoginAt: new Date() });
+    // The one moment the password is known: bring an older hash up to today's parameters.
+    const rehashed = needsRehash(user.passwordHash)
+      ? { passwordHash: await hashPassword(dto.password) }
+      : {};
+    await this.users.update({ id: user.id }, { lastLoginAt: new Date(), ...rehashed });
     return this.issue(user);
   }
 
