@@ -234,4 +234,43 @@ describe('security: what a viewer, an operator or a stranger may do', () => {
       .expect(200);
     expect(admin.body.subforge_directory).toMatch(/\.subforge$/);
   });
+
+  it('masks agent environment variables except for admins, and keeps them on a masked write', async () => {
+    const operatorKey = (await createApiKey(app.url, 'operator')).key;
+    const created = await app
+      .http()
+      .post('/api/v2/agents')
+      .set(apiKey(operatorKey))
+      .send({
+        name: 'secretive',
+        agent_type: 'test',
+        configuration: { timeout: 30, environment_vars: { API_TOKEN: 'sk-live-123' } },
+      })
+      .expect(201);
+    expect(created.body.configuration.environment_vars).toEqual({ API_TOKEN: '***' });
+    const read = (key: string, version = 'v2') =>
+      app.http().get(`/api/${version}/agents/${created.body.id}`).set(apiKey(key)).expect(200);
+    expect((await read(viewerKey)).body.configuration.environment_vars.API_TOKEN).toBe('***');
+    expect((await read(viewerKey, 'v1')).body.configuration.environment_vars.API_TOKEN).toBe('***');
+    const list = await app.http().get('/api/v2/agents').set(apiKey(viewerKey)).expect(200);
+    expect(JSON.stringify(list.body)).not.toContain('sk-live-123');
+    await app
+      .http()
+      .put(`/api/v2/agents/${created.body.id}`)
+      .set(apiKey(operatorKey))
+      .send({ configuration: { timeout: 60, environment_vars: { API_TOKEN: '***', NEW: 'x' } } })
+      .expect(200);
+    const asAdmin = await read(TEST_ADMIN_KEY);
+    expect(asAdmin.body.configuration).toEqual({
+      timeout: 60,
+      environment_vars: { API_TOKEN: 'sk-live-123', NEW: 'x' },
+    });
+    const history = await app
+      .http()
+      .get('/api/v2/websocket/event-history')
+      .query({ room: 'agents', limit: '1000' })
+      .set(apiKey(TEST_ADMIN_KEY))
+      .expect(200);
+    expect(JSON.stringify(history.body)).not.toContain('sk-live-123');
+  });
 });

@@ -17,6 +17,7 @@ import {
 } from './agent-configuration.js';
 import { AgentsService } from './agents.service.js';
 import { checkConfigTextOffThread } from './config-check-pool.js';
+import { keepMaskedSecrets, maskSecrets } from './agent-secrets.js';
 import { AgentViews, toV2 } from './agent-views.service.js';
 import type { AgentResponseDto } from './dto/agent.dto.js';
 import type { ConfigurationUploadResultDto } from './dto/agent-operations.dto.js';
@@ -119,7 +120,7 @@ export class AgentConfigService {
       message: 'Configuration validated; the agents.process_configuration job applies it',
       agent_id: agentId,
       filename: file.originalname,
-      configuration: configuration as unknown as Record<string, unknown>,
+      configuration: maskSecrets(configuration as unknown as Record<string, unknown>),
       job_id: job.id,
     };
   }
@@ -148,7 +149,7 @@ export class AgentConfigService {
       agent.model = model;
       agent.tools = tools;
       agent.capabilities = capabilities;
-      agent.configuration = rest;
+      agent.configuration = keepMaskedSecrets(rest, agent.configuration);
       if (isDeepStrictEqual(agent.pendingConfiguration, config)) agent.pendingConfiguration = null;
       agent.lastActivity = new Date();
       return manager.save(agent);

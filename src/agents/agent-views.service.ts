@@ -44,11 +44,11 @@ export class AgentViews {
   }
 
   async v2List(agents: AgentEntity[]): Promise<AgentResponseDto[]> {
-    return (await this.snapshots(agents)).map(toV2);
+    return (await this.snapshots(agents)).map((snapshot) => toV2(snapshot));
   }
 
   async v1List(agents: AgentEntity[]): Promise<V1AgentResponseDto[]> {
-    return (await this.snapshots(agents)).map(toV1);
+    return (await this.snapshots(agents)).map((snapshot) => toV1(snapshot));
   }
 
   /** Publishes what changed: the change itself and, when the status moved, the status change. */
@@ -118,8 +118,8 @@ export function hasRoomFor(agent: AgentEntity, running: number): boolean {
   );
 }
 
-export const toV2 = (snapshot: AgentSnapshot): AgentResponseDto =>
-  toAgentResponse(snapshot.agent, snapshot.figures);
+export const toV2 = (snapshot: AgentSnapshot, revealSecrets = false): AgentResponseDto =>
+  toAgentResponse(snapshot.agent, snapshot.figures, revealSecrets);
 
-export const toV1 = (snapshot: AgentSnapshot): V1AgentResponseDto =>
-  toV1AgentResponse(snapshot.agent, snapshot.figures);
+export const toV1 = (snapshot: AgentSnapshot, revealSecrets = false): V1AgentResponseDto =>
+  toV1AgentResponse(snapshot.agent, snapshot.figures, revealSecrets);
