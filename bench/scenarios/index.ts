@@ -2,6 +2,7 @@ import type { ScenarioResult } from '../lib/report.js';
 import { AGENTS_LIST, logIngestionScenario } from './agents.js';
 import { httpScenario } from './http.js';
 import { jobsScenario } from './jobs.js';
+import { parsingScenario } from './parsing.js';
 import { fanoutScenario, idleMemoryScenario, replayScenario } from './sockets.js';
 import { subforgeScenario } from './subforge.js';
 import { uploadsScenario } from './uploads.js';
@@ -31,4 +32,5 @@ export const SCENARIOS: Scenario[] = [
   },
   { key: 'uploads', title: 'File uploads vs plain express', run: uploadsScenario },
   { key: 'subforge', title: 'SubForge project import (500 runs)', run: subforgeScenario },
+  { key: 'parsing', title: 'Configuration parsing under /health probes', run: parsingScenario },
 ];

@@ -35,7 +35,9 @@ export function checkConfigText({ text, format, schema }: ConfigCheckTask): Conf
   const validate =
     schema === 'configuration' ? validateAgentConfiguration : validateAgentDefinition;
   const checked = validate(parsed.value, parsed.locate);
-  return checked.ok
-    ? { parsed: true, value: checked.value, errors: [] }
-    : { parsed: true, value: parsed.value, errors: checked.errors };
+  if (checked.ok) return { parsed: true, value: checked.value, errors: [] };
+  // A refused upload needs only the issues; a file's validation shows what it holds.
+  return schema === 'definition'
+    ? { parsed: true, value: parsed.value, errors: checked.errors }
+    : { parsed: true, errors: checked.errors };
 }
