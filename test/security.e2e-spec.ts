@@ -273,4 +273,25 @@ describe('security: what a viewer, an operator or a stranger may do', () => {
       .expect(200);
     expect(JSON.stringify(history.body)).not.toContain('sk-live-123');
   });
+
+  it('bounds room messages: 16 KiB of data, 20 a second per credential across its sockets', async () => {
+    const floodKey = (await createApiKey(app.url, 'viewer')).key;
+    const first = await connect(floodKey);
+    const second = await connect(floodKey);
+    for (const socket of [first, second]) await socket.ack('join_room', { room: 'room:flood' });
+    const large = await first.ack('room_message', {
+      room: 'room:flood',
+      data: { text: 'x'.repeat(16 * 1024) },
+    });
+    expect(large).toMatchObject({ ok: false, error: { status_code: 413 } });
+    const acks = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        (i % 2 ? first : second).ack('room_message', { room: 'room:flood', data: { i } }),
+      ),
+    );
+    const limited = acks.filter((ack) => ack.error?.status_code === 429);
+    // 50 messages within at most two one-second windows: at least 10 over the limit.
+    expect(limited.length).toBeGreaterThanOrEqual(10);
+    expect(acks.filter((ack) => ack.ok).length).toBeGreaterThan(0);
+  });
 });

@@ -21,6 +21,7 @@ import {
   RoomPayloadMessageDto,
 } from './dto/messages.dto.js';
 import { EventBus } from './event-bus.service.js';
+import { RoomMessageLimits } from './room-message-limits.js';
 import { checkRoom } from './rooms.js';
 import { handshakeToken, MessageBudget, unauthorized } from './socket-auth.js';
 import { SocketData, SocketHub } from './socket-hub.service.js';
@@ -47,6 +48,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly hub: SocketHub,
     private readonly stats: SocketStats,
     private readonly events: EventBus,
+    private readonly roomMessageLimits: RoomMessageLimits,
     @InjectConfig() private readonly config: AppConfig,
     @InjectRuntime() private readonly runtime: Runtime,
   ) {}
@@ -137,6 +139,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       const { room, data } = await validateMessage(RoomPayloadMessageDto, body);
       if (!socket.rooms.has(room)) throw new ForbiddenError(`Join ${room} before sending to it`);
       const principal = (socket.data as SocketData).principal;
+      await this.roomMessageLimits.check(principal, data);
       const [event] = await this.events.publishAndWait('room.message', {
         room,
         data,
