@@ -2,7 +2,7 @@ import { Controller, Get, Query, VERSION_NEUTRAL } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DashboardRead } from '../auth/auth.decorator.js';
 import { Cached } from '../common/cache/cached.decorator.js';
-import { RangeQuery } from './dashboard.dto.js';
+import { HistoryRangeQuery, RangeQuery } from './dashboard.dto.js';
 import { DashboardService } from './dashboard.service.js';
 
 /**
@@ -56,7 +56,8 @@ export class DashboardController {
   @Get('metrics')
   @Cached({ families: ['tasks', 'agents', 'system'], ttlSeconds: 30 })
   @ApiOperation({
-    summary: 'Task completion and productivity per day, agent performance, hourly system health',
+    summary:
+      'Task completion and productivity per day, agent performance, system health in 24 buckets over the range',
   })
   metrics(@Query() query: RangeQuery) {
     return this.dashboard.metrics(query.range);
@@ -67,7 +68,7 @@ export class DashboardController {
   @ApiOperation({
     summary: 'What happened: tasks created, assigned, completed, failed; workflow runs',
   })
-  history(@Query() query: RangeQuery) {
+  history(@Query() query: HistoryRangeQuery) {
     return this.dashboard.history(query.range);
   }
 }

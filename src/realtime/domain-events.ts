@@ -53,6 +53,8 @@ export interface DomainEventMap {
     run_id?: string | null;
     workflow_id?: string | null;
     agent_id?: string | null;
+    /** The task as it was just before the deletion. */
+    task?: TaskView;
   };
 
   'workflow.created': { workflow: EntityView };
