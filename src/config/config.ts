@@ -37,6 +37,8 @@ export interface AppConfig {
   adminApiKey: string | undefined;
   jwtSecret: string | undefined;
   jwtExpiresInSeconds: number;
+  /** Absolute lifetime of a sign-in session, counted from the login (refresh stops there). */
+  jwtMaxSessionSeconds: number;
   corsOrigins: string[];
   /** Express's `trust proxy`: false, true (every hop), a hop count, or proxy addresses/CIDRs. */
   trustProxy: TrustProxy;
@@ -208,6 +210,14 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       `must be a duration such as 30m, 12h or 3600; got "${jwtExpiresIn}"`,
     );
   }
+  const jwtMaxSession = str(env, 'JWT_MAX_SESSION', '7d');
+  const jwtMaxSessionSeconds = parseDurationSeconds(jwtMaxSession);
+  if (!jwtMaxSessionSeconds) {
+    throw new ConfigError(
+      'JWT_MAX_SESSION',
+      `must be a duration such as 12h, 7d or 86400; got "${jwtMaxSession}"`,
+    );
+  }
 
   const bodyLimit = str(env, 'BODY_LIMIT', '5mb');
   const bodyLimitBytes = parseSizeBytes(bodyLimit);
@@ -260,6 +270,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     adminApiKey,
     jwtSecret,
     jwtExpiresInSeconds,
+    jwtMaxSessionSeconds,
     corsOrigins,
     trustProxy: trustProxy(env, 'TRUST_PROXY'),
     rateLimitEnabled: bool(env, 'RATE_LIMIT_ENABLED', true),

@@ -235,6 +235,17 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       return;
     }
     const user = await this.credentials.findUser(id).catch(() => null);
-    if (!user || !user.isActive) this.hub.disconnectPrincipal('user', id, 'account deactivated');
+    if (!user || !user.isActive) {
+      this.hub.disconnectPrincipal('user', id, 'account deactivated');
+      return;
+    }
+    // A raised session version (sign-out everywhere, new password or role) ends the
+    // sessions that signed in before it.
+    this.hub.disconnectPrincipal(
+      'user',
+      id,
+      'session ended',
+      (principal) => principal.session?.version !== user.sessionVersion,
+    );
   }
 }

@@ -189,12 +189,17 @@ export class SocketHub {
   }
 
   /** Disconnects this instance's sockets held by a principal. */
-  disconnectPrincipal(kind: string, id: string, reason: string): number {
+  disconnectPrincipal(
+    kind: string,
+    id: string,
+    reason: string,
+    which: (principal: Principal) => boolean = () => true,
+  ): number {
     let count = 0;
     for (const namespace of [this.v2, this.basic]) {
       for (const socket of namespace?.sockets.values() ?? []) {
         const principal = (socket.data as SocketData | undefined)?.principal;
-        if (principal?.kind === kind && principal.id === id) {
+        if (principal?.kind === kind && principal.id === id && which(principal)) {
           socket.emit('system_notification', { event: 'disconnected', reason });
           socket.disconnect(true);
           count++;
