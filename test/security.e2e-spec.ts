@@ -294,4 +294,48 @@ describe('security: what a viewer, an operator or a stranger may do', () => {
     expect(limited.length).toBeGreaterThanOrEqual(10);
     expect(acks.filter((ack) => ack.ok).length).toBeGreaterThan(0);
   });
+
+  it('takes a demoted admin out of the admin room at once', async () => {
+    const user = await createUser(app.url, 'admin');
+    const socket = await connect(user.token, ['admin']);
+    expect(await socket.ack('join_room', { room: 'admin' })).toMatchObject({ ok: true });
+    await app
+      .http()
+      .patch(`/api/v2/users/${user.id}`)
+      .set(apiKey(TEST_ADMIN_KEY))
+      .send({ role: 'viewer' })
+      .expect(200);
+    await socket.waitFor('system_notification', (note) => note.event === 'disconnected', 1_000);
+    await app
+      .http()
+      .post('/api/v2/websocket/broadcast')
+      .set(apiKey(TEST_ADMIN_KEY))
+      .send({ message_type: 'system_notification', room: 'admin', data: { tag: 'after' } })
+      .expect(200);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(socket.socket.connected).toBe(false);
+    expect(socket.events('system_notification').filter((note) => note.tag === 'after')).toEqual([]);
+  });
+
+  it('namespace / ends a socket with its token and applies the message budget', async () => {
+    const short = await startTestApp(stores, {
+      JWT_EXPIRES_IN: '2s',
+      SOCKET_MESSAGES_PER_SECOND: '5',
+    });
+    try {
+      const user = await createUser(short.url, 'viewer');
+      const basic = await connectSocket(short.url, { namespace: '/', token: user.token });
+      sockets.push(basic);
+      const pongs = () => basic.events('pong').length;
+      for (let i = 0; i < 40; i++) basic.socket.emit('ping');
+      await basic.waitFor('system_notification', (note) => note.event === 'token_expired', 5_000);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(basic.socket.connected).toBe(false);
+      // A burst of twice the budget passes (plus what refilled meanwhile), the rest is dropped.
+      expect(pongs()).toBeGreaterThan(0);
+      expect(pongs()).toBeLessThan(40);
+    } finally {
+      await short.close();
+    }
+  });
 });

@@ -10,7 +10,7 @@ import { CredentialService } from '../auth/credential.service.js';
 import { ANONYMOUS_DASHBOARD_READER } from '../auth/principal.js';
 import type { AppConfig } from '../config/config.js';
 import { InjectConfig, InjectRuntime, Runtime } from '../config/config.module.js';
-import { handshakeToken, unauthorized } from './socket-auth.js';
+import { expireWithToken, guardMessages, handshakeToken, unauthorized } from './socket-auth.js';
 import type { SocketData } from './socket-hub.service.js';
 import { SocketHub } from './socket-hub.service.js';
 import { SocketStats } from './socket-stats.service.js';
@@ -53,6 +53,9 @@ export class DashboardGateway implements OnGatewayInit, OnGatewayConnection, OnG
   }
 
   handleConnection(socket: Socket): void {
+    // Same rules as /v2: a message budget per socket, and a JWT's socket ends with its token.
+    guardMessages(socket, this.config.socketMessagesPerSecond);
+    expireWithToken(socket, (socket.data as SocketData).principal.expiresAt);
     this.hub.openFeed(socket);
     this.stats.setConnections(this.hub.localConnections());
   }

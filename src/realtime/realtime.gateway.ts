@@ -23,10 +23,10 @@ import {
 import { EventBus } from './event-bus.service.js';
 import { RoomMessageLimits } from './room-message-limits.js';
 import { checkRoom } from './rooms.js';
-import { handshakeToken, MessageBudget, unauthorized } from './socket-auth.js';
+import { expireWithToken, guardMessages, handshakeToken, unauthorized } from './socket-auth.js';
 import { SocketData, SocketHub } from './socket-hub.service.js';
 import { SocketStats } from './socket-stats.service.js';
-import { acknowledge, ackError, validateMessage } from './ws-ack.js';
+import { acknowledge, validateMessage } from './ws-ack.js';
 
 interface ReconnectAuth {
   rooms?: unknown;
@@ -41,7 +41,6 @@ interface ReconnectAuth {
 @WebSocketGateway({ namespace: '/v2' })
 export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   private readonly logger = new Logger('RealtimeGateway');
-  private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
 
   constructor(
     private readonly credentials: CredentialService,
@@ -77,8 +76,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   async handleConnection(socket: Socket): Promise<void> {
     const { principal } = socket.data as SocketData;
-    this.guardMessages(socket);
-    this.scheduleExpiry(socket, principal.expiresAt);
+    guardMessages(socket, this.config.socketMessagesPerSecond, () => this.stats.countReceived());
+    expireWithToken(socket, principal.expiresAt);
     this.stats.setConnections(this.hub.localConnections());
     if (principal.role === 'agent' && principal.agentId)
       await socket.join(`agent:${principal.agentId}`);
@@ -107,9 +106,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     }
   }
 
-  handleDisconnect(socket: Socket): void {
-    clearTimeout(this.expiryTimers.get(socket.id));
-    this.expiryTimers.delete(socket.id);
+  handleDisconnect(): void {
     this.stats.setConnections(this.hub.localConnections());
   }
 
@@ -190,43 +187,18 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       if (fresh.kind !== current.kind || fresh.id !== current.id)
         throw new ForbiddenError('reauth must use a credential of the same identity');
       (socket.data as SocketData).principal = fresh;
-      this.scheduleExpiry(socket, fresh.expiresAt);
-      return { expires_at: fresh.expiresAt ? new Date(fresh.expiresAt).toISOString() : null };
+      expireWithToken(socket, fresh.expiresAt);
+      const left = await this.hub.leaveRefusedRooms(socket);
+      return {
+        expires_at: fresh.expiresAt ? new Date(fresh.expiresAt).toISOString() : null,
+        ...(left.length ? { rooms_left: left } : {}),
+      };
     });
   }
 
   private authorizeRoom(socket: Socket, room: string): void {
     const check = checkRoom((socket.data as SocketData).principal, room);
     if (!check.ok) throw new AppError(check.status, check.reason);
-  }
-
-  /** Per-socket message budget, and the count of messages received. */
-  private guardMessages(socket: Socket): void {
-    const budget = new MessageBudget(this.config.socketMessagesPerSecond);
-    socket.use((packet, next) => {
-      this.stats.countReceived();
-      if (budget.take()) return next();
-      const ack = packet[packet.length - 1];
-      if (typeof ack === 'function')
-        (ack as (reply: unknown) => void)(
-          ackError(new AppError(429, 'Too many messages; slow down')),
-        );
-    });
-  }
-
-  /** A socket authenticated by a JWT lives as long as its token, unless it sends `reauth`. */
-  private scheduleExpiry(socket: Socket, expiresAt: number | null): void {
-    clearTimeout(this.expiryTimers.get(socket.id));
-    if (!expiresAt) return;
-    const timer = setTimeout(
-      () => {
-        socket.emit('system_notification', { event: 'token_expired' });
-        socket.disconnect(true);
-      },
-      Math.max(0, Math.min(expiresAt - Date.now(), 2_147_000_000)),
-    );
-    timer.unref();
-    this.expiryTimers.set(socket.id, timer);
   }
 
   private async onInvalidation(kind: Principal['kind'], id: string): Promise<void> {
@@ -247,5 +219,11 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       'session ended',
       (principal) => principal.session?.version !== user.sessionVersion,
     );
+    // The sessions that go on carry the user as it is now, and keep only the rooms it may join.
+    for (const socket of this.hub.socketsOf('user', id)) {
+      const data = socket.data as SocketData;
+      data.principal = { ...data.principal, role: user.role, name: user.displayName };
+      await this.hub.leaveRefusedRooms(socket);
+    }
   }
 }

@@ -6,6 +6,7 @@ import type { EventEnvelope } from './event.entity.js';
 import { EventStore } from './event-store.service.js';
 import { EventStream } from './event-stream.service.js';
 import { FeedPacer } from './feed-pacer.js';
+import { checkRoom } from './rooms.js';
 import { SocketStats } from './socket-stats.service.js';
 
 /** Most events sent on reconnect; beyond it the client is told to refetch. */
@@ -189,6 +190,31 @@ export class SocketHub {
   }
 
   /** Disconnects this instance's sockets held by a principal. */
+  /**
+   * After any change of a socket's principal (reauth, a changed user): leaves the rooms
+   * it may no longer join and tells the client which. Returns them.
+   */
+  async leaveRefusedRooms(socket: Socket): Promise<string[]> {
+    const principal = (socket.data as SocketData).principal;
+    const refused = [...socket.rooms].filter(
+      (room) => room !== socket.id && !checkRoom(principal, room).ok,
+    );
+    for (const room of refused) await socket.leave(room);
+    if (refused.length) socket.emit('system_notification', { event: 'rooms_left', rooms: refused });
+    return refused;
+  }
+
+  /** This instance's sockets of a principal, on both namespaces. */
+  socketsOf(kind: string, id: string): Socket[] {
+    const found: Socket[] = [];
+    for (const namespace of [this.v2, this.basic])
+      for (const socket of namespace?.sockets.values() ?? []) {
+        const principal = (socket.data as SocketData | undefined)?.principal;
+        if (principal?.kind === kind && principal.id === id) found.push(socket);
+      }
+    return found;
+  }
+
   disconnectPrincipal(
     kind: string,
     id: string,
