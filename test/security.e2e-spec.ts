@@ -9,6 +9,7 @@ import {
   TestStores,
 } from './support/app.js';
 import { apiKey, createApiKey, createUser } from './support/identities.js';
+import { EventStore } from '../src/realtime/event-store.service.js';
 import { connectSocket, TestSocket } from './support/socket.js';
 
 describe('security: what a viewer, an operator or a stranger may do', () => {
@@ -337,5 +338,65 @@ describe('security: what a viewer, an operator or a stranger may do', () => {
     } finally {
       await short.close();
     }
+  });
+
+  it('admits at most 50 live connections per credential, on both namespaces', async () => {
+    const key = (await createApiKey(app.url, 'viewer')).key;
+    const opened = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        connectSocket(app.url, { token: key, namespace: i % 2 ? '/' : '/v2' }),
+      ),
+    );
+    sockets.push(...opened);
+    await expect(connectSocket(app.url, { token: key })).rejects.toThrow('too many connections');
+    await expect(connectSocket(app.url, { token: key, namespace: '/' })).rejects.toThrow(
+      'too many connections',
+    );
+    // Another credential is not affected; a closed connection frees its place.
+    sockets.push(await connect(viewerKey));
+    opened[0].close();
+    let again: TestSocket | undefined;
+    for (let attempt = 0; attempt < 20 && !again; attempt++) {
+      again = await connectSocket(app.url, { token: key }).catch(() => undefined);
+      if (!again) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(again?.socket.connected).toBe(true);
+    sockets.push(again!);
+    for (const socket of opened) socket.close();
+  });
+
+  it('reads history in batches of at most 1,000 rows or 4 MiB, and replays all of it', async () => {
+    const big = 'x'.repeat(900 * 1024);
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const { body } = await app
+        .http()
+        .post('/api/v2/websocket/broadcast')
+        .set(apiKey(TEST_ADMIN_KEY))
+        .send({ message_type: 'system_notification', room: 'room:big', data: { i, big } })
+        .expect(200);
+      ids.push(body.event_id);
+    }
+    const store = app.service.app.get(EventStore);
+    const sizes: number[] = [];
+    for await (const batch of store.batches('rooms && $1::text[]', [['room:big']], '0', 1_000)) {
+      sizes.push(batch.length);
+      const bytes = batch.reduce((sum, event) => sum + JSON.stringify(event.data).length, 0);
+      // Past the first event of a batch, at most 4 MiB.
+      expect(bytes - JSON.stringify(batch[batch.length - 1].data).length).toBeLessThan(
+        4 * 1024 * 1024,
+      );
+    }
+    expect(sizes.length).toBeGreaterThan(1);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(6);
+
+    const socket = await connectSocket(app.url, {
+      token: TEST_ADMIN_KEY,
+      rooms: ['room:big'],
+      lastEventId: '0',
+    });
+    sockets.push(socket);
+    await socket.waitFor('event_history', (event) => event.id === ids[5]);
+    expect(socket.events('event_history').map((event) => event.id)).toEqual(ids);
   });
 });

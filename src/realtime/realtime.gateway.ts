@@ -23,7 +23,14 @@ import {
 import { EventBus } from './event-bus.service.js';
 import { RoomMessageLimits } from './room-message-limits.js';
 import { checkRoom } from './rooms.js';
-import { expireWithToken, guardMessages, handshakeToken, unauthorized } from './socket-auth.js';
+import {
+  expireWithToken,
+  guardMessages,
+  handshakeToken,
+  tooManyConnections,
+  unauthorized,
+} from './socket-auth.js';
+import { ConnectionLimits } from './connection-limits.js';
 import { SocketData, SocketHub } from './socket-hub.service.js';
 import { SocketStats } from './socket-stats.service.js';
 import { acknowledge, validateMessage } from './ws-ack.js';
@@ -48,6 +55,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly stats: SocketStats,
     private readonly events: EventBus,
     private readonly roomMessageLimits: RoomMessageLimits,
+    private readonly connectionLimits: ConnectionLimits,
     @InjectConfig() private readonly config: AppConfig,
     @InjectRuntime() private readonly runtime: Runtime,
   ) {}
@@ -58,7 +66,9 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       const token = handshakeToken(socket);
       if (!token) return next(unauthorized());
       this.credentials.authenticate(token).then(
-        (principal) => {
+        async (principal) => {
+          if (!(await this.connectionLimits.admit(socket, principal)))
+            return next(tooManyConnections());
           socket.data = {
             principal,
             connectedAt: new Date().toISOString(),

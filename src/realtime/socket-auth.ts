@@ -16,6 +16,11 @@ export function unauthorized(): Error & { data: { status_code: number } } {
   return Object.assign(new Error('unauthorized'), { data: { status_code: 401 } });
 }
 
+/** Error whose message Socket.IO clients see in `connect_error` when their credential has too many. */
+export function tooManyConnections(): Error & { data: { status_code: number } } {
+  return Object.assign(new Error('too many connections'), { data: { status_code: 429 } });
+}
+
 /** A token bucket: `perSecond` messages a second, bursts up to twice that. */
 export class MessageBudget {
   private tokens: number;

@@ -146,16 +146,23 @@ export class SocketHub {
     try {
       await socket.join(rooms);
       const purged = await this.store.purgedThrough();
-      const { events, truncated } = await this.store.missed(rooms, afterId, MAX_RECONNECT_REPLAY);
-      if (truncated || BigInt(afterId) < BigInt(purged)) {
-        const oldest = events[0]?.id ?? (await this.store.oldestId()) ?? afterId;
-        socket.emit('replay_truncated', { oldest_id: oldest });
-      }
+      const { batches, truncated } = await this.store.missed(rooms, afterId, MAX_RECONNECT_REPLAY);
       let lastId = afterId;
-      for (const event of events) {
-        socket.emit('event_history', event);
-        lastId = event.id;
+      let count = 0;
+      let told = !(truncated || BigInt(afterId) < BigInt(purged));
+      for await (const events of batches) {
+        if (!told) {
+          socket.emit('replay_truncated', { oldest_id: events[0].id });
+          told = true;
+        }
+        for (const event of events) {
+          socket.emit('event_history', event);
+          lastId = event.id;
+        }
+        count += events.length;
       }
+      if (!told)
+        socket.emit('replay_truncated', { oldest_id: (await this.store.oldestId()) ?? afterId });
       // This instance's live stream may lag behind the table: keep holding live events
       // until it has passed what the client already has, or they would arrive twice.
       await this.stream.waitForPosition(lastId);
@@ -166,8 +173,8 @@ export class SocketHub {
           lastId = event.id;
         }
       }
-      this.stats.countSent(events.length + gate.buffer.length);
-      return { count: events.length, lastId };
+      this.stats.countSent(count + gate.buffer.length);
+      return { count, lastId };
     } finally {
       this.gates.delete(socket.id);
     }
@@ -178,18 +185,29 @@ export class SocketHub {
     emit: (event: EventEnvelope) => void,
     filter: { rooms: string[]; afterId?: string; since?: Date; limit: number },
   ): Promise<{ count: number; lastId: string | null }> {
-    const { events } = await this.store.find({
-      rooms: filter.rooms,
-      afterId: filter.afterId,
-      since: filter.since,
-      limit: filter.limit,
-    });
-    for (const event of events) emit(event);
-    this.stats.countSent(events.length);
-    return { count: events.length, lastId: events.length ? events[events.length - 1].id : null };
+    const condition = ['rooms && $1::text[]'];
+    const params: unknown[] = [filter.rooms];
+    if (filter.since) {
+      params.push(filter.since);
+      condition.push(`created_at >= $${params.length}`);
+    }
+    let count = 0;
+    let lastId: string | null = null;
+    // One batch (≤ 1,000 rows or 4 MiB) in memory at a time.
+    for await (const events of this.store.batches(
+      condition.join(' AND '),
+      params,
+      filter.afterId ?? '0',
+      filter.limit,
+    )) {
+      for (const event of events) emit(event);
+      count += events.length;
+      lastId = events[events.length - 1].id;
+    }
+    this.stats.countSent(count);
+    return { count, lastId };
   }
 
-  /** Disconnects this instance's sockets held by a principal. */
   /**
    * After any change of a socket's principal (reauth, a changed user): leaves the rooms
    * it may no longer join and tells the client which. Returns them.
@@ -215,6 +233,7 @@ export class SocketHub {
     return found;
   }
 
+  /** Disconnects this instance's sockets held by a principal (those `which` picks). */
   disconnectPrincipal(
     kind: string,
     id: string,
