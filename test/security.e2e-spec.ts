@@ -273,6 +273,41 @@ describe('security: what a viewer, an operator or a stranger may do', () => {
       .set(apiKey(TEST_ADMIN_KEY))
       .expect(200);
     expect(JSON.stringify(history.body)).not.toContain('sk-live-123');
+    // Admins read them in lists too.
+    const adminList = await app
+      .http()
+      .get('/api/v1/agents')
+      .set(apiKey(TEST_ADMIN_KEY))
+      .expect(200);
+    const listed = adminList.body.find((agent: { id: string }) => agent.id === created.body.id);
+    expect(listed.configuration.environment_vars.API_TOKEN).toBe('sk-live-123');
+
+    // The same in an uploaded agent configuration file's parsed content.
+    const config = JSON.stringify({
+      model: 'claude-sonnet',
+      tools: [],
+      capabilities: [],
+      environment_vars: { API_TOKEN: 'sk-file-456' },
+    });
+    const { body: uploaded } = await app
+      .http()
+      .post('/api/v2/files/upload/agent_configs')
+      .set(apiKey(operatorKey))
+      .attach('files', Buffer.from(config), 'agent.json')
+      .expect(201);
+    const validate = (key: string) =>
+      app
+        .http()
+        .post(`/api/v2/files/${uploaded.files[0].id}/validate`)
+        .query({ validation_type: 'json' })
+        .set(apiKey(key))
+        .expect(200);
+    expect((await validate(operatorKey)).body.parsed_content.environment_vars).toEqual({
+      API_TOKEN: '***',
+    });
+    expect((await validate(TEST_ADMIN_KEY)).body.parsed_content.environment_vars).toEqual({
+      API_TOKEN: 'sk-file-456',
+    });
   });
 
   it('bounds room messages: 16 KiB of data, 20 a second per credential across its sockets', async () => {

@@ -43,12 +43,23 @@ export class AgentViews {
     return toV2(await this.snapshot(agent));
   }
 
-  async v2List(agents: AgentEntity[]): Promise<AgentResponseDto[]> {
-    return (await this.snapshots(agents)).map((snapshot) => toV2(snapshot));
+  /** `reveals(agentId)`: whether the reader sees that agent's environment variables. */
+  async v2List(
+    agents: AgentEntity[],
+    reveals: (agentId: string) => boolean,
+  ): Promise<AgentResponseDto[]> {
+    return (await this.snapshots(agents)).map((snapshot) =>
+      toV2(snapshot, reveals(snapshot.agent.id)),
+    );
   }
 
-  async v1List(agents: AgentEntity[]): Promise<V1AgentResponseDto[]> {
-    return (await this.snapshots(agents)).map((snapshot) => toV1(snapshot));
+  async v1List(
+    agents: AgentEntity[],
+    reveals: (agentId: string) => boolean,
+  ): Promise<V1AgentResponseDto[]> {
+    return (await this.snapshots(agents)).map((snapshot) =>
+      toV1(snapshot, reveals(snapshot.agent.id)),
+    );
   }
 
   /** Publishes what changed: the change itself and, when the status moved, the status change. */

@@ -41,8 +41,11 @@ export class AgentsV1Controller {
   @Cached({ families: ['agents'], ttlSeconds: 10 })
   @ApiOperation({ summary: 'List agents (plain array, oldest first)' })
   @ApiOkResponse({ type: [V1AgentResponseDto] })
-  list(@Query() query: V1ListAgentsQuery): Promise<V1AgentResponseDto[]> {
-    return this.agents.listV1(query);
+  list(
+    @Query() query: V1ListAgentsQuery,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<V1AgentResponseDto[]> {
+    return this.agents.listV1(query, principal);
   }
 
   @Get('stats/summary')

@@ -46,8 +46,11 @@ export class AgentsController {
   @Cached({ families: ['agents'], ttlSeconds: 10 })
   @ApiOperation({ summary: 'List agents with filters, search and sorting' })
   @ApiOkResponse({ type: AgentPageDto })
-  list(@Query() query: ListAgentsQuery): Promise<Page<AgentResponseDto>> {
-    return this.agents.list(query);
+  list(
+    @Query() query: ListAgentsQuery,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<Page<AgentResponseDto>> {
+    return this.agents.list(query, principal);
   }
 
   @Get(':id')

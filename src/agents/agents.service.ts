@@ -58,18 +58,24 @@ export class AgentsService {
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
-  async list(query: ListAgentsQuery): Promise<Page<AgentResponseDto>> {
+  async list(query: ListAgentsQuery, reader: Principal): Promise<Page<AgentResponseDto>> {
     const [agents, total] = await this.repository.list(query, {
       skip: query.skip,
       limit: query.limit,
       sortBy: query.sort_by,
       sortOrder: query.sort_order,
     });
-    return toPage(await this.views.v2List(agents), total, query);
+    return toPage(
+      await this.views.v2List(agents, (id) => readsSecretsOf(reader, id)),
+      total,
+      query,
+    );
   }
 
-  async listV1(query: V1ListAgentsQuery): Promise<V1AgentResponseDto[]> {
-    return this.views.v1List(await this.repository.listV1(query, query.skip, query.limit));
+  async listV1(query: V1ListAgentsQuery, reader: Principal): Promise<V1AgentResponseDto[]> {
+    return this.views.v1List(await this.repository.listV1(query, query.skip, query.limit), (id) =>
+      readsSecretsOf(reader, id),
+    );
   }
 
   async get(id: string, reader: Principal): Promise<AgentResponseDto> {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/principal.js';
 import { formatOf, type AgentDefinition } from '../agents/agent-configuration.js';
+import { maskSecrets } from '../agents/agent-secrets.js';
 import { checkConfigTextOffThread } from '../agents/config-check-pool.js';
 import { EventBus } from '../realtime/event-bus.service.js';
 import { scanContent, type ScanResult } from './content-scan.js';
@@ -78,7 +79,10 @@ export class FileValidationService {
     const kind = type === 'auto' ? own : type;
     const result = await this.check(file, kind);
     if (kind === own) await this.record(file, result);
-    return result;
+    // An agent configuration's environment variables read as *** except for admins (as on agents).
+    return principal.role === 'admin'
+      ? result
+      : { ...result, parsed_content: maskParsedSecrets(result.parsed_content) };
   }
 
   /** The `files.validate` job: idempotent, re-reads the file, keeps the result. */
@@ -236,4 +240,14 @@ export class FileValidationService {
         file: toFileEventView(toFileResponse(updated)),
       });
   }
+}
+
+/** `environment_vars` masked at the top (a configuration) and under `configuration` (a definition). */
+function maskParsedSecrets(parsed: unknown): unknown {
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return parsed;
+  const masked = maskSecrets(parsed as Record<string, unknown>);
+  const configuration = masked.configuration;
+  if (typeof configuration !== 'object' || configuration === null || Array.isArray(configuration))
+    return masked;
+  return { ...masked, configuration: maskSecrets(configuration as Record<string, unknown>) };
 }
