@@ -5,9 +5,7 @@ export class SessionVersion1795660000000 implements MigrationInterface {
   name = 'SessionVersion1795660000000';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(
-      'ALTER TABLE "users" ADD "session_version" integer NOT NULL DEFAULT 0',
-    );
+    await queryRunner.query('ALTER TABLE "users" ADD "session_version" integer NOT NULL DEFAULT 0');
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
