@@ -9,7 +9,9 @@ function olderHash(password: string): string {
   return ['scrypt', 32_768, 8, 1, salt.toString('base64url'), hash.toString('base64url')].join('$');
 }
 
-describe('password hashes', () => {
+// Each hash takes 128 MiB and a few hundred ms idle, seconds on a loaded machine: the
+// timeout is generous because these tests check correctness only.
+describe('password hashes', { timeout: 60_000 }, () => {
   it('hash with scrypt N=2^17, r=8, p=1, and say so in the stored format', async () => {
     const stored = await hashPassword('correct horse');
     expect(stored).toMatch(/^scrypt\$131072\$8\$1\$/);
