@@ -71,6 +71,12 @@ export async function createHttpApp(
     next();
   });
   app.set('trust proxy', config.trustProxy);
+  if (config.trustProxy === true)
+    logger.warn(
+      'TRUST_PROXY=true believes every X-Forwarded-For hop: clients can pick their own IP. ' +
+        'Set the hop count or the proxy addresses instead.',
+      'Config',
+    );
   app.disable('x-powered-by');
   app.use(
     helmet({

@@ -746,9 +746,12 @@ describe('agents', () => {
         model: 'claude-3-opus',
         tools: ['read', 'write'],
         capabilities: ['review'],
-        configuration: { temperature: 0.3, max_tokens: 8000, environment_vars: { REGION: 'eu' } },
+        // Events carry environment variables masked; admins read them over REST.
+        configuration: { temperature: 0.3, max_tokens: 8000, environment_vars: { REGION: '***' } },
       });
       expect(event.data.agent.configuration).not.toHaveProperty('stale');
+      const read = await app.http().get(`/api/v2/agents/${agent.id}`).set(admin).expect(200);
+      expect(read.body.configuration.environment_vars).toEqual({ REGION: 'eu' });
       const job = await app
         .http()
         .get(`/api/v2/background-tasks/${response.body.job_id}`)

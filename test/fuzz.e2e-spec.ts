@@ -290,6 +290,57 @@ describe('fuzzing every operation of the OpenAPI document', () => {
     });
   }
 
+  it('answers malformed Cookie, Range, X-Request-Id and Authorization headers without a 5xx', async () => {
+    const shapes: Record<string, string>[] = [
+      { Cookie: 'subforge_board=%E0' },
+      { Cookie: 'subforge_board=%' },
+      { Cookie: '=;;=;subforge_board' },
+      { Cookie: `subforge_board=${'a.'.repeat(2000)}` },
+      { Cookie: 'subforge_board="unterminated' },
+      { Range: 'bytes=abc' },
+      { Range: 'bytes=10-5' },
+      { Range: 'bytes=-' },
+      { Range: `bytes=${'0-1,'.repeat(500)}0-1` },
+      { Range: 'bytes=99999999999999999999-' },
+      { Range: 'items=0-1' },
+      { 'X-Request-Id': '' },
+      { 'X-Request-Id': 'x'.repeat(5000) },
+      { 'X-Request-Id': '%E0%80%00' },
+      { 'X-Request-Id': '<script>alert(1)</script>' },
+      { Authorization: 'Bearer' },
+      { Authorization: 'Bearer ' },
+      { Authorization: 'Bearer a.b.c' },
+      { Authorization: 'Bearer %E0.%E0.%E0' },
+      { Authorization: `Bearer ${'x'.repeat(10_000)}` },
+      { Authorization: 'Basic dXNlcjpwYXNz' },
+      { Authorization: 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.' },
+      { 'X-API-Key': '' },
+      { 'X-API-Key': 'sf_%E0' },
+    ];
+    const paths = [
+      '/admin/queues',
+      '/api/v2/auth/me',
+      '/api/v2/agents',
+      '/api/v1/tasks',
+      '/metrics',
+      '/health',
+      ...ids.files.map((id) => `/api/v2/files/${id}/download`),
+    ];
+    const problems: string[] = [];
+    for (const path of paths) {
+      for (const shape of shapes) {
+        // Alone, and beside a valid credential (the malformed header must not win or break it).
+        for (const credential of [{}, headers.admin]) {
+          const sentHeaders = { ...credential, ...shape };
+          const response = await client.send({ method: 'GET', url: path, headers: sentHeaders });
+          if (response.status >= 500)
+            problems.push(`${path} ${JSON.stringify(shape).slice(0, 80)}: ${response.status}`);
+        }
+      }
+    }
+    expect(problems, problems.join('\n')).toEqual([]);
+  });
+
   it('leaves the process alive and ready', async () => {
     expect(operations.length).toBeGreaterThan(100);
     expect(operations.filter(isDestructive).length).toBeGreaterThan(5);

@@ -3,6 +3,7 @@ import { AGENTS_LIST, logIngestionScenario } from './agents.js';
 import { fileStoresScenario } from './file-stores.js';
 import { httpScenario } from './http.js';
 import { jobsScenario } from './jobs.js';
+import { parsingScenario } from './parsing.js';
 import { fanoutScenario, idleMemoryScenario, replayScenario } from './sockets.js';
 import { subforgeScenario } from './subforge.js';
 import { uploadsScenario } from './uploads.js';
@@ -37,4 +38,5 @@ export const SCENARIOS: Scenario[] = [
     run: fileStoresScenario,
   },
   { key: 'subforge', title: 'SubForge project import (500 runs)', run: subforgeScenario },
+  { key: 'parsing', title: 'Configuration parsing under /health probes', run: parsingScenario },
 ];

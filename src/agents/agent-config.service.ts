@@ -13,10 +13,11 @@ import {
   type AgentConfiguration,
   type ConfigIssue,
   formatOf,
-  readAgentConfiguration,
   validateAgentConfiguration,
 } from './agent-configuration.js';
 import { AgentsService } from './agents.service.js';
+import { checkConfigTextOffThread } from './config-check-pool.js';
+import { keepMaskedSecrets, maskSecrets } from './agent-secrets.js';
 import { AgentViews, toV2 } from './agent-views.service.js';
 import type { AgentResponseDto } from './dto/agent.dto.js';
 import type { ConfigurationUploadResultDto } from './dto/agent-operations.dto.js';
@@ -42,6 +43,13 @@ function issueDetails(issues: ConfigIssue[]): FieldError[] {
     message: issue.message,
     ...(issue.line !== undefined ? { line: issue.line } : {}),
   }));
+}
+
+/** The first few issues in one line; every issue is in the details. */
+function summarise(issues: ConfigIssue[]): string {
+  const shown = issues.slice(0, 5).map((issue) => issue.message);
+  if (issues.length > shown.length) shown.push(`and ${issues.length - shown.length} more`);
+  return shown.join('; ');
 }
 
 function decodeUtf8(buffer: Buffer): string {
@@ -92,13 +100,18 @@ export class AgentConfigService {
       );
     if (file.size > MAX_CONFIGURATION_BYTES)
       throw new PayloadTooLargeError('A configuration file may be at most 1 MiB');
-    const result = readAgentConfiguration(decodeUtf8(file.buffer), format);
-    if (!result.ok)
+    const result = await checkConfigTextOffThread({
+      text: decodeUtf8(file.buffer),
+      format,
+      schema: 'configuration',
+    });
+    if (result.errors.length)
       throw new BadRequestError(
-        `Invalid configuration: ${result.errors.map((issue) => issue.message).join('; ')}`,
+        `Invalid configuration: ${summarise(result.errors)}`,
         issueDetails(result.errors),
       );
-    await this.stage(agentId, result.value);
+    const configuration = result.value as AgentConfiguration;
+    await this.stage(agentId, configuration);
     const job = await this.jobs.submit(
       { task_name: 'agents.process_configuration', parameters: { agent_id: agentId } },
       uploader,
@@ -107,7 +120,7 @@ export class AgentConfigService {
       message: 'Configuration validated; the agents.process_configuration job applies it',
       agent_id: agentId,
       filename: file.originalname,
-      configuration: result.value as unknown as Record<string, unknown>,
+      configuration: maskSecrets(configuration as unknown as Record<string, unknown>),
       job_id: job.id,
     };
   }
@@ -136,7 +149,7 @@ export class AgentConfigService {
       agent.model = model;
       agent.tools = tools;
       agent.capabilities = capabilities;
-      agent.configuration = rest;
+      agent.configuration = keepMaskedSecrets(rest, agent.configuration);
       if (isDeepStrictEqual(agent.pendingConfiguration, config)) agent.pendingConfiguration = null;
       agent.lastActivity = new Date();
       return manager.save(agent);

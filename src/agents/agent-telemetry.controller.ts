@@ -48,6 +48,15 @@ import {
   ListLogsQuery,
 } from './dto/agent-operations.dto.js';
 
+/** Only the file is read: a few small text fields at most, never megabytes of them buffered. */
+const CONFIGURATION_UPLOAD_LIMITS = {
+  fileSize: MAX_CONFIGURATION_BYTES,
+  files: 1,
+  fields: 4,
+  fieldSize: 1024,
+  parts: 5,
+};
+
 /** v2 agents: what agents send (heartbeats, logs, configuration) and what is measured. */
 @ApiTags('agents')
 @ApiBadRequestResponse({ description: 'Invalid input (unknown fields, wrong types, bad ids)' })
@@ -100,9 +109,7 @@ export class AgentTelemetryController {
   @Auth('operator')
   @HttpCode(202)
   @RateLimit('upload')
-  @UseInterceptors(
-    FileInterceptor('file', { limits: { fileSize: MAX_CONFIGURATION_BYTES, files: 1 } }),
-  )
+  @UseInterceptors(FileInterceptor('file', { limits: CONFIGURATION_UPLOAD_LIMITS }))
   @ApiOperation({
     summary:
       'Upload a .json/.yaml/.yml configuration (<= 1 MiB): validated at once (400 with field and line), ' +

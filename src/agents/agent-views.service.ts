@@ -43,12 +43,23 @@ export class AgentViews {
     return toV2(await this.snapshot(agent));
   }
 
-  async v2List(agents: AgentEntity[]): Promise<AgentResponseDto[]> {
-    return (await this.snapshots(agents)).map(toV2);
+  /** `reveals(agentId)`: whether the reader sees that agent's environment variables. */
+  async v2List(
+    agents: AgentEntity[],
+    reveals: (agentId: string) => boolean,
+  ): Promise<AgentResponseDto[]> {
+    return (await this.snapshots(agents)).map((snapshot) =>
+      toV2(snapshot, reveals(snapshot.agent.id)),
+    );
   }
 
-  async v1List(agents: AgentEntity[]): Promise<V1AgentResponseDto[]> {
-    return (await this.snapshots(agents)).map(toV1);
+  async v1List(
+    agents: AgentEntity[],
+    reveals: (agentId: string) => boolean,
+  ): Promise<V1AgentResponseDto[]> {
+    return (await this.snapshots(agents)).map((snapshot) =>
+      toV1(snapshot, reveals(snapshot.agent.id)),
+    );
   }
 
   /** Publishes what changed: the change itself and, when the status moved, the status change. */
@@ -118,8 +129,8 @@ export function hasRoomFor(agent: AgentEntity, running: number): boolean {
   );
 }
 
-export const toV2 = (snapshot: AgentSnapshot): AgentResponseDto =>
-  toAgentResponse(snapshot.agent, snapshot.figures);
+export const toV2 = (snapshot: AgentSnapshot, revealSecrets = false): AgentResponseDto =>
+  toAgentResponse(snapshot.agent, snapshot.figures, revealSecrets);
 
-export const toV1 = (snapshot: AgentSnapshot): V1AgentResponseDto =>
-  toV1AgentResponse(snapshot.agent, snapshot.figures);
+export const toV1 = (snapshot: AgentSnapshot, revealSecrets = false): V1AgentResponseDto =>
+  toV1AgentResponse(snapshot.agent, snapshot.figures, revealSecrets);

@@ -1,4 +1,5 @@
 import { iso } from '../common/time.js';
+import { maskSecrets } from './agent-secrets.js';
 import type { AgentLogDto } from './dto/agent-operations.dto.js';
 import type { AgentResponseDto, PerformanceMetricsDto } from './dto/agent.dto.js';
 import type { V1AgentResponseDto } from './dto/agent-v1.dto.js';
@@ -49,8 +50,15 @@ function performanceMetrics(agent: AgentEntity, figures: AgentFigures): Performa
   };
 }
 
-/** The v2 representation (CONTRACT §3 Agent): the API's and the events' one shape. */
-export function toAgentResponse(agent: AgentEntity, figures: AgentFigures): AgentResponseDto {
+/**
+ * The v2 representation (CONTRACT §3 Agent): the API's and the events' one shape.
+ * Environment variables read `***` unless the reader may see them (never in events).
+ */
+export function toAgentResponse(
+  agent: AgentEntity,
+  figures: AgentFigures,
+  revealSecrets = false,
+): AgentResponseDto {
   return {
     id: agent.id,
     name: agent.name,
@@ -59,7 +67,7 @@ export function toAgentResponse(agent: AgentEntity, figures: AgentFigures): Agen
     model: agent.model,
     tools: agent.tools,
     capabilities: agent.capabilities,
-    configuration: agent.configuration,
+    configuration: revealSecrets ? agent.configuration : maskSecrets(agent.configuration),
     status: agent.status,
     current_task: agent.currentTaskId
       ? { id: agent.currentTaskId, title: agent.currentTaskTitle }
@@ -78,7 +86,11 @@ export function toAgentResponse(agent: AgentEntity, figures: AgentFigures): Agen
 }
 
 /** The original v1 AgentResponse, from the same data. */
-export function toV1AgentResponse(agent: AgentEntity, figures: AgentFigures): V1AgentResponseDto {
+export function toV1AgentResponse(
+  agent: AgentEntity,
+  figures: AgentFigures,
+  revealSecrets = false,
+): V1AgentResponseDto {
   return {
     name: agent.name,
     agent_type: agent.agentType,
@@ -86,7 +98,7 @@ export function toV1AgentResponse(agent: AgentEntity, figures: AgentFigures): V1
     model: agent.model,
     tools: agent.tools,
     capabilities: agent.capabilities,
-    configuration: agent.configuration,
+    configuration: revealSecrets ? agent.configuration : maskSecrets(agent.configuration),
     id: agent.id,
     status: agent.status,
     current_task: { id: agent.currentTaskId, title: agent.currentTaskTitle },

@@ -8,7 +8,8 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { Auth } from '../auth/auth.decorator.js';
+import { Auth, CurrentPrincipal } from '../auth/auth.decorator.js';
+import type { Principal } from '../auth/principal.js';
 import { Cached } from '../common/cache/cached.decorator.js';
 import { UuidParam } from '../common/decorators/uuid-param.decorator.js';
 import { AgentHeartbeatsService } from './agent-heartbeats.service.js';
@@ -40,8 +41,11 @@ export class AgentsV1Controller {
   @Cached({ families: ['agents'], ttlSeconds: 10 })
   @ApiOperation({ summary: 'List agents (plain array, oldest first)' })
   @ApiOkResponse({ type: [V1AgentResponseDto] })
-  list(@Query() query: V1ListAgentsQuery): Promise<V1AgentResponseDto[]> {
-    return this.agents.listV1(query);
+  list(
+    @Query() query: V1ListAgentsQuery,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<V1AgentResponseDto[]> {
+    return this.agents.listV1(query, principal);
   }
 
   @Get('stats/summary')
@@ -59,8 +63,11 @@ export class AgentsV1Controller {
   @ApiOperation({ summary: 'Get an agent' })
   @ApiOkResponse({ type: V1AgentResponseDto })
   @ApiNotFoundResponse({ description: 'No such agent' })
-  get(@UuidParam() id: string): Promise<V1AgentResponseDto> {
-    return this.agents.getV1(id);
+  get(
+    @UuidParam() id: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<V1AgentResponseDto> {
+    return this.agents.getV1(id, principal);
   }
 
   @Post()

@@ -9,7 +9,8 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { Auth } from '../auth/auth.decorator.js';
+import { Auth, CurrentPrincipal } from '../auth/auth.decorator.js';
+import type { Principal } from '../auth/principal.js';
 import { Cached } from '../common/cache/cached.decorator.js';
 import { UuidParam } from '../common/decorators/uuid-param.decorator.js';
 import type { Page } from '../common/pagination/page.js';
@@ -45,8 +46,11 @@ export class AgentsController {
   @Cached({ families: ['agents'], ttlSeconds: 10 })
   @ApiOperation({ summary: 'List agents with filters, search and sorting' })
   @ApiOkResponse({ type: AgentPageDto })
-  list(@Query() query: ListAgentsQuery): Promise<Page<AgentResponseDto>> {
-    return this.agents.list(query);
+  list(
+    @Query() query: ListAgentsQuery,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<Page<AgentResponseDto>> {
+    return this.agents.list(query, principal);
   }
 
   @Get(':id')
@@ -55,8 +59,11 @@ export class AgentsController {
   @ApiOperation({ summary: 'Get an agent' })
   @ApiOkResponse({ type: AgentResponseDto })
   @ApiNotFoundResponse({ description: 'No such agent' })
-  get(@UuidParam() id: string): Promise<AgentResponseDto> {
-    return this.agents.get(id);
+  get(
+    @UuidParam() id: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<AgentResponseDto> {
+    return this.agents.get(id, principal);
   }
 
   @Post()

@@ -1,9 +1,10 @@
-import { Module } from '@nestjs/common';
+import { Module, type OnApplicationShutdown } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { FilesModule } from '../files/files.module.js';
 import { AgentCommandsService } from './agent-commands.service.js';
 import { AgentImportService } from './agent-import.service.js';
 import { AgentConfigService } from './agent-config.service.js';
+import { closeConfigCheckPool } from './config-check-pool.js';
 import { AgentFiguresQuery } from './agent-figures.query.js';
 import { AgentHooks } from './agent-hooks.js';
 import { AgentHeartbeatsService } from './agent-heartbeats.service.js';
@@ -53,4 +54,9 @@ import { AgentEntity } from './entities/agent.entity.js';
     AgentHooks,
   ],
 })
-export class AgentsModule {}
+export class AgentsModule implements OnApplicationShutdown {
+  /** The configuration parser's worker thread (started on the first large file) ends with us. */
+  onApplicationShutdown(): Promise<void> {
+    return closeConfigCheckPool();
+  }
+}

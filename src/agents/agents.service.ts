@@ -1,3 +1,4 @@
+import type { Principal } from '../auth/principal.js';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { ApiKeysService } from '../auth/api-keys.service.js';
@@ -29,6 +30,7 @@ import type {
 } from './dto/agent-v1.dto.js';
 import { writeLocked } from '../database/write-locked.js';
 import { AgentEntity } from './entities/agent.entity.js';
+import { keepMaskedSecrets, readsSecretsOf } from './agent-secrets.js';
 
 /** The fields of a create/update body that map one to one onto the entity. */
 export function applyWritableFields(agent: AgentEntity, dto: AgentWritableFields): void {
@@ -36,7 +38,8 @@ export function applyWritableFields(agent: AgentEntity, dto: AgentWritableFields
   if (dto.model !== undefined) agent.model = dto.model;
   if (dto.tools !== undefined) agent.tools = dto.tools;
   if (dto.capabilities !== undefined) agent.capabilities = dto.capabilities;
-  if (dto.configuration !== undefined) agent.configuration = dto.configuration;
+  if (dto.configuration !== undefined)
+    agent.configuration = keepMaskedSecrets(dto.configuration, agent.configuration);
   if (dto.tags !== undefined) agent.tags = dto.tags;
   if (dto.metadata !== undefined) agent.metadata = dto.metadata;
   if (dto.max_concurrent_tasks !== undefined) agent.maxConcurrentTasks = dto.max_concurrent_tasks;
@@ -55,26 +58,32 @@ export class AgentsService {
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
-  async list(query: ListAgentsQuery): Promise<Page<AgentResponseDto>> {
+  async list(query: ListAgentsQuery, reader: Principal): Promise<Page<AgentResponseDto>> {
     const [agents, total] = await this.repository.list(query, {
       skip: query.skip,
       limit: query.limit,
       sortBy: query.sort_by,
       sortOrder: query.sort_order,
     });
-    return toPage(await this.views.v2List(agents), total, query);
+    return toPage(
+      await this.views.v2List(agents, (id) => readsSecretsOf(reader, id)),
+      total,
+      query,
+    );
   }
 
-  async listV1(query: V1ListAgentsQuery): Promise<V1AgentResponseDto[]> {
-    return this.views.v1List(await this.repository.listV1(query, query.skip, query.limit));
+  async listV1(query: V1ListAgentsQuery, reader: Principal): Promise<V1AgentResponseDto[]> {
+    return this.views.v1List(await this.repository.listV1(query, query.skip, query.limit), (id) =>
+      readsSecretsOf(reader, id),
+    );
   }
 
-  async get(id: string): Promise<AgentResponseDto> {
-    return toV2(await this.views.snapshot(await this.find(id)));
+  async get(id: string, reader: Principal): Promise<AgentResponseDto> {
+    return toV2(await this.views.snapshot(await this.find(id)), readsSecretsOf(reader, id));
   }
 
-  async getV1(id: string): Promise<V1AgentResponseDto> {
-    return toV1(await this.views.snapshot(await this.find(id)));
+  async getV1(id: string, reader: Principal): Promise<V1AgentResponseDto> {
+    return toV1(await this.views.snapshot(await this.find(id)), readsSecretsOf(reader, id));
   }
 
   async create(dto: CreateAgentDto): Promise<AgentResponseDto> {

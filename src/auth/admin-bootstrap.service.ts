@@ -42,6 +42,14 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
             }),
           );
         } else if (existing.role !== 'admin' || existing.revokedAt || existing.expiresAt) {
+          if (existing.revokedAt) {
+            // Someone revoked it (a leak?): restoring it silently would undo that at every start.
+            this.logger.error(
+              `ADMIN_API_KEY (${existing.prefix}…) was revoked on ${existing.revokedAt.toISOString()} ` +
+                'and is being restored because it is still configured. If it leaked, set a new ' +
+                'ADMIN_API_KEY and restart every instance (SECURITY.md, "Rotating keys and secrets").',
+            );
+          }
           await manager.update(
             ApiKeyEntity,
             { id: existing.id },

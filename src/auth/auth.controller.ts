@@ -6,6 +6,7 @@ import {
   ApiOperation,
   ApiTags,
   ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { Public } from '../common/decorators/public.decorator.js';
 import { UuidParam } from '../common/decorators/uuid-param.decorator.js';
@@ -56,10 +57,31 @@ export class AuthController {
   @Auth('viewer')
   @HttpCode(200)
   @RateLimit('write')
-  @ApiOperation({ summary: 'Exchange a valid sign-in token for a fresh one' })
+  @ApiOperation({
+    summary: 'Exchange a valid sign-in token for a fresh one of the same session',
+    description:
+      'The new token never outlives JWT_MAX_SESSION counted from the sign-in; past it, 401 (sign in again). ' +
+      'A session ends when the user signs out everywhere or their password, role or is_active changes.',
+  })
   @ApiOkResponse({ type: TokenResponseDto })
+  @ApiUnauthorizedResponse({ description: 'Not a sign-in token, or the session has ended' })
   refresh(@CurrentPrincipal() principal: Principal): Promise<TokenResponseDto> {
     return this.auth.refresh(principal);
+  }
+
+  @Post('logout-all')
+  @Auth('viewer')
+  @HttpCode(204)
+  @RateLimit('write')
+  @ApiOperation({
+    summary: "End every sign-in session of the caller's user",
+    description:
+      "Every token of the user (this one included) is refused and the user's sockets are disconnected, on every instance within a second. API keys are unaffected.",
+  })
+  @ApiNoContentResponse()
+  @ApiUnauthorizedResponse({ description: 'Not a sign-in token (API keys are revoked instead)' })
+  logoutAll(@CurrentPrincipal() principal: Principal): Promise<void> {
+    return this.auth.logoutAll(principal);
   }
 
   @Post('api-keys')

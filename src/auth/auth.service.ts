@@ -11,7 +11,7 @@ import type { LoginDto, MeResponseDto, TokenResponseDto } from './dto/auth.dto.j
 import { UserEntity } from './entities/user.entity.js';
 import { LoginProtectionService } from './login-protection.service.js';
 import type { Principal } from './principal.js';
-import { DUMMY_PASSWORD_HASH, verifyPassword } from './secrets.js';
+import { DUMMY_PASSWORD_HASH, hashPassword, needsRehash, verifyPassword } from './secrets.js';
 
 @Injectable()
 export class AuthService {
@@ -34,17 +34,40 @@ export class AuthService {
       throw new UnauthorizedError('Wrong email or password');
     }
     await this.protection.recordSuccess(email, ip);
-    await this.users.update({ id: user.id }, { lastLoginAt: new Date() });
-    return this.issue(user);
+    // The one moment the password is known: bring an older hash up to today's parameters.
+    const rehashed = needsRehash(user.passwordHash)
+      ? { passwordHash: await hashPassword(dto.password) }
+      : {};
+    await this.users.update({ id: user.id }, { lastLoginAt: new Date(), ...rehashed });
+    return this.issue(user, Math.floor(Date.now() / 1000));
   }
 
-  /** A valid user token buys a fresh one (API keys have nothing to refresh). */
+  /**
+   * A valid sign-in token buys a fresh one of the same session (API keys have nothing to
+   * refresh); never beyond JWT_MAX_SESSION from the sign-in.
+   */
   async refresh(principal: Principal): Promise<TokenResponseDto> {
-    if (principal.kind !== 'user')
+    if (principal.kind !== 'user' || !principal.session)
       throw new UnauthorizedError('Only sign-in tokens can be refreshed');
     const user = await this.credentials.findUser(principal.id);
-    if (!user || !user.isActive) throw new UnauthorizedError();
-    return this.issue(user);
+    if (!user || !user.isActive || user.sessionVersion !== principal.session.version)
+      throw new UnauthorizedError();
+    const startedAt = Math.floor(principal.session.startedAt / 1000);
+    if (this.sessionEnd(startedAt) - Math.floor(Date.now() / 1000) <= 0)
+      throw new UnauthorizedError('The session is older than JWT_MAX_SESSION: sign in again');
+    return this.issue(user, startedAt);
+  }
+
+  /** Ends every sign-in session of the user on every instance (tokens and sockets). */
+  async logoutAll(principal: Principal): Promise<void> {
+    if (principal.kind !== 'user')
+      throw new UnauthorizedError('Only sign-in sessions can be ended; revoke an API key instead');
+    await this.users.increment({ id: principal.id }, 'sessionVersion', 1);
+    await this.credentials.broadcastInvalidation({ kind: 'user', id: principal.id });
+  }
+
+  private sessionEnd(startedAt: number): number {
+    return startedAt + this.config.jwtMaxSessionSeconds;
   }
 
   async me(principal: Principal): Promise<MeResponseDto> {
@@ -60,12 +83,19 @@ export class AuthService {
     };
   }
 
-  private async issue(user: UserEntity): Promise<TokenResponseDto> {
-    const claims: JwtClaims = { sub: user.id, role: user.role, typ: 'access' };
-    const access_token = await this.jwt.signAsync(claims, {
-      expiresIn: this.config.jwtExpiresInSeconds,
-      algorithm: 'HS256',
-    });
-    return { access_token, token_type: 'Bearer', expires_in: this.config.jwtExpiresInSeconds };
+  private async issue(user: UserEntity, startedAt: number): Promise<TokenResponseDto> {
+    const claims: JwtClaims = {
+      sub: user.id,
+      role: user.role,
+      typ: 'access',
+      sv: user.sessionVersion,
+      sat: startedAt,
+    };
+    const expiresIn = Math.min(
+      this.config.jwtExpiresInSeconds,
+      this.sessionEnd(startedAt) - Math.floor(Date.now() / 1000),
+    );
+    const access_token = await this.jwt.signAsync(claims, { expiresIn, algorithm: 'HS256' });
+    return { access_token, token_type: 'Bearer', expires_in: expiresIn };
   }
 }

@@ -22,6 +22,10 @@ export interface JwtClaims {
   sub: string;
   role: string;
   typ: 'access';
+  /** The user's session version at sign-in: a raised version ends the session. */
+  sv: number;
+  /** When the session signed in (seconds since epoch); refresh keeps it. */
+  sat: number;
   exp?: number;
   iat?: number;
 }
@@ -187,8 +191,11 @@ export class CredentialService implements OnModuleInit, BeforeApplicationShutdow
       return null;
     }
     if (claims.typ !== 'access' || typeof claims.sub !== 'string') return null;
+    if (typeof claims.sv !== 'number' || typeof claims.sat !== 'number') return null;
+    // The user comes from this process's cache, evicted on every instance when the user
+    // changes: checking the session version costs no round trip per request.
     const user = await this.findUser(claims.sub);
-    if (!user || !user.isActive) return null;
+    if (!user || !user.isActive || user.sessionVersion !== claims.sv) return null;
     return {
       kind: 'user',
       id: user.id,
@@ -197,6 +204,7 @@ export class CredentialService implements OnModuleInit, BeforeApplicationShutdow
       userId: user.id,
       name: user.displayName,
       expiresAt: claims.exp ? claims.exp * 1000 : null,
+      session: { version: claims.sv, startedAt: claims.sat * 1000 },
     };
   }
 

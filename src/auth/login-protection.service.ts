@@ -4,8 +4,9 @@ import { RedisService } from '../redis/redis.service.js';
 import { sha256Hex } from './secrets.js';
 
 const WINDOW_SECONDS = 15 * 60;
-const MAX_FAILURES_PER_EMAIL = 5;
-const MAX_FAILURES_PER_IP = 20;
+/** CONTRACT §3: 5 failures per (email, client IP), 50 per client IP, within 15 minutes. */
+const MAX_FAILURES_PER_EMAIL_AND_IP = 5;
+const MAX_FAILURES_PER_IP = 50;
 
 export class LoginLockedError extends AppError {
   constructor(readonly retryAfterSeconds: number) {
@@ -17,8 +18,10 @@ export class LoginLockedError extends AppError {
 
 /**
  * Brute-force protection for password sign-in: after too many failures for one
- * email (or from one IP) within 15 minutes, sign-in is refused until the window
- * passes. Counters live in Redis so every instance sees them.
+ * email from one IP (or from one IP at all) within 15 minutes, sign-in from there is
+ * refused until the window passes. Counting per (email, IP) means a stranger's
+ * failures never lock the account's owner out. Counters live in Redis so every
+ * instance sees them.
  */
 @Injectable()
 export class LoginProtectionService {
@@ -27,7 +30,10 @@ export class LoginProtectionService {
   constructor(private readonly redis: RedisService) {}
 
   private keys(email: string, ip: string): [string, string] {
-    return [this.redis.key('login', 'email', sha256Hex(email)), this.redis.key('login', 'ip', ip)];
+    return [
+      this.redis.key('login', 'email-ip', sha256Hex(`${email}\n${ip}`)),
+      this.redis.key('login', 'ip', ip),
+    ];
   }
 
   async assertAllowed(email: string, ip: string): Promise<void> {
@@ -41,7 +47,7 @@ export class LoginProtectionService {
       this.logger.warn(`sign-in limits skipped, Redis unavailable: ${(error as Error).message}`);
       return;
     }
-    if (Number(counts[0] ?? 0) >= MAX_FAILURES_PER_EMAIL)
+    if (Number(counts[0] ?? 0) >= MAX_FAILURES_PER_EMAIL_AND_IP)
       throw new LoginLockedError(Math.max(ttls[0], 1));
     if (Number(counts[1] ?? 0) >= MAX_FAILURES_PER_IP)
       throw new LoginLockedError(Math.max(ttls[1], 1));

@@ -13,6 +13,8 @@ export interface Principal {
   name: string;
   /** For JWTs: when the token stops being valid (ms since epoch). */
   expiresAt: number | null;
+  /** For JWTs: the sign-in session the token belongs to. */
+  session?: { version: number; startedAt: number };
 }
 
 export const ANONYMOUS_DASHBOARD_READER: Principal = Object.freeze({

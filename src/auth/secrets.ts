@@ -8,12 +8,14 @@ const scryptAsync = promisify(scrypt) as (
   options: { N: number; r: number; p: number; maxmem: number },
 ) => Promise<Buffer>;
 
-// scrypt with N=2^15: about 50-100 ms per hash here, which is the point.
-const N = 32_768;
+// scrypt at OWASP's current guidance, N=2^17, r=8, p=1: 128 MiB and a few hundred ms
+// per hash, which is the point. The stored format carries the parameters, so older
+// hashes still verify and are replaced at the next successful sign-in.
+const N = 131_072;
 const R = 8;
 const P = 1;
 const KEY_LENGTH = 32;
-const MAXMEM = 64 * 1024 * 1024;
+const MAXMEM = 256 * 1024 * 1024;
 
 /** `scrypt$N$r$p$salt$hash`, all base64url. */
 export async function hashPassword(password: string): Promise<string> {
@@ -45,9 +47,17 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return timingSafeEqual(actual, expected);
 }
 
-/** A dummy hash to verify against when the user does not exist, so timing does not tell. */
-export const DUMMY_PASSWORD_HASH =
-  'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+/** Whether a stored hash was made with other parameters than today's (then hash again). */
+export function needsRehash(stored: string): boolean {
+  const [scheme, n, r, p] = stored.split('$');
+  return scheme !== 'scrypt' || Number(n) !== N || Number(r) !== R || Number(p) !== P;
+}
+
+/**
+ * A dummy hash to verify against when the user does not exist, so timing does not
+ * tell: the same parameters as real ones.
+ */
+export const DUMMY_PASSWORD_HASH = `scrypt$${N}$${R}$${P}$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`;
 
 export const API_KEY_PREFIX = 'sf_';
 

@@ -57,10 +57,16 @@ export class UsersService {
         user.isActive &&
         ((dto.role !== undefined && dto.role !== 'admin') || dto.is_active === false);
       if (losesAdmin) await this.assertAnotherAdmin(manager, id);
+      // A new password, role or activation ends the user's sessions (tokens and sockets).
+      const endsSessions =
+        passwordHash !== undefined ||
+        (dto.role !== undefined && dto.role !== user.role) ||
+        (dto.is_active !== undefined && dto.is_active !== user.isActive);
       if (dto.display_name !== undefined) user.displayName = dto.display_name;
       if (dto.role !== undefined) user.role = dto.role;
       if (dto.is_active !== undefined) user.isActive = dto.is_active;
       if (passwordHash) user.passwordHash = passwordHash;
+      if (endsSessions) user.sessionVersion += 1;
       return manager.save(user);
     });
     await this.credentials.broadcastInvalidation({ kind: 'user', id });

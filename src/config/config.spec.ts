@@ -11,6 +11,7 @@ describe('loadConfig', () => {
       databaseUrl: undefined,
       redisUrl: undefined,
       jwtExpiresInSeconds: 1800,
+      jwtMaxSessionSeconds: 604_800,
       corsOrigins: ['http://localhost:3000', 'http://localhost:3001'],
       trustProxy: false,
       rateLimitEnabled: true,
@@ -38,6 +39,7 @@ describe('loadConfig', () => {
     ['REDIS_URL', 'not a url'],
     ['ADMIN_API_KEY', 'short'],
     ['JWT_EXPIRES_IN', 'forever'],
+    ['JWT_MAX_SESSION', 'always'],
     ['RATE_LIMIT_ENABLED', 'yes'],
     ['BODY_LIMIT', 'huge'],
     ['LOG_LEVEL', 'loud'],
@@ -83,9 +85,9 @@ describe('loadConfig', () => {
   });
 
   it('accepts 1/0 for booleans and treats empty values as unset', () => {
-    const config = loadConfig({ CACHE_ENABLED: '0', TRUST_PROXY: '1', PORT: '' });
+    const config = loadConfig({ CACHE_ENABLED: '0', TRUST_PROXY: '0', PORT: '' });
     expect(config.cacheEnabled).toBe(false);
-    expect(config.trustProxy).toBe(true);
+    expect(config.trustProxy).toBe(false);
     expect(config.port).toBe(8000);
   });
 });
@@ -134,6 +136,21 @@ describe('FILE_STORE=s3', () => {
   ])('refuses %o naming %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(name);
+  });
+});
+
+describe('TRUST_PROXY', () => {
+  it('takes a hop count, proxy addresses or CIDRs, or true, as Express does', () => {
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.1, 192.168.0.0/16,::1' }).trustProxy).toEqual([
+      '10.0.0.1',
+      '192.168.0.0/16',
+      '::1',
+    ]);
+    expect(() => loadConfig({ TRUST_PROXY: 'yes' })).toThrow('TRUST_PROXY');
+    expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/33' })).toThrow('TRUST_PROXY');
   });
 });
 

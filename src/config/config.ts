@@ -1,7 +1,9 @@
 import { isAbsolute, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 
 export type Role = 'api' | 'worker' | 'all';
+export type TrustProxy = boolean | number | string[];
 export type LogLevelName = 'error' | 'warn' | 'info' | 'debug' | 'verbose';
 
 export interface RateLimits {
@@ -35,8 +37,11 @@ export interface AppConfig {
   adminApiKey: string | undefined;
   jwtSecret: string | undefined;
   jwtExpiresInSeconds: number;
+  /** Absolute lifetime of a sign-in session, counted from the login (refresh stops there). */
+  jwtMaxSessionSeconds: number;
   corsOrigins: string[];
-  trustProxy: boolean;
+  /** Express's `trust proxy`: false, true (every hop), a hop count, or proxy addresses/CIDRs. */
+  trustProxy: TrustProxy;
   rateLimitEnabled: boolean;
   rateLimits: RateLimits;
   cacheEnabled: boolean;
@@ -155,6 +160,34 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   if (value === 'true' || value === '1') return true;
   if (value === 'false' || value === '0') return false;
   return invalid(env, name, `must be one of true, false, 1, 0; got "${value}"`, fallback);
+}
+
+/** `false`/`0`, `true`, a hop count, or a comma list of proxy IPs and CIDRs (CONTRACT §1). */
+function trustProxy(env: Env, name: string): TrustProxy {
+  const value = raw(env, name)?.toLowerCase();
+  if (value === undefined || value === 'false' || value === '0') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops > 100) return invalid(env, name, `hop count must be at most 100, got ${hops}`, false);
+    return hops;
+  }
+  const entries = value.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    const [address, bits, ...rest] = entry.split('/');
+    const version = isIP(address);
+    const maxBits = version === 6 ? 128 : 32;
+    const bitsOk = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= maxBits);
+    if (!version || !bitsOk || rest.length) {
+      return invalid(
+        env,
+        name,
+        `must be true, false, a hop count or a comma list of IPs/CIDRs; "${entry}" is none`,
+        false,
+      );
+    }
+  }
+  return entries;
 }
 
 function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: readonly T[]): T {
@@ -289,6 +322,15 @@ export function loadConfig(values: Values = process.env, cwd: string = process.c
       `must be a duration such as 30m, 12h or 3600; got "${jwtExpiresIn}"`,
     );
   }
+  const jwtMaxSession = str(env, 'JWT_MAX_SESSION', '7d');
+  const jwtMaxSessionSeconds = parseDurationSeconds(jwtMaxSession);
+  if (!jwtMaxSessionSeconds) {
+    invalid(
+      env,
+      'JWT_MAX_SESSION',
+      `must be a duration such as 12h, 7d or 86400; got "${jwtMaxSession}"`,
+    );
+  }
 
   const bodyLimitBytes = size(env, 'BODY_LIMIT', 5 * 1024 ** 2, 1);
 
@@ -337,8 +379,9 @@ export function loadConfig(values: Values = process.env, cwd: string = process.c
     adminApiKey,
     jwtSecret,
     jwtExpiresInSeconds: jwtExpiresInSeconds ?? 1800,
+    jwtMaxSessionSeconds: jwtMaxSessionSeconds ?? 7 * 86_400,
     corsOrigins,
-    trustProxy: bool(env, 'TRUST_PROXY', false),
+    trustProxy: trustProxy(env, 'TRUST_PROXY'),
     rateLimitEnabled: bool(env, 'RATE_LIMIT_ENABLED', true),
     rateLimits: Object.freeze({
       read: perMinute('RATE_LIMIT_READ', 200),

@@ -1,3 +1,4 @@
+import { ANONYMOUS_DASHBOARD_READER } from '../auth/principal.js';
 import { Injectable } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { AgentsService } from '../agents/agents.service.js';
@@ -135,7 +136,8 @@ export class DashboardService {
       sort_by: 'name',
       sort_order: 'asc',
     });
-    return (await this.agents.list(query)).data;
+    // The dashboard's shapes never carry configuration: read as the public reader (masked).
+    return (await this.agents.list(query, ANONYMOUS_DASHBOARD_READER)).data;
   }
 
   private async latestTasks(

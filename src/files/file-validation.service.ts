@@ -1,10 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/principal.js';
-import {
-  formatOf,
-  validateAgentDefinition,
-  type AgentDefinition,
-} from '../agents/agent-configuration.js';
+import { formatOf, type AgentDefinition } from '../agents/agent-configuration.js';
+import { maskSecrets } from '../agents/agent-secrets.js';
+import { checkConfigTextOffThread } from '../agents/config-check-pool.js';
 import { EventBus } from '../realtime/event-bus.service.js';
 import { scanContent, type ScanResult } from './content-scan.js';
 import type { FileValidationType } from './dto/file-query.dto.js';
@@ -22,7 +20,6 @@ import { FilesService } from './files.service.js';
 import { sniffMagic } from './magic-bytes.js';
 import { FileStore, MissingObjectError, readBytes } from './storage/file-store.js';
 import { checkDocxStructure } from './stored-content.js';
-import { parseStructured } from './structured-text.js';
 import type { ValidationIssue } from './validation-issue.js';
 
 export interface FileValidationJobResult {
@@ -82,7 +79,10 @@ export class FileValidationService {
     const kind = type === 'auto' ? own : type;
     const result = await this.check(file, kind);
     if (kind === own) await this.record(file, result);
-    return result;
+    // An agent configuration's environment variables read as *** except for admins (as on agents).
+    return principal.role === 'admin'
+      ? result
+      : { ...result, parsed_content: maskParsedSecrets(result.parsed_content) };
   }
 
   /** The `files.validate` job: idempotent, re-reads the file, keeps the result. */
@@ -190,18 +190,15 @@ export class FileValidationService {
       });
       return result();
     }
-    const parsed = parseStructured(scan.content.toString('utf8'), format);
-    if (!parsed.ok) {
-      errors.push(...parsed.errors);
-      return result();
-    }
-    if (kind === 'agent_config') {
-      const definition = validateAgentDefinition(parsed.value, parsed.locate);
-      if (!definition.ok) errors.push(...definition.errors);
-      warnings.push(...this.missingRecommended(parsed.value));
-      return result(definition.ok ? definition.value : parsed.value);
-    }
-    return result(parsed.value);
+    const checked = await checkConfigTextOffThread({
+      text: scan.content.toString('utf8'),
+      format,
+      schema: kind === 'agent_config' ? 'definition' : 'any',
+    });
+    errors.push(...checked.errors);
+    if (!checked.parsed) return result();
+    if (kind === 'agent_config') warnings.push(...this.missingRecommended(checked.value));
+    return result(checked.value);
   }
 
   private async checkBinary(file: FileEntity, scan: ScanResult): Promise<ValidationIssue[]> {
@@ -243,4 +240,14 @@ export class FileValidationService {
         file: toFileEventView(toFileResponse(updated)),
       });
   }
+}
+
+/** `environment_vars` masked at the top (a configuration) and under `configuration` (a definition). */
+function maskParsedSecrets(parsed: unknown): unknown {
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return parsed;
+  const masked = maskSecrets(parsed as Record<string, unknown>);
+  const configuration = masked.configuration;
+  if (typeof configuration !== 'object' || configuration === null || Array.isArray(configuration))
+    return masked;
+  return { ...masked, configuration: maskSecrets(configuration as Record<string, unknown>) };
 }

@@ -125,7 +125,7 @@ export class FilesService {
         `file ${id} deleted, but its content ${removed.storageKey} stays: ${error.message}`,
       );
     });
-    await this.events.publish('file.deleted', { file_id: id });
+    await this.events.publish('file.deleted', { file_id: id, file_type: removed.fileType });
   }
 
   async updateMetadata(

@@ -1,6 +1,6 @@
 import type { ContentRule } from './file-categories.js';
 import { PARSE_LIMIT_BYTES } from './file-categories.js';
-import { parseProblems } from './structured-text.js';
+import { checkConfigTextOffThread } from '../agents/config-check-pool.js';
 import type { ValidationIssue } from './validation-issue.js';
 import {
   isDocxArchive,
@@ -50,7 +50,7 @@ export async function checkStoredContent(
   }
   if (rule.parse && size <= PARSE_LIMIT_BYTES) {
     const text = (await read(0, size - 1)).toString('utf8');
-    return parseProblems(text, rule.parse);
+    return (await checkConfigTextOffThread({ text, format: rule.parse, schema: 'syntax' })).errors;
   }
   return [];
 }

@@ -104,8 +104,8 @@ export class JobsController {
   @HttpCode(200)
   @RateLimit('bulk')
   @ApiOperation({ summary: 'Cancel or retry several tasks; per-item results' })
-  bulk(@Body() dto: BulkJobsDto) {
-    return this.jobs.bulk(dto);
+  bulk(@Body() dto: BulkJobsDto, @CurrentPrincipal() principal: Principal) {
+    return this.jobs.bulk(dto, principal);
   }
 
   @Post('cleanup')
@@ -165,16 +165,25 @@ export class JobsController {
   @Post(':id/cancel')
   @Auth('operator')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Cancel: waiting → removed; running → stopped; finished → 409' })
-  cancel(@UuidParam() id: string): Promise<JobResponseDto> {
-    return this.jobs.cancel(id);
+  @ApiOperation({
+    summary:
+      "Cancel: waiting → removed; running → stopped; finished → 409 (403 below the job type's role)",
+  })
+  cancel(
+    @UuidParam() id: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<JobResponseDto> {
+    return this.jobs.cancel(id, principal);
   }
 
   @Post(':id/retry')
   @Auth('operator')
   @HttpCode(200)
   @ApiOperation({ summary: 'Run a failed or cancelled task again (else 409)' })
-  retry(@UuidParam() id: string): Promise<JobResponseDto> {
-    return this.jobs.retry(id);
+  retry(
+    @UuidParam() id: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<JobResponseDto> {
+    return this.jobs.retry(id, principal);
   }
 }

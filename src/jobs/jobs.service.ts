@@ -165,8 +165,8 @@ export class JobsService {
    * Waiting or delayed: removed from its queue and cancelled. Running: its worker is
    * told to stop (through a signal the handler checks) and we wait for it. Finished: 409.
    */
-  async cancel(id: string): Promise<JobResponseDto> {
-    const record = await this.find(id);
+  async cancel(id: string, caller: Principal): Promise<JobResponseDto> {
+    const record = await this.findControllable(id, caller);
     if (['completed', 'failed', 'cancelled'].includes(record.status)) {
       throw new ConflictError(`Job ${id} is already ${record.status}`, {
         current_status: record.status,
@@ -213,8 +213,8 @@ export class JobsService {
   }
 
   /** A failed or cancelled job runs again, as a new attempt on the same record. */
-  async retry(id: string): Promise<JobResponseDto> {
-    const record = await this.find(id);
+  async retry(id: string, caller: Principal): Promise<JobResponseDto> {
+    const record = await this.findControllable(id, caller);
     if (record.status !== 'failed' && record.status !== 'cancelled') {
       throw new ConflictError(
         `Only failed or cancelled jobs can be retried; job ${id} is ${record.status}`,
@@ -238,7 +238,7 @@ export class JobsService {
     return this.announce(retried, 'job.retrying');
   }
 
-  async bulk(dto: BulkJobsDto) {
+  async bulk(dto: BulkJobsDto, caller: Principal) {
     const results: (
       | { task_id: string; success: true; action: string; status: string }
       | { task_id: string; success: false; error: string }
@@ -255,7 +255,8 @@ export class JobsService {
       }
       seen.add(id);
       try {
-        const job = dto.operation === 'cancel' ? await this.cancel(id) : await this.retry(id);
+        const job =
+          dto.operation === 'cancel' ? await this.cancel(id, caller) : await this.retry(id, caller);
         results.push({
           task_id: id,
           success: true,
@@ -287,6 +288,20 @@ export class JobsService {
     const response = toJobResponse(record);
     if (!record.internal) await this.events.publish(name, { job: response });
     return response;
+  }
+
+  /**
+   * A job the caller may cancel or retry: one whose type it may submit; the service's
+   * own (internal) jobs are for admins only.
+   */
+  private async findControllable(id: string, caller: Principal): Promise<BackgroundTaskEntity> {
+    const record = await this.find(id);
+    const required = record.internal
+      ? 'admin'
+      : (this.catalog.get(record.taskName)?.role ?? 'operator');
+    if (!roleSatisfies(caller.role, required))
+      throw new ForbiddenError(`Controlling ${record.taskName} jobs requires the ${required} role`);
+    return record;
   }
 
   private async find(id: string): Promise<BackgroundTaskEntity> {

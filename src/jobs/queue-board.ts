@@ -3,6 +3,7 @@ import { BullAdapter } from '@bull-board/api/bullAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { JwtService } from '@nestjs/jwt';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { parse as parseCookie } from 'cookie';
 import type { NextFunction, Request, Response } from 'express';
 import { extractToken } from '../auth/guards/authentication.guard.js';
 import { CredentialService } from '../auth/credential.service.js';
@@ -18,12 +19,9 @@ interface BoardClaims {
   typ: 'board';
 }
 
+/** The `cookie` parser keeps a value it cannot decode as it is, where decodeURIComponent throws. */
 function readCookie(header: string | undefined, name: string): string | undefined {
-  for (const part of (header ?? '').split(';')) {
-    const [key, ...value] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(value.join('='));
-  }
-  return undefined;
+  return header ? parseCookie(header)[name] : undefined;
 }
 
 /** A short-lived cookie that lets an admin's browser open the queue board. */

@@ -265,6 +265,8 @@ export function toFeedEvents(envelope: EventEnvelope): FeedEvent[] {
         },
       ];
     case 'system_notification':
+      // Only notifications meant for everyone: `/` has no rooms (and may be anonymous).
+      if (!envelope.rooms.every((room) => room === 'system')) return [];
       return [
         {
           event: 'system_alert',

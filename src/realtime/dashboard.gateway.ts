@@ -10,7 +10,14 @@ import { CredentialService } from '../auth/credential.service.js';
 import { ANONYMOUS_DASHBOARD_READER } from '../auth/principal.js';
 import type { AppConfig } from '../config/config.js';
 import { InjectConfig, InjectRuntime, Runtime } from '../config/config.module.js';
-import { handshakeToken, unauthorized } from './socket-auth.js';
+import { ConnectionLimits } from './connection-limits.js';
+import {
+  expireWithToken,
+  guardMessages,
+  handshakeToken,
+  tooManyConnections,
+  unauthorized,
+} from './socket-auth.js';
 import type { SocketData } from './socket-hub.service.js';
 import { SocketHub } from './socket-hub.service.js';
 import { SocketStats } from './socket-stats.service.js';
@@ -26,6 +33,7 @@ export class DashboardGateway implements OnGatewayInit, OnGatewayConnection, OnG
     private readonly credentials: CredentialService,
     private readonly hub: SocketHub,
     private readonly stats: SocketStats,
+    private readonly connectionLimits: ConnectionLimits,
     @InjectConfig() private readonly config: AppConfig,
     @InjectRuntime() private readonly runtime: Runtime,
   ) {}
@@ -36,7 +44,9 @@ export class DashboardGateway implements OnGatewayInit, OnGatewayConnection, OnG
     this.hub.attachBasic(namespace);
     namespace.use((socket, next) => {
       const token = handshakeToken(socket);
-      const accept = (principal: SocketData['principal']) => {
+      const accept = async (principal: SocketData['principal']) => {
+        if (!(await this.connectionLimits.admit(socket, principal)))
+          return next(tooManyConnections());
         socket.data = {
           principal,
           connectedAt: new Date().toISOString(),
@@ -46,13 +56,16 @@ export class DashboardGateway implements OnGatewayInit, OnGatewayConnection, OnG
       };
       if (!token)
         return this.config.dashboardPublicRead
-          ? accept(ANONYMOUS_DASHBOARD_READER)
+          ? void accept(ANONYMOUS_DASHBOARD_READER)
           : next(unauthorized());
       this.credentials.authenticate(token).then(accept, () => next(unauthorized()));
     });
   }
 
   handleConnection(socket: Socket): void {
+    // Same rules as /v2: a message budget per socket, and a JWT's socket ends with its token.
+    guardMessages(socket, this.config.socketMessagesPerSecond);
+    expireWithToken(socket, (socket.data as SocketData).principal.expiresAt);
     this.hub.openFeed(socket);
     this.stats.setConnections(this.hub.localConnections());
   }

@@ -103,7 +103,7 @@ export interface DomainEventMap {
   'file.uploaded': { file: EntityView };
   'file.validated': { file: EntityView };
   'file.updated': { file: EntityView };
-  'file.deleted': { file_id: string };
+  'file.deleted': { file_id: string; file_type: string };
 
   'metrics.snapshot': { metrics: Record<string, unknown> };
 

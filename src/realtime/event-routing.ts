@@ -108,8 +108,14 @@ export function routeDomainEvent<K extends DomainEventName>(
       const job = p.job as { id: string };
       return [{ type: 'job_update', rooms: ['jobs', `job:${job.id}`], data: { event, ...p } }];
     }
-    case 'file':
-      return [{ type: 'file_update', rooms: ['files'], data: { event, ...p } }];
+    case 'file': {
+      // Backups hold the whole database: even their metadata is for admins only.
+      // (A deletion names the type for routing only; its data stays `{event, file_id}`.)
+      const { file_type: deletedType, ...data } = p;
+      const type = (p.file as { file_type?: string } | undefined)?.file_type ?? deletedType;
+      const rooms = type === 'backups' ? ['admin'] : ['files'];
+      return [{ type: 'file_update', rooms, data: { event, ...data } }];
+    }
     case 'metrics':
       return [{ type: 'metrics_update', rooms: ['metrics'], data: { event, ...p } }];
     case 'system': {

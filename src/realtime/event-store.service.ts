@@ -6,12 +6,19 @@ import { InjectRuntime, type Runtime } from '../config/config.module.js';
 import { poolOptions } from '../database/data-source.js';
 import { EventEnvelope, toEnvelope } from './event.entity.js';
 import type { RoutedEvent } from './event-routing.js';
+import type { ReadableRooms } from './rooms.js';
 
 /** Serialises event writers across every process, so ids commit in increasing order. */
 const EVENT_APPEND_LOCK = 72_061_003;
 /** One connection appends while the other reads for delivery. */
 const LIVE_POOL_SIZE = 2;
 export const EVENTS_CHANNEL = 'subforge_events';
+/** History is read in batches of at most this many rows... */
+export const HISTORY_BATCH_ROWS = 1_000;
+/** ...or this many bytes of event data (a batch holds at least one event). */
+export const HISTORY_BATCH_BYTES = 4 * 1024 * 1024;
+
+type Query = (sql: string, params: unknown[]) => Promise<EventRow[]>;
 
 interface EventRow {
   id: string;
@@ -29,6 +36,8 @@ export interface HistoryFilter {
   limit: number;
   /** Without `afterId` and `since`: the newest `limit` events (still in id order), not the oldest. */
   newestWhenUnbounded?: boolean;
+  /** Only events with at least one of these rooms; unset: every event. */
+  readable?: ReadableRooms | null;
 }
 
 /**
@@ -81,13 +90,58 @@ export class EventStore {
     return rows.map(toEnvelope);
   }
 
-  /** Events after `afterId` up to `upToId`, in id order (for live delivery). */
-  async range(afterId: string, upToId: string, limit = 5_000): Promise<EventEnvelope[]> {
-    const { rows } = await this.live.query<EventRow>(
-      `SELECT id, type, rooms, data, created_at FROM events WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3`,
-      [afterId, upToId, limit],
+  /** The next batch of events after `afterId` up to `upToId`, in id order (for live delivery). */
+  async range(afterId: string, upToId: string): Promise<EventEnvelope[]> {
+    const query: Query = async (sql, params) => (await this.live.query<EventRow>(sql, params)).rows;
+    return (await this.batch(query, 'id <= $1', [upToId], afterId, HISTORY_BATCH_ROWS)).map(
+      toEnvelope,
     );
-    return rows.map(toEnvelope);
+  }
+
+  /**
+   * One batch of events matching `condition` (placeholders from $1 over `params`) after
+   * `afterId`, oldest first: at most `rows` rows (≤ 1,000) and, past the first event,
+   * at most 4 MiB of data.
+   */
+  private async batch(
+    query: Query,
+    condition: string,
+    params: unknown[],
+    afterId: string,
+    rows: number,
+  ): Promise<EventRow[]> {
+    const n = params.length;
+    return query(
+      `SELECT id, type, rooms, data, created_at FROM (
+         SELECT *, sum(size) OVER (ORDER BY id) - size AS before FROM (
+           SELECT id, type, rooms, data, created_at, octet_length(data::text) AS size FROM events
+           WHERE ${condition ? `(${condition}) AND ` : ''}id > $${n + 1} ORDER BY id LIMIT $${n + 2}
+         ) page
+       ) sized WHERE before < $${n + 3} ORDER BY id`,
+      [...params, afterId, Math.min(rows, HISTORY_BATCH_ROWS), HISTORY_BATCH_BYTES],
+    );
+  }
+
+  /**
+   * Events matching `condition` after `afterId`, oldest first, at most `limit`, handed
+   * over one batch (≤ 1,000 rows or 4 MiB) at a time.
+   */
+  async *batches(
+    condition: string,
+    params: unknown[],
+    afterId: string,
+    limit: number,
+  ): AsyncGenerator<EventEnvelope[]> {
+    const query: Query = (sql, values) => this.dataSource.query<EventRow[]>(sql, values);
+    let cursor = afterId;
+    let left = limit;
+    while (left > 0) {
+      const rows = await this.batch(query, condition, params, cursor, left);
+      if (!rows.length) return;
+      yield rows.map(toEnvelope);
+      left -= rows.length;
+      cursor = rows[rows.length - 1].id;
+    }
   }
 
   async lastId(): Promise<string> {
@@ -116,22 +170,43 @@ export class EventStore {
     if (filter.types?.length) add('type = ANY(?::text[])', filter.types);
     if (filter.afterId) add('id > ?', filter.afterId);
     if (filter.since) add('created_at >= ?', filter.since);
-    const condition = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const newest = filter.newestWhenUnbounded && !filter.afterId && !filter.since;
-    const [rows, count] = await Promise.all([
-      this.dataSource.query<EventRow[]>(
-        newest
-          ? `SELECT * FROM (SELECT id, type, rooms, data, created_at FROM events ${condition}
-               ORDER BY id DESC LIMIT $${params.length + 1}) newest ORDER BY id`
-          : `SELECT id, type, rooms, data, created_at FROM events ${condition} ORDER BY id LIMIT $${params.length + 1}`,
-        [...params, filter.limit],
-      ),
+    if (filter.readable) {
+      add(
+        'EXISTS (SELECT 1 FROM unnest(rooms) AS r WHERE r = ANY(?::text[])',
+        filter.readable.exact,
+      );
+      const patterns = filter.readable.prefixes.map((prefix) => `${prefix}%`);
+      params.push(patterns);
+      where[where.length - 1] += ` OR r LIKE ANY($${params.length}::text[]))`;
+    }
+    const condition = where.join(' AND ');
+    const from =
+      filter.newestWhenUnbounded && !filter.afterId && !filter.since
+        ? await this.beforeNewest(condition, params, filter.limit)
+        : '0';
+    const [events, count] = await Promise.all([
+      (async () => {
+        const found: EventEnvelope[] = [];
+        for await (const batch of this.batches(condition, params, from, filter.limit))
+          found.push(...batch);
+        return found;
+      })(),
       this.dataSource.query<{ total: number }[]>(
-        `SELECT count(*)::int AS total FROM events ${condition}`,
+        `SELECT count(*)::int AS total FROM events ${condition ? `WHERE ${condition}` : ''}`,
         params,
       ),
     ]);
-    return { events: rows.map(toEnvelope), total: count[0].total };
+    return { events, total: count[0].total };
+  }
+
+  /** The id just before the newest `limit` events matching `condition` ('0' when there are fewer). */
+  private async beforeNewest(condition: string, params: unknown[], limit: number): Promise<string> {
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT id::text AS id FROM events ${condition ? `WHERE ${condition}` : ''}
+        ORDER BY id DESC OFFSET $${params.length + 1} LIMIT 1`,
+      [...params, limit],
+    );
+    return rows[0]?.id ?? '0';
   }
 
   async count(): Promise<number> {
@@ -142,27 +217,24 @@ export class EventStore {
   }
 
   /**
-   * Events of `rooms` after `afterId`, oldest first, at most `max`. When more were
-   * missed, the newest `max` of them, flagged `truncated`.
+   * Events of `rooms` after `afterId`, oldest first, at most `max`, in batches. When more
+   * were missed, the newest `max` of them, flagged `truncated`.
    */
   async missed(
     rooms: string[],
     afterId: string,
     max: number,
-  ): Promise<{ events: EventEnvelope[]; truncated: boolean }> {
-    const select = `SELECT id, type, rooms, data, created_at FROM events WHERE rooms && $1::text[] AND id > $2`;
-    const rows: EventRow[] = await this.dataSource.query(`${select} ORDER BY id LIMIT $3`, [
-      rooms,
-      afterId,
-      max + 1,
-    ]);
-    if (rows.length <= max) return { events: rows.map(toEnvelope), truncated: false };
-    const latest: EventRow[] = await this.dataSource.query(`${select} ORDER BY id DESC LIMIT $3`, [
-      rooms,
-      afterId,
-      max,
-    ]);
-    return { events: latest.reverse().map(toEnvelope), truncated: true };
+  ): Promise<{ batches: AsyncGenerator<EventEnvelope[]>; truncated: boolean }> {
+    // The id just before the newest `max`: only there when more than `max` were missed.
+    const before: { id: string }[] = await this.dataSource.query(
+      `SELECT id::text AS id FROM events WHERE rooms && $1::text[] AND id > $2 ORDER BY id DESC OFFSET $3 LIMIT 1`,
+      [rooms, afterId, max],
+    );
+    const from = before[0]?.id ?? afterId;
+    return {
+      batches: this.batches('rooms && $1::text[]', [rooms], from, max),
+      truncated: before.length > 0,
+    };
   }
 
   /** The newest id removed by retention: a client that saw less may have missed events for good. */

@@ -41,16 +41,16 @@ export class RealtimeController {
 
   @Get('rooms')
   @Auth('viewer')
-  @ApiOperation({ summary: 'Rooms with members, across instances' })
-  rooms() {
-    return this.realtime.rooms();
+  @ApiOperation({ summary: 'Rooms with members, across instances (the rooms the caller may join)' })
+  rooms(@CurrentPrincipal() principal: Principal) {
+    return this.realtime.rooms(principal);
   }
 
   @Get('rooms/:name')
   @Auth('viewer')
   @ApiOperation({ summary: 'One room and its members (404 when empty or unknown)' })
-  room(@Param('name') name: string) {
-    return this.realtime.room(name);
+  room(@Param('name') name: string, @CurrentPrincipal() principal: Principal) {
+    return this.realtime.room(name, principal);
   }
 
   @Post('broadcast')
@@ -80,9 +80,11 @@ export class RealtimeController {
 
   @Get('event-history')
   @Auth('viewer')
-  @ApiOperation({ summary: 'Stored events, filtered by room, types, id and time' })
-  history(@Query() query: EventHistoryQuery) {
-    return this.realtime.history(query);
+  @ApiOperation({
+    summary: 'Stored events the caller may read, filtered by room, types, id and time',
+  })
+  history(@Query() query: EventHistoryQuery, @CurrentPrincipal() principal: Principal) {
+    return this.realtime.history(query, principal);
   }
 
   @Post('connections/:id/replay-events')
@@ -97,7 +99,7 @@ export class RealtimeController {
   @Get('statistics')
   @Auth('viewer')
   @ApiOperation({ summary: 'Connections, rooms, message counters, peak and instances (measured)' })
-  statistics() {
-    return this.realtime.statistics();
+  statistics(@CurrentPrincipal() principal: Principal) {
+    return this.realtime.statistics(principal);
   }
 }

@@ -21,11 +21,19 @@ import {
   RoomPayloadMessageDto,
 } from './dto/messages.dto.js';
 import { EventBus } from './event-bus.service.js';
+import { RoomMessageLimits } from './room-message-limits.js';
 import { checkRoom } from './rooms.js';
-import { handshakeToken, MessageBudget, unauthorized } from './socket-auth.js';
+import {
+  expireWithToken,
+  guardMessages,
+  handshakeToken,
+  tooManyConnections,
+  unauthorized,
+} from './socket-auth.js';
+import { ConnectionLimits } from './connection-limits.js';
 import { SocketData, SocketHub } from './socket-hub.service.js';
 import { SocketStats } from './socket-stats.service.js';
-import { acknowledge, ackError, validateMessage } from './ws-ack.js';
+import { acknowledge, validateMessage } from './ws-ack.js';
 
 interface ReconnectAuth {
   rooms?: unknown;
@@ -40,13 +48,14 @@ interface ReconnectAuth {
 @WebSocketGateway({ namespace: '/v2' })
 export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   private readonly logger = new Logger('RealtimeGateway');
-  private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
 
   constructor(
     private readonly credentials: CredentialService,
     private readonly hub: SocketHub,
     private readonly stats: SocketStats,
     private readonly events: EventBus,
+    private readonly roomMessageLimits: RoomMessageLimits,
+    private readonly connectionLimits: ConnectionLimits,
     @InjectConfig() private readonly config: AppConfig,
     @InjectRuntime() private readonly runtime: Runtime,
   ) {}
@@ -57,7 +66,9 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       const token = handshakeToken(socket);
       if (!token) return next(unauthorized());
       this.credentials.authenticate(token).then(
-        (principal) => {
+        async (principal) => {
+          if (!(await this.connectionLimits.admit(socket, principal)))
+            return next(tooManyConnections());
           socket.data = {
             principal,
             connectedAt: new Date().toISOString(),
@@ -75,8 +86,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   async handleConnection(socket: Socket): Promise<void> {
     const { principal } = socket.data as SocketData;
-    this.guardMessages(socket);
-    this.scheduleExpiry(socket, principal.expiresAt);
+    guardMessages(socket, this.config.socketMessagesPerSecond, () => this.stats.countReceived());
+    expireWithToken(socket, principal.expiresAt);
     this.stats.setConnections(this.hub.localConnections());
     if (principal.role === 'agent' && principal.agentId)
       await socket.join(`agent:${principal.agentId}`);
@@ -105,9 +116,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     }
   }
 
-  handleDisconnect(socket: Socket): void {
-    clearTimeout(this.expiryTimers.get(socket.id));
-    this.expiryTimers.delete(socket.id);
+  handleDisconnect(): void {
     this.stats.setConnections(this.hub.localConnections());
   }
 
@@ -137,6 +146,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       const { room, data } = await validateMessage(RoomPayloadMessageDto, body);
       if (!socket.rooms.has(room)) throw new ForbiddenError(`Join ${room} before sending to it`);
       const principal = (socket.data as SocketData).principal;
+      await this.roomMessageLimits.check(principal, data);
       const [event] = await this.events.publishAndWait('room.message', {
         room,
         data,
@@ -187,8 +197,12 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       if (fresh.kind !== current.kind || fresh.id !== current.id)
         throw new ForbiddenError('reauth must use a credential of the same identity');
       (socket.data as SocketData).principal = fresh;
-      this.scheduleExpiry(socket, fresh.expiresAt);
-      return { expires_at: fresh.expiresAt ? new Date(fresh.expiresAt).toISOString() : null };
+      expireWithToken(socket, fresh.expiresAt);
+      const left = await this.hub.leaveRefusedRooms(socket);
+      return {
+        expires_at: fresh.expiresAt ? new Date(fresh.expiresAt).toISOString() : null,
+        ...(left.length ? { rooms_left: left } : {}),
+      };
     });
   }
 
@@ -197,41 +211,29 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     if (!check.ok) throw new AppError(check.status, check.reason);
   }
 
-  /** Per-socket message budget, and the count of messages received. */
-  private guardMessages(socket: Socket): void {
-    const budget = new MessageBudget(this.config.socketMessagesPerSecond);
-    socket.use((packet, next) => {
-      this.stats.countReceived();
-      if (budget.take()) return next();
-      const ack = packet[packet.length - 1];
-      if (typeof ack === 'function')
-        (ack as (reply: unknown) => void)(
-          ackError(new AppError(429, 'Too many messages; slow down')),
-        );
-    });
-  }
-
-  /** A socket authenticated by a JWT lives as long as its token, unless it sends `reauth`. */
-  private scheduleExpiry(socket: Socket, expiresAt: number | null): void {
-    clearTimeout(this.expiryTimers.get(socket.id));
-    if (!expiresAt) return;
-    const timer = setTimeout(
-      () => {
-        socket.emit('system_notification', { event: 'token_expired' });
-        socket.disconnect(true);
-      },
-      Math.max(0, Math.min(expiresAt - Date.now(), 2_147_000_000)),
-    );
-    timer.unref();
-    this.expiryTimers.set(socket.id, timer);
-  }
-
   private async onInvalidation(kind: Principal['kind'], id: string): Promise<void> {
     if (kind === 'api_key') {
       this.hub.disconnectPrincipal('api_key', id, 'credential revoked');
       return;
     }
     const user = await this.credentials.findUser(id).catch(() => null);
-    if (!user || !user.isActive) this.hub.disconnectPrincipal('user', id, 'account deactivated');
+    if (!user || !user.isActive) {
+      this.hub.disconnectPrincipal('user', id, 'account deactivated');
+      return;
+    }
+    // A raised session version (sign-out everywhere, new password or role) ends the
+    // sessions that signed in before it.
+    this.hub.disconnectPrincipal(
+      'user',
+      id,
+      'session ended',
+      (principal) => principal.session?.version !== user.sessionVersion,
+    );
+    // The sessions that go on carry the user as it is now, and keep only the rooms it may join.
+    for (const socket of this.hub.socketsOf('user', id)) {
+      const data = socket.data as SocketData;
+      data.principal = { ...data.principal, role: user.role, name: user.displayName };
+      await this.hub.leaveRefusedRooms(socket);
+    }
   }
 }

@@ -9,6 +9,8 @@ import { EventStore } from './event-store.service.js';
 import { EventStream } from './event-stream.service.js';
 import { RealtimeController } from './realtime.controller.js';
 import { RealtimeGateway } from './realtime.gateway.js';
+import { ConnectionLimits } from './connection-limits.js';
+import { RoomMessageLimits } from './room-message-limits.js';
 import { RealtimeService } from './realtime.service.js';
 import { SocketHub } from './socket-hub.service.js';
 import { SocketStats } from './socket-stats.service.js';
@@ -29,6 +31,8 @@ import { SocketStats } from './socket-stats.service.js';
     SocketStats,
     SocketHub,
     RealtimeService,
+    RoomMessageLimits,
+    ConnectionLimits,
     RealtimeGateway,
     DashboardGateway,
   ],

@@ -10,7 +10,7 @@ import {
 import type { BroadcastDto, EventHistoryQuery, ReplayEventsDto } from './dto/management.dto.js';
 import { EventBus } from './event-bus.service.js';
 import { EventStore } from './event-store.service.js';
-import { checkRoom } from './rooms.js';
+import { assertRoomAllowed, checkRoom, readableRooms } from './rooms.js';
 import { SocketData, SocketHub } from './socket-hub.service.js';
 import { SocketStats } from './socket-stats.service.js';
 
@@ -33,6 +33,17 @@ function describe(socket: Remote, namespace: string) {
     connected_at: socket.data?.connectedAt ?? null,
     instance_id: socket.data?.instanceId ?? null,
   };
+}
+
+/** Rooms with their member counts, limited to the rooms `viewer` may join itself. */
+function countRooms(sockets: Remote[], viewer: Principal) {
+  const counts = new Map<string, number>();
+  for (const socket of sockets)
+    for (const room of socket.rooms)
+      if (room !== socket.id) counts.set(room, (counts.get(room) ?? 0) + 1);
+  return [...counts.entries()]
+    .filter(([name]) => checkRoom(viewer, name).ok)
+    .map(([name, members_count]) => ({ name, members_count }));
 }
 
 /** The management side of Socket.IO, across every instance (through the Redis adapter). */
@@ -86,18 +97,14 @@ export class RealtimeService {
     this.namespace().in(id).disconnectSockets(true);
   }
 
-  async rooms(): Promise<{ name: string; members_count: number }[]> {
-    const counts = new Map<string, number>();
-    for (const socket of await this.fetch(this.namespace())) {
-      for (const room of socket.rooms)
-        if (room !== socket.id) counts.set(room, (counts.get(room) ?? 0) + 1);
-    }
-    return [...counts.entries()]
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([name, members_count]) => ({ name, members_count }));
+  async rooms(viewer: Principal): Promise<{ name: string; members_count: number }[]> {
+    return countRooms(await this.fetch(this.namespace()), viewer).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    );
   }
 
-  async room(name: string) {
+  async room(name: string, viewer: Principal) {
+    assertRoomAllowed(viewer, name);
     const members = await this.fetch(this.namespace(), name);
     if (!members.length || members.every((socket) => socket.id === name))
       throw new NotFoundError('Room', name);
@@ -145,7 +152,8 @@ export class RealtimeService {
     return { room, connection_id: connectionId, left: true };
   }
 
-  async history(query: EventHistoryQuery) {
+  async history(query: EventHistoryQuery, viewer: Principal) {
+    if (query.room) assertRoomAllowed(viewer, query.room);
     const types = query.event_types
       ?.split(',')
       .map((type) => type.trim())
@@ -157,6 +165,7 @@ export class RealtimeService {
       since: query.since ? new Date(query.since) : undefined,
       limit: query.limit,
       newestWhenUnbounded: true,
+      readable: readableRooms(viewer),
     });
     return {
       events,
@@ -186,7 +195,7 @@ export class RealtimeService {
     return { replayed_count: count };
   }
 
-  async statistics() {
+  async statistics(viewer: Principal) {
     const { basic } = this.hub.namespaces;
     const [v2Sockets, basicSockets, messages, peak, instances, historySize] = await Promise.all([
       this.fetch(this.namespace()),
@@ -197,17 +206,14 @@ export class RealtimeService {
       this.store.count(),
     ]);
     const all = [...v2Sockets, ...basicSockets];
-    const rooms = new Map<string, number>();
-    for (const socket of v2Sockets)
-      for (const room of socket.rooms)
-        if (room !== socket.id) rooms.set(room, (rooms.get(room) ?? 0) + 1);
+    const rooms = countRooms(v2Sockets, viewer);
     return {
       total_connections: all.length,
       authenticated_connections: all.filter(
         (socket) => socket.data?.principal && socket.data.principal.kind !== 'anonymous',
       ).length,
-      total_rooms: rooms.size,
-      rooms: [...rooms.entries()].map(([name, members_count]) => ({ name, members_count })),
+      total_rooms: rooms.length,
+      rooms,
       event_history_size: historySize,
       messages,
       peak_connections: Math.max(peak, all.length),

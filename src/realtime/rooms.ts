@@ -1,4 +1,5 @@
 import type { Principal } from '../auth/principal.js';
+import { AppError } from '../common/errors/app-errors.js';
 
 const COLLECTION_ROOMS = new Set([
   'agents',
@@ -62,4 +63,31 @@ export function checkRoom(principal: Principal, room: unknown): RoomCheck {
     default:
       return { ok: true };
   }
+}
+
+/** Rooms a principal may read, as exact names and name prefixes (for SQL); null: every room. */
+export interface ReadableRooms {
+  exact: string[];
+  prefixes: string[];
+}
+
+/** The history counterpart of `checkRoom`: the rooms whose events a principal may read. */
+export function readableRooms(principal: Principal): ReadableRooms | null {
+  if (principal.role === 'admin') return null;
+  if (principal.role === 'agent') {
+    return {
+      exact: [...AGENT_READABLE, ...(principal.agentId ? [`agent:${principal.agentId}`] : [])],
+      prefixes: ['task:', 'workflow:', 'run:'],
+    };
+  }
+  return {
+    exact: [...COLLECTION_ROOMS, ...(principal.kind === 'user' ? [`user:${principal.id}`] : [])],
+    prefixes: ['task:', 'workflow:', 'run:', 'job:', 'room:'],
+  };
+}
+
+/** Throws the room check's refusal as an HTTP error. */
+export function assertRoomAllowed(principal: Principal, room: string): void {
+  const check = checkRoom(principal, room);
+  if (!check.ok) throw new AppError(check.status, check.reason);
 }

@@ -1,5 +1,7 @@
 import type { Socket } from 'socket.io';
 import { extractToken } from '../auth/guards/authentication.guard.js';
+import { AppError } from '../common/errors/app-errors.js';
+import { ackError } from './ws-ack.js';
 
 /** The credential a client offers at the handshake: `auth.token`, or the HTTP headers. */
 export function handshakeToken(socket: Socket): string | undefined {
@@ -12,6 +14,11 @@ export function handshakeToken(socket: Socket): string | undefined {
 /** Error whose message Socket.IO clients see in `connect_error`. */
 export function unauthorized(): Error & { data: { status_code: number } } {
   return Object.assign(new Error('unauthorized'), { data: { status_code: 401 } });
+}
+
+/** Error whose message Socket.IO clients see in `connect_error` when their credential has too many. */
+export function tooManyConnections(): Error & { data: { status_code: number } } {
+  return Object.assign(new Error('too many connections'), { data: { status_code: 429 } });
 }
 
 /** A token bucket: `perSecond` messages a second, bursts up to twice that. */
@@ -35,3 +42,49 @@ export class MessageBudget {
     return true;
   }
 }
+
+/**
+ * Every namespace's per-socket message budget: a message over it is dropped, and answered
+ * with a 429 acknowledgement when it asked for one.
+ */
+export function guardMessages(socket: Socket, perSecond: number, onMessage?: () => void): void {
+  const budget = new MessageBudget(perSecond);
+  socket.use((packet, next) => {
+    onMessage?.();
+    if (budget.take()) return next();
+    const ack = packet[packet.length - 1];
+    if (typeof ack === 'function')
+      (ack as (reply: unknown) => void)(
+        ackError(new AppError(429, 'Too many messages; slow down')),
+      );
+  });
+}
+
+const expiryTimers = new WeakMap<Socket, NodeJS.Timeout>();
+
+/**
+ * A socket authenticated by a JWT lives as long as its token: it is told and disconnected
+ * when the token expires (a later call, after `reauth`, moves the moment).
+ */
+export function expireWithToken(socket: Socket, expiresAt: number | null): void {
+  clearTimeout(expiryTimers.get(socket));
+  expiryTimers.delete(socket);
+  if (!expiresAt) return;
+  const timer = setTimeout(
+    () => {
+      socket.emit('system_notification', { event: 'token_expired' });
+      socket.disconnect(true);
+    },
+    Math.max(0, Math.min(expiresAt - Date.now(), 2_147_000_000)),
+  );
+  timer.unref();
+  expiryTimers.set(socket, timer);
+  if (watched.has(socket)) return;
+  watched.add(socket);
+  socket.once('disconnect', () => {
+    clearTimeout(expiryTimers.get(socket));
+    expiryTimers.delete(socket);
+  });
+}
+
+const watched = new WeakSet<Socket>();

@@ -6,6 +6,7 @@ import type { EventEnvelope } from './event.entity.js';
 import { EventStore } from './event-store.service.js';
 import { EventStream } from './event-stream.service.js';
 import { FeedPacer } from './feed-pacer.js';
+import { checkRoom } from './rooms.js';
 import { SocketStats } from './socket-stats.service.js';
 
 /** Most events sent on reconnect; beyond it the client is told to refetch. */
@@ -145,16 +146,23 @@ export class SocketHub {
     try {
       await socket.join(rooms);
       const purged = await this.store.purgedThrough();
-      const { events, truncated } = await this.store.missed(rooms, afterId, MAX_RECONNECT_REPLAY);
-      if (truncated || BigInt(afterId) < BigInt(purged)) {
-        const oldest = events[0]?.id ?? (await this.store.oldestId()) ?? afterId;
-        socket.emit('replay_truncated', { oldest_id: oldest });
-      }
+      const { batches, truncated } = await this.store.missed(rooms, afterId, MAX_RECONNECT_REPLAY);
       let lastId = afterId;
-      for (const event of events) {
-        socket.emit('event_history', event);
-        lastId = event.id;
+      let count = 0;
+      let told = !(truncated || BigInt(afterId) < BigInt(purged));
+      for await (const events of batches) {
+        if (!told) {
+          socket.emit('replay_truncated', { oldest_id: events[0].id });
+          told = true;
+        }
+        for (const event of events) {
+          socket.emit('event_history', event);
+          lastId = event.id;
+        }
+        count += events.length;
       }
+      if (!told)
+        socket.emit('replay_truncated', { oldest_id: (await this.store.oldestId()) ?? afterId });
       // This instance's live stream may lag behind the table: keep holding live events
       // until it has passed what the client already has, or they would arrive twice.
       await this.stream.waitForPosition(lastId);
@@ -165,8 +173,8 @@ export class SocketHub {
           lastId = event.id;
         }
       }
-      this.stats.countSent(events.length + gate.buffer.length);
-      return { count: events.length, lastId };
+      this.stats.countSent(count + gate.buffer.length);
+      return { count, lastId };
     } finally {
       this.gates.delete(socket.id);
     }
@@ -177,24 +185,66 @@ export class SocketHub {
     emit: (event: EventEnvelope) => void,
     filter: { rooms: string[]; afterId?: string; since?: Date; limit: number },
   ): Promise<{ count: number; lastId: string | null }> {
-    const { events } = await this.store.find({
-      rooms: filter.rooms,
-      afterId: filter.afterId,
-      since: filter.since,
-      limit: filter.limit,
-    });
-    for (const event of events) emit(event);
-    this.stats.countSent(events.length);
-    return { count: events.length, lastId: events.length ? events[events.length - 1].id : null };
+    const condition = ['rooms && $1::text[]'];
+    const params: unknown[] = [filter.rooms];
+    if (filter.since) {
+      params.push(filter.since);
+      condition.push(`created_at >= $${params.length}`);
+    }
+    let count = 0;
+    let lastId: string | null = null;
+    // One batch (≤ 1,000 rows or 4 MiB) in memory at a time.
+    for await (const events of this.store.batches(
+      condition.join(' AND '),
+      params,
+      filter.afterId ?? '0',
+      filter.limit,
+    )) {
+      for (const event of events) emit(event);
+      count += events.length;
+      lastId = events[events.length - 1].id;
+    }
+    this.stats.countSent(count);
+    return { count, lastId };
   }
 
-  /** Disconnects this instance's sockets held by a principal. */
-  disconnectPrincipal(kind: string, id: string, reason: string): number {
+  /**
+   * After any change of a socket's principal (reauth, a changed user): leaves the rooms
+   * it may no longer join and tells the client which. Returns them.
+   */
+  async leaveRefusedRooms(socket: Socket): Promise<string[]> {
+    const principal = (socket.data as SocketData).principal;
+    const refused = [...socket.rooms].filter(
+      (room) => room !== socket.id && !checkRoom(principal, room).ok,
+    );
+    for (const room of refused) await socket.leave(room);
+    if (refused.length) socket.emit('system_notification', { event: 'rooms_left', rooms: refused });
+    return refused;
+  }
+
+  /** This instance's sockets of a principal, on both namespaces. */
+  socketsOf(kind: string, id: string): Socket[] {
+    const found: Socket[] = [];
+    for (const namespace of [this.v2, this.basic])
+      for (const socket of namespace?.sockets.values() ?? []) {
+        const principal = (socket.data as SocketData | undefined)?.principal;
+        if (principal?.kind === kind && principal.id === id) found.push(socket);
+      }
+    return found;
+  }
+
+  /** Disconnects this instance's sockets held by a principal (those `which` picks). */
+  disconnectPrincipal(
+    kind: string,
+    id: string,
+    reason: string,
+    which: (principal: Principal) => boolean = () => true,
+  ): number {
     let count = 0;
     for (const namespace of [this.v2, this.basic]) {
       for (const socket of namespace?.sockets.values() ?? []) {
         const principal = (socket.data as SocketData | undefined)?.principal;
-        if (principal?.kind === kind && principal.id === id) {
+        if (principal?.kind === kind && principal.id === id && which(principal)) {
           socket.emit('system_notification', { event: 'disconnected', reason });
           socket.disconnect(true);
           count++;

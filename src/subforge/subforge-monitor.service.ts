@@ -17,6 +17,7 @@ import { sleep } from '../infra/net.js';
 import { EventBus } from '../realtime/event-bus.service.js';
 import { RedisService } from '../redis/redis.service.js';
 import { WORKFLOW_ID } from './context.js';
+import { realPathInside } from './inside-root.js';
 import { SubforgeImporter } from './subforge-importer.service.js';
 
 /** The watcher lease: one instance (worker or all role) watches and scans. */
@@ -258,10 +259,22 @@ export class SubforgeMonitor implements OnApplicationBootstrap, BeforeApplicatio
 
   /** Reads run `id`'s context and imports it; a file still being written is read again. */
   private async syncRun(id: string, force = false, knownChecksum?: string): Promise<RunOutcome> {
-    const path = join(this.root, '.subforge', id, CONTEXT_FILE);
+    const linked = join(this.root, '.subforge', id, CONTEXT_FILE);
     for (let attempt = 0; ; attempt++) {
       let bytes: Buffer;
       try {
+        const path = await realPathInside(this.root, linked);
+        if (!path) {
+          this.logger.warn(
+            `.subforge/${id}/${CONTEXT_FILE} skipped: it links outside SUBFORGE_ROOT`,
+          );
+          await this.importer.importContext(
+            id,
+            { bytes: Buffer.from(`outside: ${linked}`), error: 'links outside SUBFORGE_ROOT' },
+            force,
+          );
+          return 'failed';
+        }
         if ((await stat(path)).size > MAX_CONTEXT_BYTES) {
           await this.importer.importContext(
             id,
@@ -310,9 +323,13 @@ export class SubforgeMonitor implements OnApplicationBootstrap, BeforeApplicatio
     force = false,
     knownChecksum?: string,
   ): Promise<boolean> {
-    const path = join(this.root, '.claude', 'agents', fileName);
     let bytes: Buffer;
     try {
+      const path = await realPathInside(this.root, join(this.root, '.claude', 'agents', fileName));
+      if (!path) {
+        this.logger.warn(`.claude/agents/${fileName} skipped: it links outside SUBFORGE_ROOT`);
+        return false;
+      }
       if ((await stat(path)).size > MAX_AGENT_FILE_BYTES) {
         this.logger.warn(
           `.claude/agents/${fileName} skipped: larger than ${MAX_AGENT_FILE_BYTES} bytes`,
@@ -401,6 +418,7 @@ export class SubforgeMonitor implements OnApplicationBootstrap, BeforeApplicatio
     if (this.watcher || this.closing) return;
     const watcher = watch(this.root, {
       ignoreInitial: true,
+      followSymlinks: false,
       depth: 3,
       ignored: (path: string) => this.target(path) === 'ignored',
     });

@@ -10,7 +10,9 @@ import {
   ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
-import { Auth, DashboardRead } from '../auth/auth.decorator.js';
+import { Auth, CurrentPrincipal, DashboardRead } from '../auth/auth.decorator.js';
+import type { Principal } from '../auth/principal.js';
+import { roleSatisfies } from '../auth/roles.js';
 import { Cached } from '../common/cache/cached.decorator.js';
 import { ConflictError } from '../common/errors/app-errors.js';
 import type { AppConfig } from '../config/config.js';
@@ -163,7 +165,7 @@ export class SubforgeController {
       'The service (active while it runs), whether the project is watched, workflow counts, the last scan',
   })
   @ApiOkResponse({ type: SubforgeStatusDto })
-  async status(): Promise<SubforgeStatusDto> {
+  async status(@CurrentPrincipal() principal: Principal): Promise<SubforgeStatusDto> {
     const [counts, stopped, watcher, lastScan] = await Promise.all([
       this.window.counts(),
       this.monitor.stopped().catch(() => false),
@@ -178,7 +180,10 @@ export class SubforgeController {
       file_watching_enabled: on && watcher,
       total_workflows: counts.total,
       active_workflows: counts.active,
-      subforge_directory: join(this.config.subforgeRoot, '.subforge'),
+      // Where the service runs on disk is for operators, not for (anonymous) readers.
+      subforge_directory: roleSatisfies(principal.role, 'operator')
+        ? join(this.config.subforgeRoot, '.subforge')
+        : null,
       subforge_directory_exists: existsSync(join(this.config.subforgeRoot, '.subforge')),
       last_scan: lastScan,
       configuration: {

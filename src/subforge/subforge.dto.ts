@@ -81,7 +81,12 @@ export class SubforgeStatusDto {
   file_watching_enabled: boolean;
   @ApiProperty() total_workflows: number;
   @ApiProperty() active_workflows: number;
-  @ApiProperty() subforge_directory: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Absolute path of .subforge; null below the operator role',
+  })
+  subforge_directory: string | null;
   @ApiProperty() subforge_directory_exists: boolean;
   @ApiProperty({ nullable: true }) last_scan: string | null;
   @ApiProperty({ type: SubforgeStatusConfigurationDto })

@@ -30,6 +30,10 @@ export class UserEntity {
   @Column({ type: 'boolean', default: true })
   isActive: boolean;
 
+  /** Carried in sign-in tokens; raised to end every session of the user. */
+  @Column({ type: 'integer', default: 0 })
+  sessionVersion: number;
+
   @Column({ type: 'timestamptz', nullable: true })
   lastLoginAt: Date | null;
 

@@ -1,0 +1,84 @@
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import type { Socket } from 'socket.io';
+import type { Principal } from '../auth/principal.js';
+import { RedisService } from '../redis/redis.service.js';
+
+/** CONTRACT §4: at most 50 live connections per credential, across instances. */
+export const CONNECTIONS_PER_CREDENTIAL = 50;
+/** A connection not refreshed for this long (its instance died) no longer counts. */
+const LEASE_MS = 90_000;
+const REFRESH_MS = 30_000;
+
+/** Drops expired leases, then adds this one if the credential is under its limit. */
+const ADMIT = `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+return 1`;
+
+/**
+ * Live connections per credential, counted in Redis as leases (a sorted set per
+ * credential, scored by expiry) that each instance refreshes for its own sockets: a
+ * crashed instance's connections stop counting within 90 seconds.
+ */
+@Injectable()
+export class ConnectionLimits implements OnModuleDestroy {
+  private readonly logger = new Logger('ConnectionLimits');
+  /** This instance's leases: member → key. */
+  private readonly leases = new Map<string, string>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly redis: RedisService) {
+    this.timer = setInterval(() => void this.refresh(), REFRESH_MS);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Takes a connection for the socket's credential; false when it has 50 already. */
+  async admit(socket: Socket, principal: Principal): Promise<boolean> {
+    if (principal.kind === 'anonymous') return true;
+    const key = this.redis.key('ws-connections', principal.kind, principal.id);
+    const member = `${socket.nsp.name}:${socket.id}`;
+    const now = Date.now();
+    try {
+      const admitted = await this.redis.client.eval(
+        ADMIT,
+        1,
+        key,
+        now,
+        now + LEASE_MS,
+        CONNECTIONS_PER_CREDENTIAL,
+        member,
+        LEASE_MS,
+      );
+      if (admitted !== 1) return false;
+    } catch (error) {
+      // Like the other limits: without Redis, connections are served and the fault logged.
+      this.logger.warn(`connection not counted: ${(error as Error).message}`);
+      return true;
+    }
+    this.leases.set(member, key);
+    socket.once('disconnect', () => {
+      this.leases.delete(member);
+      this.redis.client.zrem(key, member).catch(() => undefined);
+    });
+    return true;
+  }
+
+  private async refresh(): Promise<void> {
+    if (!this.leases.size) return;
+    const until = Date.now() + LEASE_MS;
+    const pipeline = this.redis.client.pipeline();
+    for (const [member, key] of this.leases) {
+      pipeline.zadd(key, 'XX', until, member);
+      pipeline.pexpire(key, LEASE_MS);
+    }
+    await pipeline.exec().catch((error: Error) => {
+      this.logger.warn(`connection leases not refreshed: ${error.message}`);
+    });
+  }
+}
