@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Ip, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Ip, Post, Query } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -10,6 +10,8 @@ import {
 import { Public } from '../common/decorators/public.decorator.js';
 import { UuidParam } from '../common/decorators/uuid-param.decorator.js';
 import { RateLimit } from '../common/rate-limit/rate-limit.decorator.js';
+import { ApiOk } from '../common/http/api-responses.js';
+import type { Page } from '../common/pagination/page.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { Auth, CurrentPrincipal } from './auth.decorator.js';
 import { AuthService } from './auth.service.js';
@@ -17,6 +19,7 @@ import {
   ApiKeyResponseDto,
   CreateApiKeyDto,
   CreatedApiKeyResponseDto,
+  ListApiKeysQuery,
   LoginDto,
   MeResponseDto,
   TokenResponseDto,
@@ -77,9 +80,9 @@ export class AuthController {
   @Get('api-keys')
   @Auth('admin')
   @ApiOperation({ summary: 'List API keys that are not revoked (never the keys themselves)' })
-  @ApiOkResponse({ type: [ApiKeyResponseDto] })
-  listApiKeys(): Promise<ApiKeyResponseDto[]> {
-    return this.apiKeys.list();
+  @ApiOk(ApiKeyResponseDto, { page: true })
+  listApiKeys(@Query() query: ListApiKeysQuery): Promise<Page<ApiKeyResponseDto>> {
+    return this.apiKeys.list(query);
   }
 
   @Delete('api-keys/:id')

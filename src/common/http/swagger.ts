@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { ErrorResponseDto } from './api-responses.js';
 
 export const BEARER_SCHEME = 'bearer';
 export const API_KEY_SCHEME = 'api-key';
@@ -37,10 +38,95 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     )
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, API_KEY_SCHEME);
   for (const [name, description] of TAGS) builder.addTag(name, description);
-  return SwaggerModule.createDocument(app, builder.build(), {
+  const document = SwaggerModule.createDocument(app, builder.build(), {
+    extraModels: [ErrorResponseDto],
     operationIdFactory: (controllerKey: string, methodKey: string, apiVersion?: string) =>
       `${apiVersion ? `${apiVersion}_` : ''}${controllerKey.replace(/Controller$/, '')}_${methodKey}`,
   });
+  return withCommonResponses(document);
+}
+
+/** Routes the rate limiter skips (liveness and readiness probes). */
+const UNLIMITED_PATHS = new Set(['/health', '/health/ready']);
+
+const RATE_LIMIT_HEADERS = {
+  'X-RateLimit-Limit': {
+    description: 'Requests allowed per minute on this route',
+    schema: { type: 'integer' },
+  },
+  'X-RateLimit-Remaining': {
+    description: 'Requests left in this minute',
+    schema: { type: 'integer' },
+  },
+  'X-RateLimit-Reset': {
+    description: 'Seconds until the window resets',
+    schema: { type: 'integer' },
+  },
+};
+
+const ERROR_CONTENT = {
+  'application/json': { schema: { $ref: '#/components/schemas/ErrorResponseDto' } },
+};
+
+type Operation = NonNullable<OpenAPIObject['paths'][string]['get']>;
+type Responses = Operation['responses'];
+
+/**
+ * What every route answers besides its own statuses, from the app's global pipes and guards:
+ * - the one error schema on every 4xx/5xx;
+ * - 400 where the route takes parameters or a body (the strict validation pipe), and 413
+ *   where it takes a JSON body (BODY_LIMIT);
+ * - 429 and the X-RateLimit-* headers on every rate-limited route (all but the probes).
+ *   The headers are required on answers that passed authentication; they are missing only
+ *   while Redis, which counts the requests, is unavailable.
+ */
+export function withCommonResponses(document: OpenAPIObject): OpenAPIObject {
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const method of ['get', 'post', 'put', 'patch', 'delete'] as const) {
+      const operation = item[method];
+      if (!operation) continue;
+      const responses: Responses = operation.responses;
+      const json =
+        operation.requestBody && 'content' in operation.requestBody
+          ? operation.requestBody.content['application/json']
+          : undefined;
+      if (operation.parameters?.length || operation.requestBody)
+        responses['400'] ??= {
+          description: 'Invalid input (unknown fields, wrong types, bad ids)',
+        };
+      if (json) responses['413'] ??= { description: 'The JSON body is larger than BODY_LIMIT' };
+      const limited = !UNLIMITED_PATHS.has(path);
+      if (limited)
+        responses['429'] ??= { description: 'Rate limited; retry after Retry-After seconds' };
+      for (const [status, response] of Object.entries(responses)) {
+        if (!response || '$ref' in response) continue;
+        const code = Number(status);
+        if (code >= 400 && !response.content) response.content = ERROR_CONTENT;
+        if (limited) {
+          const required = code < 400 || (code !== 401 && code !== 403 && code !== 503);
+          response.headers = {
+            ...Object.fromEntries(
+              Object.entries(RATE_LIMIT_HEADERS).map(([name, header]) => [
+                name,
+                { ...header, required },
+              ]),
+            ),
+            ...(code === 429
+              ? {
+                  'Retry-After': {
+                    description: 'Seconds to wait',
+                    schema: { type: 'integer' },
+                    required: true,
+                  },
+                }
+              : {}),
+            ...response.headers,
+          };
+        }
+      }
+    }
+  }
+  return document;
 }
 
 /** Swagger UI at /docs and the OpenAPI document at /docs-json, outside the /api prefix. */
