@@ -72,18 +72,7 @@ export async function createHttpApp(
   });
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        directives: {
-          // Swagger UI and Bull Board load their own scripts, styles and images from this origin.
-          'script-src': ["'self'", "'unsafe-inline'"],
-          'img-src': ["'self'", 'data:'],
-        },
-      },
-      crossOriginEmbedderPolicy: false,
-    }),
-  );
+  app.use(securityHeaders());
   app.enableCors({
     origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
     credentials: true,
@@ -118,6 +107,33 @@ export async function createHttpApp(
       shuttingDown = true;
     },
   };
+}
+
+/**
+ * Helmet's headers. `upgrade-insecure-requests` only on answers served over TLS (directly, or
+ * behind a proxy with TRUST_PROXY and `X-Forwarded-Proto: https`): over plain HTTP from any
+ * host but localhost it would send the browser to https URLs that do not exist, and Swagger
+ * UI and the socket console would stay blank.
+ */
+function securityHeaders() {
+  const withTls = (upgrade: boolean) =>
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          // Swagger UI and Bull Board load their own scripts, styles and images from this origin.
+          'script-src': ["'self'", "'unsafe-inline'"],
+          'img-src': ["'self'", 'data:'],
+          'upgrade-insecure-requests': upgrade ? [] : null,
+        },
+      },
+      crossOriginEmbedderPolicy: false,
+      // HSTS means nothing over plain HTTP and would pin a name to https for a year.
+      strictTransportSecurity: upgrade,
+    });
+  const secure = withTls(true);
+  const plain = withTls(false);
+  return (req: Request, res: Response, next: NextFunction) =>
+    (req.secure ? secure : plain)(req, res, next);
 }
 
 /** Builds the worker (Bull processors only, no HTTP). */

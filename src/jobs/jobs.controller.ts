@@ -7,7 +7,7 @@ import type { Page } from '../common/pagination/page.js';
 import {
   BoardSessionDto,
   BulkJobResultDto,
-  CleanupResultDto,
+  JobCleanupResultDto,
   JobLogsDto,
   JobStatisticsDto,
   JobTypesDto,
@@ -21,7 +21,7 @@ import { Cached } from '../common/cache/cached.decorator.js';
 import { RateLimit } from '../common/rate-limit/rate-limit.decorator.js';
 import {
   BulkJobsDto,
-  CleanupQuery,
+  JobCleanupQuery,
   JobResponseDto,
   ListJobsQuery,
   StatisticsQuery,
@@ -135,8 +135,8 @@ export class JobsController {
   @HttpCode(200)
   @RateLimit('cleanup')
   @ApiOperation({ summary: 'Delete finished task records older than older_than_days' })
-  @ApiOk(CleanupResultDto)
-  async cleanup(@Query() query: CleanupQuery): Promise<CleanupResultDto> {
+  @ApiOk(JobCleanupResultDto)
+  async cleanup(@Query() query: JobCleanupQuery): Promise<JobCleanupResultDto> {
     let deleted = 0;
     for (
       let batch = await this.records.deleteFinishedOlderThan(query.older_than_days);

@@ -1,4 +1,6 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
+import { CONTRACT_DIR, coverageReport, DOCUMENT_FILE } from './contract/openapi-contract.js';
 import { runMigrations } from '../../src/database/migrate.js';
 import { dropStaleTestDatabases, recreateDatabase } from './database.js';
 import { REDIS_PREFIX, TEMPLATE_DATABASE, testRedisUrl } from './env.js';
@@ -8,7 +10,7 @@ import { REDIS_PREFIX, TEMPLATE_DATABASE, testRedisUrl } from './env.js';
  * and no Redis keys left from earlier runs of this checkout (in the test Redis index).
  * The development database is never touched.
  */
-export default async function setup(): Promise<void> {
+export default async function setup(): Promise<() => void> {
   await dropStaleTestDatabases();
   const url = await recreateDatabase(TEMPLATE_DATABASE);
   await runMigrations(url);
@@ -20,4 +22,28 @@ export default async function setup(): Promise<void> {
     cursor = next;
   } while (cursor !== '0');
   await redis.quit();
+  await writeOpenApiDocument();
+  return () => {
+    const line = coverageReport();
+    if (line) console.log(`\n${line}\n`);
+  };
+}
+
+/** /docs-json of a real app, once per run, for the response checks of every e2e file. */
+async function writeOpenApiDocument(): Promise<void> {
+  rmSync(CONTRACT_DIR, { recursive: true, force: true });
+  mkdirSync(CONTRACT_DIR, { recursive: true });
+  const { createTestStores, startTestApp } = await import('./app.js');
+  const stores = await createTestStores();
+  try {
+    const app = await startTestApp(stores);
+    try {
+      const response = await fetch(`${app.url}/docs-json`);
+      writeFileSync(DOCUMENT_FILE, await response.text());
+    } finally {
+      await app.close();
+    }
+  } finally {
+    await stores.drop();
+  }
 }

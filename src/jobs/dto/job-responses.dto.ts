@@ -81,7 +81,7 @@ export class JobLogsDto {
   @ApiProperty({ type: [JobLogLineDto] }) logs: JobLogLineDto[];
 }
 
-export class CleanupResultDto {
+export class JobCleanupResultDto {
   @ApiProperty({ example: 42 }) deleted: number;
 }
 

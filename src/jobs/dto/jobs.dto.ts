@@ -147,7 +147,7 @@ export class BulkJobsDto {
   operation: (typeof BULK_JOB_OPERATIONS)[number];
 }
 
-export class CleanupQuery {
+export class JobCleanupQuery {
   @ApiProperty({ minimum: 0, maximum: 3650 })
   @Type(() => Number)
   @IsInt()
