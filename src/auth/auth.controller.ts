@@ -10,7 +10,7 @@ import {
 import { Public } from '../common/decorators/public.decorator.js';
 import { UuidParam } from '../common/decorators/uuid-param.decorator.js';
 import { RateLimit } from '../common/rate-limit/rate-limit.decorator.js';
-import { ApiOk } from '../common/http/api-responses.js';
+import { ApiErrors, ApiOk } from '../common/http/api-responses.js';
 import type { Page } from '../common/pagination/page.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { Auth, CurrentPrincipal } from './auth.decorator.js';
@@ -40,6 +40,7 @@ export class AuthController {
   @RateLimit('login')
   @ApiOperation({ summary: 'Sign in with email and password; returns a JWT' })
   @ApiOkResponse({ type: TokenResponseDto })
+  @ApiErrors([401, 'Wrong email or password, or the user is inactive'])
   @ApiTooManyRequestsResponse({
     description: 'Too many attempts for this email or from this address',
   })

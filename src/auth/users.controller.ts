@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
-import { ApiOk } from '../common/http/api-responses.js';
+import { ApiErrors, ApiOk } from '../common/http/api-responses.js';
 import type { Page } from '../common/pagination/page.js';
 import {
   ApiCreatedResponse,
@@ -25,6 +25,7 @@ export class UsersController {
   @RateLimit('write')
   @ApiOperation({ summary: 'Create a user' })
   @ApiCreatedResponse({ type: UserResponseDto })
+  @ApiErrors([409, 'A user with this email exists'])
   create(@Body() dto: CreateUserDto): Promise<UserResponseDto> {
     return this.users.create(dto);
   }

@@ -34,6 +34,7 @@ export class WorkflowSummaryDto {
   @ApiProperty({ description: 'The run directory name', example: 'subforge_20260101_120000' })
   workflow_id: string;
   @ApiProperty({
+    type: String,
     nullable: true,
     description: 'The workflow run mirroring it (/api/v2/workflows/runs)',
   })
@@ -42,14 +43,18 @@ export class WorkflowSummaryDto {
   @ApiProperty() user_request: string;
   @ApiProperty({ enum: ['active', 'completed', 'failed', 'paused', 'cancelled'] }) status: string;
   @ApiProperty() progress_percentage: number;
-  @ApiProperty({ nullable: true }) created_at: string | null;
-  @ApiProperty({ nullable: true }) updated_at: string | null;
-  @ApiProperty({ nullable: true }) current_phase: string | null;
+  @ApiProperty({ type: String, nullable: true }) created_at: string | null;
+  @ApiProperty({ type: String, nullable: true }) updated_at: string | null;
+  @ApiProperty({ type: String, nullable: true }) current_phase: string | null;
   @ApiProperty() total_phases: number;
   @ApiProperty() completed_phases: number;
   @ApiProperty() failed_phases: number;
   @ApiProperty() agent_count: number;
-  @ApiProperty({ nullable: true, description: 'Why the context file could not be read' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Why the context file could not be read',
+  })
   error: string | null;
 }
 
@@ -74,7 +79,7 @@ export class SubforgeStatusDto {
   @ApiProperty() active_workflows: number;
   @ApiProperty() subforge_directory: string;
   @ApiProperty() subforge_directory_exists: boolean;
-  @ApiProperty({ nullable: true }) last_scan: string | null;
+  @ApiProperty({ type: String, nullable: true }) last_scan: string | null;
   @ApiProperty({ type: SubforgeStatusConfigurationDto })
   configuration: SubforgeStatusConfigurationDto;
 }

@@ -33,15 +33,17 @@ export default async function setup(): Promise<() => void> {
 async function writeOpenApiDocument(): Promise<void> {
   rmSync(CONTRACT_DIR, { recursive: true, force: true });
   mkdirSync(CONTRACT_DIR, { recursive: true });
-  const { createTestStores, startTestApp } = await import('./app.js');
+  // The built service in its own process (npm test builds first): nothing of it stays
+  // in this process, which lives for the whole run.
+  const { createTestStores, spawnService } = await import('./app.js');
   const stores = await createTestStores();
   try {
-    const app = await startTestApp(stores);
+    const service = await spawnService(stores.env);
     try {
-      const response = await fetch(`${app.url}/docs-json`);
+      const response = await fetch(`${service.url}/docs-json`);
       writeFileSync(DOCUMENT_FILE, await response.text());
     } finally {
-      await app.close();
+      await service.stop();
     }
   } finally {
     await stores.drop();

@@ -3,6 +3,7 @@ import {
   ApiExtraModels,
   ApiProduces,
   ApiProperty,
+  type ApiPropertyOptions,
   ApiPropertyOptional,
   ApiResponse,
   getSchemaPath,
@@ -140,3 +141,15 @@ export function ApiOkMedia(
 
 /** A schema reference for hand-written response schemas. */
 export const refTo = (type: Type) => ({ $ref: getSchemaPath(type) });
+
+/** Any JSON value (a job's result, a parsed document), or null. */
+export const ANY_JSON_OR_NULL: ApiPropertyOptions = {
+  nullable: true,
+  oneOf: [
+    { type: 'object', additionalProperties: true },
+    { type: 'array', items: {} },
+    { type: 'string' },
+    { type: 'number' },
+    { type: 'boolean' },
+  ],
+};

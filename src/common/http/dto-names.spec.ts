@@ -1,3 +1,4 @@
+/// <reference types="vite/client" />
 import 'reflect-metadata';
 import { describe, expect, it } from 'vitest';
 
@@ -50,9 +51,9 @@ function reachable(): Map<string, Set<Class>> {
       for (const method of Object.getOwnPropertyNames(prototype)) {
         const handler = prototype[method];
         if (method === 'constructor' || typeof handler !== 'function') continue;
-        const responses = Reflect.getMetadata('swagger/apiResponse', handler) ?? {};
-        for (const response of Object.values(responses) as { type?: unknown }[])
-          visit(response.type);
+        const responses: Record<string, { type?: unknown }> =
+          Reflect.getMetadata('swagger/apiResponse', handler) ?? {};
+        for (const response of Object.values(responses)) visit(response.type);
         (Reflect.getMetadata('design:paramtypes', prototype, method) ?? []).forEach(visit);
         (Reflect.getMetadata('swagger/apiExtraModels', handler) ?? []).forEach(visit);
       }

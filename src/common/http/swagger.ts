@@ -74,11 +74,11 @@ type Responses = Operation['responses'];
 /**
  * What every route answers besides its own statuses, from the app's global pipes and guards:
  * - the one error schema on every 4xx/5xx;
- * - 400 where the route takes parameters or a body (the strict validation pipe), and 413
- *   where it takes a JSON body (BODY_LIMIT);
+ * - 400 everywhere (malformed URLs, query strings and JSON are refused before routing), 404
+ *   where the path names a resource, 413 and 415 where the route takes a JSON body;
  * - 429 and the X-RateLimit-* headers on every rate-limited route (all but the probes).
- *   The headers are required on answers that passed authentication; they are missing only
- *   while Redis, which counts the requests, is unavailable.
+ *   The headers are required on success answers; they are missing only while Redis, which
+ *   counts the requests, is unavailable, or with RATE_LIMIT_ENABLED=false.
  */
 export function withCommonResponses(document: OpenAPIObject): OpenAPIObject {
   for (const [path, item] of Object.entries(document.paths)) {
@@ -90,20 +90,24 @@ export function withCommonResponses(document: OpenAPIObject): OpenAPIObject {
         operation.requestBody && 'content' in operation.requestBody
           ? operation.requestBody.content['application/json']
           : undefined;
-      if (operation.parameters?.length || operation.requestBody)
-        responses['400'] ??= {
-          description: 'Invalid input (unknown fields, wrong types, bad ids)',
-        };
-      if (json) responses['413'] ??= { description: 'The JSON body is larger than BODY_LIMIT' };
+      // Malformed URLs, query strings and JSON bodies are refused before any route code runs.
+      responses['400'] ??= { description: 'Invalid input (unknown fields, wrong types, bad ids)' };
+      if (/\{[^}]+\}/.test(path)) responses['404'] ??= { description: 'No such resource' };
+      if (json) {
+        responses['413'] ??= { description: 'The JSON body is larger than BODY_LIMIT' };
+        responses['415'] ??= { description: 'The body is not JSON' };
+      }
       const limited = !UNLIMITED_PATHS.has(path);
       if (limited)
         responses['429'] ??= { description: 'Rate limited; retry after Retry-After seconds' };
       for (const [status, response] of Object.entries(responses)) {
         if (!response || '$ref' in response) continue;
         const code = Number(status);
-        if (code >= 400 && !response.content) response.content = ERROR_CONTENT;
+        // Every error is the one JSON error shape, whatever the route's success media type.
+        if (code >= 400) response.content = ERROR_CONTENT;
         if (limited) {
-          const required = code < 400 || (code !== 401 && code !== 403 && code !== 503);
+          // Errors may come before the limiter counted (authentication, body parsing).
+          const required = code < 300 || code === 429;
           response.headers = {
             ...Object.fromEntries(
               Object.entries(RATE_LIMIT_HEADERS).map(([name, header]) => [

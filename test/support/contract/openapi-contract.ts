@@ -166,6 +166,7 @@ class Contract {
         ? null
         : `media type ${mediaType || '(none)'} not documented (${mediaTypes.join(', ') || 'none'})`;
     }
+    if (!jsonSchema && content['*/*']) return null; // a download may be a JSON file
     if (!jsonSchema)
       return `a JSON body where ${operation.id} documents ${Object.keys(content).join(', ') || 'none'}`;
     let body = response.json;
