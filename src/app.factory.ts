@@ -127,8 +127,9 @@ function securityHeaders() {
         },
       },
       crossOriginEmbedderPolicy: false,
-      // HSTS means nothing over plain HTTP and would pin a name to https for a year.
+      // Both mean nothing over plain HTTP (browsers ignore them there, COOP with an error).
       strictTransportSecurity: upgrade,
+      crossOriginOpenerPolicy: upgrade,
     });
   const secure = withTls(true);
   const plain = withTls(false);

@@ -24,7 +24,7 @@ describe('/docs in a real browser', () => {
     await stores?.drop();
   });
 
-  it('shows every operation from a non-localhost host over HTTP, with no CSP violation', async () => {
+  it('renders Swagger UI from a non-localhost host over HTTP, with no console error', async () => {
     const page = await browser.newPage();
     const problems: string[] = [];
     page.on('console', (message) => {
@@ -40,8 +40,9 @@ describe('/docs in a real browser', () => {
     expect(await page.locator('.swagger-ui .info .title').innerText()).toContain(
       'SubForge Dashboard API',
     );
-    await page.locator('.opblock').first().waitFor();
-    expect(await page.locator('.opblock').count()).toBeGreaterThan(100);
+    // The operations render, and one of them opens with its responses.
+    await page.locator('.opblock').first().click();
+    await page.locator('.opblock .responses-table').first().waitFor();
     expect(problems).toEqual([]);
     await page.close();
   });
