@@ -74,8 +74,9 @@ type Responses = Operation['responses'];
 /**
  * What every route answers besides its own statuses, from the app's global pipes and guards:
  * - the one error schema on every 4xx/5xx;
- * - 400 everywhere (malformed URLs, query strings and JSON are refused before routing), 404
- *   where the path names a resource, 413 and 415 where the route takes a JSON body;
+ * - 400 and 413 everywhere (malformed URLs, query strings and JSON, and bodies over
+ *   BODY_LIMIT, are refused before routing), 404 where the path names a resource, 415 where
+ *   the route takes a JSON body;
  * - 429 and the X-RateLimit-* headers on every rate-limited route (all but the probes).
  *   The headers are required on success answers; they are missing only while Redis, which
  *   counts the requests, is unavailable, or with RATE_LIMIT_ENABLED=false.
@@ -93,10 +94,9 @@ export function withCommonResponses(document: OpenAPIObject): OpenAPIObject {
       // Malformed URLs, query strings and JSON bodies are refused before any route code runs.
       responses['400'] ??= { description: 'Invalid input (unknown fields, wrong types, bad ids)' };
       if (/\{[^}]+\}/.test(path)) responses['404'] ??= { description: 'No such resource' };
-      if (json) {
-        responses['413'] ??= { description: 'The JSON body is larger than BODY_LIMIT' };
-        responses['415'] ??= { description: 'The body is not JSON' };
-      }
+      // Any request body is read (and bounded) before routing.
+      responses['413'] ??= { description: 'The body is larger than BODY_LIMIT' };
+      if (json) responses['415'] ??= { description: 'The body is not JSON' };
       const limited = !UNLIMITED_PATHS.has(path);
       if (limited)
         responses['429'] ??= { description: 'Rate limited; retry after Retry-After seconds' };
