@@ -19,6 +19,7 @@ import { AppLogger } from './common/logging/app-logger.js';
 import { refuseUnstorableJson } from './common/http/json-limits.js';
 import { requestIdMiddleware } from './common/http/request-id.middleware.js';
 import { setupSwagger } from './common/http/swagger.js';
+import { setupSocketDocs } from './docs/socket-docs.js';
 import { mountQueueBoard } from './jobs/queue-board.js';
 import { RealtimeIoAdapter } from './realtime/io.adapter.js';
 import { RedisService } from './redis/redis.service.js';
@@ -100,6 +101,7 @@ export async function createHttpApp(
   app.useLogger(logger);
   app.useWebSocketAdapter(new RealtimeIoAdapter(app, config, app.get(RedisService)));
   mountQueueBoard(app);
+  setupSocketDocs(app, runtime.version);
   setupSwagger(app, runtime.version);
   return {
     app,

@@ -1,6 +1,11 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
-import { CONTRACT_DIR, coverageReport, DOCUMENT_FILE } from './contract/openapi-contract.js';
+import {
+  ASYNCAPI_FILE,
+  CONTRACT_DIR,
+  coverageReport,
+  DOCUMENT_FILE,
+} from './contract/openapi-contract.js';
 import { runMigrations } from '../../src/database/migrate.js';
 import { dropStaleTestDatabases, recreateDatabase } from './database.js';
 import { REDIS_PREFIX, TEMPLATE_DATABASE, testRedisUrl } from './env.js';
@@ -29,7 +34,7 @@ export default async function setup(): Promise<() => void> {
   };
 }
 
-/** /docs-json of a real app, once per run, for the response checks of every e2e file. */
+/** /docs-json and /docs/asyncapi.json of a real app, once per run, for the checks of every e2e file. */
 async function writeOpenApiDocument(): Promise<void> {
   rmSync(CONTRACT_DIR, { recursive: true, force: true });
   mkdirSync(CONTRACT_DIR, { recursive: true });
@@ -42,6 +47,8 @@ async function writeOpenApiDocument(): Promise<void> {
     try {
       const response = await fetch(`${service.url}/docs-json`);
       writeFileSync(DOCUMENT_FILE, await response.text());
+      const asyncapi = await fetch(`${service.url}/docs/asyncapi.json`);
+      writeFileSync(ASYNCAPI_FILE, await asyncapi.text());
     } finally {
       await service.stop();
     }

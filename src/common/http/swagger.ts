@@ -29,7 +29,9 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
         '`/api/v1` is the stable original contract, `/api/v2` the enhanced API. ' +
         'Authenticate with `Authorization: Bearer <JWT or API key>` or `X-API-Key: <key>`. ' +
         'Errors share one shape: `{status_code, error, message, details?, request_id}`. ' +
-        'Live updates: Socket.IO namespaces `/v2` (rooms, replay) and `/` (dashboard feed).',
+        'Live updates: Socket.IO namespaces `/v2` (rooms, replay) and `/` (dashboard feed), ' +
+        'described by the AsyncAPI document [/docs/asyncapi.json](/docs/asyncapi.json) ' +
+        '([YAML](/docs/asyncapi.yaml)); try them in the [socket console](/docs/socket).',
     )
     .setVersion(version)
     .addBearerAuth(

@@ -11,6 +11,7 @@ import addFormats from 'ajv-formats';
  */
 export const CONTRACT_DIR = resolve('.data', 'test', 'contract');
 export const DOCUMENT_FILE = resolve(CONTRACT_DIR, 'openapi.json');
+export const ASYNCAPI_FILE = resolve(CONTRACT_DIR, 'asyncapi.json');
 export const COVERAGE_DIR = resolve(CONTRACT_DIR, 'coverage');
 
 /** Routes outside the document, on purpose. */
@@ -49,6 +50,11 @@ const mismatches: string[] = [];
 /** Turns the checks on (the e2e setup file does); off, `checkResponse` does nothing. */
 export function enableContractChecks(): void {
   contract ??= new Contract(JSON.parse(readFileSync(DOCUMENT_FILE, 'utf8')) as Json);
+}
+
+/** Records a mismatch found by another check (the socket events against the AsyncAPI document). */
+export function recordMismatch(problem: string): void {
+  mismatches.push(problem);
 }
 
 /** Mismatches found since the last call, emptied. */

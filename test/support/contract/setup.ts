@@ -1,5 +1,6 @@
 import { afterAll, afterEach } from 'vitest';
 import { Test } from 'supertest';
+import { enableSocketChecks } from './asyncapi-contract.js';
 import { checkResponse, enableContractChecks, takeMismatches } from './openapi-contract.js';
 
 /**
@@ -7,6 +8,8 @@ import { checkResponse, enableContractChecks, takeMismatches } from './openapi-c
  * fetch or the raw client is checked against /docs-json, and a test fails on any mismatch.
  */
 enableContractChecks();
+// Likewise every socket event and acknowledgement (test/support/socket.ts) against /docs/asyncapi.json.
+enableSocketChecks();
 
 type Headers = Record<string, string | string[] | undefined>;
 interface SupertestResponse {
