@@ -10,6 +10,7 @@ import { Workflows1795636762943 } from './1795636762943-Workflows.js';
 import { Subforge1795644904623 } from './1795644904623-Subforge.js';
 import { EventAppend1795654471566 } from './1795654471566-EventAppend.js';
 import { AgentsListIndex1795655325241 } from './1795655325241-AgentsListIndex.js';
+import { StepWaitingReason1796000000000 } from './1796000000000-StepWaitingReason.js';
 
 /** Every migration class, in timestamp order. `npm run migration:generate -- <Name>` prints the line to add. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -24,4 +25,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   Subforge1795644904623,
   EventAppend1795654471566,
   AgentsListIndex1795655325241,
+  StepWaitingReason1796000000000,
 ];

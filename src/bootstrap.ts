@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { AppConfig } from './config/config.js';
 import type { Runtime } from './config/config.module.js';
+import { answerUnmatchedRequests } from './common/filters/all-exceptions.filter.js';
 import { AnyApp, createHttpApp, createWorkerContext, type ExtraModules } from './app.factory.js';
+import { AdminBootstrapService } from './auth/admin-bootstrap.service.js';
 import { AppLogger } from './common/logging/app-logger.js';
 import { runMigrations } from './database/migrate.js';
 import { resolvePostgres } from './infra/postgres-service.js';
@@ -70,6 +72,8 @@ export async function startService(
 
     const { app, beginShutdown } = await createHttpApp(config, runtime, logger, extra);
     app.enableShutdownHooks = () => app; // shutdown is driven by us, not by Nest's signal hooks
+    await app.init();
+    answerUnmatchedRequests(app);
     await app.listen(config.port, config.host);
     const server = app.getHttpServer();
     const address = server.address();
@@ -77,6 +81,7 @@ export async function startService(
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
     const url = `http://${host}:${port}`;
     log.log(`SubForge Dashboard API (${config.role}) listening on ${url} (docs at ${url}/docs)`);
+    app.get(AdminBootstrapService).announce();
     return {
       app,
       config,

@@ -86,7 +86,8 @@ describe('agents', () => {
           tasks_failed: 0,
           success_rate: 0,
           avg_response_time: 0,
-          uptime_percentage: expect.any(Number),
+          // No heartbeat yet: no data behind the figure.
+          uptime_percentage: null,
         },
       });
       expect(created.created_at).toMatch(/Z$/);
@@ -514,6 +515,35 @@ describe('agents', () => {
   });
 
   describe('heartbeats and agent keys', () => {
+    it('uptime is null until the first heartbeat, then counts from it, not from creation', async () => {
+      const agent = await createAgent();
+      const key = await createApiKey(app.url, 'agent', agent.id);
+      const uptime = async () =>
+        (await app.http().get(`/api/v2/agents/${agent.id}`).set(apiKey(key.key)).expect(200)).body
+          .performance_metrics.uptime_percentage;
+      const metricsUptime = async () =>
+        (
+          await app
+            .http()
+            .get(`/api/v2/agents/${agent.id}/metrics?time_range=1h`)
+            .set(apiKey(key.key))
+            .expect(200)
+        ).body.uptime_percentage;
+      expect(await uptime()).toBeNull();
+      expect(await metricsUptime()).toBeNull();
+      // Silent for a while after creation: that time is not counted against it.
+      await sleep(1_500);
+      await app
+        .http()
+        .post(`/api/v2/agents/${agent.id}/heartbeat`)
+        .set(apiKey(key.key))
+        .send({ status: 'idle' })
+        .expect(200);
+      await sleep(300);
+      expect(await uptime()).toBe(100);
+      expect(await metricsUptime()).toBe(100);
+    });
+
     it('socket heartbeats keep an agent up; silence makes it offline, seen by a dashboard client', async () => {
       const agent = await createAgent();
       const key = await createApiKey(app.url, 'agent', agent.id);

@@ -9,6 +9,7 @@ import {
   TestStores,
 } from './support/app.js';
 import { apiKey } from './support/identities.js';
+import { runJob } from './support/jobs.js';
 import { connectSocket } from './support/socket.js';
 
 const admin = apiKey(TEST_ADMIN_KEY);
@@ -31,6 +32,8 @@ async function sql(url: string, text: string, params: unknown[] = []) {
     await client.end();
   }
 }
+
+const round1 = (value: number) => Math.round(value * 10) / 10;
 
 describe('the existing dashboard: its routes over an empty store', () => {
   let stores: TestStores;
@@ -87,6 +90,7 @@ describe('the existing dashboard: its routes over a fixture', () => {
   let stores: TestStores;
   let app: TestApp;
   const ids: Record<string, string> = {};
+  const snapshotIds: string[] = [];
 
   beforeAll(async () => {
     stores = await createTestStores();
@@ -114,20 +118,21 @@ describe('the existing dashboard: its routes over a fixture', () => {
         })
       ).id;
     }
-    const task = async (key: string, title: string, agent?: string) => {
+    const task = async (key: string, title: string, agent?: string, estimate?: number) => {
       ids[key] = (
         await post('/api/v2/tasks', {
           title,
           priority: key === 't1' ? 'critical' : 'medium',
           ...(agent ? { assigned_agent_id: ids[agent] } : {}),
+          ...(estimate ? { estimated_duration_minutes: estimate } : {}),
         })
       ).id;
     };
     await task('t1', 'Build the API', 'alpha');
     await task('t2', 'Write the docs', 'alpha');
     await task('t3', 'Review the code', 'beta');
-    await task('t4', 'Plan the release');
-    await task('t5', 'Test the release', 'beta');
+    await task('t4', 'Plan the release', undefined, 90);
+    await task('t5', 'Test the release', 'beta', 120);
     await task('t6', 'Drop the old UI');
     await post(`/api/v2/tasks/${ids.t1}/start`, {});
     await post(`/api/v2/tasks/${ids.t1}/complete`, {});
@@ -136,6 +141,12 @@ describe('the existing dashboard: its routes over a fixture', () => {
     await post(`/api/v2/tasks/${ids.t3}/start`, {});
     await post(`/api/v2/tasks/${ids.t3}/fail`, { error: 'lint errors' });
     await post(`/api/v2/tasks/${ids.t5}/start`, {});
+    await app
+      .http()
+      .patch(`/api/v2/tasks/${ids.t5}/progress`)
+      .set(admin)
+      .send({ percentage: 25 })
+      .expect(200);
     await post(`/api/v2/tasks/${ids.t6}/cancel`, {});
     await app
       .http()
@@ -149,10 +160,10 @@ describe('the existing dashboard: its routes over a fixture', () => {
       .set(admin)
       .send({ status: 'offline' })
       .expect(200);
-    // Known durations: 60 s and 120 s for alpha's tasks, 30 s for beta's failure.
+    // Known durations: 2 s and 3 s for alpha's tasks, 30 s for beta's failure.
     for (const [key, seconds] of [
-      ['t1', 60],
-      ['t2', 120],
+      ['t1', 2],
+      ['t2', 3],
       ['t3', 30],
     ] as const) {
       await sql(
@@ -169,18 +180,11 @@ describe('the existing dashboard: its routes over a fixture', () => {
       ],
     });
     ids.run = (await post(`/api/v2/workflows/${workflow.id}/execute`, {})).run_id;
-    // Measured snapshots: two two hours ago, one an hour ago.
-    for (const [hoursAgo, cpu, memory, connections] of [
-      [2, 10, 40, 2],
-      [2, 20, 60, 4],
-      [1, 30, 50, 6],
-    ]) {
-      await sql(
-        stores.env.DATABASE_URL!,
-        `INSERT INTO system_metrics (recorded_at, source, instance_id, cpu_percent, memory_percent, connections, snapshot)
-         VALUES (date_trunc('hour', now()) - make_interval(hours => $1) + interval '5 minutes', 'measured', 'fixture', $2, $3, $4, '{}')`,
-        [hoursAgo, cpu, memory, connections],
-      );
+    // System snapshots as the service takes them: its collector job, three times.
+    for (let i = 0; i < 3; i++) {
+      const job = await runJob(app, 'system.collect_metrics', {});
+      expect(job.status).toBe('completed');
+      snapshotIds.push(job.result.snapshot_id);
     }
   });
 
@@ -189,6 +193,16 @@ describe('the existing dashboard: its routes over a fixture', () => {
     await stores?.drop();
   });
 
+  /** The stored snapshots with these ids, as the v1 history route shows them. */
+  const snapshots = async (wanted: string[]) => {
+    const { body } = await app
+      .http()
+      .get('/api/v1/system/metrics/history?limit=100')
+      .set(admin)
+      .expect(200);
+    return wanted.map((id) => body.find((row: { id: string }) => row.id === id));
+  };
+
   it('overview: agents and tasks by the dashboard status mapping', async () => {
     const { body } = await app.http().get('/api/dashboard/overview').set(admin).expect(200);
     // alpha active, beta busy (at capacity with t5), gamma offline → error.
@@ -196,6 +210,13 @@ describe('the existing dashboard: its routes over a fixture', () => {
     // completed t1 t2; pending t4 and the run's step; failed t3 + cancelled t6; t5 in progress.
     expect(body.tasks).toEqual({ completed: 2, pending: 2, failed: 2, total: 7 });
     expect(body.system.uptime).toBeGreaterThanOrEqual(0);
+    // CPU, memory and connections of the newest snapshot the collector stored.
+    const [newest] = await snapshots(snapshotIds.slice(-1));
+    expect(body.system).toMatchObject({
+      cpu: round1(newest.performance_metrics.cpu_usage_percentage),
+      memory: round1(newest.performance_metrics.memory_usage_percentage),
+      connections: newest.network_metrics.websocket_connections,
+    });
   });
 
   it('agents and detailed agents', async () => {
@@ -222,8 +243,23 @@ describe('the existing dashboard: its routes over a fixture', () => {
       model: 'claude-sonnet',
       capabilities: ['coder'],
       createdAt: expect.any(String),
-      performance: { successRate: 100, avgResponseTime: 90_000, totalTasks: 2 },
+      // Seconds: tasks of 2 s and 3 s.
+      performance: { successRate: 100, avgResponseTime: 2.5, totalTasks: 2 },
     });
+    expect(Object.keys(alpha).sort()).toEqual([
+      'agentId',
+      'capabilities',
+      'createdAt',
+      'currentTask',
+      'id',
+      'lastActive',
+      'model',
+      'name',
+      'performance',
+      'status',
+      'tasksCompleted',
+      'type',
+    ]);
     const beta = detailed.body.agents.find((agent: { name: string }) => agent.name === 'beta');
     expect(beta.performance).toMatchObject({ successRate: 0, totalTasks: 1 });
   });
@@ -238,9 +274,18 @@ describe('the existing dashboard: its routes over a fixture', () => {
       status: 'completed',
       agent: 'alpha',
       priority: 'high',
-      duration: 60,
+      duration: 2,
       timestamp: expect.stringMatching(/ago|just now/),
     });
+    expect(Object.keys(byTitle['Build the API']).sort()).toEqual([
+      'agent',
+      'duration',
+      'id',
+      'priority',
+      'status',
+      'timestamp',
+      'title',
+    ]);
     expect(byTitle['Review the code']).toMatchObject({ status: 'failed', duration: 30 });
     expect(byTitle['Drop the old UI']).toMatchObject({ status: 'failed', agent: 'Unassigned' });
     expect(byTitle['Plan the release'].status).toBe('pending');
@@ -262,6 +307,31 @@ describe('the existing dashboard: its routes over a fixture', () => {
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
     });
+    const card = (title: string) =>
+      board.body.tasks.find((task: { title: string }) => task.title === title);
+    // Minutes: a 90-minute estimate is 90; progress 25 % of 120 minutes shows as 30.
+    expect(card('Plan the release')).toMatchObject({ status: 'todo', estimatedTime: 90 });
+    expect(card('Plan the release').actualTime).toBeUndefined();
+    expect(card('Test the release')).toMatchObject({
+      status: 'in_progress',
+      estimatedTime: 120,
+      actualTime: 30,
+    });
+    expect(Object.keys(card('Test the release')).sort()).toEqual([
+      'actualTime',
+      'agent',
+      'assignee',
+      'createdAt',
+      'dependencies',
+      'description',
+      'estimatedTime',
+      'id',
+      'priority',
+      'status',
+      'tags',
+      'title',
+      'updatedAt',
+    ]);
   });
 
   it('metrics: completion and productivity per day, performance, hourly health', async () => {
@@ -282,23 +352,32 @@ describe('the existing dashboard: its routes over a fixture', () => {
     expect(alpha).toEqual({
       agentName: 'alpha',
       successRate: 100,
-      avgResponseTime: 90_000,
+      avgResponseTime: 2.5,
       tasksCompleted: 2,
     });
     expect(
       body.agentPerformance.map((entry: { agentName: string }) => entry.agentName).sort(),
     ).toEqual(['alpha', 'beta']);
-    const hours = body.systemHealth.map(
-      (point: { cpu: number; memory: number; activeConnections: number }) => [
-        point.cpu,
-        point.memory,
-        point.activeConnections,
-      ],
-    );
-    expect(hours).toEqual([
-      [15, 50, 3],
-      [30, 50, 6],
+    // The collector's three snapshots fall in the last of 24 seven-hour buckets: their mean.
+    const taken = await snapshots(snapshotIds);
+    const mean = (pick: (s: any) => number) =>
+      taken.reduce((sum, snapshot) => sum + pick(snapshot), 0) / taken.length;
+    expect(body.systemHealth).toEqual([
+      {
+        timestamp: expect.any(String),
+        cpu: round1(mean((s) => s.performance_metrics.cpu_usage_percentage)),
+        memory: round1(mean((s) => s.performance_metrics.memory_usage_percentage)),
+        activeConnections: Math.round(mean((s) => s.network_metrics.websocket_connections)),
+      },
     ]);
+    const age = (point: { timestamp: string }) => Date.now() - Date.parse(point.timestamp);
+    expect(age(body.systemHealth[0])).toBeGreaterThan(0);
+    expect(age(body.systemHealth[0])).toBeLessThanOrEqual(7 * 3_600_000 + 60_000);
+    const day = await app.http().get('/api/metrics?range=24h').set(admin).expect(200);
+    expect(day.body.systemHealth).toEqual([
+      { ...body.systemHealth[0], timestamp: expect.any(String) },
+    ]);
+    expect(age(day.body.systemHealth[0])).toBeLessThanOrEqual(3_600_000 + 60_000);
     const today = body.productivity.at(-1);
     const hoursToday = Math.min(
       24,
@@ -374,7 +453,7 @@ describe('the existing dashboard: its routes over a fixture', () => {
     ).toMatchObject({
       title: 'Release train',
       status: 'info',
-      metadata: { runId: ids.run },
+      metadata: { workflowId: ids.run },
     });
     const completed = body.events.find(
       (event: { type: string; task: string }) =>
@@ -383,12 +462,23 @@ describe('the existing dashboard: its routes over a fixture', () => {
     expect(completed).toMatchObject({
       status: 'success',
       agent: 'alpha',
-      duration: 120,
+      duration: 3,
       timestamp: expect.any(String),
     });
+    // The failure shows its error (in the text and as a metadata chip).
     expect(
-      body.events.find((event: { type: string }) => event.type === 'task_failed'),
-    ).toMatchObject({ status: 'error', agent: 'beta' });
+      body.events.find(
+        (event: { type: string; task: string }) =>
+          event.type === 'task_failed' && event.task === 'Review the code',
+      ),
+    ).toMatchObject({
+      status: 'error',
+      agent: 'beta',
+      description: expect.stringContaining('lint errors'),
+      metadata: { error: 'lint errors', status: 'failed' },
+    });
+    const lastHour = await app.http().get('/api/history?range=1h').set(admin).expect(200);
+    expect(lastHour.body.events).toHaveLength(body.events.length);
     const times = body.events.map((event: { timestamp: string }) => Date.parse(event.timestamp));
     expect([...times].sort((a, b) => b - a)).toEqual(times);
   });
@@ -436,6 +526,8 @@ describe('the existing dashboard: public read and live feed', () => {
       type: 'coder',
       tasksCompleted: 0,
       lastActive: expect.any(String),
+      // Complete, for the /agents page, which replaces the whole object.
+      performance: { successRate: 0, avgResponseTime: 0, totalTasks: 0 },
     });
 
     const { body: task } = await open

@@ -61,9 +61,27 @@ describe('HTTP platform', () => {
     expect(new Set(operationIds).size).toBe(operationIds.length);
   });
 
-  it('answers an unknown route with 404 in the error shape', async () => {
+  it('answers an unknown route with 404 in the error shape, inside /api and outside it', async () => {
     const { body } = await app.http().get('/api/v2/no-such-thing').expect(404);
     expectErrorShape(body, 404);
+    for (const [method, path] of [
+      ['get', '/nope'],
+      ['post', '/nope/deeper'],
+      ['delete', '/health/nope'],
+      ['put', '/docs-json/x'],
+    ] as const) {
+      const outside = await app.http()[method](path).expect(404).expect('Content-Type', /json/);
+      expectErrorShape(outside.body, 404);
+      expect(outside.body.message).toBe(`Cannot ${method.toUpperCase()} ${path}`);
+    }
+    // A malformed body sent to no route is still the error shape.
+    const malformed = await app
+      .http()
+      .post('/nope')
+      .set('Content-Type', 'application/json')
+      .send('{"name": ')
+      .expect(400);
+    expectErrorShape(malformed.body, 400);
   });
 
   it('answers malformed JSON with 400, never 500', async () => {

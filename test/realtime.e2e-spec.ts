@@ -83,6 +83,27 @@ describe('real-time: rooms, auth and management', () => {
     return socket;
   }
 
+  it('event-history without after_id or since answers the newest events, in id order', async () => {
+    for (let i = 0; i < 5; i++)
+      await bus(a).publishAndWait('system.notification', { room: 'room:newest', data: { i } });
+    const { body } = await a
+      .http()
+      .get('/api/v2/websocket/event-history')
+      .query({ room: 'room:newest', limit: 3 })
+      .set(apiKey(TEST_ADMIN_KEY))
+      .expect(200);
+    expect(body.events.map((event: any) => event.data.i)).toEqual([2, 3, 4]);
+    expect(body.total_count).toBe(5);
+    // With after_id, the oldest after it, as before.
+    const after = await a
+      .http()
+      .get('/api/v2/websocket/event-history')
+      .query({ room: 'room:newest', limit: 2, after_id: '0' })
+      .set(apiKey(TEST_ADMIN_KEY))
+      .expect(200);
+    expect(after.body.events.map((event: any) => event.data.i)).toEqual([0, 1]);
+  });
+
   it('refuses a handshake without a valid credential', async () => {
     await expect(connectSocket(a.url, {})).rejects.toThrow('unauthorized');
     await expect(connectSocket(a.url, { token: 'sf_not-a-real-key-at-all-0000' })).rejects.toThrow(

@@ -1,10 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '../src/infra/net.js';
-import { createTestStores, runUntilExit, spawnService, TestStores } from './support/app.js';
+import {
+  baseEnv,
+  createTestStores,
+  runUntilExit,
+  spawnService,
+  TestStores,
+} from './support/app.js';
 
 async function getStatus(url: string): Promise<number> {
   const response = await fetch(url);
@@ -26,13 +33,93 @@ describe('start-up and shutdown of the compiled service', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
+  it('runs `npm run start:worker` on a fresh clone: the script builds first', async () => {
+    const clone = mkdtempSync(join(tmpdir(), 'subforge-clone-'));
+    try {
+      execFileSync('git', ['clone', '--quiet', resolve('.'), clone]);
+      // The installed dependencies, as `npm ci` would leave them; no dist/ in the clone.
+      symlinkSync(resolve('node_modules'), join(clone, 'node_modules'));
+      const worker = spawn('npm', ['run', 'start:worker'], {
+        cwd: clone,
+        detached: true,
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          ...baseEnv(),
+          ...stores.env,
+          LOG_LEVEL: 'info',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      worker.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      worker.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const exited = new Promise<number | null>((done) =>
+        worker.once('exit', (code) => done(code)),
+      );
+      const deadline = Date.now() + 170_000;
+      while (!/processing jobs/.test(output) && worker.exitCode === null && Date.now() < deadline)
+        await new Promise((wait) => setTimeout(wait, 200));
+      const ready = /processing jobs/.test(output);
+      if (worker.exitCode === null) process.kill(-worker.pid!, 'SIGTERM');
+      await exited;
+      expect(ready, output.slice(-3000)).toBe(true);
+      expect(output).not.toContain('MODULE_NOT_FOUND');
+    } finally {
+      rmSync(clone, { recursive: true, force: true });
+    }
+  }, 200_000);
+
+  it('shows a generated admin key once, framed, at the end of start-up; a worker never makes one', async () => {
+    const fresh = await createTestStores();
+    try {
+      // A worker starting first on an empty database leaves the key to the API process.
+      const worker = await spawnService({ ...fresh.env, ADMIN_API_KEY: '', ROLE: 'worker' });
+      await worker.stop();
+      expect(worker.output()).not.toContain('X-API-Key:');
+      const first = await spawnService({ ...fresh.env, ADMIN_API_KEY: '', ROLE: 'api' });
+      await new Promise((wait) => setTimeout(wait, 300));
+      await first.stop();
+      const output = first.output();
+      const key = /\| {3}X-API-Key: (\S+)/.exec(output)?.[1];
+      expect(key, output.slice(-2000)).toBeDefined();
+      // After the start-up log, not above it.
+      expect(output.indexOf('X-API-Key:')).toBeGreaterThan(output.indexOf('listening on'));
+      const second = await spawnService({ ...fresh.env, ADMIN_API_KEY: '', ROLE: 'api' });
+      await new Promise((wait) => setTimeout(wait, 300));
+      const docs = (await fetch(`${second.url}/docs-json`).then((r) => r.json())) as any;
+      const me = await fetch(`${second.url}/api/v2/auth/me`, { headers: { 'X-API-Key': key! } });
+      await second.stop();
+      expect(me.status).toBe(200);
+      expect(second.output()).not.toContain('X-API-Key:');
+      expect(second.output()).toContain(
+        'To set or recover an admin API key, start with ADMIN_API_KEY',
+      );
+      expect(docs.components.securitySchemes['api-key'].description).toContain('ADMIN_API_KEY');
+      expect(docs.info.description).toContain('printed in a frame');
+    } finally {
+      await fresh.drop();
+    }
+  }, 120_000);
+
   it('exits 1 naming the variable when the configuration is invalid', async () => {
     const { code, output } = await runUntilExit({ PORT: 'abc' });
     expect(code).toBe(1);
     expect(output).toContain('PORT');
-    const other = await runUntilExit({ RATE_LIMIT_ENABLED: 'maybe' });
+    // Every invalid variable in one go; a size in the same syntax as BODY_LIMIT is fine.
+    const other = await runUntilExit({
+      RATE_LIMIT_ENABLED: 'maybe',
+      LOG_FORMAT: 'xml',
+      JOB_CONCURRENCY: '0',
+      MAX_FILE_SIZE: '10MB',
+      BODY_LIMIT: '5mb',
+    });
     expect(other.code).toBe(1);
-    expect(other.output).toContain('RATE_LIMIT_ENABLED');
+    expect(other.output).toContain('Invalid configuration (3 variables)');
+    for (const name of ['RATE_LIMIT_ENABLED', 'LOG_FORMAT', 'JOB_CONCURRENCY'])
+      expect(other.output).toContain(`  ${name} `);
+    expect(other.output).not.toContain('MAX_FILE_SIZE');
+    expect(other.output).not.toContain('BODY_LIMIT');
   });
 
   it('falls back to an embedded PostgreSQL when no local server answers, and migrates it', async () => {

@@ -118,8 +118,10 @@ describe('SubForge integration: watching a project directory', () => {
       return body;
     }, 10_000);
     const existing = runs.find((run) => run.workflow_id === 'subforge_existing');
+    // project_id is the id of the detail routes; the file's own project id is project_name.
     expect(existing).toMatchObject({
-      project_id: 'project-existing',
+      project_id: 'subforge_existing',
+      project_name: 'project-existing',
       status: 'completed',
       total_phases: 2,
       completed_phases: 1,
@@ -151,7 +153,11 @@ describe('SubForge integration: watching a project directory', () => {
     expect(summary).toMatchObject({ status: 'active', current_phase: 'implementation' });
 
     const full = (await get(`/api/subforge/workflow/${id}`).expect(200)).body;
-    expect(full).toMatchObject({ project_id: 'project-created', user_request: 'Build created' });
+    expect(full).toMatchObject({
+      project_id: id,
+      project_name: 'project-created',
+      user_request: 'Build created',
+    });
     expect(Object.keys(full.phase_results)).toEqual(['analysis', 'implementation']);
 
     const withMeta = (await get(`/api/subforge/workflow/${id}/context`).expect(200)).body;
@@ -192,6 +198,32 @@ describe('SubForge integration: watching a project directory', () => {
       description: 'Started writing the code',
       workflow_id: id,
     });
+  });
+
+  it('serves phases in the order of the file, which its stored form does not keep', async () => {
+    const id = 'subforge_ordered';
+    // Stored as jsonb these keys would come back shortest first: qa, design, analysis.
+    writeContext(
+      id,
+      context('ordered', {
+        phase_results: {
+          analysis: { status: 'completed', start_time: iso(30), end_time: iso(25) },
+          design: { status: 'in_progress', start_time: iso(25) },
+          qa: { status: 'pending' },
+        },
+      }),
+    );
+    const phases = await eventually(
+      async () => (await get(`/api/subforge/workflow/${id}/phases`).expect(200)).body,
+      10_000,
+    );
+    expect(phases.phases.map((phase: { name: string }) => phase.name)).toEqual([
+      'analysis',
+      'design',
+      'qa',
+    ]);
+    const full = (await get(`/api/subforge/workflow/${id}`).expect(200)).body;
+    expect(Object.keys(full.phase_results)).toEqual(['analysis', 'design', 'qa']);
   });
 
   it('updates a changed run in place and announces it', async () => {
@@ -399,7 +431,12 @@ describe('SubForge integration: watching a project directory', () => {
     writeContext('subforge_while_stopped', context('while-stopped'));
     await new Promise((resolve) => setTimeout(resolve, 700));
     expect((await listed()).map((run) => run.workflow_id)).not.toContain('subforge_while_stopped');
-    expect((await get('/api/subforge/status').expect(200)).body.service_status).toBe('inactive');
+    // The service still runs (Online on the dashboard); only watching stopped.
+    expect((await get('/api/subforge/status').expect(200)).body).toMatchObject({
+      service_status: 'active',
+      monitoring_enabled: false,
+      file_watching_enabled: false,
+    });
 
     const started = await app.http().post('/api/subforge/start').set(admin).expect(200);
     expect(started.body).toEqual({ message: 'Integration started successfully', status: 'active' });

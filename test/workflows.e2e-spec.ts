@@ -185,6 +185,65 @@ describe('workflows', () => {
       ]);
     });
 
+    it('refuses a step without task_template at create and update, naming the step', async () => {
+      for (const path of ['/api/v2/workflows', '/api/v1/workflows']) {
+        const missing = await app
+          .http()
+          .post(path)
+          .set(admin)
+          .send({ name: 'no template', steps: [{ key: 'build', name: 'Build' }] })
+          .expect(400);
+        expect(missing.body.details).toEqual([
+          {
+            field: 'steps.0.task_template',
+            message: expect.stringMatching(/^task_template is required.*\(step "build"\)$/),
+          },
+        ]);
+      }
+      const created = await createWorkflow([step('a')]);
+      const update = await app
+        .http()
+        .put(`/api/v2/workflows/${created.id}`)
+        .set(admin)
+        .send({ steps: [step('a'), { key: 'b', name: 'B', task_template: 'later' }] })
+        .expect(400);
+      expect(update.body.details.length).toBeGreaterThan(0);
+      for (const detail of update.body.details)
+        expect(detail).toEqual({
+          field: 'steps.1.task_template',
+          message: expect.stringContaining('(step "b")'),
+        });
+    });
+
+    it('refuses to run a stored definition that cannot run, with a 409 naming the step', async () => {
+      const created = await createWorkflow([step('a'), step('b', { depends_on: ['a'] })]);
+      // A definition stored before steps were checked: the API no longer writes one.
+      await db.query(
+        `UPDATE workflows SET steps = jsonb_set(steps, '{1}', (steps->1) - 'task_template') WHERE id = $1`,
+        [created.id],
+      );
+      for (const path of [
+        `/api/v2/workflows/${created.id}/execute`,
+        `/api/v1/workflows/${created.id}/execute`,
+      ]) {
+        const refused = await app.http().post(path).set(admin).send({}).expect(409);
+        expect(refused.body.message).toContain('steps.1.task_template');
+        expect(refused.body.details).toEqual([
+          { field: 'steps.1.task_template', message: expect.stringContaining('(step "b")') },
+        ]);
+      }
+      const runs = await app
+        .http()
+        .get(`/api/v2/workflows/${created.id}/runs`)
+        .set(admin)
+        .expect(200);
+      expect(runs.body.data).toEqual([]);
+      // A scheduled execution fails its job with the same clear error.
+      const job = await runJob(app, 'workflows.execute', { workflow_id: created.id });
+      expect(job.status).toBe('failed');
+      expect(job.error).toContain('steps.1.task_template');
+    });
+
     it('v2: creates, reads, lists, updates and deletes in the contract shape', async () => {
       const created = await createWorkflow(
         [step('a'), step('b', { depends_on: ['a'], max_retries: 0 })],
@@ -393,6 +452,88 @@ describe('workflows', () => {
   });
 
   describe('orchestration', () => {
+    it('says why a step waits for an agent, and announces each change of reason', async () => {
+      const type = unique('waiting');
+      const workflow = await createWorkflow([
+        step('a', { agent_type: type, required_capabilities: ['gpu'] }),
+        step('b', { agent_type: type, required_capabilities: ['gpu'] }),
+      ]);
+      const client = await dashboard(workflow.id);
+      const { run_id: runId } = await execute(workflow.id);
+      const reasons = async (expected: (string | null)[]) => {
+        const run = await pollUntil(
+          () => getRun(runId),
+          (seen) =>
+            JSON.stringify(seen.steps.map((s: any) => s.waiting_reason)) ===
+            JSON.stringify(expected),
+          { timeoutMs: 10_000, everyMs: 50 },
+        );
+        expect(run.steps.map((s: any) => s.waiting_reason)).toEqual(expected);
+        return run;
+      };
+      // No agent of the type with the capability.
+      let run = await reasons(['no_matching_agent', 'no_matching_agent']);
+      expect(run.steps[0]).toMatchObject({ status: 'pending', agent_id: null });
+      expect(run.steps[0].waiting_detail).toContain(`of type "${type}" with capabilities "gpu"`);
+      await client.waitFor(
+        'workflow_update',
+        (envelope) =>
+          envelope.data.event === 'run_waiting' &&
+          envelope.data.steps.some((s: any) => s.waiting_reason === 'no_matching_agent'),
+      );
+
+      // One matches but has never sent a heartbeat: the run's next dispatch says so.
+      const silent = await startAgent({ agentType: type, capabilities: ['gpu'], heartbeat: false });
+      await app
+        .http()
+        .post(`/api/v2/workflows/runs/${runId}/pause`)
+        .set(admin)
+        .send({})
+        .expect(200);
+      await app
+        .http()
+        .post(`/api/v2/workflows/runs/${runId}/resume`)
+        .set(admin)
+        .send({})
+        .expect(200);
+      run = await reasons(['no_live_agent', 'no_live_agent']);
+      expect(run.steps[0].waiting_detail).toContain('AGENT_OFFLINE_AFTER_SECONDS');
+
+      // It heartbeats with room for one step: one runs, the other waits for capacity.
+      const hold = () => ({ kind: 'ignore' as const });
+      const busy = await startAgent({ agentType: type, capabilities: ['gpu'], script: hold });
+      void busy;
+      run = await pollUntil(
+        () => getRun(runId),
+        (seen) => seen.steps.some((s: any) => s.status === 'in_progress'),
+        { timeoutMs: 10_000, everyMs: 50 },
+      );
+      await silent.heartbeat('active');
+      const waitingStep = await pollUntil(
+        async () => (await getRun(runId)).steps.find((s: any) => s.status === 'pending'),
+        (found) => !found || found.waiting_reason === 'agents_at_capacity',
+        { timeoutMs: 10_000, everyMs: 50 },
+      );
+      if (waitingStep) {
+        expect(waitingStep.waiting_reason).toBe('agents_at_capacity');
+        expect(waitingStep.waiting_detail).toContain('all at capacity');
+      }
+      const started = (await getRun(runId)).steps.find((s: any) => s.status === 'in_progress');
+      expect(started).toMatchObject({ waiting_reason: null, waiting_detail: null });
+      await client.waitFor(
+        'workflow_update',
+        (envelope) =>
+          envelope.data.event === 'run_waiting' &&
+          envelope.data.steps.some((s: any) => s.waiting_reason === null),
+      );
+      await app
+        .http()
+        .post(`/api/v2/workflows/runs/${runId}/cancel`)
+        .set(admin)
+        .send({})
+        .expect(200);
+    });
+
     it('runs a diamond on two agents: B and C in parallel, D after both, seen in order by a dashboard client', async () => {
       const type = unique('diamond');
       const script = () => ({ kind: 'complete' as const, afterMs: 300, quality_score: 90 });

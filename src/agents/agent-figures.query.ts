@@ -18,13 +18,14 @@ export interface TaskWindowFigures {
 }
 
 export interface UptimeFigures {
-  /** %, of the window since the agent existed. */
-  percentage: number;
+  /** %, of the window since the agent's first heartbeat; null before it sent one. */
+  percentage: number | null;
   statusChanges: number;
 }
 
 interface UptimeRow {
   agent_id: string;
+  heard: boolean;
   total_seconds: number;
   up_seconds: number;
   changes: number;
@@ -33,25 +34,32 @@ interface UptimeRow {
 
 /**
  * Uptime per agent ($1 ids, $2 window start, $3 up statuses): each status-history
- * row lasts until the next one (the last until now), clipped to the window.
+ * row lasts until the next one (the last until now), clipped to the window. The
+ * window opens at the agent's first heartbeat (its first history row of reason
+ * `heartbeat`; an agent heard before such rows were written: its creation): the time
+ * between creation and that heartbeat says nothing about the agent.
  */
 const UPTIME_CTES = `
   scope AS (
-    SELECT id, status, GREATEST(created_at, $2::timestamptz) AS start_at
-      FROM agents WHERE id = ANY($1::uuid[])
+    SELECT a.id, a.status, a.last_heartbeat IS NOT NULL AS heard,
+           GREATEST(a.created_at, $2::timestamptz) AS count_from,
+           GREATEST(COALESCE((SELECT MIN(h.changed_at) FROM agent_status_history h
+                               WHERE h.agent_id = a.id AND h.reason = 'heartbeat'), a.created_at),
+                    $2::timestamptz) AS start_at
+      FROM agents a WHERE a.id = ANY($1::uuid[])
   ), segments AS (
     SELECT agent_id, status, changed_at AS from_at,
            LEAD(changed_at, 1, now()) OVER (PARTITION BY agent_id ORDER BY changed_at, id) AS to_at
       FROM agent_status_history WHERE agent_id = ANY($1::uuid[])
   ), uptime AS (
-    SELECT s.id AS agent_id, s.status AS current_status,
+    SELECT s.id AS agent_id, s.status AS current_status, s.heard,
            EXTRACT(EPOCH FROM (now() - s.start_at))::float8 AS total_seconds,
            COALESCE(SUM(GREATEST(0, EXTRACT(EPOCH FROM (LEAST(g.to_at, now()) - GREATEST(g.from_at, s.start_at)))))
              FILTER (WHERE g.status = ANY($3::text[])), 0)::float8 AS up_seconds,
-           COUNT(g.agent_id) FILTER (WHERE g.from_at >= s.start_at)::int AS changes
+           COUNT(g.agent_id) FILTER (WHERE g.from_at >= s.count_from)::int AS changes
       FROM scope s
-      LEFT JOIN segments g ON g.agent_id = s.id AND g.to_at > s.start_at
-     GROUP BY s.id, s.status, s.start_at
+      LEFT JOIN segments g ON g.agent_id = s.id AND g.to_at > s.count_from
+     GROUP BY s.id, s.status, s.heard, s.start_at, s.count_from
   )`;
 
 /** Counts and mean duration of each agent's tasks ($1 ids). */
@@ -80,6 +88,7 @@ interface WorkRow {
 }
 
 function uptimeFigures(row: UptimeRow): UptimeFigures {
+  if (!row.heard) return { percentage: null, statusChanges: row.changes };
   const total = Number(row.total_seconds);
   const up = Math.min(Number(row.up_seconds), total);
   // A window too short to measure: the current status says it all.

@@ -80,6 +80,15 @@ export class AgentHeartbeatsService {
         agent.maxConcurrentTasks,
       );
       previousStatus = await this.repository.transition(manager, agent, next, 'heartbeat');
+      // The first heartbeat opens the agent's uptime window: it is recorded even without a change.
+      if (agent.lastHeartbeat === null && previousStatus === null)
+        await this.repository.recordStatus(
+          manager,
+          agent.id,
+          agent.status,
+          agent.status,
+          'heartbeat',
+        );
       if (dto.current_task_id !== undefined && dto.current_task_id !== agent.currentTaskId) {
         agent.currentTaskId = dto.current_task_id;
         agent.currentTaskTitle = await this.figures.taskTitle(dto.current_task_id, manager);

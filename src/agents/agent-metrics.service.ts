@@ -48,7 +48,7 @@ export class AgentMetricsService {
         p95: roundOrNull(tasks.p95Duration),
       },
       throughput_per_hour: round2(tasks.completed / hours),
-      uptime_percentage: round2(uptime.get(agentId)?.percentage ?? 0),
+      uptime_percentage: roundOrNull(uptime.get(agentId)?.percentage ?? null),
       error_count: errors,
       status_changes: uptime.get(agentId)?.statusChanges ?? 0,
     };

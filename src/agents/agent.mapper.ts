@@ -11,7 +11,8 @@ export interface AgentFigures {
   tasksFailed: number;
   /** Mean duration of completed tasks, ms; 0 without any. */
   avgResponseTimeMs: number;
-  uptimePercentage: number;
+  /** null until the agent's first heartbeat. */
+  uptimePercentage: number | null;
   /** Its tasks now in progress. */
   running: number;
 }
@@ -20,7 +21,7 @@ export const NO_FIGURES: AgentFigures = Object.freeze({
   tasksCompleted: 0,
   tasksFailed: 0,
   avgResponseTimeMs: 0,
-  uptimePercentage: 0,
+  uptimePercentage: null,
   running: 0,
 });
 
@@ -38,7 +39,7 @@ function performanceMetrics(agent: AgentEntity, figures: AgentFigures): Performa
     tasks_failed: figures.tasksFailed,
     success_rate: successRate(figures.tasksCompleted, figures.tasksFailed),
     avg_response_time: round2(figures.avgResponseTimeMs),
-    uptime_percentage: round2(figures.uptimePercentage),
+    uptime_percentage: figures.uptimePercentage === null ? null : round2(figures.uptimePercentage),
     reported_tasks_completed: reported.tasks_completed ?? null,
     reported_tasks_failed: reported.tasks_failed ?? null,
     reported_success_rate: reported.success_rate ?? null,

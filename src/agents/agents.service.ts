@@ -183,7 +183,7 @@ export class AgentsService {
         0,
       ),
       avg_uptime: mean(
-        figures.map((f) => f.uptimePercentage),
+        figures.flatMap((f) => (f.uptimePercentage === null ? [] : [f.uptimePercentage])),
         100,
       ),
     };

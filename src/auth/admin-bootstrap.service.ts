@@ -10,11 +10,15 @@ const BOOTSTRAP_LOCK_KEY = 72_061_002;
 
 /**
  * After start-up an admin credential always exists: ADMIN_API_KEY when set, else,
- * if there is no admin at all, a generated key printed once to the log.
+ * if there is no admin at all, a generated key, shown once in a banner at the end of
+ * start-up. Only a process serving HTTP generates one (a worker starting alongside
+ * would otherwise win the race and hide the key in its own log).
  */
 @Injectable()
 export class AdminBootstrapService implements OnApplicationBootstrap {
   private readonly logger = new Logger('AdminBootstrap');
+  /** The key generated at this start, until the banner has shown it. */
+  private generated?: string;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -49,7 +53,7 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
       const admins =
         (await manager.count(UserEntity, { where: { role: 'admin', isActive: true } })) +
         (await manager.count(ApiKeyEntity, { where: { role: 'admin', revokedAt: IsNull() } }));
-      if (admins > 0) return undefined;
+      if (admins > 0 || this.config.role === 'worker') return undefined;
       const key = generateApiKey();
       await manager.save(
         manager.create(ApiKeyEntity, {
@@ -61,12 +65,36 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
       );
       return key;
     });
-    if (generated) {
-      // The one time this key is ever shown. Written straight to stdout so that log redaction keeps it whole.
+    this.generated = generated;
+  }
+
+  /**
+   * At the very end of start-up (after the route map and the rest of the start-up
+   * log): the generated key in a frame, once; otherwise one line saying how to get one.
+   */
+  announce(): void {
+    const key = this.generated;
+    this.generated = undefined;
+    if (key) {
+      const lines = [
+        'No admin credential existed, so this admin API key was generated.',
+        'Store it now: it is not shown again.',
+        '',
+        `  X-API-Key: ${key}`,
+        '',
+        'Use it in Swagger UI (/docs, Authorize) or as the X-API-Key header.',
+      ];
+      const width = Math.max(...lines.map((line) => line.length));
+      const rule = `+${'-'.repeat(width + 2)}+`;
+      // Straight to stdout, so that log redaction keeps the key whole.
       process.stdout.write(
-        `\n  No admin credential existed, so one was generated. Store it now; it is not shown again:\n\n    X-API-Key: ${generated}\n\n`,
+        `\n${rule}\n${lines.map((line) => `| ${line.padEnd(width)} |`).join('\n')}\n${rule}\n\n`,
       );
-      this.logger.warn('Generated the first admin API key (printed above, once)');
+      this.logger.warn('Generated the first admin API key (in the frame above, once)');
+    } else if (!this.config.adminApiKey) {
+      this.logger.log(
+        'An admin credential exists. To set or recover an admin API key, start with ADMIN_API_KEY=<16+ characters>',
+      );
     }
   }
 }

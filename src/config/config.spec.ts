@@ -49,6 +49,34 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(name);
   });
 
+  it('reports every invalid variable at once', () => {
+    let error: ConfigError | undefined;
+    try {
+      loadConfig({ PORT: 'abc', ROLE: 'scheduler', BODY_LIMIT: 'huge', CORS_ORIGINS: 'x' });
+    } catch (caught) {
+      error = caught as ConfigError;
+    }
+    expect(error?.problems.map((problem) => problem.variable)).toEqual([
+      'BODY_LIMIT',
+      'CORS_ORIGINS',
+      'PORT',
+      'ROLE',
+    ]);
+    expect(error?.message).toMatch(/^Invalid configuration \(4 variables\):\n {2}BODY_LIMIT/);
+  });
+
+  it.each([
+    ['10MB', 10 * 1024 ** 2],
+    ['5mb', 5 * 1024 ** 2],
+    ['512kb', 512 * 1024],
+    ['1g', 1024 ** 3],
+    ['1048576', 1_048_576],
+  ])('reads MAX_FILE_SIZE and BODY_LIMIT=%s with the same size syntax', (value, bytes) => {
+    const config = loadConfig({ MAX_FILE_SIZE: value, BODY_LIMIT: value });
+    expect(config.maxFileSize).toBe(bytes);
+    expect(config.bodyLimitBytes).toBe(bytes);
+  });
+
   it('requires JWT_SECRET in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow('JWT_SECRET');
   });

@@ -62,20 +62,41 @@ export interface AppConfig {
   shutdownTimeoutMs: number;
 }
 
+/** Every invalid variable of the environment, reported at once. */
 export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    reason: string,
-  ) {
-    super(`Invalid configuration: ${variable} ${reason}`);
+  constructor(readonly problems: { variable: string; reason: string }[]) {
+    super(
+      problems.length === 1
+        ? `Invalid configuration: ${problems[0].variable} ${problems[0].reason}`
+        : `Invalid configuration (${problems.length} variables):\n${problems
+            .map((problem) => `  ${problem.variable} ${problem.reason}`)
+            .join('\n')}`,
+    );
+  }
+
+  /** The first invalid variable. */
+  get variable(): string {
+    return this.problems[0].variable;
   }
 }
 
-type Env = Record<string, string | undefined>;
+type Values = Record<string, string | undefined>;
+
+/** The environment being read, and what was wrong in it so far. */
+interface Env {
+  values: Values;
+  problems: { variable: string; reason: string }[];
+}
+
+/** Records a problem; the caller goes on with its default so that every variable is checked. */
+function invalid<T = undefined>(env: Env, name: string, reason: string, fallback?: T): T {
+  env.problems.push({ variable: name, reason });
+  return fallback as T;
+}
 
 /** Reads one variable; empty strings count as unset so that `FOO=` in a .env file means "default". */
 function raw(env: Env, name: string): string | undefined {
-  const value = env[name];
+  const value = env.values[name];
   return value === undefined || value.trim() === '' ? undefined : value.trim();
 }
 
@@ -86,11 +107,26 @@ function str(env: Env, name: string, fallback: string): string {
 function int(env: Env, name: string, fallback: number, min: number, max: number): number {
   const value = raw(env, name);
   if (value === undefined) return fallback;
-  if (!/^-?\d+$/.test(value)) throw new ConfigError(name, `must be an integer, got "${value}"`);
+  if (!/^-?\d+$/.test(value))
+    return invalid(env, name, `must be an integer, got "${value}"`, fallback);
   const parsed = Number(value);
-  if (parsed < min || parsed > max) {
-    throw new ConfigError(name, `must be between ${min} and ${max}, got ${parsed}`);
-  }
+  if (parsed < min || parsed > max)
+    return invalid(env, name, `must be between ${min} and ${max}, got ${parsed}`, fallback);
+  return parsed;
+}
+
+/** A size in bytes: `5mb`, `512kb`, `1gb` or a plain number of bytes (every size variable). */
+function size(env: Env, name: string, fallback: number, min: number): number {
+  const value = raw(env, name);
+  if (value === undefined) return fallback;
+  const parsed = parseSizeBytes(value);
+  if (parsed === undefined || parsed < min)
+    return invalid(
+      env,
+      name,
+      `must be a size of at least ${min} bytes such as 5mb, 512kb or 1048576; got "${value}"`,
+      fallback,
+    );
   return parsed;
 }
 
@@ -99,15 +135,14 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   if (value === undefined) return fallback;
   if (value === 'true' || value === '1') return true;
   if (value === 'false' || value === '0') return false;
-  throw new ConfigError(name, `must be one of true, false, 1, 0; got "${value}"`);
+  return invalid(env, name, `must be one of true, false, 1, 0; got "${value}"`, fallback);
 }
 
 function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: readonly T[]): T {
   const value = raw(env, name);
   if (value === undefined) return fallback;
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw new ConfigError(name, `must be one of ${allowed.join(', ')}; got "${value}"`);
-  }
+  if (!(allowed as readonly string[]).includes(value))
+    return invalid(env, name, `must be one of ${allowed.join(', ')}; got "${value}"`, fallback);
   return value as T;
 }
 
@@ -118,11 +153,15 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
   try {
     parsed = new URL(value);
   } catch {
-    throw new ConfigError(name, 'must be a URL');
+    return invalid(env, name, 'must be a URL', undefined);
   }
-  if (!protocols.includes(parsed.protocol)) {
-    throw new ConfigError(name, `must use ${protocols.join(' or ')}; got ${parsed.protocol}`);
-  }
+  if (!protocols.includes(parsed.protocol))
+    return invalid(
+      env,
+      name,
+      `must use ${protocols.join(' or ')}; got ${parsed.protocol}`,
+      undefined,
+    );
   return value;
 }
 
@@ -135,11 +174,19 @@ export function parseDurationSeconds(value: string): number | undefined {
   return Number(match[1]) * DURATION_UNITS[match[2] || 's'];
 }
 
-const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+const SIZE_UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1024,
+  k: 1024,
+  mb: 1024 ** 2,
+  m: 1024 ** 2,
+  gb: 1024 ** 3,
+  g: 1024 ** 3,
+};
 
-/** `5mb`, `512kb`, `1048576`. */
+/** `5mb`, `512kb`, `10MB`, `1g`, `1048576` (units are powers of 1024, any case). */
 export function parseSizeBytes(value: string): number | undefined {
-  const match = /^(\d+)\s*(b|kb|mb|gb)?$/i.exec(value);
+  const match = /^(\d+)\s*(b|kb|mb|gb|k|m|g)?$/i.exec(value);
   if (!match) return undefined;
   return Number(match[1]) * SIZE_UNITS[(match[2] ?? 'b').toLowerCase()];
 }
@@ -151,43 +198,35 @@ function path(env: Env, name: string, fallback: string, cwd: string): string {
 
 /**
  * Builds the typed configuration from the environment, once, at boot.
- * Throws a ConfigError naming the first invalid variable.
+ * Throws one ConfigError naming every invalid variable.
  */
-export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): AppConfig {
+export function loadConfig(values: Values = process.env, cwd: string = process.cwd()): AppConfig {
+  const env: Env = { values, problems: [] };
   const nodeEnv = oneOf(env, 'NODE_ENV', 'development', ['development', 'production', 'test']);
 
   const adminApiKey = raw(env, 'ADMIN_API_KEY');
   if (adminApiKey !== undefined && !/^[\x21-\x7e]{16,}$/.test(adminApiKey)) {
-    throw new ConfigError(
-      'ADMIN_API_KEY',
-      'must be at least 16 printable characters without spaces',
-    );
+    invalid(env, 'ADMIN_API_KEY', 'must be at least 16 printable characters without spaces');
   }
 
   const jwtSecret = raw(env, 'JWT_SECRET');
   if (jwtSecret !== undefined && jwtSecret.length < 32) {
-    throw new ConfigError('JWT_SECRET', 'must be at least 32 characters');
+    invalid(env, 'JWT_SECRET', 'must be at least 32 characters');
   }
   if (nodeEnv === 'production' && jwtSecret === undefined) {
-    throw new ConfigError('JWT_SECRET', 'is required when NODE_ENV=production');
+    invalid(env, 'JWT_SECRET', 'is required when NODE_ENV=production');
   }
   const jwtExpiresIn = str(env, 'JWT_EXPIRES_IN', '30m');
   const jwtExpiresInSeconds = parseDurationSeconds(jwtExpiresIn);
   if (!jwtExpiresInSeconds) {
-    throw new ConfigError(
+    invalid(
+      env,
       'JWT_EXPIRES_IN',
       `must be a duration such as 30m, 12h or 3600; got "${jwtExpiresIn}"`,
     );
   }
 
-  const bodyLimit = str(env, 'BODY_LIMIT', '5mb');
-  const bodyLimitBytes = parseSizeBytes(bodyLimit);
-  if (!bodyLimitBytes) {
-    throw new ConfigError(
-      'BODY_LIMIT',
-      `must be a size such as 5mb, 512kb or 1048576; got "${bodyLimit}"`,
-    );
-  }
+  const bodyLimitBytes = size(env, 'BODY_LIMIT', 5 * 1024 ** 2, 1);
 
   const corsOrigins = str(env, 'CORS_ORIGINS', 'http://localhost:3000,http://localhost:3001')
     .split(',')
@@ -195,7 +234,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     .filter(Boolean);
   for (const origin of corsOrigins) {
     if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) {
-      throw new ConfigError(
+      invalid(
+        env,
         'CORS_ORIGINS',
         `has an invalid origin "${origin}" (expected scheme://host[:port])`,
       );
@@ -204,7 +244,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
 
   const redisKeyPrefix = str(env, 'REDIS_KEY_PREFIX', 'subforge');
   if (!/^[A-Za-z0-9_-]{1,32}$/.test(redisKeyPrefix)) {
-    throw new ConfigError('REDIS_KEY_PREFIX', 'must be 1-32 characters of letters, digits, _ or -');
+    invalid(env, 'REDIS_KEY_PREFIX', 'must be 1-32 characters of letters, digits, _ or -');
   }
 
   const subforgeRoot = path(env, 'SUBFORGE_ROOT', cwd, cwd);
@@ -212,7 +252,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
 
   const perMinute = (name: string, fallback: number) => int(env, name, fallback, 1, 100_000_000);
 
-  return Object.freeze({
+  const config: AppConfig = Object.freeze({
     nodeEnv,
     port: int(env, 'PORT', 8000, 0, 65535),
     host: str(env, 'HOST', '0.0.0.0'),
@@ -230,7 +270,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     dataDir: path(env, 'DATA_DIR', '.data', cwd),
     adminApiKey,
     jwtSecret,
-    jwtExpiresInSeconds,
+    jwtExpiresInSeconds: jwtExpiresInSeconds ?? 1800,
     corsOrigins,
     trustProxy: bool(env, 'TRUST_PROXY', false),
     rateLimitEnabled: bool(env, 'RATE_LIMIT_ENABLED', true),
@@ -246,7 +286,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     }),
     cacheEnabled: bool(env, 'CACHE_ENABLED', true),
     uploadDir: path(env, 'UPLOAD_DIR', './uploads', cwd),
-    maxFileSize: int(env, 'MAX_FILE_SIZE', 52_428_800, 1, Number.MAX_SAFE_INTEGER),
+    maxFileSize: size(env, 'MAX_FILE_SIZE', 52_428_800, 1),
     maxFilesPerUpload: int(env, 'MAX_FILES_PER_UPLOAD', 10, 1, 1000),
     metricsIntervalSeconds: int(env, 'METRICS_INTERVAL_SECONDS', 30, 1, 86_400),
     agentOfflineAfterSeconds: int(env, 'AGENT_OFFLINE_AFTER_SECONDS', 90, 1, 86_400),
@@ -271,4 +311,6 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     jobLockDurationMs: int(env, 'JOB_LOCK_DURATION_MS', 30_000, 1_000, 600_000),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 1_000, 600_000),
   });
+  if (env.problems.length) throw new ConfigError(env.problems);
+  return config;
 }

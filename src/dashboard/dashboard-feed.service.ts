@@ -11,7 +11,9 @@ const MOVES_OVERVIEW = new Set(['agent_update', 'task_update']);
 
 /**
  * `dashboard_update` on namespace /: after changes that move the overview figures
- * (agents, tasks), the new overview, coalesced to at most one a second per instance.
+ * (agents, tasks), the new overview, computed at most once a second per instance and
+ * queued behind the change on each socket (never in the same instant: see FeedPacer).
+ * Also the full update a socket gets when its queue overflowed.
  */
 @Injectable()
 export class DashboardFeedService implements OnApplicationBootstrap {
@@ -28,6 +30,7 @@ export class DashboardFeedService implements OnApplicationBootstrap {
 
   onApplicationBootstrap(): void {
     if (this.config.role === 'worker') return;
+    this.hub.setFullOverview(() => this.dashboard.overview());
     this.stream.onEvent((event) => {
       if (MOVES_OVERVIEW.has(event.type)) this.schedule();
     });
@@ -43,10 +46,10 @@ export class DashboardFeedService implements OnApplicationBootstrap {
   private async send(): Promise<void> {
     this.timer = undefined;
     this.lastSent = Date.now();
-    const basic = this.hub.namespaces.basic;
-    if (!basic?.sockets.size) return;
+    if (!this.hub.feedConnections()) return;
     try {
-      basic.local.emit('dashboard_update', await this.dashboard.overview());
+      const payload = await this.dashboard.overview();
+      this.hub.sendFeed({ event: 'dashboard_update', key: 'dashboard_update', payload });
     } catch (error) {
       this.logger.warn(`dashboard_update skipped: ${(error as Error).message}`);
     }

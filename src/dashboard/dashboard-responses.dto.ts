@@ -31,11 +31,11 @@ export class DashboardOverviewDto {
 }
 
 export class DashboardAgentsDto {
-  @ApiProperty(ITEMS) agents: Record<string, unknown>[];
+  @ApiProperty(ITEMS) agents: object[];
 }
 
 export class DashboardTasksDto {
-  @ApiProperty(ITEMS) tasks: Record<string, unknown>[];
+  @ApiProperty(ITEMS) tasks: object[];
 }
 
 export class DashboardMetricsDto {

@@ -10,7 +10,7 @@ import {
   DashboardTasksDto,
 } from './dashboard-responses.dto.js';
 import { Cached } from '../common/cache/cached.decorator.js';
-import { RangeQuery } from './dashboard.dto.js';
+import { HistoryRangeQuery, RangeQuery } from './dashboard.dto.js';
 import { DashboardService } from './dashboard.service.js';
 
 /**
@@ -69,7 +69,8 @@ export class DashboardController {
   @Get('metrics')
   @Cached({ families: ['tasks', 'agents', 'system'], ttlSeconds: 30 })
   @ApiOperation({
-    summary: 'Task completion and productivity per day, agent performance, hourly system health',
+    summary:
+      'Task completion and productivity per day, agent performance, system health in 24 buckets over the range',
   })
   @ApiOk(DashboardMetricsDto)
   metrics(@Query() query: RangeQuery): Promise<DashboardMetricsDto> {
@@ -82,7 +83,7 @@ export class DashboardController {
     summary: 'What happened: tasks created, assigned, completed, failed; workflow runs',
   })
   @ApiOk(DashboardHistoryDto)
-  history(@Query() query: RangeQuery): Promise<DashboardHistoryDto> {
+  history(@Query() query: HistoryRangeQuery): Promise<DashboardHistoryDto> {
     return this.dashboard.history(query.range);
   }
 }

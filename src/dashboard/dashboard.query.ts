@@ -10,8 +10,8 @@ export interface DailyTasks {
   busy_hours: number;
 }
 
-export interface HourlyHealth {
-  hour: Date;
+export interface HealthBucket {
+  start: Date;
   cpu: number | null;
   memory: number | null;
   connections: number | null;
@@ -32,6 +32,7 @@ export interface HistoryRow {
   status: string;
   duration_ms: number | null;
   run_id: string | null;
+  error: string | null;
 }
 
 /** The dashboard's aggregates, in SQL over the stored agents, tasks, runs and metric snapshots. */
@@ -46,14 +47,14 @@ export class DashboardQuery {
     return Object.fromEntries(rows.map((row) => [row.status, row.count]));
   }
 
-  /** The newest measured snapshot younger than `maxAgeSeconds`, if any. */
+  /** The newest collector snapshot younger than `maxAgeSeconds`, if any. */
   async freshSnapshot(
     maxAgeSeconds: number,
   ): Promise<{ cpu: number | null; memory: number | null; connections: number | null } | null> {
     const rows: { cpu: number | null; memory: number | null; connections: number | null }[] =
       await this.dataSource.query(
         `SELECT cpu_percent AS cpu, memory_percent AS memory, connections FROM system_metrics
-       WHERE source = 'measured' AND recorded_at > now() - make_interval(secs => $1)
+       WHERE source = 'collector' AND recorded_at > now() - make_interval(secs => $1)
        ORDER BY recorded_at DESC LIMIT 1`,
         [maxAgeSeconds],
       );
@@ -80,41 +81,52 @@ export class DashboardQuery {
     );
   }
 
-  /** Hourly averages of the measured snapshots of the last 24 hours (hours without any are left out). */
-  async hourlyHealth(): Promise<HourlyHealth[]> {
+  /**
+   * The range cut into `buckets` equal parts ending now: per part with any collector
+   * snapshot, the mean of its snapshots (parts without any are left out), oldest first.
+   */
+  async healthBuckets(hours: number, buckets: number): Promise<HealthBucket[]> {
     return this.dataSource.query(
-      `SELECT date_trunc('hour', recorded_at) AS hour,
-              avg(cpu_percent)::float AS cpu, avg(memory_percent)::float AS memory, round(avg(connections))::int AS connections
-       FROM system_metrics
-       WHERE source = 'measured' AND recorded_at > now() - interval '24 hours'
-       GROUP BY 1 ORDER BY 1`,
+      `WITH span AS (SELECT now() - make_interval(hours => $1) AS since,
+                            extract(epoch FROM make_interval(hours => $1)) / $2 AS width)
+       SELECT since + make_interval(secs => b.bucket * width) AS start,
+              b.cpu, b.memory, b.connections
+         FROM span, LATERAL (
+           SELECT least(floor(extract(epoch FROM recorded_at - since) / width), $2 - 1)::int AS bucket,
+                  avg(cpu_percent)::float AS cpu, avg(memory_percent)::float AS memory,
+                  round(avg(connections))::int AS connections
+             FROM system_metrics
+            WHERE source = 'collector' AND recorded_at > since
+            GROUP BY 1) b
+        ORDER BY b.bucket`,
+      [hours, buckets],
     );
   }
 
   /** What happened in the range, newest first: tasks created, assigned, completed and failed; workflow runs started and ended. */
-  async history(days: number, limit: number): Promise<HistoryRow[]> {
+  async history(hours: number, limit: number): Promise<HistoryRow[]> {
     return this.dataSource.query(
       `SELECT * FROM (
-         SELECT 'task_created' AS kind, t.created_at AS at, t.id AS task_id, t.title, a.name AS agent, t.status, NULL::float AS duration_ms, t.run_id
+         SELECT 'task_created' AS kind, t.created_at AS at, t.id AS task_id, t.title, a.name AS agent, t.status, NULL::float AS duration_ms, t.run_id, NULL AS error
            FROM tasks t LEFT JOIN agents a ON a.id = t.assigned_agent_id WHERE t.created_at >= $1
          UNION ALL
-         SELECT 'agent_assigned', t.started_at, t.id, t.title, a.name, t.status, NULL::float, t.run_id
+         SELECT 'agent_assigned', t.started_at, t.id, t.title, a.name, t.status, NULL::float, t.run_id, NULL
            FROM tasks t JOIN agents a ON a.id = t.assigned_agent_id WHERE t.started_at >= $1
          UNION ALL
          SELECT CASE WHEN t.status = 'completed' THEN 'task_completed' ELSE 'task_failed' END, t.completed_at, t.id, t.title, a.name, t.status,
-                extract(epoch FROM t.completed_at - t.started_at) * 1000, t.run_id
+                extract(epoch FROM t.completed_at - t.started_at) * 1000, t.run_id, t.error
            FROM tasks t LEFT JOIN agents a ON a.id = t.assigned_agent_id
           WHERE t.completed_at >= $1 AND t.status IN ('completed', 'failed')
          UNION ALL
-         SELECT 'workflow_started', r.started_at, NULL::uuid, w.name, NULL, r.status, NULL::float, r.id
+         SELECT 'workflow_started', r.started_at, NULL::uuid, w.name, NULL, r.status, NULL::float, r.id, NULL
            FROM workflow_runs r JOIN workflows w ON w.id = r.workflow_id WHERE r.started_at >= $1
          UNION ALL
          SELECT 'workflow_completed', r.completed_at, NULL::uuid, w.name, NULL, r.status,
-                extract(epoch FROM r.completed_at - r.started_at) * 1000, r.id
+                extract(epoch FROM r.completed_at - r.started_at) * 1000, r.id, r.error
            FROM workflow_runs r JOIN workflows w ON w.id = r.workflow_id
           WHERE r.completed_at >= $1 AND r.status IN ('completed', 'failed', 'cancelled')
        ) h ORDER BY at DESC LIMIT $2`,
-      [new Date(Date.now() - days * 86_400_000), limit],
+      [new Date(Date.now() - hours * 3_600_000), limit],
     );
   }
 }

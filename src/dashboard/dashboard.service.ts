@@ -5,23 +5,32 @@ import type { AgentResponseDto } from '../agents/dto/agent.dto.js';
 import { ListAgentsQuery } from '../agents/dto/agent.dto.js';
 import type { AppConfig } from '../config/config.js';
 import { InjectConfig } from '../config/config.module.js';
-import { dashboardAgent, dashboardTask } from '../realtime/dashboard-feed.js';
 import {
-  dashboardPriority,
-  recentTaskStatus,
-  relativeTime,
-} from '../realtime/dashboard-vocabulary.js';
+  dashboardAgent,
+  type DashboardOverview,
+  dashboardPerformance,
+  dashboardTask,
+  recentTaskRow,
+  seconds,
+} from '../realtime/dashboard-feed.js';
 import { LiveMetricsService } from '../system/measure/live-metrics.service.js';
 import { ListTasksQuery } from '../tasks/dto/task.dto.js';
 import { TasksService } from '../tasks/tasks.service.js';
 import type { TaskResponseDto } from '../tasks/dto/task.dto.js';
-import { RANGE_DAYS, type DashboardRange, type HistoryType } from './dashboard.dto.js';
+import {
+  type DashboardRange,
+  type HistoryRange,
+  type HistoryType,
+  RANGE_HOURS,
+} from './dashboard.dto.js';
 import { DashboardQuery, type HistoryRow } from './dashboard.query.js';
 
 /** The boards show at most this many agents and tasks (the most recent). */
 const MAX_ITEMS = 1000;
 const RECENT_TASKS = 20;
 const HISTORY_EVENTS = 200;
+/** `systemHealth` splits the range into this many equal parts. */
+const HEALTH_BUCKETS = 24;
 
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
 const percent = (part: number, whole: number) => (whole ? round((part / whole) * 100) : 0);
@@ -48,11 +57,11 @@ function describe(row: HistoryRow): string {
     case 'task_completed':
       return `"${row.title}" was completed${row.agent ? ` by ${row.agent}` : ''}`;
     case 'task_failed':
-      return `"${row.title}" failed${row.agent ? ` on ${row.agent}` : ''}`;
+      return `"${row.title}" ${row.status === 'cancelled' ? 'was cancelled' : 'failed'}${row.agent ? ` on ${row.agent}` : ''}${row.error ? `: ${row.error}` : ''}`;
     case 'workflow_started':
       return `Workflow "${row.title}" started`;
     case 'workflow_completed':
-      return `Workflow "${row.title}" ended ${row.status}`;
+      return `Workflow "${row.title}" ended ${row.status}${row.error ? `: ${row.error}` : ''}`;
   }
 }
 
@@ -71,7 +80,7 @@ export class DashboardService {
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
-  async overview() {
+  async overview(): Promise<DashboardOverview> {
     const [agents, tasks, system] = await Promise.all([
       this.query.countsByStatus('agents'),
       this.query.countsByStatus('tasks'),
@@ -143,69 +152,30 @@ export class DashboardService {
 
   async agentsDetailed() {
     return {
-      agents: (await this.allAgents()).map((agent) => {
-        const metrics = agent.performance_metrics;
-        return {
-          ...dashboardAgent(agent),
-          model: agent.model,
-          capabilities: agent.capabilities,
-          createdAt: agent.created_at,
-          performance: {
-            successRate: metrics.success_rate ?? 0,
-            avgResponseTime: metrics.avg_response_time ?? 0,
-            totalTasks: metrics.tasks_completed + metrics.tasks_failed,
-          },
-        };
-      }),
+      agents: (await this.allAgents()).map((agent) => ({
+        ...dashboardAgent(agent),
+        model: agent.model,
+        capabilities: agent.capabilities,
+        createdAt: agent.created_at,
+        performance: dashboardPerformance(agent),
+      })),
     };
   }
 
   async recentTasks() {
     const tasks = await this.latestTasks(RECENT_TASKS, 'updated_at');
-    return {
-      tasks: tasks.map((task) => {
-        const { started_at, completed_at } = task.time_tracking;
-        return {
-          id: task.id,
-          title: task.title,
-          agent: task.assigned_agent?.name ?? 'Unassigned',
-          status: recentTaskStatus(task.status),
-          priority: dashboardPriority(task.priority),
-          timestamp: relativeTime(task.updated_at),
-          ...(started_at && completed_at
-            ? { duration: Math.round((Date.parse(completed_at) - Date.parse(started_at)) / 1000) }
-            : {}),
-        };
-      }),
-    };
+    return { tasks: tasks.map((task) => recentTaskRow(task)) };
   }
 
   async taskBoard() {
     const tasks = await this.latestTasks(MAX_ITEMS, 'created_at');
-    return {
-      tasks: tasks.map((task) => {
-        const { estimated_duration_minutes, actual_duration_minutes } = task.time_tracking;
-        const board = dashboardTask(task);
-        return {
-          ...board,
-          agent: board.agent ?? undefined,
-          assignee: board.agent ?? undefined,
-          dueDate: board.dueDate ?? undefined,
-          ...(estimated_duration_minutes != null
-            ? { estimatedTime: round(estimated_duration_minutes / 60, 2) }
-            : {}),
-          ...(actual_duration_minutes != null
-            ? { actualTime: round(actual_duration_minutes / 60, 2) }
-            : {}),
-        };
-      }),
-    };
+    return { tasks: tasks.map((task) => dashboardTask(task)) };
   }
 
   async metrics(range: DashboardRange) {
     const [daily, health, agents] = await Promise.all([
-      this.query.dailyTasks(RANGE_DAYS[range]),
-      this.query.hourlyHealth(),
+      this.query.dailyTasks(RANGE_HOURS[range] / 24),
+      this.query.healthBuckets(RANGE_HOURS[range], HEALTH_BUCKETS),
       this.allAgents(),
     ]);
     const now = Date.now();
@@ -224,14 +194,14 @@ export class DashboardService {
         .map((agent) => ({
           agentName: agent.name,
           successRate: agent.performance_metrics.success_rate ?? 0,
-          avgResponseTime: agent.performance_metrics.avg_response_time ?? 0,
+          avgResponseTime: seconds(agent.performance_metrics.avg_response_time ?? 0),
           tasksCompleted: agent.performance_metrics.tasks_completed,
         })),
-      systemHealth: health.map((hour) => ({
-        timestamp: new Date(hour.hour).toISOString(),
-        cpu: round(hour.cpu ?? 0),
-        memory: round(hour.memory ?? 0),
-        activeConnections: hour.connections ?? 0,
+      systemHealth: health.map((bucket) => ({
+        timestamp: new Date(bucket.start).toISOString(),
+        cpu: round(bucket.cpu ?? 0),
+        memory: round(bucket.memory ?? 0),
+        activeConnections: bucket.connections ?? 0,
       })),
       productivity: daily.map((day) => {
         // Today counts only the hours that have passed.
@@ -249,8 +219,8 @@ export class DashboardService {
     };
   }
 
-  async history(range: DashboardRange) {
-    const rows = await this.query.history(RANGE_DAYS[range], HISTORY_EVENTS);
+  async history(range: HistoryRange) {
+    const rows = await this.query.history(RANGE_HOURS[range], HISTORY_EVENTS);
     return {
       events: rows.map((row) => ({
         id: `${row.kind}:${row.task_id ?? row.run_id}`,
@@ -261,11 +231,14 @@ export class DashboardService {
         ...(row.task_id ? { task: row.title } : {}),
         timestamp: new Date(row.at).toISOString(),
         status: HISTORY_STATUS[row.kind](row.status),
-        ...(row.duration_ms != null ? { duration: Math.round(row.duration_ms / 1000) } : {}),
+        ...(row.duration_ms != null ? { duration: seconds(row.duration_ms) } : {}),
+        // The dashboard shows every key but taskId, agentId and workflowId as a chip; a
+        // run is the workflow id of /api/subforge.
         metadata: {
           ...(row.task_id ? { taskId: row.task_id } : {}),
-          ...(row.run_id ? { runId: row.run_id } : {}),
+          ...(row.run_id ? { workflowId: row.run_id } : {}),
           status: row.status,
+          ...(row.error ? { error: row.error } : {}),
         },
       })),
     };

@@ -14,6 +14,7 @@ import {
   RoomMessageDto,
   RoomPayloadMessageDto,
 } from '../realtime/dto/messages.dto.js';
+import type { FeedEventName } from '../realtime/dashboard-feed.js';
 import { routeDomainEvent } from '../realtime/event-routing.js';
 import { checkRoom } from '../realtime/rooms.js';
 import {
@@ -127,7 +128,13 @@ const DOMAIN_EVENT_FIELDS: { [K in DomainEventName]: Record<keyof DomainEventMap
       sample: [],
     },
   },
-  'task.deleted': { task_id: id(), run_id: id(true), workflow_id: id(true), agent_id: id(true) },
+  'task.deleted': {
+    task_id: id(),
+    run_id: id(true),
+    workflow_id: id(true),
+    agent_id: id(true),
+    task: { ...entity('task'), optional: true },
+  },
   'workflow.created': { workflow: entity('workflow') },
   'workflow.updated': { workflow: entity('workflow') },
   'workflow.deleted': { workflow_id: id() },
@@ -139,6 +146,23 @@ const DOMAIN_EVENT_FIELDS: { [K in DomainEventName]: Record<keyof DomainEventMap
   'run.failed': { run: entity('run') },
   'run.cancelled': { run: entity('run') },
   'run.updated': { run: entity('run') },
+  'run.waiting': {
+    run: entity('run'),
+    steps: {
+      schema: {
+        type: 'array',
+        description:
+          'Steps whose reason for waiting for an agent changed (null: no longer waiting)',
+        items: obj({
+          key: str(),
+          task_id: { type: 'string', format: 'uuid' },
+          waiting_reason: nullable(str()),
+          waiting_detail: nullable(str()),
+        }),
+      },
+      sample: [],
+    },
+  },
   'run.deleted': { run_id: id(), workflow_id: id() },
   'subforge.created': { workflow: SUBFORGE_WORKFLOW },
   'subforge.updated': { workflow: SUBFORGE_WORKFLOW },
@@ -415,8 +439,17 @@ const CLIENT_MESSAGES: Record<string, ClientMessage> = {
   },
 };
 
-/** Events of namespace / (the existing dashboard's feed, CONTRACT §4). */
-const FEED_EVENTS: Record<string, { summary: string; payload: Json }> = {
+const num = { type: 'number' };
+const int = { type: 'integer' };
+const enumOf = (values: string[]) => ({ type: 'string', enum: values });
+const DASHBOARD_PRIORITY = enumOf(['low', 'medium', 'high']);
+const counts = (names: string[]) => obj(Object.fromEntries(names.map((name) => [name, num])));
+
+/**
+ * Events of namespace / (the existing dashboard's feed, CONTRACT §4), keyed by the feed's own
+ * event map: an event added to FeedEventMap without its schema here does not compile.
+ */
+const FEED_EVENTS: { [K in FeedEventName | 'pong']: { summary: string; payload: Json } } = {
   agent_status_update: {
     summary: 'An agent changed (or was deleted: {agentId, id, deleted: true})',
     payload: {
@@ -426,79 +459,88 @@ const FEED_EVENTS: Record<string, { summary: string; payload: Json }> = {
           id: str(),
           name: str(),
           type: nullable(str()),
-          status: { type: 'string', enum: ['active', 'busy', 'idle', 'error'] },
+          status: enumOf(['active', 'busy', 'idle', 'error']),
           lastActive: str('Relative time ("just now", "2 minutes ago")'),
-          tasksCompleted: { type: 'integer' },
+          tasksCompleted: int,
           currentTask: nullable(str()),
+          performance: counts(['successRate', 'avgResponseTime', 'totalTasks']),
         }),
         obj({ agentId: str(), id: str(), deleted: { const: true } }),
       ],
     },
   },
   task_update: {
-    summary: 'A task was created, changed or deleted (task in the board shape)',
-    payload: {
-      type: 'object',
-      properties: {
-        action: { type: 'string', enum: ['create', 'update', 'delete'] },
+    summary:
+      'A task was created, changed or deleted: the home row flat, the board card in task (not on deletes)',
+    payload: obj(
+      {
+        action: enumOf(['create', 'update', 'delete']),
         taskId: str(),
-        task: {
-          type: 'object',
-          properties: {
+        id: str(),
+        title: str(),
+        agent: nullable(str()),
+        status: enumOf(['pending', 'in_progress', 'completed', 'failed']),
+        priority: DASHBOARD_PRIORITY,
+        timestamp: str('Relative time'),
+        duration: { ...num, description: 'Seconds' },
+        task: obj(
+          {
             id: str(),
             title: str(),
             description: str(),
-            status: { type: 'string', enum: ['todo', 'in_progress', 'review', 'done'] },
-            priority: { type: 'string', enum: ['low', 'medium', 'high'] },
-            agent: nullable(str()),
+            status: enumOf(['todo', 'in_progress', 'review', 'done']),
+            priority: DASHBOARD_PRIORITY,
+            agent: str(),
+            assignee: str(),
             tags: { type: 'array', items: str() },
             createdAt: str(),
             updatedAt: str(),
-            dueDate: nullable(str()),
-            dependencies: { type: 'array' },
+            dueDate: str(),
+            estimatedTime: int,
+            actualTime: int,
+            dependencies: { type: 'array', items: str() },
           },
-          required: ['id', 'title', 'status', 'priority'],
-        },
+          [
+            'id',
+            'title',
+            'description',
+            'status',
+            'priority',
+            'tags',
+            'createdAt',
+            'updatedAt',
+            'dependencies',
+          ],
+        ),
       },
-      required: ['action', 'taskId'],
-    },
+      ['action', 'taskId', 'id', 'title', 'status', 'priority', 'timestamp'],
+    ),
   },
   workflow_event: {
     summary: 'A workflow, run or SubForge run changed',
-    payload: obj(
-      {
-        workflowId: nullable(str()),
-        runId: nullable(str()),
-        event: str(),
-        status: nullable(str()),
-        progress: nullable({ type: 'number' }),
-      },
-      ['workflowId', 'event', 'status', 'progress'],
-    ),
+    payload: obj({
+      workflowId: nullable(str()),
+      runId: nullable(str()),
+      event: str(),
+      status: nullable(str()),
+      progress: nullable(num),
+    }),
   },
   system_metrics_update: {
     summary: 'The metrics snapshot',
     payload: { type: 'object', additionalProperties: true },
   },
   dashboard_update: {
-    summary: 'Partial dashboard figures {agents, tasks, system}',
-    payload: {
-      type: 'object',
-      properties: {
-        agents: { type: 'object' },
-        tasks: { type: 'object' },
-        system: { type: 'object' },
-      },
-    },
+    summary: 'The dashboard figures, complete',
+    payload: obj({
+      agents: counts(['total', 'active', 'idle', 'error']),
+      tasks: counts(['completed', 'pending', 'failed', 'total']),
+      system: counts(['uptime', 'cpu', 'memory', 'connections']),
+    }),
   },
   system_alert: {
     summary: 'A system notification sent without a room or to system',
-    payload: {
-      type: 'object',
-      properties: { event: str(), timestamp: str() },
-      required: ['timestamp'],
-      additionalProperties: true,
-    },
+    payload: { type: 'object', additionalProperties: true },
   },
   pong: {
     summary: 'The answer to ping',

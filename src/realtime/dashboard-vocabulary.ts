@@ -5,6 +5,7 @@
 export type DashboardAgentStatus = 'active' | 'busy' | 'idle' | 'error';
 export type BoardStatus = 'todo' | 'in_progress' | 'review' | 'done';
 export type RecentTaskStatus = 'pending' | 'in_progress' | 'completed' | 'failed';
+export type DashboardPriority = 'low' | 'medium' | 'high';
 
 const AGENT_STATUS: Record<string, DashboardAgentStatus> = {
   active: 'active',
@@ -47,7 +48,7 @@ export function recentTaskStatus(status: string): RecentTaskStatus {
 }
 
 /** The board knows low, medium and high; critical shows as high. */
-export function dashboardPriority(priority: string): 'low' | 'medium' | 'high' {
+export function dashboardPriority(priority: string): DashboardPriority {
   return priority === 'critical'
     ? 'high'
     : priority === 'low' || priority === 'medium'

@@ -52,11 +52,13 @@ export class DashboardGateway implements OnGatewayInit, OnGatewayConnection, OnG
     });
   }
 
-  handleConnection(_socket: Socket): void {
+  handleConnection(socket: Socket): void {
+    this.hub.openFeed(socket);
     this.stats.setConnections(this.hub.localConnections());
   }
 
-  handleDisconnect(): void {
+  handleDisconnect(socket: Socket): void {
+    this.hub.closeFeed(socket.id);
     this.stats.setConnections(this.hub.localConnections());
   }
 

@@ -53,6 +53,8 @@ export interface DomainEventMap {
     run_id?: string | null;
     workflow_id?: string | null;
     agent_id?: string | null;
+    /** The task as it was just before the deletion. */
+    task?: TaskView;
   };
 
   'workflow.created': { workflow: EntityView };
@@ -67,6 +69,16 @@ export interface DomainEventMap {
   'run.failed': { run: RunView };
   'run.cancelled': { run: RunView };
   'run.updated': { run: RunView };
+  /** Steps whose reason for waiting for an agent changed (null: no longer waiting). */
+  'run.waiting': {
+    run: RunView;
+    steps: {
+      key: string;
+      task_id: string;
+      waiting_reason: string | null;
+      waiting_detail: string | null;
+    }[];
+  };
   'run.deleted': { run_id: string; workflow_id: string };
 
   'subforge.created': { workflow: SubforgeWorkflowView };

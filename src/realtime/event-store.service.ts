@@ -27,6 +27,8 @@ export interface HistoryFilter {
   afterId?: string;
   since?: Date;
   limit: number;
+  /** Without `afterId` and `since`: the newest `limit` events (still in id order), not the oldest. */
+  newestWhenUnbounded?: boolean;
 }
 
 /**
@@ -115,9 +117,13 @@ export class EventStore {
     if (filter.afterId) add('id > ?', filter.afterId);
     if (filter.since) add('created_at >= ?', filter.since);
     const condition = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const newest = filter.newestWhenUnbounded && !filter.afterId && !filter.since;
     const [rows, count] = await Promise.all([
       this.dataSource.query<EventRow[]>(
-        `SELECT id, type, rooms, data, created_at FROM events ${condition} ORDER BY id LIMIT $${params.length + 1}`,
+        newest
+          ? `SELECT * FROM (SELECT id, type, rooms, data, created_at FROM events ${condition}
+               ORDER BY id DESC LIMIT $${params.length + 1}) newest ORDER BY id`
+          : `SELECT id, type, rooms, data, created_at FROM events ${condition} ORDER BY id LIMIT $${params.length + 1}`,
         [...params, filter.limit],
       ),
       this.dataSource.query<{ total: number }[]>(

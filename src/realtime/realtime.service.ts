@@ -156,6 +156,7 @@ export class RealtimeService {
       afterId: query.after_id,
       since: query.since ? new Date(query.since) : undefined,
       limit: query.limit,
+      newestWhenUnbounded: true,
     });
     return {
       events,

@@ -29,25 +29,27 @@ import {
   WorkflowContextWithMetadataDto,
   WorkflowSummaryDto,
 } from './subforge.dto.js';
-import { toSummary } from './subforge.mapper.js';
-import { MAX_LISTED_RUNS, SubforgeQueries } from './subforge.queries.js';
+import { MAX_LISTED_FINISHED } from './subforge.queries.js';
 import { SubforgeMonitor } from './subforge-monitor.service.js';
+import { WorkflowWindow } from './workflow-window.service.js';
 
 const ID_PARAM = ApiParam({
   name: 'id',
-  description: 'The run directory name, `subforge_[A-Za-z0-9_-]+` (anything else: 404)',
+  description:
+    'A SubForge run directory name, `subforge_[A-Za-z0-9_-]+`, or the UUID of a run started over REST or v1 execute (anything else: 404)',
 });
 const CACHE = { families: ['subforge', 'workflows', 'tasks', 'agents'] as const, ttlSeconds: 5 };
 
 /**
- * SubForge's runs (`.subforge/`) and agents (`.claude/agents/`) as imported into the
- * store, in the shapes of the original `/api/subforge` routes. Version-neutral.
+ * Every workflow run in the shapes of the original `/api/subforge` routes: SubForge's
+ * runs (`.subforge/`) as imported, and runs started over REST or v1 `execute` (see
+ * api-run-context.ts). Version-neutral.
  */
 @ApiTags('subforge')
 @Controller({ path: 'api/subforge', version: VERSION_NEUTRAL })
 export class SubforgeController {
   constructor(
-    private readonly queries: SubforgeQueries,
+    private readonly window: WorkflowWindow,
     private readonly monitor: SubforgeMonitor,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
@@ -55,22 +57,26 @@ export class SubforgeController {
   @Get('workflows')
   @DashboardRead()
   @Cached({ ...CACHE, families: [...CACHE.families] })
-  @ApiOperation({ summary: `Imported SubForge runs, newest first (at most ${MAX_LISTED_RUNS})` })
+  @ApiOperation({
+    summary: `Imported SubForge runs and runs started over the API: every unfinished one and the ${MAX_LISTED_FINISHED} most recently finished, newest first`,
+  })
   @ApiOkResponse({ type: [WorkflowSummaryDto] })
-  async workflows(): Promise<WorkflowSummaryDto[]> {
-    return (await this.queries.list()).map(toSummary);
+  workflows(): Promise<WorkflowSummaryDto[]> {
+    return this.window.list();
   }
 
   @Get('workflow/:id')
   @DashboardRead()
   @ID_PARAM
-  @ApiOperation({ summary: 'The run’s full workflow context, as last imported' })
+  @ApiOperation({
+    summary: 'The run’s full workflow context (imported runs: as last imported)',
+  })
   @ApiOk(WorkflowContextDto, {
     description: 'WorkflowContext (reference/original-backend.md §1.8)',
   })
   @ApiErrors([404, "Workflow '{id}' not found"])
   async workflow(@Param('id') id: string): Promise<WorkflowContextDto> {
-    return (await this.queries.get(id)).context;
+    return (await this.window.get(id)).context;
   }
 
   @Get('workflow/:id/context')
@@ -82,7 +88,7 @@ export class SubforgeController {
   @ApiOk(WorkflowContextWithMetadataDto)
   @ApiErrors([404, "Workflow '{id}' not found"])
   async context(@Param('id') id: string): Promise<WorkflowContextWithMetadataDto> {
-    const row = await this.queries.get(id);
+    const row = await this.window.get(id);
     return {
       ...row.context,
       _metadata: {
@@ -97,11 +103,13 @@ export class SubforgeController {
   @Get('workflow/:id/phases')
   @DashboardRead()
   @ID_PARAM
-  @ApiOperation({ summary: 'Phases with their status, times, outputs, errors and warnings' })
+  @ApiOperation({
+    summary: 'Phases in execution order, with their status, times, outputs, errors and warnings',
+  })
   @ApiOk(SubforgePhasesDto)
   @ApiErrors([404, "Workflow '{id}' not found"])
   async phases(@Param('id') id: string): Promise<SubforgePhasesDto> {
-    const { context } = await this.queries.get(id);
+    const { context } = await this.window.get(id);
     return {
       workflow_id: id,
       total_phases: context.total_phases,
@@ -128,7 +136,7 @@ export class SubforgeController {
   @ApiOk(SubforgeTasksDto)
   @ApiErrors([404, "Workflow '{id}' not found"])
   async tasks(@Param('id') id: string): Promise<SubforgeTasksDto> {
-    const { context } = await this.queries.get(id);
+    const { context } = await this.window.get(id);
     return {
       workflow_id: id,
       total_tasks: context.tasks.length,
@@ -145,7 +153,7 @@ export class SubforgeController {
   @ApiOk(SubforgeActivitiesDto)
   @ApiErrors([404, "Workflow '{id}' not found"])
   async activities(@Param('id') id: string): Promise<SubforgeActivitiesDto> {
-    const activities = await this.queries.activities(await this.queries.get(id));
+    const activities = await this.window.activities(await this.window.get(id));
     return { workflow_id: id, total_activities: activities.length, activities };
   }
 
@@ -158,23 +166,27 @@ export class SubforgeController {
   })
   @ApiOk(SubforgeMetricsDto)
   metrics(): Promise<SubforgeMetricsDto> {
-    return this.queries.metrics();
+    return this.window.metrics();
   }
 
   @Get('status')
   @DashboardRead()
-  @ApiOperation({ summary: 'Whether the integration is on, who watches, and the last scan' })
+  @ApiOperation({
+    summary:
+      'The service (active while it runs), whether the project is watched, workflow counts, the last scan',
+  })
   @ApiOkResponse({ type: SubforgeStatusDto })
   async status(): Promise<SubforgeStatusDto> {
     const [counts, stopped, watcher, lastScan] = await Promise.all([
-      this.queries.counts(),
+      this.window.counts(),
       this.monitor.stopped().catch(() => false),
       this.monitor.watcherAlive().catch(() => this.monitor.watching),
       this.monitor.lastScan().catch(() => null),
     ]);
     const on = this.monitor.enabled && !stopped;
     return {
-      service_status: on ? 'active' : 'inactive',
+      // The service answering is the service running; watching is reported apart.
+      service_status: 'active',
       monitoring_enabled: on,
       file_watching_enabled: on && watcher,
       total_workflows: counts.total,
@@ -184,7 +196,7 @@ export class SubforgeController {
       last_scan: lastScan,
       configuration: {
         scan_interval: this.config.subforgeScanIntervalSeconds,
-        max_workflows: MAX_LISTED_RUNS,
+        max_workflows: MAX_LISTED_FINISHED,
         cleanup_after_days: null,
         enable_real_time_monitoring: this.monitor.enabled,
       },

@@ -31,7 +31,10 @@ export class IntegrationStateDto {
 }
 
 export class WorkflowSummaryDto {
-  @ApiProperty({ description: 'The run directory name', example: 'subforge_20260101_120000' })
+  @ApiProperty({
+    description: 'The run directory name (imported runs) or the run id (runs started over the API)',
+    example: 'subforge_20260101_120000',
+  })
   workflow_id: string;
   @ApiProperty({
     type: String,
@@ -39,7 +42,13 @@ export class WorkflowSummaryDto {
     description: 'The workflow run mirroring it (/api/v2/workflows/runs)',
   })
   run_id: string | null;
-  @ApiProperty() project_id: string;
+  @ApiProperty({ description: 'Equal to workflow_id: the id of the detail routes' })
+  project_id: string;
+  @ApiProperty({
+    description:
+      'The project as the run names it: SubForge’s own project_id; for an API run its workflow',
+  })
+  project_name: string;
   @ApiProperty() user_request: string;
   @ApiProperty({ enum: ['active', 'completed', 'failed', 'paused', 'cancelled'] }) status: string;
   @ApiProperty() progress_percentage: number;

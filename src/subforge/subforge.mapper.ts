@@ -6,7 +6,10 @@ import type { SubforgeRunEntity } from './entities/subforge-run.entity.js';
 export interface WorkflowSummary {
   workflow_id: string;
   run_id: string | null;
+  /** The id the dashboard uses for the detail routes: the same as workflow_id. */
   project_id: string;
+  /** The project as the run names it (SubForge's own `project_id`; an API run's request). */
+  project_name: string;
   user_request: string;
   status: string;
   progress_percentage: number;
@@ -25,7 +28,8 @@ export function toSummary(row: SubforgeRunEntity): WorkflowSummary {
   return {
     workflow_id: row.id,
     run_id: row.workflowRunId,
-    project_id: context.project_id,
+    project_id: row.id,
+    project_name: context.project_id,
     user_request: context.user_request,
     status: row.status,
     progress_percentage: context.progress_percentage,

@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, In } from 'typeorm';
 import { NotFoundError } from '../common/errors/app-errors.js';
 import { toEnvelope, type EventEnvelope } from '../realtime/event.entity.js';
 import { type AgentActivity, WORKFLOW_ID } from './context.js';
 import { SubforgeRunEntity } from './entities/subforge-run.entity.js';
 
-/** The listing holds at most this many runs, newest first. */
-export const MAX_LISTED_RUNS = 1_000;
+/** The listing holds every unfinished run and this many of the most recently finished. */
+export const MAX_LISTED_FINISHED = 100;
 const MAX_ACTIVITIES = 200;
 
 export interface AgentUtilization {
@@ -39,11 +39,20 @@ type Json = Record<string, any>;
 export class SubforgeQueries {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  list(): Promise<SubforgeRunEntity[]> {
-    return this.dataSource.getRepository(SubforgeRunEntity).find({
-      order: { startedAt: 'DESC', id: 'ASC' },
-      take: MAX_LISTED_RUNS,
-    });
+  /** Every unfinished run and the most recently finished ones, newest first. */
+  async list(): Promise<SubforgeRunEntity[]> {
+    const repository = this.dataSource.getRepository(SubforgeRunEntity);
+    const [unfinished, finished] = await Promise.all([
+      repository.find({ where: { status: In(['active', 'paused']) } }),
+      repository.find({
+        where: { status: In(['completed', 'failed', 'cancelled']) },
+        order: { updatedAt: 'DESC', id: 'ASC' },
+        take: MAX_LISTED_FINISHED,
+      }),
+    ]);
+    return [...unfinished, ...finished].sort(
+      (a, b) => b.startedAt.getTime() - a.startedAt.getTime() || a.id.localeCompare(b.id),
+    );
   }
 
   /** The run with this directory name; anything not shaped like one is simply not found. */
@@ -53,6 +62,19 @@ export class SubforgeQueries {
       : null;
     if (!row) throw new NotFoundError(`Workflow '${id}'`);
     return row;
+  }
+
+  /**
+   * The phases' step names of the mirrored run in the order of the file as imported
+   * (`Phase: <name>`): the context itself is jsonb, whose key order is not the file's.
+   */
+  async phaseOrder(runId: string): Promise<string[]> {
+    const rows: { name: string }[] = await this.dataSource.query(
+      `SELECT name FROM workflow_run_steps WHERE run_id = $1 AND step_key LIKE 'phase.%'
+        ORDER BY position`,
+      [runId],
+    );
+    return rows.map((row) => row.name);
   }
 
   async counts(): Promise<{ total: number; active: number }> {
@@ -65,14 +87,25 @@ export class SubforgeQueries {
 
   /**
    * What happened in a run: the activities its file records, and the events of its
-   * imported tasks and of the agents working on them. Newest first.
+   * tasks and of the agents working on them. Newest first.
    */
-  async activities(row: SubforgeRunEntity): Promise<AgentActivity[]> {
-    const events = row.workflowRunId ? await this.runEvents([row.workflowRunId]) : [];
+  async activities(
+    id: string,
+    recorded: AgentActivity[],
+    runId: string | null,
+  ): Promise<AgentActivity[]> {
+    const events = runId ? await this.runEvents([runId]) : [];
     return merge(
-      row.context.agent_activities,
-      events.map((event) => fromEvent(event, row.id)),
+      recorded,
+      events.map((event) => fromEvent(event, id)),
     );
+  }
+
+  /** The newest activities from the events of these runs (API runs: their id is theirs). */
+  async recentRunActivities(runIds: string[], limit: number): Promise<AgentActivity[]> {
+    const events = await this.runEvents(runIds, limit);
+    const ids = new Map(runIds.map((id) => [id, id]));
+    return events.map((event) => fromEvent(event, runOf(event, ids)));
   }
 
   async metrics(): Promise<SubforgeMetrics> {
@@ -208,7 +241,7 @@ function fromEvent(event: EventEnvelope, workflowId: string | null): AgentActivi
 }
 
 /** Both lists, newest first (activities without a time last). */
-function merge(recorded: AgentActivity[], fromEvents: AgentActivity[]): AgentActivity[] {
+export function merge(recorded: AgentActivity[], fromEvents: AgentActivity[]): AgentActivity[] {
   const tagged = recorded.map((activity) => ({
     ...activity,
     metadata: { source: 'file', ...activity.metadata },

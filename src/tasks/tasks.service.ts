@@ -213,6 +213,8 @@ export class TasksService {
           `${dependents.length} task(s) depend on task ${id}; delete with force=true to remove those dependencies`,
           { dependents: dependents.map((dep) => dep.id) },
         );
+      // The task as it last was travels with the deletion (feeds keep showing it).
+      const last = toTaskResponse(await this.views.snapshot(task));
       await manager.delete(TaskEntity, { id });
       const released = await this.repository.lockMany(
         manager,
@@ -231,6 +233,7 @@ export class TasksService {
         run_id: task.runId,
         workflow_id: task.workflowId,
         agent_id: task.assignedAgentId,
+        task: { ...last },
       });
     });
     await this.views.announce(effects);

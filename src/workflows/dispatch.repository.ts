@@ -1,3 +1,4 @@
+import type { RoutingCounts, WaitingReason } from './waiting-reason.js';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -32,6 +33,15 @@ export interface ExpiredStep {
 const READY = `t.status = 'pending' AND NOT EXISTS (
   SELECT 1 FROM task_dependencies d JOIN tasks dep ON dep.id = d.depends_on_id
    WHERE d.task_id = t.id AND dep.status <> 'completed')`;
+
+/** A step's reason for waiting for an agent, set or cleared (null). */
+export interface WaitingChange {
+  runId: string;
+  stepKey: string;
+  taskId: string;
+  reason: WaitingReason | null;
+  detail: string | null;
+}
 
 /** The queries of dispatching: claims, agents' capacity, the dispatch log, deadlines. */
 @Injectable()
@@ -80,6 +90,62 @@ export class DispatchRepository {
       requiredCapabilities: row.required_capabilities,
       timeoutSeconds: row.timeout_seconds,
     }));
+  }
+
+  /**
+   * The agents that serve a routing: how many are not stopped on purpose, and how
+   * many of those work and have sent a heartbeat within `offlineAfterSeconds`.
+   */
+  async routingCounts(
+    manager: EntityManager,
+    routing: StepRouting,
+    offlineAfterSeconds: number,
+  ): Promise<RoutingCounts> {
+    const params: unknown[] = [WORKING_STATUSES, offlineAfterSeconds];
+    let match: string;
+    if (routing.agentId) {
+      params.push(routing.agentId);
+      match = 'a.id = $3';
+    } else {
+      params.push(routing.agentType, routing.requiredCapabilities);
+      match = '($3::text IS NULL OR a.agent_type = $3) AND a.capabilities @> $4::text[]';
+    }
+    const [row]: { matching: number; live: number }[] = await manager.query(
+      `SELECT count(*) FILTER (WHERE a.status <> 'inactive')::int AS matching,
+              count(*) FILTER (WHERE a.is_active AND a.status = ANY($1::text[])
+                AND a.last_heartbeat > now() - make_interval(secs => $2))::int AS live
+         FROM agents a WHERE ${match}`,
+      params,
+    );
+    return row;
+  }
+
+  /**
+   * Stores why steps wait (null: they no longer do); returns the changes, for events.
+   * A step whose reason and detail are unchanged is not written again.
+   */
+  async setWaiting(manager: EntityManager, changes: WaitingChange[]): Promise<WaitingChange[]> {
+    if (!changes.length) return [];
+    // An UPDATE answers [rows, count].
+    const [rows]: [{ run_id: string; step_key: string }[], number] = await manager.query(
+      `UPDATE workflow_run_steps s SET waiting_reason = v.reason, waiting_detail = v.detail
+         FROM jsonb_to_recordset($1::jsonb) AS v(run_id uuid, step_key text, reason text, detail text)
+        WHERE s.run_id = v.run_id AND s.step_key = v.step_key
+          AND (s.waiting_reason, s.waiting_detail) IS DISTINCT FROM (v.reason, v.detail)
+        RETURNING s.run_id, s.step_key`,
+      [
+        JSON.stringify(
+          changes.map((change) => ({
+            run_id: change.runId,
+            step_key: change.stepKey,
+            reason: change.reason,
+            detail: change.detail,
+          })),
+        ),
+      ],
+    );
+    const written = new Set(rows.map((row) => `${row.run_id} ${row.step_key}`));
+    return changes.filter((change) => written.has(`${change.runId} ${change.stepKey}`));
   }
 
   /** Agents that serve a step and pass the availability rule, with their workload now. */

@@ -6,7 +6,9 @@ import { TaskEffects } from '../tasks/task-effects.js';
 import { TaskLifecycleService } from '../tasks/task-lifecycle.service.js';
 import { TaskViews } from '../tasks/task-views.service.js';
 import { AgentPool } from './agent-pool.js';
-import { type ClaimedStep, DispatchRepository } from './dispatch.repository.js';
+import { routingKey } from './dispatch-selection.js';
+import { type ClaimedStep, DispatchRepository, type WaitingChange } from './dispatch.repository.js';
+import { type Waiting, waitingFor } from './waiting-reason.js';
 import { RunViews } from './run-views.service.js';
 
 /** Steps claimed per transaction: short transactions, and agents hear of their steps sooner. */
@@ -16,6 +18,7 @@ interface Pass {
   claimed: number;
   dispatched: number;
   runs: Set<string>;
+  waiting: WaitingChange[];
 }
 
 /**
@@ -49,6 +52,7 @@ export class Dispatcher {
         await this.taskViews.announce(effects);
         await this.runViews.announceProgress(pass.runs);
       }
+      if (pass.waiting.length) await this.runViews.announceWaiting(pass.waiting);
       total += pass.dispatched;
       if (pass.claimed < BATCH || pass.dispatched === 0) return total;
     }
@@ -93,10 +97,56 @@ export class Dispatcher {
       }),
       this.runtime.instanceId,
     );
+    const waiting = await this.repository.setWaiting(
+      manager,
+      await this.waitingReasons(
+        manager,
+        claims.filter((claim) => !startedIds.has(claim.taskId)),
+        claims.filter((claim) => startedIds.has(claim.taskId)),
+      ),
+    );
     return {
       claimed: claims.length,
       dispatched: started.length,
       runs: new Set(started.map((task) => chosen.get(task.id)!.claim.runId)),
+      waiting,
     };
+  }
+
+  /** Why each step left waiting waits (one count per routing); those dispatched wait no more. */
+  private async waitingReasons(
+    manager: EntityManager,
+    waiting: ClaimedStep[],
+    dispatched: ClaimedStep[],
+  ): Promise<WaitingChange[]> {
+    const byRouting = new Map<string, Waiting>();
+    const changes: WaitingChange[] = dispatched.map((claim) => ({
+      runId: claim.runId,
+      stepKey: claim.stepKey,
+      taskId: claim.taskId,
+      reason: null,
+      detail: null,
+    }));
+    for (const claim of waiting) {
+      const key = routingKey(claim);
+      let reason = byRouting.get(key);
+      if (!reason) {
+        const offlineAfter = this.config.agentOfflineAfterSeconds;
+        reason = waitingFor(
+          claim,
+          await this.repository.routingCounts(manager, claim, offlineAfter),
+          offlineAfter,
+        );
+        byRouting.set(key, reason);
+      }
+      changes.push({
+        runId: claim.runId,
+        stepKey: claim.stepKey,
+        taskId: claim.taskId,
+        reason: reason.reason,
+        detail: reason.detail,
+      });
+    }
+    return changes;
   }
 }

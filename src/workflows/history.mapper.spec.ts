@@ -36,6 +36,8 @@ function step(
     taskType: null,
     result: null,
     dispatchedAt: null,
+    waitingReason: null,
+    waitingDetail: null,
     ...extra,
   };
 }

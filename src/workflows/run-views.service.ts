@@ -4,6 +4,7 @@ import type { RunResponseDto } from './dto/run.dto.js';
 import type { WorkflowRunEntity } from './entities/workflow-run.entity.js';
 import { toRunResponse, toRunSummary } from './run.mapper.js';
 import { RunsRepository } from './runs.repository.js';
+import type { WaitingChange } from './dispatch.repository.js';
 
 export type RunEvent =
   | 'run.started'
@@ -46,6 +47,31 @@ export class RunViews {
   }
 
   /** `run.progress` for runs whose steps changed. */
+  /** `workflow_update` (`run_waiting`) for runs whose steps' waiting reasons changed. */
+  async announceWaiting(changes: WaitingChange[]): Promise<void> {
+    const ids = [...new Set(changes.map((change) => change.runId))];
+    const [runs, statuses] = await Promise.all([
+      this.runs.findByIds(ids),
+      this.runs.stepStatuses(ids),
+    ]);
+    await this.events.publishAll(
+      runs.map((run) => [
+        'run.waiting',
+        {
+          run: toRunSummary(run, statuses.get(run.id) ?? []),
+          steps: changes
+            .filter((change) => change.runId === run.id)
+            .map((change) => ({
+              key: change.stepKey,
+              task_id: change.taskId,
+              waiting_reason: change.reason,
+              waiting_detail: change.detail,
+            })),
+        },
+      ]),
+    );
+  }
+
   async announceProgress(runIds: Iterable<string>): Promise<void> {
     const ids = [...new Set(runIds)];
     const [runs, statuses] = await Promise.all([

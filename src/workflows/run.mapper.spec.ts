@@ -34,6 +34,8 @@ const row = (key: string, extra: Partial<StepRow>): StepRow =>
     retryable: null,
     assignedAgentId: null,
     dispatchedAt: null,
+    waitingReason: null,
+    waitingDetail: null,
     startedAt: null,
     completedAt: null,
     error: null,

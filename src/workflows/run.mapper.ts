@@ -22,6 +22,9 @@ export function toRunStep(step: StepRow): RunStepDto {
     completed_at: iso(step.completedAt),
     retry_at: retrying && step.completedAt ? iso(retryDueAt(step.completedAt, step.attempt)) : null,
     error: step.error,
+    // Only a step still waiting for an agent says why.
+    waiting_reason: step.status === 'pending' ? step.waitingReason : null,
+    waiting_detail: step.status === 'pending' ? step.waitingDetail : null,
   };
 }
 

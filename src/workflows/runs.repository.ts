@@ -1,3 +1,4 @@
+import type { WaitingReason } from './waiting-reason.js';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -34,6 +35,8 @@ export interface StepRow {
   taskType: string | null;
   result: Record<string, unknown> | null;
   dispatchedAt: Date | null;
+  waitingReason: WaitingReason | null;
+  waitingDetail: string | null;
 }
 
 interface StepSqlRow {
@@ -60,6 +63,8 @@ interface StepSqlRow {
   task_type: string | null;
   result: Record<string, unknown> | null;
   dispatched_at: Date | null;
+  waiting_reason: WaitingReason | null;
+  waiting_detail: string | null;
 }
 
 const SORT_COLUMNS: Record<RunSortField, string> = {
@@ -157,7 +162,8 @@ export class RunsRepository {
       `SELECT s.run_id, s.step_key, s.name, s.position, s.depends_on, s.task_id, s.agent_id,
               s.agent_type, s.required_capabilities, s.timeout_seconds, s.max_retries, s.max_attempts,
               t.status, t.attempt, t.assigned_agent_id, t.started_at, t.completed_at, t.error,
-              t.retryable, t.quality_score, t.task_type, t.result, d.dispatched_at
+              t.retryable, t.quality_score, t.task_type, t.result, d.dispatched_at,
+              s.waiting_reason, s.waiting_detail
          FROM workflow_run_steps s
          JOIN tasks t ON t.id = s.task_id
          LEFT JOIN workflow_step_dispatches d ON d.task_id = t.id AND d.attempt = t.attempt
@@ -333,5 +339,7 @@ function toStepRow(row: StepSqlRow): StepRow {
     taskType: row.task_type,
     result: row.result,
     dispatchedAt: row.dispatched_at,
+    waitingReason: row.waiting_reason,
+    waitingDetail: row.waiting_detail,
   };
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '../auth/principal.js';
-import { ConflictError, NotFoundError } from '../common/errors/app-errors.js';
+import { AppError, ConflictError, NotFoundError } from '../common/errors/app-errors.js';
 import { type Page, toPage } from '../common/pagination/page.js';
 import { sleep } from '../infra/net.js';
 import { TaskEffects } from '../tasks/task-effects.js';
@@ -18,6 +18,7 @@ import { Orchestrator } from './orchestrator.service.js';
 import { RunViews } from './run-views.service.js';
 import { checkRunMove, type RunAction } from './run-state.js';
 import { RunsRepository } from './runs.repository.js';
+import { storedDefinitionProblems } from './stored-definition.js';
 import { topologicalOrder, withStepDefaults } from './workflow-definition.js';
 import { WorkflowsRepository } from './workflows.repository.js';
 
@@ -79,6 +80,7 @@ export class WorkflowRunsService {
     const run = await this.dataSource.transaction(async (manager) => {
       const workflow = await this.workflows.lock(manager, workflowId);
       if (!workflow) throw new NotFoundError('Workflow', workflowId);
+      assertRunnable(workflow);
       await this.assertStepAgentsExist(workflow);
       const run = manager.create(WorkflowRunEntity, {
         id: randomUUID(),
@@ -266,4 +268,17 @@ export class WorkflowRunsService {
     if (!run) throw new NotFoundError('Run', runId);
     return run;
   }
+}
+
+/** A stored definition that cannot run is refused (409, naming each step and field), never half-run. */
+function assertRunnable(workflow: WorkflowEntity): void {
+  const problems = storedDefinitionProblems(workflow.steps);
+  if (problems.length)
+    throw new AppError(
+      409,
+      `The stored definition of this workflow cannot run (${problems
+        .map((problem) => `${problem.field}: ${problem.message}`)
+        .join('; ')}); update its steps`,
+      problems,
+    );
 }

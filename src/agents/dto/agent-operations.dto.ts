@@ -253,9 +253,12 @@ export class AgentMetricsDto {
   @ApiProperty({ description: 'Completed tasks per hour over the period' })
   throughput_per_hour: number;
   @ApiProperty({
-    description: 'Share of the period (since creation) spent active, idle or busy, %',
+    nullable: true,
+    type: Number,
+    description:
+      'Share of the period (since the first heartbeat) spent active, idle or busy, %; null until the agent sends a heartbeat',
   })
-  uptime_percentage: number;
+  uptime_percentage: number | null;
   @ApiProperty({ description: 'ERROR and CRITICAL log lines in the period' }) error_count: number;
   @ApiProperty({ description: 'Status changes in the period' }) status_changes: number;
 }

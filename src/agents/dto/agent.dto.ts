@@ -192,8 +192,13 @@ export class PerformanceMetricsDto {
   @ApiProperty({ description: 'completed / (completed + failed), in %' }) success_rate: number;
   @ApiProperty({ description: 'Mean duration of its completed tasks, ms' })
   avg_response_time: number;
-  @ApiProperty({ description: 'Share of the last 7 days spent active, idle or busy, in %' })
-  uptime_percentage: number;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description:
+      'Share of the last 7 days (since its first heartbeat) spent active, idle or busy, in %; null until the agent sends a heartbeat',
+  })
+  uptime_percentage: number | null;
   @ApiProperty({ nullable: true, type: Number, description: 'As reported by the client (v1)' })
   reported_tasks_completed: number | null;
   @ApiProperty({ nullable: true, type: Number }) reported_tasks_failed: number | null;

@@ -28,6 +28,9 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
       'Control-and-monitoring backend for SubForge AI-agent orchestration. ' +
         '`/api/v1` is the stable original contract, `/api/v2` the enhanced API. ' +
         'Authenticate with `Authorization: Bearer <JWT or API key>` or `X-API-Key: <key>`. ' +
+        'The first admin key is printed in a frame at the end of the first start-up, or is ' +
+        '`ADMIN_API_KEY` when that is set (set it to recover one); admins make more keys at ' +
+        '`POST /api/v2/auth/api-keys` and users sign in at `POST /api/v2/auth/login`. ' +
         'Errors share one shape: `{status_code, error, message, details?, request_id}`. ' +
         'Live updates: Socket.IO namespaces `/v2` (rooms, replay) and `/` (dashboard feed), ' +
         'described by the AsyncAPI document [/docs/asyncapi.json](/docs/asyncapi.json) ' +
@@ -35,10 +38,25 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     )
     .setVersion(version)
     .addBearerAuth(
-      { type: 'http', scheme: 'bearer', bearerFormat: 'JWT or API key' },
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT or API key',
+        description:
+          'A login token (`POST /api/v2/auth/login`, valid for JWT_EXPIRES_IN) or an API key, sent as `Authorization: Bearer <value>`',
+      },
       BEARER_SCHEME,
     )
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, API_KEY_SCHEME);
+    .addApiKey(
+      {
+        type: 'apiKey',
+        in: 'header',
+        name: 'X-API-Key',
+        description:
+          'An API key: the admin key printed at first start-up (or ADMIN_API_KEY), or one made at POST /api/v2/auth/api-keys',
+      },
+      API_KEY_SCHEME,
+    );
   for (const [name, description] of TAGS) builder.addTag(name, description);
   const document = SwaggerModule.createDocument(app, builder.build(), {
     extraModels: [ErrorResponseDto],

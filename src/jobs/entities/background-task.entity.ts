@@ -41,7 +41,7 @@ export class BackgroundTaskEntity {
   @Column({ type: 'text', nullable: true })
   progressMessage: string | null;
 
-  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
+  @Column({ type: 'jsonb', default: () => "'{}'" })
   parameters: Record<string, unknown>;
 
   @Column({ type: 'jsonb', nullable: true })
@@ -71,7 +71,7 @@ export class BackgroundTaskEntity {
   @Column({ type: 'boolean', default: false })
   internal: boolean;
 
-  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
+  @Column({ type: 'jsonb', default: () => "'{}'" })
   metadata: Record<string, unknown>;
 
   @Column({ type: 'timestamptz', nullable: true })

@@ -75,7 +75,13 @@ export class EventHistoryQuery {
   @IsISO8601({ strict: true })
   since?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 1000,
+    default: 100,
+    description:
+      'At most this many events, in id order: the oldest after after_id or since; without either, the newest',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

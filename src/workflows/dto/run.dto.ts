@@ -1,3 +1,4 @@
+import { WAITING_REASONS, type WaitingReason } from '../waiting-reason.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { PageQuery } from '../../common/pagination/page.js';
@@ -37,6 +38,20 @@ export class RunStepDto {
   })
   retry_at: string | null;
   @ApiProperty({ nullable: true, type: String }) error: string | null;
+  @ApiProperty({
+    nullable: true,
+    enum: WAITING_REASONS,
+    enumName: 'WaitingReason',
+    description:
+      'Why a ready step has no agent yet: no agent matches, matching agents but none heartbeating, or all at capacity; null when it is not waiting',
+  })
+  waiting_reason: WaitingReason | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'The same in words, naming the agent type, capabilities or counts',
+  })
+  waiting_detail: string | null;
 }
 
 export class RunResponseDto {

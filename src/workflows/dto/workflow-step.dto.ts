@@ -107,6 +107,7 @@ export class WorkflowStepDto {
   required_capabilities?: string[];
 
   @ApiProperty({ type: TaskTemplateDto })
+  @IsObject({ message: 'task_template is required: an object with at least a title' })
   @ValidateNested()
   @Type(() => TaskTemplateDto)
   task_template: TaskTemplateDto;

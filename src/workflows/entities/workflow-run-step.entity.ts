@@ -1,3 +1,4 @@
+import type { WaitingReason } from '../waiting-reason.js';
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { WorkflowRunEntity } from './workflow-run.entity.js';
 
@@ -53,4 +54,11 @@ export class WorkflowRunStepEntity {
   /** The highest attempt allowed: 1 + max_retries, raised again when the run is retried. */
   @Column({ type: 'integer' })
   maxAttempts: number;
+
+  /** Why the ready step waits for an agent (null when it does not wait). */
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  waitingReason: WaitingReason | null;
+
+  @Column({ type: 'text', nullable: true })
+  waitingDetail: string | null;
 }

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import type { DataSource } from 'typeorm';
+import type { CacheVersions } from '../common/cache/cache-versions.service.js';
+import type { EventBus } from '../realtime/event-bus.service.js';
+import { JobRecordWriter } from './job-record-writer.service.js';
+
+/** A database that answers every UPDATE with no rows, after a short wait. */
+function writerWithStore(delayMs = 5) {
+  let statements = 0;
+  const dataSource = {
+    query: async () => {
+      statements++;
+      await new Promise((resolveQuery) => setTimeout(resolveQuery, delayMs));
+      return [];
+    },
+    getMetadata: () => ({ columns: [] }),
+  } as unknown as DataSource;
+  const events = { publishAll: async () => undefined } as unknown as EventBus;
+  const cache = { bump: async () => undefined } as unknown as CacheVersions;
+  return { writer: new JobRecordWriter(dataSource, events, cache), statements: () => statements };
+}
+
+describe('JobRecordWriter', () => {
+  it('flushes changes queued before shutdown without spinning', async () => {
+    const { writer, statements } = writerWithStore();
+    const stored = writer.update('a', 1, { progress: 10 }, 'job.progress', false);
+    const heapBefore = process.memoryUsage().heapUsed;
+    await writer.onApplicationShutdown();
+    await stored;
+    expect(statements()).toBe(1);
+    // A runaway flush loop grows the heap by hundreds of megabytes before it ends (if ever).
+    expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(50 * 1024 * 1024);
+  });
+
+  it('flushes changes queued while a batch is being written', async () => {
+    const { writer, statements } = writerWithStore(30);
+    const first = writer.update('a', 1, { progress: 10 }, 'job.progress', false);
+    await new Promise((resolveWait) => setTimeout(resolveWait, 25));
+    const second = writer.update('b', 1, { progress: 20 }, 'job.progress', false);
+    await writer.flush();
+    await Promise.all([first, second]);
+    expect(statements()).toBe(2);
+  });
+});
