@@ -69,8 +69,10 @@ interface Field {
   optional?: boolean;
   sample: unknown;
 }
+/** Run events carry the run without its steps (each step has its own task events). */
+const RUN_EVENT_VIEW = 'RunEventView';
 const entity = (name: keyof typeof ENTITY_DTOS): Field => ({
-  schema: ref(ENTITY_DTOS[name].name),
+  schema: ref(name === 'run' ? RUN_EVENT_VIEW : ENTITY_DTOS[name].name),
   sample: SAMPLE_ENTITY,
 });
 const id = (optional = false): Field => ({
@@ -585,7 +587,16 @@ function dtoSchemas(app: INestApplication): Json {
       TaskFailMessage,
     ],
   });
-  return toJsonSchema(document.components?.schemas ?? {}) as Json;
+  const schemas = toJsonSchema(document.components?.schemas ?? {}) as Json;
+  const run = schemas[RunResponseDto.name] as Json;
+  const { steps: _steps, ...properties } = run.properties as Json;
+  schemas[RUN_EVENT_VIEW] = {
+    ...run,
+    description: 'A run as its events carry it: without its steps',
+    properties,
+    required: (run.required as string[]).filter((name) => name !== 'steps'),
+  };
+  return schemas;
 }
 
 const message = (name: string, summary: string, payload: Json, example?: unknown): Json => ({
