@@ -26,6 +26,7 @@ export default defineConfig({
           include: ['test/**/*.e2e-spec.ts'],
           sequence: { groupOrder: 1 },
           globalSetup: ['test/support/global-setup.ts'],
+          setupFiles: ['test/support/contract/setup.ts'],
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 120_000,

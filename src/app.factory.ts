@@ -19,6 +19,7 @@ import { AppLogger } from './common/logging/app-logger.js';
 import { refuseUnstorableJson } from './common/http/json-limits.js';
 import { requestIdMiddleware } from './common/http/request-id.middleware.js';
 import { setupSwagger } from './common/http/swagger.js';
+import { setupSocketDocs } from './docs/socket-docs.js';
 import { mountQueueBoard } from './jobs/queue-board.js';
 import { RealtimeIoAdapter } from './realtime/io.adapter.js';
 import { RedisService } from './redis/redis.service.js';
@@ -78,18 +79,7 @@ export async function createHttpApp(
       'Config',
     );
   app.disable('x-powered-by');
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        directives: {
-          // Swagger UI and Bull Board load their own scripts, styles and images from this origin.
-          'script-src': ["'self'", "'unsafe-inline'"],
-          'img-src': ["'self'", 'data:'],
-        },
-      },
-      crossOriginEmbedderPolicy: false,
-    }),
-  );
+  app.use(securityHeaders());
   app.enableCors({
     origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
     credentials: true,
@@ -117,6 +107,7 @@ export async function createHttpApp(
   app.useLogger(logger);
   app.useWebSocketAdapter(new RealtimeIoAdapter(app, config, app.get(RedisService)));
   mountQueueBoard(app);
+  setupSocketDocs(app, runtime.version);
   setupSwagger(app, runtime.version);
   return {
     app,
@@ -124,6 +115,34 @@ export async function createHttpApp(
       shuttingDown = true;
     },
   };
+}
+
+/**
+ * Helmet's headers. `upgrade-insecure-requests` only on answers served over TLS (directly, or
+ * behind a proxy with TRUST_PROXY and `X-Forwarded-Proto: https`): over plain HTTP from any
+ * host but localhost it would send the browser to https URLs that do not exist, and Swagger
+ * UI and the socket console would stay blank.
+ */
+function securityHeaders() {
+  const withTls = (upgrade: boolean) =>
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          // Swagger UI and Bull Board load their own scripts, styles and images from this origin.
+          'script-src': ["'self'", "'unsafe-inline'"],
+          'img-src': ["'self'", 'data:'],
+          'upgrade-insecure-requests': upgrade ? [] : null,
+        },
+      },
+      crossOriginEmbedderPolicy: false,
+      // Both mean nothing over plain HTTP (browsers ignore them there, COOP with an error).
+      strictTransportSecurity: upgrade,
+      crossOriginOpenerPolicy: upgrade,
+    });
+  const secure = withTls(true);
+  const plain = withTls(false);
+  return (req: Request, res: Response, next: NextFunction) =>
+    (req.secure ? secure : plain)(req, res, next);
 }
 
 /** Builds the worker (Bull processors only, no HTTP). */

@@ -163,7 +163,9 @@ describe('identity and access', () => {
       .set(apiKey(TEST_ADMIN_KEY))
       .expect(200);
     expect(JSON.stringify(keys.body)).not.toContain(created.key);
-    expect(keys.body.find((key: { id: string }) => key.id === created.id).prefix).toBe(
+    expect(keys.body.meta).toMatchObject({ skip: 0, limit: 50 });
+    expect(keys.headers['x-total-count']).toBe(String(keys.body.meta.total));
+    expect(keys.body.data.find((key: { id: string }) => key.id === created.id).prefix).toBe(
       created.key.slice(0, 10),
     );
   });
@@ -234,7 +236,8 @@ describe('across two instances', () => {
     const created = await createUser(b.url, 'viewer');
     const after = await a.http().get('/api/v2/users').set(apiKey(TEST_ADMIN_KEY)).expect(200);
     expect(after.headers['x-cache']).toBe('MISS');
-    expect(after.body.map((user: { id: string }) => user.id)).toContain(created.id);
+    expect(after.body.data.map((user: { id: string }) => user.id)).toContain(created.id);
+    expect(after.headers['x-total-count']).toBe(String(after.body.meta.total));
   });
 });
 

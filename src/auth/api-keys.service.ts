@@ -1,3 +1,6 @@
+import { type Page, toPage } from '../common/pagination/page.js';
+import type { ApiKeySortField, ListApiKeysQuery } from './dto/auth.dto.js';
+
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
@@ -12,6 +15,13 @@ import { ApiKeyEntity } from './entities/api-key.entity.js';
 import { toApiKeyResponse } from './mappers.js';
 import type { Principal } from './principal.js';
 import { displayPrefix, generateApiKey, sha256Hex } from './secrets.js';
+
+const API_KEY_SORT_COLUMNS: Record<ApiKeySortField, keyof ApiKeyEntity> = {
+  created_at: 'createdAt',
+  name: 'name',
+  role: 'role',
+  last_used_at: 'lastUsedAt',
+};
 
 /** Checks that an agent exists before a key is bound to it (provided by the agents module). */
 export abstract class AgentDirectory {
@@ -58,12 +68,14 @@ export class ApiKeysService {
     return { ...toApiKeyResponse(entity), key };
   }
 
-  async list(): Promise<ApiKeyResponseDto[]> {
-    const keys = await this.keys.find({
+  async list(query: ListApiKeysQuery): Promise<Page<ApiKeyResponseDto>> {
+    const [keys, total] = await this.keys.findAndCount({
       where: { revokedAt: IsNull() },
-      order: { createdAt: 'DESC' },
+      order: { [API_KEY_SORT_COLUMNS[query.sort_by]]: query.sort_order, id: 'ASC' },
+      skip: query.skip,
+      take: query.limit,
     });
-    return keys.map(toApiKeyResponse);
+    return toPage(keys.map(toApiKeyResponse), total, query);
   }
 
   /** Revokes at once on every instance; sockets holding the key are disconnected. */

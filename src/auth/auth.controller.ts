@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Ip, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Ip, Post, Query } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -11,6 +11,8 @@ import {
 import { Public } from '../common/decorators/public.decorator.js';
 import { UuidParam } from '../common/decorators/uuid-param.decorator.js';
 import { RateLimit } from '../common/rate-limit/rate-limit.decorator.js';
+import { ApiErrors, ApiOk } from '../common/http/api-responses.js';
+import type { Page } from '../common/pagination/page.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { Auth, CurrentPrincipal } from './auth.decorator.js';
 import { AuthService } from './auth.service.js';
@@ -18,6 +20,7 @@ import {
   ApiKeyResponseDto,
   CreateApiKeyDto,
   CreatedApiKeyResponseDto,
+  ListApiKeysQuery,
   LoginDto,
   MeResponseDto,
   TokenResponseDto,
@@ -38,6 +41,7 @@ export class AuthController {
   @RateLimit('login')
   @ApiOperation({ summary: 'Sign in with email and password; returns a JWT' })
   @ApiOkResponse({ type: TokenResponseDto })
+  @ApiErrors([401, 'Wrong email or password, or the user is inactive'])
   @ApiTooManyRequestsResponse({
     description: 'Too many attempts for this email or from this address',
   })
@@ -99,9 +103,9 @@ export class AuthController {
   @Get('api-keys')
   @Auth('admin')
   @ApiOperation({ summary: 'List API keys that are not revoked (never the keys themselves)' })
-  @ApiOkResponse({ type: [ApiKeyResponseDto] })
-  listApiKeys(): Promise<ApiKeyResponseDto[]> {
-    return this.apiKeys.list();
+  @ApiOk(ApiKeyResponseDto, { page: true })
+  listApiKeys(@Query() query: ListApiKeysQuery): Promise<Page<ApiKeyResponseDto>> {
+    return this.apiKeys.list(query);
   }
 
   @Delete('api-keys/:id')

@@ -1,4 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import { ApiErrors, ApiOk } from '../common/http/api-responses.js';
+import type { Page } from '../common/pagination/page.js';
 import {
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -10,7 +12,7 @@ import { UuidParam } from '../common/decorators/uuid-param.decorator.js';
 import { Cached } from '../common/cache/cached.decorator.js';
 import { RateLimit } from '../common/rate-limit/rate-limit.decorator.js';
 import { Auth } from './auth.decorator.js';
-import { CreateUserDto, UpdateUserDto, UserResponseDto } from './dto/auth.dto.js';
+import { CreateUserDto, ListUsersQuery, UpdateUserDto, UserResponseDto } from './dto/auth.dto.js';
 import { UsersService } from './users.service.js';
 
 @ApiTags('users')
@@ -23,6 +25,7 @@ export class UsersController {
   @RateLimit('write')
   @ApiOperation({ summary: 'Create a user' })
   @ApiCreatedResponse({ type: UserResponseDto })
+  @ApiErrors([409, 'A user with this email exists'])
   create(@Body() dto: CreateUserDto): Promise<UserResponseDto> {
     return this.users.create(dto);
   }
@@ -30,9 +33,9 @@ export class UsersController {
   @Get()
   @Cached({ families: ['users'], ttlSeconds: 60 })
   @ApiOperation({ summary: 'List users' })
-  @ApiOkResponse({ type: [UserResponseDto] })
-  list(): Promise<UserResponseDto[]> {
-    return this.users.list();
+  @ApiOk(UserResponseDto, { page: true })
+  list(@Query() query: ListUsersQuery): Promise<Page<UserResponseDto>> {
+    return this.users.list(query);
   }
 
   @Get(':id')

@@ -1,3 +1,6 @@
+import { type Page, toPage } from '../common/pagination/page.js';
+import type { ListUsersQuery, UserSortField } from './dto/auth.dto.js';
+
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull, Repository } from 'typeorm';
@@ -9,6 +12,13 @@ import { ApiKeyEntity } from './entities/api-key.entity.js';
 import { UserEntity } from './entities/user.entity.js';
 import { toUserResponse } from './mappers.js';
 import { hashPassword } from './secrets.js';
+
+const USER_SORT_COLUMNS: Record<UserSortField, keyof UserEntity> = {
+  created_at: 'createdAt',
+  email: 'email',
+  display_name: 'displayName',
+  role: 'role',
+};
 
 @Injectable()
 export class UsersService {
@@ -36,8 +46,13 @@ export class UsersService {
     return toUserResponse(user);
   }
 
-  async list(): Promise<UserResponseDto[]> {
-    return (await this.users.find({ order: { createdAt: 'ASC' } })).map(toUserResponse);
+  async list(query: ListUsersQuery): Promise<Page<UserResponseDto>> {
+    const [users, total] = await this.users.findAndCount({
+      order: { [USER_SORT_COLUMNS[query.sort_by]]: query.sort_order, id: 'ASC' },
+      skip: query.skip,
+      take: query.limit,
+    });
+    return toPage(users.map(toUserResponse), total, query);
   }
 
   async get(id: string): Promise<UserResponseDto> {

@@ -1,6 +1,14 @@
 import { Controller, Get, Query, VERSION_NEUTRAL } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DashboardRead } from '../auth/auth.decorator.js';
+import { ApiOk } from '../common/http/api-responses.js';
+import {
+  DashboardAgentsDto,
+  DashboardHistoryDto,
+  DashboardMetricsDto,
+  DashboardOverviewDto,
+  DashboardTasksDto,
+} from './dashboard-responses.dto.js';
 import { Cached } from '../common/cache/cached.decorator.js';
 import { HistoryRangeQuery, RangeQuery } from './dashboard.dto.js';
 import { DashboardService } from './dashboard.service.js';
@@ -19,28 +27,32 @@ export class DashboardController {
   @Get('dashboard/overview')
   @Cached({ families: ['agents', 'tasks', 'system'], ttlSeconds: 5 })
   @ApiOperation({ summary: 'Agents and tasks by status, and the system figures (home page)' })
-  overview() {
+  @ApiOk(DashboardOverviewDto)
+  overview(): Promise<DashboardOverviewDto> {
     return this.dashboard.overview();
   }
 
   @Get('agents')
   @Cached({ families: ['agents', 'tasks'], ttlSeconds: 5 })
   @ApiOperation({ summary: 'Agents with status, last activity and completed tasks' })
-  agents() {
+  @ApiOk(DashboardAgentsDto)
+  agents(): Promise<DashboardAgentsDto> {
     return this.dashboard.agentList();
   }
 
   @Get('agents/detailed')
   @Cached({ families: ['agents', 'tasks'], ttlSeconds: 5 })
   @ApiOperation({ summary: 'Agents with model, capabilities and performance' })
-  agentsDetailed() {
+  @ApiOk(DashboardAgentsDto)
+  agentsDetailed(): Promise<DashboardAgentsDto> {
     return this.dashboard.agentsDetailed();
   }
 
   @Get('tasks/recent')
   @Cached({ families: ['tasks', 'agents'], ttlSeconds: 5 })
   @ApiOperation({ summary: 'The 20 most recently changed tasks' })
-  recentTasks() {
+  @ApiOk(DashboardTasksDto)
+  recentTasks(): Promise<DashboardTasksDto> {
     return this.dashboard.recentTasks();
   }
 
@@ -49,7 +61,8 @@ export class DashboardController {
   @ApiOperation({
     summary: 'The task board (todo, in_progress, review, done): the 1,000 newest tasks',
   })
-  tasks() {
+  @ApiOk(DashboardTasksDto)
+  tasks(): Promise<DashboardTasksDto> {
     return this.dashboard.taskBoard();
   }
 
@@ -59,7 +72,8 @@ export class DashboardController {
     summary:
       'Task completion and productivity per day, agent performance, system health in 24 buckets over the range',
   })
-  metrics(@Query() query: RangeQuery) {
+  @ApiOk(DashboardMetricsDto)
+  metrics(@Query() query: RangeQuery): Promise<DashboardMetricsDto> {
     return this.dashboard.metrics(query.range);
   }
 
@@ -68,7 +82,8 @@ export class DashboardController {
   @ApiOperation({
     summary: 'What happened: tasks created, assigned, completed, failed; workflow runs',
   })
-  history(@Query() query: HistoryRangeQuery) {
+  @ApiOk(DashboardHistoryDto)
+  history(@Query() query: HistoryRangeQuery): Promise<DashboardHistoryDto> {
     return this.dashboard.history(query.range);
   }
 }

@@ -19,8 +19,6 @@ import {
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiProduces,
-  ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -30,7 +28,17 @@ import { Cached } from '../common/cache/cached.decorator.js';
 import { UuidParam } from '../common/decorators/uuid-param.decorator.js';
 import type { Page } from '../common/pagination/page.js';
 import { RateLimit } from '../common/rate-limit/rate-limit.decorator.js';
+import { ApiErrors, ApiOkMedia } from '../common/http/api-responses.js';
 import { sendDownload } from './download-response.js';
+
+const DOWNLOAD_HEADERS = {
+  'Content-Disposition': {
+    description: 'attachment, with the original name',
+    schema: { type: 'string' },
+    required: true,
+  },
+  'X-Content-Type-Options': { schema: { type: 'string', enum: ['nosniff'] }, required: true },
+};
 import {
   FileListQuery,
   UpdateFileMetadataDto,
@@ -88,8 +96,10 @@ export class FilesController {
     },
   })
   @ApiCreatedResponse({ type: FileUploadResponseDto })
-  @ApiResponse({ status: 413, description: 'A file is too large, or too many files' })
-  @ApiResponse({ status: 415, description: 'An extension or a content is refused' })
+  @ApiErrors(
+    [413, 'A file is too large, or too many files'],
+    [415, 'An extension or a content is refused'],
+  )
   upload(
     @Param() path: UploadPathDto,
     @Req() request: Request,
@@ -139,10 +149,16 @@ export class FilesController {
       'Content-Type from our own content check; X-Content-Type-Options: nosniff. ' +
       '`Range: bytes=a-b` gives 206 with Content-Range; an unsatisfiable range gives 416.',
   })
-  @ApiProduces('application/octet-stream')
-  @ApiResponse({ status: 200, description: 'The whole file' })
-  @ApiResponse({ status: 206, description: 'The requested range' })
-  @ApiResponse({ status: 416, description: 'The range starts beyond the end of the file' })
+  @ApiOkMedia('*/*', 'The whole file, with the type our content check found', {
+    binary: true,
+    headers: DOWNLOAD_HEADERS,
+  })
+  @ApiOkMedia('*/*', 'The requested range (Content-Range says which)', {
+    status: 206,
+    binary: true,
+    headers: DOWNLOAD_HEADERS,
+  })
+  @ApiErrors(404, [416, 'The range starts beyond the end of the file'])
   async download(
     @UuidParam() id: string,
     @Headers('range') range: string | undefined,

@@ -1,10 +1,7 @@
+import { ApiErrors, ApiOk } from '../common/http/api-responses.js';
+import { LivenessDto, ReadinessDto } from './health-responses.dto.js';
 import { Controller, Get, VERSION_NEUTRAL } from '@nestjs/common';
-import {
-  ApiOperation,
-  ApiTags,
-  ApiOkResponse,
-  ApiServiceUnavailableResponse,
-} from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '../common/decorators/public.decorator.js';
@@ -24,10 +21,8 @@ export class HealthController {
 
   @Get()
   @ApiOperation({ operationId: 'getLiveness', summary: 'Liveness: the process is up and serving' })
-  @ApiOkResponse({
-    schema: { example: { status: 'ok', uptime_seconds: 12.3, instance_id: 'f3a1…' } },
-  })
-  liveness() {
+  @ApiOk(LivenessDto)
+  liveness(): LivenessDto {
     return {
       status: 'ok',
       uptime_seconds: Math.round(process.uptime() * 10) / 10,
@@ -41,10 +36,8 @@ export class HealthController {
     operationId: 'getReadiness',
     summary: 'Readiness: PostgreSQL and Redis answer, and the bucket when FILE_STORE=s3',
   })
-  @ApiOkResponse({ description: 'Every check answers' })
-  @ApiServiceUnavailableResponse({
-    description: 'One of them does not; the failing check is named',
-  })
+  @ApiOk(ReadinessDto, { description: 'Every check answers' })
+  @ApiErrors([503, 'One of them does not; the failing check is named'])
   readiness() {
     return this.health.check(this.checks.readiness());
   }

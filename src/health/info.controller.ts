@@ -1,3 +1,5 @@
+import { ApiOk } from '../common/http/api-responses.js';
+import { ServiceInfoDto } from './health-responses.dto.js';
 import { Controller, Get, VERSION_NEUTRAL } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../common/decorators/public.decorator.js';
@@ -14,7 +16,8 @@ export class InfoController {
     operationId: 'getServiceInfo',
     summary: 'What this service is and where its APIs live',
   })
-  info() {
+  @ApiOk(ServiceInfoDto)
+  info(): ServiceInfoDto {
     return {
       name: 'SubForge Dashboard API',
       version: this.runtime.version,
@@ -25,6 +28,8 @@ export class InfoController {
       socketio: { path: '/socket.io', namespaces: ['/', '/v2'] },
       docs_url: '/docs',
       openapi_url: '/docs-json',
+      asyncapi_url: '/docs/asyncapi.json',
+      socket_console_url: '/docs/socket',
       health_url: '/health',
       readiness_url: '/health/ready',
     };

@@ -1,7 +1,19 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { ApiCreated, ApiErrors, ApiOk } from '../common/http/api-responses.js';
+import type { Page } from '../common/pagination/page.js';
+import {
+  BoardSessionDto,
+  BulkJobResultDto,
+  JobCleanupResultDto,
+  JobLogsDto,
+  JobStatisticsDto,
+  JobTypesDto,
+  QueuePausedDto,
+  QueueStatusDto,
+} from './dto/job-responses.dto.js';
 import { Auth, CurrentPrincipal } from '../auth/auth.decorator.js';
 import type { Principal } from '../auth/principal.js';
 import { UuidParam } from '../common/decorators/uuid-param.decorator.js';
@@ -9,7 +21,7 @@ import { Cached } from '../common/cache/cached.decorator.js';
 import { RateLimit } from '../common/rate-limit/rate-limit.decorator.js';
 import {
   BulkJobsDto,
-  CleanupQuery,
+  JobCleanupQuery,
   JobResponseDto,
   ListJobsQuery,
   StatisticsQuery,
@@ -38,7 +50,8 @@ export class JobsController {
   @Get('types')
   @Auth('viewer')
   @ApiOperation({ summary: 'The job catalogue, with each type’s parameter schema' })
-  types() {
+  @ApiOk(JobTypesDto)
+  types(): JobTypesDto {
     return { types: this.jobs.types() };
   }
 
@@ -47,7 +60,7 @@ export class JobsController {
   @ApiOperation({
     summary: 'Submit a background task (system.backup and system.cleanup need admin)',
   })
-  @ApiCreatedResponse({ type: JobResponseDto })
+  @ApiCreated(JobResponseDto)
   submit(
     @Body() dto: SubmitJobDto,
     @CurrentPrincipal() principal: Principal,
@@ -61,7 +74,8 @@ export class JobsController {
   @ApiOperation({
     summary: 'List background tasks (internal ones only with include_internal=true)',
   })
-  list(@Query() query: ListJobsQuery) {
+  @ApiOk(JobResponseDto, { page: true })
+  list(@Query() query: ListJobsQuery): Promise<Page<JobResponseDto>> {
     return this.jobs.list(query);
   }
 
@@ -70,7 +84,8 @@ export class JobsController {
   @ApiOperation({
     summary: 'Counts by status, type and priority; average duration, success rate, throughput',
   })
-  statistics(@Query() query: StatisticsQuery) {
+  @ApiOk(JobStatisticsDto)
+  statistics(@Query() query: StatisticsQuery): Promise<JobStatisticsDto> {
     return this.jobs.statistics(query.include_internal ?? false);
   }
 
@@ -79,7 +94,9 @@ export class JobsController {
   @ApiOperation({
     summary: 'Per queue: waiting, active, delayed, completed, failed, paused, live workers, rate',
   })
-  queues() {
+  @ApiOk(QueueStatusDto)
+  @ApiErrors(503)
+  queues(): Promise<QueueStatusDto> {
     return this.queueStatus.status();
   }
 
@@ -87,7 +104,9 @@ export class JobsController {
   @Auth('admin')
   @HttpCode(200)
   @ApiOperation({ summary: 'Pause a queue (every worker stops taking its jobs)' })
-  pause(@Param('name') name: string) {
+  @ApiOk(QueuePausedDto)
+  @ApiErrors(404)
+  pause(@Param('name') name: string): Promise<QueuePausedDto> {
     return this.queueStatus.pause(name);
   }
 
@@ -95,7 +114,9 @@ export class JobsController {
   @Auth('admin')
   @HttpCode(200)
   @ApiOperation({ summary: 'Resume a paused queue' })
-  resume(@Param('name') name: string) {
+  @ApiOk(QueuePausedDto)
+  @ApiErrors(404)
+  resume(@Param('name') name: string): Promise<QueuePausedDto> {
     return this.queueStatus.resume(name);
   }
 
@@ -104,7 +125,11 @@ export class JobsController {
   @HttpCode(200)
   @RateLimit('bulk')
   @ApiOperation({ summary: 'Cancel or retry several tasks; per-item results' })
-  bulk(@Body() dto: BulkJobsDto, @CurrentPrincipal() principal: Principal) {
+  @ApiOk(BulkJobResultDto)
+  bulk(
+    @Body() dto: BulkJobsDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<BulkJobResultDto> {
     return this.jobs.bulk(dto, principal);
   }
 
@@ -113,8 +138,8 @@ export class JobsController {
   @HttpCode(200)
   @RateLimit('cleanup')
   @ApiOperation({ summary: 'Delete finished task records older than older_than_days' })
-  @ApiOkResponse({ schema: { example: { deleted: 42 } } })
-  async cleanup(@Query() query: CleanupQuery) {
+  @ApiOk(JobCleanupResultDto)
+  async cleanup(@Query() query: JobCleanupQuery): Promise<JobCleanupResultDto> {
     let deleted = 0;
     for (
       let batch = await this.records.deleteFinishedOlderThan(query.older_than_days);
@@ -132,10 +157,11 @@ export class JobsController {
   @ApiOperation({
     summary: `Open the queue board (${BOARD_PATH}) in this browser: sets a 15-minute admin cookie`,
   })
+  @ApiOk(BoardSessionDto)
   async boardSession(
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) res: Response,
-  ) {
+  ): Promise<BoardSessionDto> {
     const token = await issueBoardSession(this.jwt, principal.id);
     res.cookie(BOARD_COOKIE, token, {
       httpOnly: true,
@@ -150,7 +176,8 @@ export class JobsController {
   @Get(':id')
   @Auth('viewer')
   @ApiOperation({ summary: 'One background task' })
-  @ApiOkResponse({ type: JobResponseDto })
+  @ApiOk(JobResponseDto)
+  @ApiErrors(404)
   get(@UuidParam() id: string): Promise<JobResponseDto> {
     return this.jobs.get(id);
   }
@@ -158,7 +185,9 @@ export class JobsController {
   @Get(':id/logs')
   @Auth('viewer')
   @ApiOperation({ summary: 'The task’s log lines' })
-  logs(@UuidParam() id: string) {
+  @ApiOk(JobLogsDto)
+  @ApiErrors(404)
+  logs(@UuidParam() id: string): Promise<JobLogsDto> {
     return this.jobs.logs(id);
   }
 
@@ -169,6 +198,8 @@ export class JobsController {
     summary:
       "Cancel: waiting → removed; running → stopped; finished → 409 (403 below the job type's role)",
   })
+  @ApiOk(JobResponseDto)
+  @ApiErrors(404, 409)
   cancel(
     @UuidParam() id: string,
     @CurrentPrincipal() principal: Principal,
@@ -180,6 +211,8 @@ export class JobsController {
   @Auth('operator')
   @HttpCode(200)
   @ApiOperation({ summary: 'Run a failed or cancelled task again (else 409)' })
+  @ApiOk(JobResponseDto)
+  @ApiErrors(404, 409)
   retry(
     @UuidParam() id: string,
     @CurrentPrincipal() principal: Principal,

@@ -1,8 +1,21 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Auth, CurrentPrincipal } from '../auth/auth.decorator.js';
 import type { Principal } from '../auth/principal.js';
+import { ApiErrors, ApiNoContent, ApiOk } from '../common/http/api-responses.js';
 import { RateLimit } from '../common/rate-limit/rate-limit.decorator.js';
+import {
+  BroadcastResultDto,
+  ConnectionDto,
+  ConnectionListDto,
+  EventHistoryDto,
+  ReplayResultDto,
+  RoomCountDto,
+  RoomDetailDto,
+  RoomJoinResultDto,
+  RoomLeaveResultDto,
+  SocketStatisticsDto,
+} from './dto/management-responses.dto.js';
 import {
   BroadcastDto,
   ConnectionRefDto,
@@ -19,14 +32,18 @@ export class RealtimeController {
   @Get('connections')
   @Auth('admin')
   @ApiOperation({ summary: 'Socket.IO connections on every instance' })
-  connections() {
+  @ApiOk(ConnectionListDto)
+  @ApiErrors(503)
+  connections(): Promise<ConnectionListDto> {
     return this.realtime.connections();
   }
 
   @Get('connections/:id')
   @Auth('admin')
   @ApiOperation({ summary: 'One connection (a Socket.IO socket id)' })
-  connection(@Param('id') id: string) {
+  @ApiOk(ConnectionDto)
+  @ApiErrors(404, 503)
+  connection(@Param('id') id: string): Promise<ConnectionDto> {
     return this.realtime.connection(id);
   }
 
@@ -34,7 +51,8 @@ export class RealtimeController {
   @Auth('admin')
   @HttpCode(204)
   @ApiOperation({ summary: 'Disconnect a socket, wherever it is connected' })
-  @ApiNoContentResponse()
+  @ApiNoContent()
+  @ApiErrors(404, 503)
   disconnect(@Param('id') id: string): Promise<void> {
     return this.realtime.disconnect(id);
   }
@@ -42,14 +60,21 @@ export class RealtimeController {
   @Get('rooms')
   @Auth('viewer')
   @ApiOperation({ summary: 'Rooms with members, across instances (the rooms the caller may join)' })
-  rooms(@CurrentPrincipal() principal: Principal) {
+  @ApiOk(RoomCountDto, { isArray: true })
+  @ApiErrors(503)
+  rooms(@CurrentPrincipal() principal: Principal): Promise<RoomCountDto[]> {
     return this.realtime.rooms(principal);
   }
 
   @Get('rooms/:name')
   @Auth('viewer')
   @ApiOperation({ summary: 'One room and its members (404 when empty or unknown)' })
-  room(@Param('name') name: string, @CurrentPrincipal() principal: Principal) {
+  @ApiOk(RoomDetailDto)
+  @ApiErrors(404, 503)
+  room(
+    @Param('name') name: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<RoomDetailDto> {
     return this.realtime.room(name, principal);
   }
 
@@ -58,7 +83,12 @@ export class RealtimeController {
   @HttpCode(200)
   @RateLimit('broadcast')
   @ApiOperation({ summary: 'Send a system notification or a room message (kept in history)' })
-  broadcast(@Body() dto: BroadcastDto, @CurrentPrincipal() principal: Principal) {
+  @ApiOk(BroadcastResultDto)
+  @ApiErrors(503)
+  broadcast(
+    @Body() dto: BroadcastDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<BroadcastResultDto> {
     return this.realtime.broadcast(dto, principal);
   }
 
@@ -66,7 +96,9 @@ export class RealtimeController {
   @Auth('admin')
   @HttpCode(200)
   @ApiOperation({ summary: 'Put a connection into a room (any instance)' })
-  join(@Param('name') name: string, @Body() dto: ConnectionRefDto) {
+  @ApiOk(RoomJoinResultDto)
+  @ApiErrors(404, 503)
+  join(@Param('name') name: string, @Body() dto: ConnectionRefDto): Promise<RoomJoinResultDto> {
     return this.realtime.join(name, dto.connection_id);
   }
 
@@ -74,7 +106,9 @@ export class RealtimeController {
   @Auth('admin')
   @HttpCode(200)
   @ApiOperation({ summary: 'Take a connection out of a room (any instance)' })
-  leave(@Param('name') name: string, @Body() dto: ConnectionRefDto) {
+  @ApiOk(RoomLeaveResultDto)
+  @ApiErrors(404, 503)
+  leave(@Param('name') name: string, @Body() dto: ConnectionRefDto): Promise<RoomLeaveResultDto> {
     return this.realtime.leave(name, dto.connection_id);
   }
 
@@ -83,7 +117,11 @@ export class RealtimeController {
   @ApiOperation({
     summary: 'Stored events the caller may read, filtered by room, types, id and time',
   })
-  history(@Query() query: EventHistoryQuery, @CurrentPrincipal() principal: Principal) {
+  @ApiOk(EventHistoryDto)
+  history(
+    @Query() query: EventHistoryQuery,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<EventHistoryDto> {
     return this.realtime.history(query, principal);
   }
 
@@ -92,14 +130,18 @@ export class RealtimeController {
   @HttpCode(200)
   @RateLimit('replay')
   @ApiOperation({ summary: 'Send stored events to a connection as event_history' })
-  replay(@Param('id') id: string, @Body() dto: ReplayEventsDto) {
+  @ApiOk(ReplayResultDto)
+  @ApiErrors(404, 503)
+  replay(@Param('id') id: string, @Body() dto: ReplayEventsDto): Promise<ReplayResultDto> {
     return this.realtime.replayTo(id, dto);
   }
 
   @Get('statistics')
   @Auth('viewer')
   @ApiOperation({ summary: 'Connections, rooms, message counters, peak and instances (measured)' })
-  statistics(@CurrentPrincipal() principal: Principal) {
+  @ApiOk(SocketStatisticsDto)
+  @ApiErrors(503)
+  statistics(@CurrentPrincipal() principal: Principal): Promise<SocketStatisticsDto> {
     return this.realtime.statistics(principal);
   }
 }

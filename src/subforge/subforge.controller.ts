@@ -1,10 +1,10 @@
+import { ApiErrors, ApiOk } from '../common/http/api-responses.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Body, Controller, Get, HttpCode, Param, Post, VERSION_NEUTRAL } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiConflictResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
@@ -22,7 +22,13 @@ import {
   IntegrationStateDto,
   ScanAcceptedDto,
   ScanRequestDto,
+  SubforgeActivitiesDto,
+  SubforgeMetricsDto,
+  SubforgePhasesDto,
   SubforgeStatusDto,
+  SubforgeTasksDto,
+  WorkflowContextDto,
+  WorkflowContextWithMetadataDto,
   WorkflowSummaryDto,
 } from './subforge.dto.js';
 import { MAX_LISTED_FINISHED } from './subforge.queries.js';
@@ -67,9 +73,11 @@ export class SubforgeController {
   @ApiOperation({
     summary: 'The run’s full workflow context (imported runs: as last imported)',
   })
-  @ApiOkResponse({ description: 'WorkflowContext (reference/original-backend.md §1.8)' })
-  @ApiNotFoundResponse({ description: "Workflow '{id}' not found" })
-  async workflow(@Param('id') id: string) {
+  @ApiOk(WorkflowContextDto, {
+    description: 'WorkflowContext (reference/original-backend.md §1.8)',
+  })
+  @ApiErrors([404, "Workflow '{id}' not found"])
+  async workflow(@Param('id') id: string): Promise<WorkflowContextDto> {
     return (await this.window.get(id)).context;
   }
 
@@ -79,8 +87,9 @@ export class SubforgeController {
   @ApiOperation({
     summary: 'The context with `_metadata` (retrieved_at, workflow_id, api_version)',
   })
-  @ApiNotFoundResponse({ description: "Workflow '{id}' not found" })
-  async context(@Param('id') id: string) {
+  @ApiOk(WorkflowContextWithMetadataDto)
+  @ApiErrors([404, "Workflow '{id}' not found"])
+  async context(@Param('id') id: string): Promise<WorkflowContextWithMetadataDto> {
     const row = await this.window.get(id);
     return {
       ...row.context,
@@ -99,8 +108,9 @@ export class SubforgeController {
   @ApiOperation({
     summary: 'Phases in execution order, with their status, times, outputs, errors and warnings',
   })
-  @ApiNotFoundResponse({ description: "Workflow '{id}' not found" })
-  async phases(@Param('id') id: string) {
+  @ApiOk(SubforgePhasesDto)
+  @ApiErrors([404, "Workflow '{id}' not found"])
+  async phases(@Param('id') id: string): Promise<SubforgePhasesDto> {
     const { context } = await this.window.get(id);
     return {
       workflow_id: id,
@@ -125,8 +135,9 @@ export class SubforgeController {
   @DashboardRead()
   @ID_PARAM
   @ApiOperation({ summary: 'The run’s tasks (top level and from the phases’ outputs)' })
-  @ApiNotFoundResponse({ description: "Workflow '{id}' not found" })
-  async tasks(@Param('id') id: string) {
+  @ApiOk(SubforgeTasksDto)
+  @ApiErrors([404, "Workflow '{id}' not found"])
+  async tasks(@Param('id') id: string): Promise<SubforgeTasksDto> {
     const { context } = await this.window.get(id);
     return {
       workflow_id: id,
@@ -141,8 +152,9 @@ export class SubforgeController {
   @ApiOperation({
     summary: 'Activities recorded in the file and from the events of its imported tasks and agents',
   })
-  @ApiNotFoundResponse({ description: "Workflow '{id}' not found" })
-  async activities(@Param('id') id: string) {
+  @ApiOk(SubforgeActivitiesDto)
+  @ApiErrors([404, "Workflow '{id}' not found"])
+  async activities(@Param('id') id: string): Promise<SubforgeActivitiesDto> {
     const activities = await this.window.activities(await this.window.get(id));
     return { workflow_id: id, total_activities: activities.length, activities };
   }
@@ -154,7 +166,8 @@ export class SubforgeController {
     summary:
       'Counts by status, success rate, average completion time, most common phases, agent utilisation, recent activities',
   })
-  metrics() {
+  @ApiOk(SubforgeMetricsDto)
+  metrics(): Promise<SubforgeMetricsDto> {
     return this.window.metrics();
   }
 

@@ -37,6 +37,7 @@ export class WorkflowSummaryDto {
   })
   workflow_id: string;
   @ApiProperty({
+    type: String,
     nullable: true,
     description: 'The workflow run mirroring it (/api/v2/workflows/runs)',
   })
@@ -51,14 +52,18 @@ export class WorkflowSummaryDto {
   @ApiProperty() user_request: string;
   @ApiProperty({ enum: ['active', 'completed', 'failed', 'paused', 'cancelled'] }) status: string;
   @ApiProperty() progress_percentage: number;
-  @ApiProperty({ nullable: true }) created_at: string | null;
-  @ApiProperty({ nullable: true }) updated_at: string | null;
-  @ApiProperty({ nullable: true }) current_phase: string | null;
+  @ApiProperty({ type: String, nullable: true }) created_at: string | null;
+  @ApiProperty({ type: String, nullable: true }) updated_at: string | null;
+  @ApiProperty({ type: String, nullable: true }) current_phase: string | null;
   @ApiProperty() total_phases: number;
   @ApiProperty() completed_phases: number;
   @ApiProperty() failed_phases: number;
   @ApiProperty() agent_count: number;
-  @ApiProperty({ nullable: true, description: 'Why the context file could not be read' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Why the context file could not be read',
+  })
   error: string | null;
 }
 
@@ -88,7 +93,95 @@ export class SubforgeStatusDto {
   })
   subforge_directory: string | null;
   @ApiProperty() subforge_directory_exists: boolean;
-  @ApiProperty({ nullable: true }) last_scan: string | null;
+  @ApiProperty({ type: String, nullable: true }) last_scan: string | null;
   @ApiProperty({ type: SubforgeStatusConfigurationDto })
   configuration: SubforgeStatusConfigurationDto;
+}
+
+const OBJECT = { type: 'object', additionalProperties: true } as const;
+const OBJECTS = { type: 'array', items: OBJECT } as const;
+
+/** A WorkflowContext (reference/original-backend.md §1.8), as last imported. */
+export class WorkflowContextDto {
+  @ApiProperty() project_id: string;
+  @ApiProperty() user_request: string;
+  @ApiProperty({ type: String, nullable: true }) project_path: string | null;
+  @ApiProperty({ type: String, nullable: true }) communication_dir: string | null;
+  @ApiProperty() status: string;
+  @ApiProperty({ type: String, nullable: true }) created_at: string | null;
+  @ApiProperty({ type: String, nullable: true }) updated_at: string | null;
+  @ApiProperty({ type: String, nullable: true }) completed_at: string | null;
+  @ApiProperty(OBJECT) phase_results: Record<string, object>;
+  @ApiProperty({ ...OBJECT, nullable: true }) project_profile: Record<string, unknown> | null;
+  @ApiProperty(OBJECTS) recommended_agents: object[];
+  @ApiProperty(OBJECTS) deployed_agents: object[];
+  @ApiProperty(OBJECTS) tasks: object[];
+  @ApiProperty(OBJECTS) agent_activities: object[];
+  @ApiProperty() total_phases: number;
+  @ApiProperty() completed_phases: number;
+  @ApiProperty() failed_phases: number;
+  @ApiProperty() progress_percentage: number;
+  @ApiProperty(OBJECT) metadata: Record<string, unknown>;
+  @ApiProperty(OBJECT) configuration: Record<string, unknown>;
+}
+
+export class ContextMetadataDto {
+  @ApiProperty() retrieved_at: string;
+  @ApiProperty() workflow_id: string;
+  @ApiProperty({ example: '1.0' }) api_version: string;
+}
+
+export class WorkflowContextWithMetadataDto extends WorkflowContextDto {
+  @ApiProperty({ type: ContextMetadataDto }) _metadata: ContextMetadataDto;
+}
+
+export class SubforgePhaseDto {
+  @ApiProperty() name: string;
+  @ApiProperty() status: string;
+  @ApiProperty({ type: Number, nullable: true }) duration: number | null;
+  @ApiProperty({ type: String, nullable: true }) start_time: string | null;
+  @ApiProperty({ type: String, nullable: true }) end_time: string | null;
+  @ApiProperty(OBJECT) outputs: Record<string, unknown>;
+  @ApiProperty({ type: [String] }) errors: string[];
+  @ApiProperty({ type: [String] }) warnings: string[];
+}
+
+export class SubforgePhasesDto {
+  @ApiProperty() workflow_id: string;
+  @ApiProperty() total_phases: number;
+  @ApiProperty() completed_phases: number;
+  @ApiProperty() failed_phases: number;
+  @ApiProperty({ type: String, nullable: true }) current_phase: string | null;
+  @ApiProperty({ type: [SubforgePhaseDto] }) phases: SubforgePhaseDto[];
+}
+
+export class SubforgeTasksDto {
+  @ApiProperty() workflow_id: string;
+  @ApiProperty() total_tasks: number;
+  @ApiProperty(OBJECTS) tasks: object[];
+}
+
+export class SubforgeActivitiesDto {
+  @ApiProperty() workflow_id: string;
+  @ApiProperty() total_activities: number;
+  @ApiProperty(OBJECTS) activities: object[];
+}
+
+export class PhaseCountDto {
+  @ApiProperty() phase: string;
+  @ApiProperty() count: number;
+}
+
+export class SubforgeMetricsDto {
+  @ApiProperty() total_workflows: number;
+  @ApiProperty() active_workflows: number;
+  @ApiProperty() completed_workflows: number;
+  @ApiProperty() failed_workflows: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'seconds' })
+  average_completion_time: number | null;
+  @ApiProperty() success_rate: number;
+  @ApiProperty({ type: [PhaseCountDto] }) most_common_phases: PhaseCountDto[];
+  @ApiProperty({ type: 'object', additionalProperties: OBJECT })
+  agent_utilization: Record<string, object>;
+  @ApiProperty(OBJECTS) recent_activities: object[];
 }

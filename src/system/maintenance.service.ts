@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { AppConfig } from '../config/config.js';
 import { InjectConfig } from '../config/config.module.js';
 import { RetentionRegistry } from '../jobs/retention.service.js';
-import type { CleanupResultDto } from './dto/maintenance.dto.js';
+import type { MaintenanceCleanupResultDto } from './dto/maintenance.dto.js';
 import { SystemMetricsService } from './snapshots/system-metrics.service.js';
 
 const DAY_MS = 86_400_000;
@@ -20,7 +20,7 @@ export class MaintenanceService {
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
-  async cleanup(daysToKeep: number): Promise<CleanupResultDto> {
+  async cleanup(daysToKeep: number): Promise<MaintenanceCleanupResultDto> {
     const now = Date.now();
     const deleted = await this.retention.purgeAll(daysToKeep);
     return {

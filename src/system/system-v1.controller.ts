@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Auth } from '../auth/auth.decorator.js';
 import { RateLimit } from '../common/rate-limit/rate-limit.decorator.js';
-import { CleanupQuery, CleanupResultDto } from './dto/maintenance.dto.js';
+import { MaintenanceCleanupQuery, MaintenanceCleanupResultDto } from './dto/maintenance.dto.js';
 import {
   MetricsHistoryQuery,
   ReportedMetricsDto,
@@ -130,8 +130,8 @@ export class SystemV1Controller {
       '`days_to_keep`, events older than EVENT_RETENTION_DAYS. `deleted_records` is the number ' +
       'of rows actually deleted; `deleted` splits it by kind.',
   })
-  @ApiOkResponse({ type: CleanupResultDto })
-  cleanup(@Query() query: CleanupQuery): Promise<CleanupResultDto> {
+  @ApiOkResponse({ type: MaintenanceCleanupResultDto })
+  cleanup(@Query() query: MaintenanceCleanupQuery): Promise<MaintenanceCleanupResultDto> {
     return this.maintenance.cleanup(query.days_to_keep);
   }
 }

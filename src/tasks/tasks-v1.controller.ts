@@ -1,3 +1,4 @@
+import { ApiErrors } from '../common/http/api-responses.js';
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Put, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
@@ -129,6 +130,7 @@ export class TasksV1Controller {
   @Auth('operator')
   @ApiOperation({ summary: 'Assign to an agent (which must exist)' })
   @ApiOkResponse({ type: V1TaskResponseDto })
+  @ApiErrors([409, 'The task’s state does not allow it'])
   @ApiNotFoundResponse({ description: 'Task not found' })
   assign(@UuidParam() id: string, @Body() dto: V1AssignTaskDto): Promise<V1TaskResponseDto> {
     return this.tasks.assignV1(id, dto);

@@ -15,7 +15,7 @@ import {
   AgentPerformanceListDto,
   AgentPerformanceQuery,
   AnalyticsSummaryDto,
-  CleanupQuery,
+  HistoryCleanupQuery,
   HistoryCleanupDto,
   HistoryRunDetailDto,
   HistoryRunsDto,
@@ -76,7 +76,7 @@ export class HistoryV1Controller {
     summary: 'Delete finished runs started more than retention_days ago; true counts',
   })
   @ApiOkResponse({ type: HistoryCleanupDto })
-  cleanup(@Query() query: CleanupQuery): Promise<HistoryCleanupDto> {
+  cleanup(@Query() query: HistoryCleanupQuery): Promise<HistoryCleanupDto> {
     return this.history.cleanup(query.retention_days);
   }
 }

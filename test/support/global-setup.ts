@@ -1,4 +1,11 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
+import {
+  ASYNCAPI_FILE,
+  CONTRACT_DIR,
+  coverageReport,
+  DOCUMENT_FILE,
+} from './contract/openapi-contract.js';
 import { runMigrations } from '../../src/database/migrate.js';
 import { dropStaleTestDatabases, dropTestDatabase, recreateDatabase } from './database.js';
 import { REDIS_PREFIX, TEMPLATE_DATABASE, testRedisUrl } from './env.js';
@@ -29,9 +36,35 @@ export default async function setup(): Promise<() => Promise<void>> {
   const url = await recreateDatabase(TEMPLATE_DATABASE);
   await runMigrations(url);
   await deleteTestKeys();
+  await writeContractDocuments();
   return async () => {
+    const line = coverageReport();
+    if (line) console.log(`\n${line}\n`);
     await dropStaleTestDatabases();
     await dropTestDatabase(TEMPLATE_DATABASE);
     await deleteTestKeys();
   };
+}
+
+/** /docs-json and /docs/asyncapi.json of a real app, once per run, for the checks of every e2e file. */
+async function writeContractDocuments(): Promise<void> {
+  rmSync(CONTRACT_DIR, { recursive: true, force: true });
+  mkdirSync(CONTRACT_DIR, { recursive: true });
+  // The built service in its own process (npm test builds first): nothing of it stays
+  // in this process, which lives for the whole run.
+  const { createTestStores, spawnService } = await import('./app.js');
+  const stores = await createTestStores();
+  try {
+    const service = await spawnService(stores.env);
+    try {
+      const response = await fetch(`${service.url}/docs-json`);
+      writeFileSync(DOCUMENT_FILE, await response.text());
+      const asyncapi = await fetch(`${service.url}/docs/asyncapi.json`);
+      writeFileSync(ASYNCAPI_FILE, await asyncapi.text());
+    } finally {
+      await service.stop();
+    }
+  } finally {
+    await stores.drop();
+  }
 }

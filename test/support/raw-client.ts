@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http';
+import { checkResponse } from './contract/openapi-contract.js';
 
 export interface RawResponse {
   status: number;
@@ -59,7 +60,9 @@ export class RawClient {
                 json = undefined;
               }
             }
-            resolveResponse({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+            const response = { status: res.statusCode ?? 0, headers: res.headers, text, json };
+            checkResponse({ method: options.method, url: options.url, ...response });
+            resolveResponse(response);
           });
         },
       );

@@ -1,4 +1,5 @@
 import { io, Socket } from 'socket.io-client';
+import { checkSocketAck, checkSocketEvent } from './contract/asyncapi-contract.js';
 
 export interface Received {
   event: string;
@@ -17,8 +18,12 @@ export class TestSocket {
   readonly received: Received[] = [];
   private waiters: { match: (r: Received) => boolean; resolve: (r: Received) => void }[] = [];
 
-  constructor(readonly socket: Socket) {
+  constructor(
+    readonly socket: Socket,
+    readonly namespace: string = '/v2',
+  ) {
     socket.onAny((event: string, payload: unknown) => {
+      checkSocketEvent(this.namespace, event, payload);
       const entry = { event, payload };
       this.received.push(entry);
       this.waiters = this.waiters.filter((waiter) => {
@@ -63,8 +68,10 @@ export class TestSocket {
   }
 
   /** Emits with an acknowledgement and resolves with the ack. */
-  ack(event: string, payload?: unknown, timeoutMs = 5_000): Promise<any> {
-    return this.socket.timeout(timeoutMs).emitWithAck(event, payload);
+  async ack(event: string, payload?: unknown, timeoutMs = 5_000): Promise<any> {
+    const reply: unknown = await this.socket.timeout(timeoutMs).emitWithAck(event, payload);
+    checkSocketAck(this.namespace, event, reply);
+    return reply;
   }
 
   close(): void {
@@ -86,7 +93,7 @@ export function connectSocket(url: string, options: SocketOptions = {}): Promise
     timeout: 5_000,
   });
   // Record from the first packet: replayed events may arrive right after connecting.
-  const testSocket = new TestSocket(socket);
+  const testSocket = new TestSocket(socket, options.namespace ?? '/v2');
   return new Promise((resolveConnect, reject) => {
     socket.once('connect', () => resolveConnect(testSocket));
     socket.once('connect_error', (error: Error) => {

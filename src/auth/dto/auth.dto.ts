@@ -12,6 +12,7 @@ import {
   MinLength,
   ValidateIf,
 } from 'class-validator';
+import { PageQuery } from '../../common/pagination/page.js';
 import { API_KEY_ROLES, type Role, USER_ROLES, type UserRole } from '../roles.js';
 
 export class LoginDto {
@@ -144,4 +145,28 @@ export class MeResponseDto {
   @ApiProperty({ nullable: true, type: String }) email: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'uuid' }) agent_id: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) expires_at: string | null;
+}
+
+export const USER_SORT_FIELDS = ['created_at', 'email', 'display_name', 'role'] as const;
+export type UserSortField = (typeof USER_SORT_FIELDS)[number];
+
+export class ListUsersQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: USER_SORT_FIELDS, enumName: 'UserSortField', default: 'created_at' })
+  @IsOptional()
+  @IsIn(USER_SORT_FIELDS)
+  sort_by: UserSortField = 'created_at';
+}
+
+export const API_KEY_SORT_FIELDS = ['created_at', 'name', 'role', 'last_used_at'] as const;
+export type ApiKeySortField = (typeof API_KEY_SORT_FIELDS)[number];
+
+export class ListApiKeysQuery extends PageQuery {
+  @ApiPropertyOptional({
+    enum: API_KEY_SORT_FIELDS,
+    enumName: 'ApiKeySortField',
+    default: 'created_at',
+  })
+  @IsOptional()
+  @IsIn(API_KEY_SORT_FIELDS)
+  sort_by: ApiKeySortField = 'created_at';
 }

@@ -1,3 +1,4 @@
+import { ANY_JSON_OR_NULL } from '../../common/http/api-responses.js';
 import { ApiProperty } from '@nestjs/swagger';
 import { FILE_CHECK_KINDS, type FileCheckKind } from '../file.entity.js';
 import { ValidationIssueDto } from './file.dto.js';
@@ -18,7 +19,7 @@ export class FileValidationResultDto {
   @ApiProperty({ type: [ValidationIssueDto] }) warnings: ValidationIssueDto[];
 
   @ApiProperty({
-    nullable: true,
+    ...ANY_JSON_OR_NULL,
     description: 'The parsed document for json, yaml and agent_config checks (null otherwise)',
   })
   parsed_content: unknown;

@@ -1,3 +1,4 @@
+import { ANY_JSON_OR_NULL } from '../../common/http/api-responses.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
@@ -147,7 +148,7 @@ export class BulkJobsDto {
   operation: (typeof BULK_JOB_OPERATIONS)[number];
 }
 
-export class CleanupQuery {
+export class JobCleanupQuery {
   @ApiProperty({ minimum: 0, maximum: 3650 })
   @Type(() => Number)
   @IsInt()
@@ -164,7 +165,7 @@ export class JobResponseDto {
   @ApiProperty({ minimum: 0, maximum: 100 }) progress: number;
   @ApiProperty({ nullable: true, type: String }) progress_message: string | null;
   @ApiProperty({ type: 'object', additionalProperties: true }) parameters: Record<string, unknown>;
-  @ApiProperty({ nullable: true, description: 'What the job returned' }) result: unknown;
+  @ApiProperty({ ...ANY_JSON_OR_NULL, description: 'What the job returned' }) result: unknown;
   @ApiProperty({ nullable: true, type: String }) error: string | null;
   @ApiProperty({ description: 'Runs started so far' }) attempts: number;
   @ApiProperty() max_retries: number;

@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   IsDefined,
@@ -11,24 +12,43 @@ import {
 } from 'class-validator';
 
 export class RoomMessageDto {
+  @ApiProperty({
+    description: 'A room name (see the rooms of namespace /v2)',
+    example: 'agents',
+    maxLength: 100,
+  })
   @IsString()
   @IsNotEmpty()
   room: string;
 }
 
 export class RoomPayloadMessageDto extends RoomMessageDto {
+  @ApiProperty({
+    description: 'Any JSON value, at most 16 KiB; relayed to the room as is',
+    example: { text: 'hello' },
+  })
   @IsDefined()
   data: unknown;
 }
 
 export class ReplayMessageDto {
+  @ApiPropertyOptional({
+    description: 'One room (default: every room the socket is in)',
+    example: 'agents',
+  })
   @IsOptional()
   @IsString()
   room?: string;
 
+  @ApiProperty({
+    description: 'Replay the events after this id',
+    pattern: '^\\d{1,19}$',
+    example: '0',
+  })
   @Matches(/^\d{1,19}$/, { message: 'after_id must be an event id (digits)' })
   after_id: string;
 
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 1000, example: 100 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -38,6 +58,7 @@ export class ReplayMessageDto {
 }
 
 export class ReauthMessageDto {
+  @ApiProperty({ description: 'A fresh JWT of the same identity', example: 'eyJhbGciOi...' })
   @IsString()
   @IsNotEmpty()
   token: string;

@@ -3,7 +3,7 @@ import { rate } from '../api-metrics/report.js';
 import type {
   AgentAnalyticsDto,
   ApiUsageDto,
-  DurationFiguresDto,
+  AnalyticsDurationFiguresDto,
   HourActivityDto,
   JobAnalyticsDto,
   JobTypeAnalyticsDto,
@@ -86,7 +86,7 @@ export function utilisation(busyMs: number, capacityMs: number): number {
   return Math.min(100, rate(busyMs, capacityMs));
 }
 
-export function durations(summary: WorkItemSummaryRow): DurationFiguresDto {
+export function durations(summary: WorkItemSummaryRow): AnalyticsDurationFiguresDto {
   return {
     count: int(summary.timed),
     avg: ms(summary.avg_ms),

@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { AGENT_STATUSES } from '../../agents/agent-status.js';
 import { TIME_RANGES, TimeRange } from '../time-range.js';
 
-export class DurationFiguresDto {
+export class AnalyticsDurationFiguresDto {
   @ApiProperty({ description: 'Completed items with a start and an end (the ones measured)' })
   count: number;
   @ApiProperty({ description: 'ms; 0 when none' }) avg: number;
@@ -31,10 +31,10 @@ export class WorkItemAnalyticsDto {
   @ApiProperty({ description: 'completed / (completed + failed), %' }) success_rate: number;
   @ApiProperty({ description: 'Completed per hour over the range' }) throughput_per_hour: number;
   @ApiProperty({
-    type: DurationFiguresDto,
+    type: AnalyticsDurationFiguresDto,
     description: 'Started to completed, over the items completed in the range',
   })
-  duration_ms: DurationFiguresDto;
+  duration_ms: AnalyticsDurationFiguresDto;
   @ApiProperty({ type: [ThroughputPointDto] }) timeline: ThroughputPointDto[];
 }
 

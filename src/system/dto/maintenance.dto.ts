@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
-export class CleanupQuery {
+export class MaintenanceCleanupQuery {
   @ApiPropertyOptional({
     minimum: 0,
     maximum: 3650,
@@ -18,7 +18,7 @@ export class CleanupQuery {
   days_to_keep: number = 30;
 }
 
-export class CleanupResultDto {
+export class MaintenanceCleanupResultDto {
   @ApiProperty({ example: 'Cleanup completed' }) message: string;
   @ApiProperty({ description: 'Rows actually deleted, every kind of data together' })
   deleted_records: number;

@@ -26,7 +26,7 @@ export class TaskCountsDto {
   finished_on_agents?: number;
 }
 
-export class RunCountsDto {
+export class WorkloadRunCountsDto {
   @ApiProperty() total: number;
   @counts({ scheduled: 0, running: 1, paused: 0, completed: 12, failed: 2, cancelled: 1 })
   by_status: Record<string, number>;
@@ -38,14 +38,14 @@ export class RunCountsDto {
   success_rate: number | null;
 }
 
-export class WorkflowCountsDto {
+export class WorkloadWorkflowCountsDto {
   @ApiProperty() total: number;
   @counts(
     { active: 2, inactive: 0, paused: 0, running: 1, scheduled: 0, completed: 3 },
     'Workflows by the status they show: a running, paused or scheduled run first',
   )
   by_status: Record<string, number>;
-  @ApiProperty({ type: RunCountsDto }) runs: RunCountsDto;
+  @ApiProperty({ type: WorkloadRunCountsDto }) runs: WorkloadRunCountsDto;
 }
 
 /** Agents, tasks and workflows now, counted from the stored rows. */
@@ -53,11 +53,11 @@ export class WorkloadFiguresDto {
   @ApiProperty({ type: AgentCountsDto }) agents: AgentCountsDto;
   @ApiProperty({ type: TaskCountsDto }) tasks: TaskCountsDto;
   @ApiProperty({
-    type: WorkflowCountsDto,
+    type: WorkloadWorkflowCountsDto,
     required: false,
     description: 'Absent from snapshots stored before workflows were measured',
   })
-  workflows?: WorkflowCountsDto;
+  workflows?: WorkloadWorkflowCountsDto;
 }
 
 export class V1SystemAgentPerformanceDto {

@@ -1,5 +1,6 @@
+import { ApiOkMedia } from '../../common/http/api-responses.js';
 import { Controller, Get, Header, VERSION_NEUTRAL } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Registry } from 'prom-client';
 import { Auth } from '../../auth/auth.decorator.js';
 import { MetricsRegistry } from './metrics-registry.service.js';
@@ -13,7 +14,7 @@ export class PrometheusController {
   @Auth('viewer')
   @Header('Content-Type', Registry.PROMETHEUS_CONTENT_TYPE)
   @Header('Cache-Control', 'no-store')
-  @ApiProduces('text/plain')
+  @ApiOkMedia('text/plain', 'Prometheus text exposition format 0.0.4')
   @ApiOperation({
     summary: 'Prometheus metrics of this process',
     description:

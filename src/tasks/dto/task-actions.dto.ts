@@ -80,16 +80,19 @@ export class ProgressTaskDto extends TaskActionDto {
 
 /** Socket messages carry the task id in the body. */
 export class TaskProgressMessage extends ProgressTaskDto {
+  @ApiProperty({ format: 'uuid', description: 'The task reported on' })
   @IsUUID()
   task_id: string;
 }
 
 export class TaskCompleteMessage extends CompleteTaskDto {
+  @ApiProperty({ format: 'uuid', description: 'The task reported on' })
   @IsUUID()
   task_id: string;
 }
 
 export class TaskFailMessage extends FailTaskDto {
+  @ApiProperty({ format: 'uuid', description: 'The task reported on' })
   @IsUUID()
   task_id: string;
 }

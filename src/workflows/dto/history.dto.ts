@@ -79,7 +79,7 @@ export class AgentPerformanceQuery extends HistoryWindowQuery {
   limit: number = 100;
 }
 
-export class CleanupQuery {
+export class HistoryCleanupQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 365, default: 90 })
   @IsOptional()
   @Type(() => Number)
