@@ -9,13 +9,17 @@ import {
 } from './support/app.js';
 
 /**
- * Routes outside the OpenAPI document that the README may name: Swagger itself, the
- * probes, Prometheus, the queue board, and the Socket.IO endpoint and namespaces.
+ * Routes outside the OpenAPI document that the README may name: Swagger itself, the socket
+ * documents and console, the probes, Prometheus, the queue board, and the Socket.IO endpoint
+ * and namespaces.
  */
 const NON_API_ROUTES = [
   '/',
   '/docs',
   '/docs-json',
+  '/docs/asyncapi.json',
+  '/docs/asyncapi.yaml',
+  '/docs/socket',
   '/health',
   '/health/ready',
   '/metrics',

@@ -207,7 +207,7 @@ describe('security: what a viewer, an operator or a stranger may do', () => {
       const keys = await request(first.url)
         .get('/api/v2/auth/api-keys')
         .set(apiKey(TEST_ADMIN_KEY));
-      const configured = keys.body.find((key: { name: string }) =>
+      const configured = keys.body.data.find((key: { name: string }) =>
         key.name.includes('ADMIN_API_KEY'),
       );
       await request(first.url)

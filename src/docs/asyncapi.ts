@@ -607,6 +607,24 @@ const message = (name: string, summary: string, payload: Json, example?: unknown
   ...(example !== undefined ? { examples: [{ name: 'example', payload: example }] } : {}),
 });
 
+/** `system_notification` sent to one socket only, without an envelope (both namespaces). */
+const DIRECT_NOTICE: Json = {
+  type: 'object',
+  description:
+    'Sent to one socket only, without an envelope: rooms_refused {rooms} at the ' +
+    'handshake; token_expired, or disconnected {reason} (credential revoked, account ' +
+    'deactivated, disconnected by an admin) just before the server disconnects it',
+  properties: {
+    event: {
+      type: 'string',
+      enum: ['rooms_refused', 'token_expired', 'disconnected'],
+    },
+    rooms: { type: 'array', items: str() },
+    reason: str(),
+  },
+  required: ['event'],
+};
+
 export function buildAsyncApiDocument(app: INestApplication, version: string): Json {
   const schemas: Json = {
     ...dtoSchemas(app),
@@ -665,25 +683,7 @@ export function buildAsyncApiDocument(app: INestApplication, version: string): J
     const payload =
       type === 'system_notification'
         ? {
-            oneOf: [
-              ref(schemaName),
-              {
-                type: 'object',
-                description:
-                  'Sent to one socket only, without an envelope: rooms_refused {rooms} at the ' +
-                  'handshake; token_expired, or disconnected {reason} (credential revoked, account ' +
-                  'deactivated, disconnected by an admin) just before the server disconnects it',
-                properties: {
-                  event: {
-                    type: 'string',
-                    enum: ['rooms_refused', 'token_expired', 'disconnected'],
-                  },
-                  rooms: { type: 'array', items: str() },
-                  reason: str(),
-                },
-                required: ['event'],
-              },
-            ],
+            oneOf: [ref(schemaName), DIRECT_NOTICE],
           }
         : ref(schemaName);
     v2Messages[type] = {
@@ -719,6 +719,17 @@ export function buildAsyncApiDocument(app: INestApplication, version: string): J
       messages: [messageRef('feed', name)],
     };
   }
+  feedMessages.system_notification = message(
+    'system_notification',
+    'A notice to this socket only: token_expired just before the server disconnects it',
+    DIRECT_NOTICE,
+  );
+  operations.feed_system_notification = {
+    action: 'send',
+    channel: channelRef('feed'),
+    summary: feedMessages.system_notification.summary,
+    messages: [messageRef('feed', 'system_notification')],
+  };
   for (const [entry, client] of Object.entries(CLIENT_MESSAGES)) {
     const name = client.namespace === 'feed' ? entry.replace(/^feed_/, '') : entry;
     const messages = client.namespace === 'v2' ? v2Messages : feedMessages;
