@@ -11,6 +11,7 @@ export default tseslint.config(
       '.data/**',
       'uploads/**',
       'public/**',
+      'test/client/.generated/**',
       'eslint.config.mjs',
     ],
   },
