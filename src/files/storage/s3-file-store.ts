@@ -9,7 +9,6 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { AppConfig, S3Config } from '../../config/config.js';
 import { InjectConfig } from '../../config/config.module.js';
@@ -26,10 +25,7 @@ import {
   StoredObjectStat,
 } from './file-store.js';
 import { createS3Client, s3Status } from './s3-client.js';
-
-/** The smallest part S3 accepts; with PARTS_IN_FLIGHT it bounds the memory one upload holds. */
-const PART_SIZE = 5 * 1024 * 1024;
-const PARTS_IN_FLIGHT = 2;
+import { PartUpload } from './s3-part-upload.js';
 
 /** What went wrong, in a line fit for a log or a 503 (never a credential). */
 function describe(error: unknown): string {
@@ -85,7 +81,7 @@ export class S3FileStore extends FileStore implements OnModuleDestroy {
   async write(namespace: string, source: Readable): Promise<StoredObject> {
     const key = `${checkNamespace(namespace)}/${randomUUID()}`;
     const digest = new Digest();
-    // Errors reach us through upload.done(); the source's own failure (a size limit, a
+    // Errors reach us through upload.run(); the source's own failure (a size limit, a
     // refused type, a cut request) is the answer when there is one. Piped, not pipelined:
     // the uploader closing the digest early must not read as a failure of the source.
     digest.on('error', () => undefined);
@@ -95,20 +91,16 @@ export class S3FileStore extends FileStore implements OnModuleDestroy {
       digest.destroy(error);
     });
     source.pipe(digest);
-    const upload = new Upload({
-      client: this.client,
-      params: { Bucket: this.s3.bucket, Key: this.objectKey(key), Body: digest },
-      partSize: PART_SIZE,
-      queueSize: PARTS_IN_FLIGHT,
-      // We abort ourselves, so that a server without AbortMultipartUpload cannot mask the cause.
-      leavePartsOnError: true,
+    const upload = new PartUpload(this.client, {
+      Bucket: this.s3.bucket,
+      Key: this.objectKey(key),
     });
     try {
-      await upload.done();
+      await upload.run(digest);
     } catch (error) {
       source.unpipe(digest);
       if (!sourceFailure) source.destroy();
-      await this.discard(key, (upload as unknown as { uploadId?: string }).uploadId);
+      await this.discard(key, upload.uploadId);
       if (sourceFailure) throw sourceFailure;
       this.logger.warn(`Upload of ${key} failed: ${describe(error)}`);
       throw new FileStoreUnavailableError(describe(error));
