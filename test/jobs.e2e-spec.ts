@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -7,7 +8,9 @@ import {
   TestApp,
   TestStores,
 } from './support/app.js';
-import { waitForJob } from './support/jobs.js';
+import { testRedisUrl } from './support/env.js';
+import { runJob, waitForJob } from './support/jobs.js';
+import { pollUntil } from './support/poll.js';
 import { apiKey, createApiKey } from './support/identities.js';
 import { connectSocket } from './support/socket.js';
 import { registerTestJobs } from './support/test-jobs.js';
@@ -329,5 +332,27 @@ describe('background tasks', () => {
       .set('Cookie', cookie.split(';')[0])
       .expect(200);
     expect(api.body.queues.map((queue: { name: string }) => queue.name)).toContain('system');
+  });
+});
+
+describe('background tasks: shutdown', () => {
+  it('closing the app closes every Redis connection its queues opened', async () => {
+    const stores = await createTestStores();
+    const redis = new Redis(testRedisUrl());
+    try {
+      const app = await startTestApp(stores);
+      const prefix = app.env.REDIS_KEY_PREFIX!;
+      const queueConnections = async () =>
+        ((await redis.client('LIST')) as string)
+          .split('\n')
+          .filter((line) => line.includes(` name=${prefix}:`));
+      await runJob(app, 'system.cleanup', { older_than_days: 30 });
+      expect(await queueConnections()).not.toHaveLength(0);
+      await app.close();
+      expect(await pollUntil(queueConnections, (open) => open.length === 0)).toEqual([]);
+    } finally {
+      redis.disconnect();
+      await stores.drop();
+    }
   });
 });

@@ -57,8 +57,9 @@ export class RedisService implements OnApplicationShutdown {
       if (reported) this.logger.log(`${purpose}: connected again`);
       reported = false;
     });
+    // Kept until shutdown even after an 'end': Bull reconnects its blocking client
+    // while it closes a queue (to abort BRPOPLPUSH), and that client must be closed too.
     this.clients.add(client);
-    client.once('end', () => this.clients.delete(client));
     return client;
   }
 
@@ -72,7 +73,7 @@ export class RedisService implements OnApplicationShutdown {
       [...this.clients].map(async (client) => {
         try {
           if (client.status === 'ready') await client.quit();
-          else client.disconnect();
+          else if (client.status !== 'end') client.disconnect();
         } catch {
           client.disconnect();
         }

@@ -4,13 +4,8 @@ import { sleep } from '../support/poll.js';
 const MB = 1024 * 1024;
 /** The suites whose test process once ran out of heap; each round runs both in full. */
 const SUITES = ['../realtime.e2e-spec.ts', '../dashboard.e2e-spec.ts'];
+/** HEAP_E2E_ROUNDS=10 npm run test:heap runs more rounds. */
 const ROUNDS = Number(process.env.HEAP_E2E_ROUNDS ?? 4);
-/**
- * Opt-in (HEAP_E2E_ROUNDS=4 npm run test:heap) until it passes: each closed app of a
- * round (its NestContainer, ~20 MB a round) stays reachable from a module-level WeakMap
- * key, so the heap still grows by one round's apps per round.
- */
-const ENABLED = process.env.HEAP_E2E_ROUNDS !== undefined;
 
 /** Heap in use once everything unreachable is collected (the process runs with --expose-gc). */
 async function settledHeap(): Promise<number> {
@@ -30,7 +25,7 @@ const heaps: number[] = [];
  * with its own query is a new module, so every round registers the suites afresh (their
  * own stores, apps, sockets), as separate runs of the files would. The first round warms up.
  */
-describe.runIf(ENABLED)('heap over repeated realtime and dashboard suites', () => {
+describe('heap over repeated realtime and dashboard suites', () => {
   for (let round = 0; round < ROUNDS; round++) {
     describe(`round ${round + 1}`, async () => {
       for (const suite of SUITES) await import(`${suite}?round=${round}`);
