@@ -6,7 +6,6 @@ import { AgentImportService } from './agent-import.service.js';
 import { AgentConfigService } from './agent-config.service.js';
 import { closeConfigCheckPool } from './config-check-pool.js';
 import { AgentFiguresQuery } from './agent-figures.query.js';
-import { AgentHooks } from './agent-hooks.js';
 import { AgentHeartbeatsService } from './agent-heartbeats.service.js';
 import { AgentLogsRepository } from './agent-logs.repository.js';
 import { AgentLogsService } from './agent-logs.service.js';
@@ -30,7 +29,6 @@ import { AgentEntity } from './entities/agent.entity.js';
   ],
   controllers: [AgentsV1Controller, AgentsController, AgentTelemetryController],
   providers: [
-    AgentHooks,
     AgentsRepository,
     AgentLogsRepository,
     AgentFiguresQuery,
@@ -51,7 +49,6 @@ import { AgentEntity } from './entities/agent.entity.js';
     AgentLogsService,
     AgentViews,
     AgentImportService,
-    AgentHooks,
   ],
 })
 export class AgentsModule implements OnApplicationShutdown {

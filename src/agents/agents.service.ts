@@ -308,7 +308,6 @@ export class AgentsService {
         change: previousStatus ? null : 'updated',
         previousStatus,
       })),
-      { hooks: false },
     );
   }
 
