@@ -17,6 +17,7 @@ import { AgentsGateway } from './agents.gateway.js';
 import { AgentJobs } from './agents.jobs.js';
 import { AgentsRepository } from './agents.repository.js';
 import { AgentsService } from './agents.service.js';
+import { AgentsV1Service } from './agents-v1.service.js';
 import { AgentsV1Controller } from './agents-v1.controller.js';
 import { AgentLogEntity } from './entities/agent-log.entity.js';
 import { AgentStatusChangeEntity } from './entities/agent-status-change.entity.js';
@@ -34,6 +35,7 @@ import { AgentEntity } from './entities/agent.entity.js';
     AgentFiguresQuery,
     AgentViews,
     AgentsService,
+    AgentsV1Service,
     AgentHeartbeatsService,
     AgentCommandsService,
     AgentConfigService,
@@ -45,6 +47,7 @@ import { AgentEntity } from './entities/agent.entity.js';
   ],
   exports: [
     AgentsService,
+    AgentsV1Service,
     AgentHeartbeatsService,
     AgentLogsService,
     AgentViews,

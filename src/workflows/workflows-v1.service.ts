@@ -71,7 +71,12 @@ export class WorkflowsV1Service {
   ) {}
 
   async list(query: V1ListWorkflowsQuery): Promise<V1WorkflowResponseDto[]> {
-    const workflows = await this.repository.listV1(query, query.skip, query.limit);
+    const workflows = await this.repository.rows(query, {
+      skip: query.skip,
+      limit: query.limit,
+      sortBy: 'created_at',
+      sortOrder: 'desc',
+    });
     return (await this.workflows.snapshots(workflows)).map(toV1);
   }
 
