@@ -3,12 +3,12 @@ import type { EntityManager } from 'typeorm';
 import type { AppConfig } from '../config/config.js';
 import { InjectConfig, InjectRuntime, type Runtime } from '../config/config.module.js';
 import { TaskCommands, type TaskTransaction } from '../tasks/task-commands.service.js';
+import { RunViews } from '../workflows/run-views.service.js';
+import type { WaitingChange } from '../workflows/waiting-reason.js';
 import { AgentPool } from './agent-pool.js';
 import { routingKey } from './dispatch-selection.js';
-import type { WaitingChange } from '../workflows/waiting-reason.js';
 import { type ClaimedStep, DispatchRepository } from './dispatch.repository.js';
 import { type Waiting, waitingFor } from './waiting.js';
-import { RunViews } from '../workflows/run-views.service.js';
 
 /** Steps claimed per transaction: short transactions, and agents hear of their steps sooner. */
 const BATCH = 100;

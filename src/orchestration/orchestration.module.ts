@@ -3,12 +3,12 @@ import { AgentsModule } from '../agents/agents.module.js';
 import { TasksModule } from '../tasks/tasks.module.js';
 import { RunEngine } from '../workflows/run-engine.js';
 import { WorkflowsModule } from '../workflows/workflows.module.js';
+import { DispatchTriggerService } from './dispatch-trigger.service.js';
 import { DispatchRepository } from './dispatch.repository.js';
 import { DispatchService } from './dispatch.service.js';
-import { DispatchTriggerService } from './dispatch-trigger.service.js';
-import { OrchestrationJobs } from './orchestration.jobs.js';
 import { OrchestrationSubscriberService } from './orchestration-subscriber.service.js';
 import { OrchestrationSweepService } from './orchestration-sweep.service.js';
+import { OrchestrationJobs } from './orchestration.jobs.js';
 import { OrchestratorService } from './orchestrator.service.js';
 
 /**

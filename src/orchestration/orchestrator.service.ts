@@ -1,16 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { TaskCommands, type TaskTransaction } from '../tasks/task-commands.service.js';
+import type { WorkflowRunEntity } from '../workflows/entities/workflow-run.entity.js';
+import { RunEngine } from '../workflows/run-engine.js';
+import { countSteps, FINISHED_RUN_STATUSES, type RunStatus } from '../workflows/run-state.js';
+import { type RunEvent, RunViews } from '../workflows/run-views.service.js';
+import { RunsRepository, type StepRow } from '../workflows/runs.repository.js';
+import type { FailurePolicy } from '../workflows/workflow-definition.js';
 import { DispatchTriggerService } from './dispatch-trigger.service.js';
 import { DispatchRepository } from './dispatch.repository.js';
 import { DispatchService } from './dispatch.service.js';
-import type { WorkflowRunEntity } from '../workflows/entities/workflow-run.entity.js';
-import { type RunEvent, RunViews } from '../workflows/run-views.service.js';
-import { countSteps, FINISHED_RUN_STATUSES, type RunStatus } from '../workflows/run-state.js';
 import { decideRun, failureMessage, retriesOf } from './run-decision.js';
-import { RunsRepository, type StepRow } from '../workflows/runs.repository.js';
-import { RunEngine } from '../workflows/run-engine.js';
-import type { FailurePolicy } from '../workflows/workflow-definition.js';
 
 const UNFINISHED_TASK = new Set(['pending', 'blocked', 'in_progress']);
 const EXPIRED_BATCH = 100;
