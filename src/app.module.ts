@@ -22,6 +22,7 @@ import { SubforgeModule } from './subforge/subforge.module.js';
 import { SystemModule } from './system/system.module.js';
 import { TasksModule } from './tasks/tasks.module.js';
 import { WorkflowsModule } from './workflows/workflows.module.js';
+import { OrchestrationModule } from './orchestration/orchestration.module.js';
 
 @Module({})
 export class AppModule {
@@ -72,6 +73,7 @@ export class AppModule {
         TasksModule,
         DashboardModule,
         WorkflowsModule,
+        OrchestrationModule,
         SubforgeModule,
         ...extra,
       ],

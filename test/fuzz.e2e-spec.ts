@@ -6,9 +6,9 @@ import {
   TestApp,
   TestStores,
 } from './support/app.js';
-import { AgentHooks } from '../src/agents/agent-hooks.js';
+import { AgentViews } from '../src/agents/agent-views.service.js';
 import { EventBus } from '../src/realtime/event-bus.service.js';
-import { TaskHooks } from '../src/tasks/task-hooks.js';
+import { TaskCommands } from '../src/tasks/task-commands.service.js';
 import { buildCases, CaseSource, FuzzCase, isDestructive } from './support/fuzz/cases.js';
 import { ChangeLog } from './support/fuzz/change-log.js';
 import { listOperations, OpenApiDocument, Operation, Parameter } from './support/fuzz/openapi.js';
@@ -263,9 +263,9 @@ describe('fuzzing every operation of the OpenAPI document', () => {
    */
   async function settledPosition(): Promise<string> {
     const service = app.service.app;
-    const taskHooks = service.get(TaskHooks);
-    const agentHooks = service.get(AgentHooks);
-    // Each kind of listener may start the other's: until neither has work left.
+    const taskHooks = service.get(TaskCommands).subscribers;
+    const agentHooks = service.get(AgentViews).available;
+    // Each kind of subscriber may start the other's: until neither has work left.
     do {
       await taskHooks.settled();
       await agentHooks.settled();

@@ -3,7 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { BadRequestError } from '../common/errors/app-errors.js';
-import { mapError } from '../common/errors/error-mapper.js';
+import { eachOnce, refusalOf } from '../common/bulk.js';
 import { flattenValidationErrors } from '../common/validation.js';
 import { EventBus } from '../realtime/event-bus.service.js';
 import { type AgentCommandName, type AgentStatus, statusAfterCommand } from './agent-status.js';
@@ -76,26 +76,17 @@ export class AgentCommandsService {
    */
   async bulk(dto: BulkAgentOperationDto): Promise<BulkAgentResultDto> {
     const update = dto.operation === 'update' ? await validateUpdate(dto.parameters) : undefined;
-    const seen = new Set<string>();
-    const results: BulkAgentItemDto[] = [];
-    for (const agentId of dto.agent_ids) {
-      if (seen.has(agentId)) {
-        results.push({
-          agent_id: agentId,
-          success: false,
-          error: 'Duplicate id in this request: applied once',
-        });
-        continue;
-      }
-      seen.add(agentId);
-      results.push(await this.applyOne(agentId, dto, update));
-    }
-    const successful = results.filter((result) => result.success).length;
+    const { results, successful, failed } = await eachOnce<BulkAgentItemDto>(
+      dto.agent_ids,
+      (agentId) => this.applyOne(agentId, dto, update),
+      (agentId, error) => ({ agent_id: agentId, success: false, error }),
+      refusalOf('Agent not found'),
+    );
     return {
       operation: dto.operation,
       total_agents: dto.agent_ids.length,
       successful,
-      failed: results.length - successful,
+      failed,
       results,
     };
   }
@@ -105,23 +96,16 @@ export class AgentCommandsService {
     dto: BulkAgentOperationDto,
     update: UpdateAgentDto | undefined,
   ): Promise<BulkAgentItemDto> {
-    try {
-      switch (dto.operation) {
-        case 'delete':
-          await this.agents.deleteAgent(agentId);
-          return { agent_id: agentId, success: true, action: 'deleted' };
-        case 'update':
-          await this.agents.applyUpdate(agentId, update!);
-          return { agent_id: agentId, success: true, action: 'updated' };
-        default:
-          await this.command(agentId, dto.operation, dto.parameters ?? {});
-          return { agent_id: agentId, success: true, action: dto.operation };
-      }
-    } catch (error) {
-      const { status, body } = mapError(error);
-      if (status === 404) return { agent_id: agentId, success: false, error: 'Agent not found' };
-      if (status < 500) return { agent_id: agentId, success: false, error: body.message };
-      throw error;
+    switch (dto.operation) {
+      case 'delete':
+        await this.agents.deleteAgent(agentId);
+        return { agent_id: agentId, success: true, action: 'deleted' };
+      case 'update':
+        await this.agents.applyUpdate(agentId, update!);
+        return { agent_id: agentId, success: true, action: 'updated' };
+      default:
+        await this.command(agentId, dto.operation, dto.parameters ?? {});
+        return { agent_id: agentId, success: true, action: dto.operation };
     }
   }
 }

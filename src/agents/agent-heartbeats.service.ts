@@ -5,7 +5,6 @@ import { CacheVersions } from '../common/cache/cache-versions.service.js';
 import type { AppConfig } from '../config/config.js';
 import { InjectConfig } from '../config/config.module.js';
 import { type AgentStatus, statusAfterHeartbeat } from './agent-status.js';
-import { AgentHooks } from './agent-hooks.js';
 import { AgentFiguresQuery } from './agent-figures.query.js';
 import { AgentsRepository } from './agents.repository.js';
 import { AgentsService } from './agents.service.js';
@@ -61,7 +60,6 @@ export class AgentHeartbeatsService {
     private readonly figures: AgentFiguresQuery,
     private readonly views: AgentViews,
     private readonly cache: CacheVersions,
-    private readonly hooks: AgentHooks,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
@@ -116,7 +114,7 @@ export class AgentHeartbeatsService {
       // Nothing worth an event, but cached reads show last_heartbeat: make them fresh.
       await this.cache.bump(['agents']);
       // A heartbeat can make an agent available again (its previous one had gone stale).
-      if (hasRoomFor(agent, running)) this.hooks.maybeAvailable(agent.id);
+      if (hasRoomFor(agent, running)) this.views.available.notify(agent.id);
     }
     return {
       agent_id: agent.id,

@@ -1,9 +1,14 @@
-import { Injectable } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import {
+  Subscribers,
+  SUBSCRIBERS_SHUTDOWN_RESERVE_MS,
+  SUBSCRIBERS_SHUTDOWN_WAIT_MS,
+} from '../common/subscribers.js';
+import { InjectRuntime, type Runtime, shutdownWaitMs } from '../config/config.module.js';
 import type { DomainEventMap } from '../realtime/domain-events.js';
 import { EventBus } from '../realtime/event-bus.service.js';
 import { type AgentStatus, WORKING_STATUSES } from './agent-status.js';
-import { AgentHooks } from './agent-hooks.js';
 import { AgentFiguresQuery } from './agent-figures.query.js';
 import { type AgentFigures, toAgentResponse, toV1AgentResponse } from './agent.mapper.js';
 import type { AgentResponseDto } from './dto/agent.dto.js';
@@ -23,12 +28,25 @@ export type AgentChange = 'created' | 'updated' | 'configuration_updated';
  * always carry the v2 representation and are published after the write commits.
  */
 @Injectable()
-export class AgentViews {
+export class AgentViews implements BeforeApplicationShutdown {
+  /**
+   * Told after commit, once its events are published, that an agent may be able to
+   * take work (a heartbeat, a status change, capacity freed): the orchestrator
+   * subscribes, without the agents module depending on it.
+   */
+  readonly available = new Subscribers<[agentId: string]>('AgentViews');
+
   constructor(
     private readonly figures: AgentFiguresQuery,
     private readonly events: EventBus,
-    private readonly hooks: AgentHooks,
+    @InjectRuntime() private readonly runtime: Runtime,
   ) {}
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.available.settled(
+      shutdownWaitMs(this.runtime, SUBSCRIBERS_SHUTDOWN_WAIT_MS, SUBSCRIBERS_SHUTDOWN_RESERVE_MS),
+    );
+  }
 
   async snapshot(agent: AgentEntity, manager?: EntityManager): Promise<AgentSnapshot> {
     return { agent, figures: await this.figures.forAgent(agent.id, manager) };
@@ -67,20 +85,21 @@ export class AgentViews {
     snapshot: AgentSnapshot,
     change: AgentChange | null,
     previousStatus?: AgentStatus | null,
-    options: { hooks?: boolean } = {},
   ): Promise<void> {
     await this.events.publishAll(eventsOf(snapshot, change, previousStatus));
-    if ((options.hooks ?? true) && hasRoom(snapshot)) this.hooks.maybeAvailable(snapshot.agent.id);
+    if (hasRoom(snapshot)) this.available.notify(snapshot.agent.id);
   }
 
-  /** Several agents' changes at once: their figures read together, their events in one batch. */
+  /**
+   * Agents' workloads moved by a task change: their figures read together, their events
+   * in one batch. Subscribers are not told: they hear of the task change itself.
+   */
   async announceMany(
     changes: {
       agent: AgentEntity;
       change: AgentChange | null;
       previousStatus: AgentStatus | null;
     }[],
-    options: { hooks?: boolean } = {},
   ): Promise<void> {
     const snapshots = await this.snapshots(changes.map(({ agent }) => agent));
     await this.events.publishAll(
@@ -88,9 +107,6 @@ export class AgentViews {
         eventsOf(snapshot, changes[index].change, changes[index].previousStatus),
       ),
     );
-    if (options.hooks ?? true)
-      for (const snapshot of snapshots)
-        if (hasRoom(snapshot)) this.hooks.maybeAvailable(snapshot.agent.id);
   }
 }
 

@@ -13,7 +13,7 @@ import type { Principal } from '../auth/principal.js';
 import { Cached } from '../common/cache/cached.decorator.js';
 import { UuidParam } from '../common/decorators/uuid-param.decorator.js';
 import { AgentHeartbeatsService } from './agent-heartbeats.service.js';
-import { AgentsService } from './agents.service.js';
+import { AgentsV1Service } from './agents-v1.service.js';
 import { CreateAgentDto, V1ListAgentsQuery } from './dto/agent.dto.js';
 import {
   V1AgentMetricsDto,
@@ -32,7 +32,7 @@ import {
 @Controller({ path: 'agents', version: '1' })
 export class AgentsV1Controller {
   constructor(
-    private readonly agents: AgentsService,
+    private readonly agents: AgentsV1Service,
     private readonly heartbeats: AgentHeartbeatsService,
   ) {}
 
@@ -45,7 +45,7 @@ export class AgentsV1Controller {
     @Query() query: V1ListAgentsQuery,
     @CurrentPrincipal() principal: Principal,
   ): Promise<V1AgentResponseDto[]> {
-    return this.agents.listV1(query, principal);
+    return this.agents.list(query, principal);
   }
 
   @Get('stats/summary')
@@ -54,7 +54,7 @@ export class AgentsV1Controller {
   @ApiOperation({ summary: 'Counts by status and mean derived figures' })
   @ApiOkResponse({ type: V1AgentStatsDto })
   stats(): Promise<V1AgentStatsDto> {
-    return this.agents.statsSummaryV1();
+    return this.agents.statsSummary();
   }
 
   @Get(':id')
@@ -67,7 +67,7 @@ export class AgentsV1Controller {
     @UuidParam() id: string,
     @CurrentPrincipal() principal: Principal,
   ): Promise<V1AgentResponseDto> {
-    return this.agents.getV1(id, principal);
+    return this.agents.get(id, principal);
   }
 
   @Post()
@@ -76,7 +76,7 @@ export class AgentsV1Controller {
   @ApiCreatedResponse({ type: V1AgentResponseDto })
   @ApiConflictResponse({ description: 'An agent with this name and type exists' })
   create(@Body() dto: CreateAgentDto): Promise<V1AgentResponseDto> {
-    return this.agents.createV1(dto);
+    return this.agents.create(dto);
   }
 
   @Put(':id')
@@ -86,7 +86,7 @@ export class AgentsV1Controller {
   @ApiNotFoundResponse({ description: 'No such agent' })
   @ApiConflictResponse({ description: 'Another agent has this name and type' })
   update(@UuidParam() id: string, @Body() dto: V1UpdateAgentDto): Promise<V1AgentResponseDto> {
-    return this.agents.updateV1(id, dto);
+    return this.agents.update(id, dto);
   }
 
   @Patch(':id/status')
@@ -95,7 +95,7 @@ export class AgentsV1Controller {
   @ApiOkResponse({ type: V1AgentResponseDto })
   @ApiNotFoundResponse({ description: 'No such agent' })
   setStatus(@UuidParam() id: string, @Body() dto: V1AgentStatusDto): Promise<V1AgentResponseDto> {
-    return this.agents.setStatusV1(id, dto);
+    return this.agents.setStatus(id, dto);
   }
 
   @Patch(':id/metrics')
@@ -109,7 +109,7 @@ export class AgentsV1Controller {
     @UuidParam() id: string,
     @Body() dto: V1AgentMetricsDto,
   ): Promise<V1AgentResponseDto> {
-    return this.agents.reportFiguresV1(id, dto);
+    return this.agents.reportFigures(id, dto);
   }
 
   @Post(':id/heartbeat')
@@ -129,6 +129,6 @@ export class AgentsV1Controller {
   @ApiNotFoundResponse({ description: 'No such agent' })
   @ApiConflictResponse({ description: 'The agent has tasks in progress' })
   remove(@UuidParam() id: string): Promise<AgentV1MessageDto> {
-    return this.agents.removeV1(id);
+    return this.agents.remove(id);
   }
 }

@@ -6,7 +6,6 @@ import { AgentImportService } from './agent-import.service.js';
 import { AgentConfigService } from './agent-config.service.js';
 import { closeConfigCheckPool } from './config-check-pool.js';
 import { AgentFiguresQuery } from './agent-figures.query.js';
-import { AgentHooks } from './agent-hooks.js';
 import { AgentHeartbeatsService } from './agent-heartbeats.service.js';
 import { AgentLogsRepository } from './agent-logs.repository.js';
 import { AgentLogsService } from './agent-logs.service.js';
@@ -18,6 +17,7 @@ import { AgentsGateway } from './agents.gateway.js';
 import { AgentJobs } from './agents.jobs.js';
 import { AgentsRepository } from './agents.repository.js';
 import { AgentsService } from './agents.service.js';
+import { AgentsV1Service } from './agents-v1.service.js';
 import { AgentsV1Controller } from './agents-v1.controller.js';
 import { AgentLogEntity } from './entities/agent-log.entity.js';
 import { AgentStatusChangeEntity } from './entities/agent-status-change.entity.js';
@@ -30,12 +30,12 @@ import { AgentEntity } from './entities/agent.entity.js';
   ],
   controllers: [AgentsV1Controller, AgentsController, AgentTelemetryController],
   providers: [
-    AgentHooks,
     AgentsRepository,
     AgentLogsRepository,
     AgentFiguresQuery,
     AgentViews,
     AgentsService,
+    AgentsV1Service,
     AgentHeartbeatsService,
     AgentCommandsService,
     AgentConfigService,
@@ -47,11 +47,11 @@ import { AgentEntity } from './entities/agent.entity.js';
   ],
   exports: [
     AgentsService,
+    AgentsV1Service,
     AgentHeartbeatsService,
     AgentLogsService,
     AgentViews,
     AgentImportService,
-    AgentHooks,
   ],
 })
 export class AgentsModule implements OnApplicationShutdown {

@@ -67,13 +67,14 @@ export class AgentsRepository {
     return [entities, total];
   }
 
-  /** v1: the original had no order; ours is stable (oldest first) so paging is reliable. */
-  async listV1(filters: AgentFilters, skip: number, limit: number): Promise<AgentEntity[]> {
+  /** A page without the total (v1 answers a bare array). */
+  rows(filters: AgentFilters, page: AgentPage): Promise<AgentEntity[]> {
+    const order = page.sortOrder === 'asc' ? 'ASC' : 'DESC';
     return this.filtered(filters)
-      .orderBy('agent.createdAt', 'ASC')
-      .addOrderBy('agent.id', 'ASC')
-      .skip(skip)
-      .take(limit)
+      .orderBy(SORT_COLUMNS[page.sortBy], order)
+      .addOrderBy('agent.id', order)
+      .skip(page.skip)
+      .take(page.limit)
       .getMany();
   }
 

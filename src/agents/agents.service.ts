@@ -9,25 +9,16 @@ import { InjectConfig } from '../config/config.module.js';
 import { EventBus } from '../realtime/event-bus.service.js';
 import { type AgentStatus, isActiveStatus, isAvailable, withWorkload } from './agent-status.js';
 import { AgentFiguresQuery } from './agent-figures.query.js';
-import { successRate } from './agent.mapper.js';
 import { AgentsRepository, type StatusChangeReason } from './agents.repository.js';
-import { AgentSnapshot, AgentViews, toV1, toV2 } from './agent-views.service.js';
+import { AgentSnapshot, AgentViews, toV2 } from './agent-views.service.js';
 import type {
   AgentResponseDto,
   AgentWritableFields,
   CreateAgentDto,
   ListAgentsQuery,
   UpdateAgentDto,
-  V1ListAgentsQuery,
 } from './dto/agent.dto.js';
-import type {
-  V1AgentMetricsDto,
-  V1AgentResponseDto,
-  V1AgentStatsDto,
-  V1AgentStatusDto,
-  AgentV1MessageDto,
-  V1UpdateAgentDto,
-} from './dto/agent-v1.dto.js';
+import type { V1UpdateAgentDto } from './dto/agent-v1.dto.js';
 import { writeLocked } from '../database/write-locked.js';
 import { AgentEntity } from './entities/agent.entity.js';
 import { keepMaskedSecrets, readsSecretsOf } from './agent-secrets.js';
@@ -45,7 +36,7 @@ export function applyWritableFields(agent: AgentEntity, dto: AgentWritableFields
   if (dto.max_concurrent_tasks !== undefined) agent.maxConcurrentTasks = dto.max_concurrent_tasks;
 }
 
-/** The agent registry: one store behind the v1 and v2 APIs. */
+/** The agent registry: the v2 API, and the entity-level methods `AgentsV1Service` adapts. */
 @Injectable()
 export class AgentsService {
   constructor(
@@ -72,80 +63,20 @@ export class AgentsService {
     );
   }
 
-  async listV1(query: V1ListAgentsQuery, reader: Principal): Promise<V1AgentResponseDto[]> {
-    return this.views.v1List(await this.repository.listV1(query, query.skip, query.limit), (id) =>
-      readsSecretsOf(reader, id),
-    );
-  }
-
   async get(id: string, reader: Principal): Promise<AgentResponseDto> {
     return toV2(await this.views.snapshot(await this.find(id)), readsSecretsOf(reader, id));
-  }
-
-  async getV1(id: string, reader: Principal): Promise<V1AgentResponseDto> {
-    return toV1(await this.views.snapshot(await this.find(id)), readsSecretsOf(reader, id));
   }
 
   async create(dto: CreateAgentDto): Promise<AgentResponseDto> {
     return toV2(await this.createAgent(dto));
   }
 
-  async createV1(dto: CreateAgentDto): Promise<V1AgentResponseDto> {
-    return toV1(await this.createAgent(dto));
-  }
-
   async update(id: string, dto: UpdateAgentDto): Promise<AgentResponseDto> {
     return toV2(await this.applyUpdate(id, dto));
   }
 
-  async updateV1(id: string, dto: V1UpdateAgentDto): Promise<V1AgentResponseDto> {
-    return toV1(await this.applyUpdate(id, dto));
-  }
-
-  async setStatusV1(id: string, dto: V1AgentStatusDto): Promise<V1AgentResponseDto> {
-    return toV1(
-      await this.applyUpdate(id, {
-        status: dto.status,
-        current_task_id: dto.current_task_id,
-        current_task_title: dto.current_task_title,
-      }),
-    );
-  }
-
-  /** v1 `PATCH /metrics`: kept as reported figures beside the derived ones. */
-  async reportFiguresV1(id: string, dto: V1AgentMetricsDto): Promise<V1AgentResponseDto> {
-    const agent = await this.dataSource.transaction(async (manager) => {
-      const agent = await this.lockOrFail(manager, id);
-      const reported = { ...agent.reportedFigures };
-      for (const field of [
-        'tasks_completed',
-        'tasks_failed',
-        'avg_response_time',
-        'uptime_percentage',
-      ] as const)
-        if (dto[field] !== undefined) reported[field] = dto[field];
-      if (reported.tasks_completed !== undefined || reported.tasks_failed !== undefined)
-        reported.success_rate = successRate(
-          reported.tasks_completed ?? 0,
-          reported.tasks_failed ?? 0,
-        );
-      reported.reported_at = new Date().toISOString();
-      agent.reportedFigures = reported;
-      agent.lastActivity = new Date();
-      return manager.save(agent);
-    });
-    const snapshot = await this.views.snapshot(agent);
-    await this.views.announce(snapshot, 'updated');
-    return toV1(snapshot);
-  }
-
   async remove(id: string): Promise<void> {
     await this.deleteAgent(id);
-  }
-
-  async removeV1(id: string): Promise<AgentV1MessageDto> {
-    await this.deleteAgent(id);
-    return { message: 'Agent deleted successfully' };
   }
 
   /**
@@ -165,37 +96,6 @@ export class AgentsService {
     });
     await this.apiKeys.revokeForAgent(id);
     await this.events.publish('agent.deleted', { agent_id: id });
-  }
-
-  async statsSummaryV1(): Promise<V1AgentStatsDto> {
-    const [counts, ids] = await Promise.all([
-      this.repository.countByStatus(),
-      this.repository.allIds(),
-    ]);
-    const figures = [...(await this.figures.forAgents(ids)).values()];
-    const mean = (values: number[], empty: number) =>
-      values.length
-        ? Math.round((values.reduce((sum, value) => sum + value, 0) / values.length) * 100) / 100
-        : empty;
-    return {
-      total_agents: ids.length,
-      active_agents: counts.active,
-      idle_agents: counts.idle,
-      busy_agents: counts.busy,
-      offline_agents: counts.offline,
-      avg_success_rate: mean(
-        figures.map((f) => successRate(f.tasksCompleted, f.tasksFailed)),
-        0,
-      ),
-      avg_response_time: mean(
-        figures.map((f) => f.avgResponseTimeMs),
-        0,
-      ),
-      avg_uptime: mean(
-        figures.flatMap((f) => (f.uptimePercentage === null ? [] : [f.uptimePercentage])),
-        100,
-      ),
-    };
   }
 
   /**
@@ -308,7 +208,6 @@ export class AgentsService {
         change: previousStatus ? null : 'updated',
         previousStatus,
       })),
-      { hooks: false },
     );
   }
 
@@ -325,7 +224,7 @@ export class AgentsService {
     return agent;
   }
 
-  private async createAgent(dto: CreateAgentDto): Promise<AgentSnapshot> {
+  async createAgent(dto: CreateAgentDto): Promise<AgentSnapshot> {
     const agent = await this.dataSource.transaction(async (manager) => {
       await this.assertUniqueName(manager, dto.name, dto.agent_type);
       const agent = manager.create(AgentEntity, {

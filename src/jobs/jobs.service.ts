@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
+import { eachOnce } from '../common/bulk.js';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import type { Principal } from '../auth/principal.js';
@@ -239,40 +240,30 @@ export class JobsService {
   }
 
   async bulk(dto: BulkJobsDto, caller: Principal) {
-    const results: (
+    type Item =
       | { task_id: string; success: true; action: string; status: string }
-      | { task_id: string; success: false; error: string }
-    )[] = [];
-    const seen = new Set<string>();
-    for (const id of dto.task_ids) {
-      if (seen.has(id)) {
-        results.push({
-          task_id: id,
-          success: false,
-          error: 'duplicate id in request; applied once',
-        });
-        continue;
-      }
-      seen.add(id);
-      try {
+      | { task_id: string; success: false; error: string };
+    const { results, successful, failed } = await eachOnce<Item>(
+      dto.task_ids,
+      async (id) => {
         const job =
           dto.operation === 'cancel' ? await this.cancel(id, caller) : await this.retry(id, caller);
-        results.push({
+        return {
           task_id: id,
           success: true,
           action: dto.operation === 'cancel' ? 'cancelled' : 'retried',
           status: job.status,
-        });
-      } catch (error) {
-        results.push({ task_id: id, success: false, error: (error as Error).message });
-      }
-    }
-    const successful = results.filter((result) => result.success).length;
+        };
+      },
+      (id, error) => ({ task_id: id, success: false, error }),
+      (error) => (error as Error).message,
+      'duplicate id in request; applied once',
+    );
     return {
       operation: dto.operation,
       total_tasks: dto.task_ids.length,
       successful,
-      failed: results.length - successful,
+      failed,
       results,
     };
   }

@@ -1,6 +1,4 @@
-import type { Dirent } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import {
   BeforeApplicationShutdown,
   Injectable,
@@ -11,26 +9,18 @@ import { type FSWatcher, watch } from 'chokidar';
 import type { Redis } from 'ioredis';
 import type { AppConfig } from '../config/config.js';
 import { InjectConfig, InjectRuntime, type Runtime } from '../config/config.module.js';
-import { sha256Hex } from '../auth/secrets.js';
-import { AppError } from '../common/errors/app-errors.js';
-import { sleep } from '../infra/net.js';
 import { EventBus } from '../realtime/event-bus.service.js';
 import { RedisService } from '../redis/redis.service.js';
 import { WORKFLOW_ID } from './context.js';
-import { realPathInside } from './inside-root.js';
 import { SubforgeImporter } from './subforge-importer.service.js';
+import { forEachLimit, type RunOutcome, SubforgeSync } from './subforge-sync.js';
 
 /** The watcher lease: one instance (worker or all role) watches and scans. */
 const LEASE_MS = 15_000;
 const RENEW_MS = 5_000;
 /** Coalesces a burst of file events on one path (an editor's write, a rename). */
 const DEBOUNCE_MS = 100;
-/** A context that does not parse is read again after these pauses, then recorded as failed. */
-const PARSE_RETRY_MS = [200, 400, 800];
-const MAX_CONTEXT_BYTES = 20 * 1024 * 1024;
-const MAX_AGENT_FILE_BYTES = 1024 * 1024;
 const SCAN_CONCURRENCY = 4;
-const CONTEXT_FILE = 'workflow_context.json';
 
 export type ScanType = 'force' | 'incremental';
 
@@ -45,8 +35,6 @@ export interface ScanResult {
   duration_ms: number;
 }
 
-type Target = { kind: 'run'; id: string } | { kind: 'agent'; fileName: string };
-
 interface ControlMessage {
   action: 'start' | 'stop' | 'scan';
   force?: boolean;
@@ -56,9 +44,6 @@ const RENEW_LEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then
   return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 const RELEASE_LEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then
   return redis.call('del', KEYS[1]) else return 0 end`;
-
-const isMissing = (error: unknown) =>
-  ['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '');
 
 /**
  * Follows SUBFORGE_ROOT: a file watcher on `.subforge/` and `.claude/agents/` (debounced,
@@ -77,8 +62,8 @@ export class SubforgeMonitor implements OnApplicationBootstrap, BeforeApplicatio
   private subscriber?: Redis;
   private closing = false;
   private readonly debounced = new Map<string, NodeJS.Timeout>();
-  private readonly chains = new Map<string, Promise<unknown>>();
   private scanning?: Promise<ScanResult>;
+  private readonly sync: SubforgeSync;
 
   constructor(
     private readonly importer: SubforgeImporter,
@@ -86,7 +71,9 @@ export class SubforgeMonitor implements OnApplicationBootstrap, BeforeApplicatio
     private readonly redis: RedisService,
     @InjectConfig() private readonly config: AppConfig,
     @InjectRuntime() private readonly runtime: Runtime,
-  ) {}
+  ) {
+    this.sync = new SubforgeSync(config.subforgeRoot, importer, this.logger, () => this.closing);
+  }
 
   get root(): string {
     return this.config.subforgeRoot;
@@ -119,7 +106,7 @@ export class SubforgeMonitor implements OnApplicationBootstrap, BeforeApplicatio
     this.closing = true;
     clearTimeout(this.leaseTimer);
     await this.deactivate();
-    await Promise.allSettled([...this.chains.values(), this.scanning]);
+    await Promise.allSettled([...this.sync.pending(), this.scanning]);
     if (this.leader) {
       await this.redis.client
         .eval(RELEASE_LEASE, 1, this.key('watcher'), this.runtime.instanceId)
@@ -181,22 +168,26 @@ export class SubforgeMonitor implements OnApplicationBootstrap, BeforeApplicatio
     const force = type === 'force';
     try {
       const [ids, known] = await Promise.all([
-        this.list(join(this.root, '.subforge'), (e) => e.isDirectory() && WORKFLOW_ID.test(e.name)),
+        this.sync.list(
+          join(this.root, '.subforge'),
+          (e) => e.isDirectory() && WORKFLOW_ID.test(e.name),
+        ),
         this.importer.contextChecksums(),
       ]);
       const outcomes = new Map<string, RunOutcome>();
       await forEachLimit(ids, SCAN_CONCURRENCY, async (id) => {
-        const outcome = await this.serial(`run:${id}`, () =>
-          this.syncRun(id, force, known.get(id)),
-        ).catch((error: Error) => {
-          this.logger.warn(`run ${id}: ${error.message}`);
-          return 'failed' as const;
-        });
+        const outcome = await this.sync
+          .serial(`run:${id}`, () => this.sync.syncRun(id, force, known.get(id)))
+          .catch((error: Error) => {
+            this.logger.warn(`run ${id}: ${error.message}`);
+            return 'failed' as const;
+          });
         outcomes.set(id, outcome);
       });
       const gone = [...known.keys()].filter((id) => !outcomes.has(id));
-      for (const id of gone) await this.serial(`run:${id}`, () => this.importer.removeContext(id));
-      const agents = await this.syncAgents(force);
+      for (const id of gone)
+        await this.sync.serial(`run:${id}`, () => this.importer.removeContext(id));
+      const agents = await this.sync.syncAgents(force);
       const present = ids.filter((id) => outcomes.get(id) !== 'missing');
       const result: ScanResult = {
         scan_type: type,
@@ -233,117 +224,6 @@ export class SubforgeMonitor implements OnApplicationBootstrap, BeforeApplicatio
       });
       throw error;
     }
-  }
-
-  private async syncAgents(force: boolean): Promise<number> {
-    const directory = join(this.root, '.claude', 'agents');
-    const [names, known] = await Promise.all([
-      this.list(directory, (e) => e.isFile() && e.name.endsWith('.md')),
-      this.importer.agentFileChecksums(),
-    ]);
-    let imported = 0;
-    for (const name of names) {
-      const changed = await this.serial(`agent:${name}`, () =>
-        this.syncAgent(name, force, known.get(name)),
-      ).catch((error: Error) => {
-        this.logger.warn(`agent file ${name}: ${error.message}`);
-        return false;
-      });
-      if (changed) imported++;
-    }
-    for (const name of known.keys())
-      if (!names.includes(name))
-        await this.serial(`agent:${name}`, () => this.importer.removeAgentFile(name));
-    return imported;
-  }
-
-  /** Reads run `id`'s context and imports it; a file still being written is read again. */
-  private async syncRun(id: string, force = false, knownChecksum?: string): Promise<RunOutcome> {
-    const linked = join(this.root, '.subforge', id, CONTEXT_FILE);
-    for (let attempt = 0; ; attempt++) {
-      let bytes: Buffer;
-      try {
-        const path = await realPathInside(this.root, linked);
-        if (!path) {
-          this.logger.warn(
-            `.subforge/${id}/${CONTEXT_FILE} skipped: it links outside SUBFORGE_ROOT`,
-          );
-          await this.importer.importContext(
-            id,
-            { bytes: Buffer.from(`outside: ${linked}`), error: 'links outside SUBFORGE_ROOT' },
-            force,
-          );
-          return 'failed';
-        }
-        if ((await stat(path)).size > MAX_CONTEXT_BYTES) {
-          await this.importer.importContext(
-            id,
-            {
-              bytes: Buffer.from(`too large: ${path}`),
-              error: `larger than ${MAX_CONTEXT_BYTES} bytes`,
-            },
-            force,
-          );
-          return 'failed';
-        }
-        bytes = await readFile(path);
-      } catch (error) {
-        if (!isMissing(error)) throw error;
-        await this.importer.removeContext(id);
-        return 'missing';
-      }
-      if (!force && knownChecksum === sha256Hex(bytes)) return 'unchanged';
-      let json: unknown;
-      try {
-        json = JSON.parse(bytes.toString('utf8'));
-      } catch (error) {
-        if (attempt < PARSE_RETRY_MS.length && !this.closing) {
-          await sleep(PARSE_RETRY_MS[attempt]);
-          continue;
-        }
-        await this.importer.importContext(id, { bytes, error: (error as Error).message }, force);
-        return 'failed';
-      }
-      try {
-        const change = await this.importer.importContext(id, { bytes, json }, force);
-        return change ? 'imported' : 'unchanged';
-      } catch (error) {
-        // Parsed, but not a run we can hold (a cycle among its tasks, ...): failed, with why.
-        if (!(error instanceof AppError && error.statusCode === 400)) throw error;
-        const details = error.details?.map((d) => `${d.field}: ${d.message}`).join('; ');
-        const reason = details ? `${error.message} (${details})` : error.message;
-        await this.importer.importContext(id, { bytes, error: reason }, force);
-        return 'failed';
-      }
-    }
-  }
-
-  private async syncAgent(
-    fileName: string,
-    force = false,
-    knownChecksum?: string,
-  ): Promise<boolean> {
-    let bytes: Buffer;
-    try {
-      const path = await realPathInside(this.root, join(this.root, '.claude', 'agents', fileName));
-      if (!path) {
-        this.logger.warn(`.claude/agents/${fileName} skipped: it links outside SUBFORGE_ROOT`);
-        return false;
-      }
-      if ((await stat(path)).size > MAX_AGENT_FILE_BYTES) {
-        this.logger.warn(
-          `.claude/agents/${fileName} skipped: larger than ${MAX_AGENT_FILE_BYTES} bytes`,
-        );
-        return false;
-      }
-      bytes = await readFile(path);
-    } catch (error) {
-      if (!isMissing(error)) throw error;
-      await this.importer.removeAgentFile(fileName);
-      return false;
-    }
-    if (!force && knownChecksum === sha256Hex(bytes)) return false;
-    return !!(await this.importer.importAgentFile(fileName, bytes, force));
   }
 
   // --- the lease ------------------------------------------------------------------
@@ -420,7 +300,7 @@ export class SubforgeMonitor implements OnApplicationBootstrap, BeforeApplicatio
       ignoreInitial: true,
       followSymlinks: false,
       depth: 3,
-      ignored: (path: string) => this.target(path) === 'ignored',
+      ignored: (path: string) => this.sync.target(path) === 'ignored',
     });
     this.watcher = watcher;
     watcher.on('all', (event: string, path: string) => this.onFileEvent(event, path));
@@ -458,7 +338,7 @@ export class SubforgeMonitor implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   private onFileEvent(_event: string, path: string): void {
-    const target = this.target(path);
+    const target = this.sync.target(path);
     if (typeof target === 'string') return;
     const key = target.kind === 'run' ? `run:${target.id}` : `agent:${target.fileName}`;
     clearTimeout(this.debounced.get(key));
@@ -466,67 +346,14 @@ export class SubforgeMonitor implements OnApplicationBootstrap, BeforeApplicatio
       key,
       setTimeout(() => {
         this.debounced.delete(key);
-        void this.serial<unknown>(key, () =>
-          target.kind === 'run' ? this.syncRun(target.id) : this.syncAgent(target.fileName),
-        ).catch((error: Error) => this.logger.warn(`${key}: ${error.message}`));
+        void this.sync
+          .serial<unknown>(key, () =>
+            target.kind === 'run'
+              ? this.sync.syncRun(target.id)
+              : this.sync.syncAgent(target.fileName),
+          )
+          .catch((error: Error) => this.logger.warn(`${key}: ${error.message}`));
       }, DEBOUNCE_MS),
     );
   }
-
-  /** What a path under the root is to us: a run, an agent file, a directory on the way, or nothing. */
-  private target(path: string): Target | 'ignored' | 'parent' {
-    const parts = relative(this.root, path).split(sep);
-    if (parts[0] === '') return 'parent';
-    if (parts[0] === '.subforge') {
-      if (parts.length === 1) return 'parent';
-      if (!WORKFLOW_ID.test(parts[1]) || parts.length > 3) return 'ignored';
-      if (parts.length === 3 && parts[2] !== CONTEXT_FILE) return 'ignored';
-      return { kind: 'run', id: parts[1] };
-    }
-    if (parts[0] === '.claude') {
-      if (parts.length === 1 || (parts.length === 2 && parts[1] === 'agents')) return 'parent';
-      if (parts.length === 3 && parts[1] === 'agents' && parts[2].endsWith('.md'))
-        return { kind: 'agent', fileName: parts[2] };
-    }
-    return 'ignored';
-  }
-
-  // --- helpers --------------------------------------------------------------------
-
-  /** Runs `work` after everything queued before it for the same key. */
-  private serial<T>(key: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.chains.get(key) ?? Promise.resolve();
-    const current = previous.catch(() => undefined).then(work);
-    this.chains.set(key, current);
-    void current
-      .catch(() => undefined)
-      .finally(() => {
-        if (this.chains.get(key) === current) this.chains.delete(key);
-      });
-    return current;
-  }
-
-  private async list(directory: string, keep: (entry: Dirent) => boolean): Promise<string[]> {
-    try {
-      return (await readdir(directory, { withFileTypes: true })).filter(keep).map((e) => e.name);
-    } catch (error) {
-      if (isMissing(error)) return [];
-      throw error;
-    }
-  }
-}
-
-type RunOutcome = 'imported' | 'unchanged' | 'failed' | 'missing';
-
-async function forEachLimit<T>(
-  items: T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) await work(items[next++]);
-    }),
-  );
 }

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { IsOptional, IsUUID, validate } from 'class-validator';
-import { DataSource } from 'typeorm';
-import { BadRequestError, TooBusyError } from '../common/errors/app-errors.js';
-import { mapError } from '../common/errors/error-mapper.js';
+import { eachOnce, refusalOf } from '../common/bulk.js';
+import { BadRequestError } from '../common/errors/app-errors.js';
 import { flattenValidationErrors } from '../common/validation.js';
 import { DeleteTaskQuery } from './dto/task-actions.dto.js';
 import type {
@@ -11,14 +10,9 @@ import type {
   BulkTaskOperationDto,
   BulkTaskResultDto,
 } from './dto/task-bulk.dto.js';
-import { UpdateTaskDto, type V1TaskResponseDto } from './dto/task.dto.js';
-import type { V1BulkUpdateDto } from './dto/task-v1.dto.js';
-import { TaskEffects } from './task-effects.js';
-import { TaskLifecycleService } from './task-lifecycle.service.js';
-import { toV1TaskResponse } from './task.mapper.js';
-import { TasksRepository } from './tasks.repository.js';
+import { UpdateTaskDto } from './dto/task.dto.js';
+import { TaskMoves } from './task-moves.service.js';
 import { TasksService } from './tasks.service.js';
-import { TaskViews } from './task-views.service.js';
 
 class AssignParameters {
   @IsOptional()
@@ -41,41 +35,13 @@ async function parameters<T extends object>(dto: new () => T, value: unknown): P
   return instance;
 }
 
-/** Bulk changes: v1's all-or-nothing update and v2's per-item operations. */
+/** v2 bulk operations: each task on its own (v1's all-or-nothing update is `TasksV1Service`). */
 @Injectable()
 export class TaskBulkService {
   constructor(
-    private readonly dataSource: DataSource,
-    private readonly repository: TasksRepository,
     private readonly tasks: TasksService,
-    private readonly lifecycle: TaskLifecycleService,
-    private readonly views: TaskViews,
+    private readonly moves: TaskMoves,
   ) {}
-
-  /** v1 `PATCH /bulk`: the same update to every task in one transaction, or to none. */
-  async updateAllV1(dto: V1BulkUpdateDto): Promise<V1TaskResponseDto[]> {
-    const ids = [...new Set(dto.task_ids)];
-    const effects = new TaskEffects();
-    const tasks = await this.dataSource.transaction(async (manager) => {
-      const tasks = await this.repository.lockMany(manager, ids);
-      const found = new Set(tasks.map((task) => task.id));
-      const missing = ids.filter((id) => !found.has(id));
-      if (missing.length)
-        throw new BadRequestError(
-          `Some tasks not found: ${missing.join(', ')}`,
-          missing.map((id) => ({
-            field: `task_ids.${dto.task_ids.indexOf(id)}`,
-            message: 'no such task',
-          })),
-        );
-      for (const task of tasks) await this.tasks.applyUpdate(manager, task, dto.updates, effects);
-      return tasks;
-    });
-    await this.views.announce(effects);
-    const order = new Map(ids.map((id, index) => [id, index]));
-    tasks.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
-    return (await this.views.snapshots(tasks)).map(toV1TaskResponse);
-  }
 
   /**
    * v2 `POST /bulk-operation`: each task on its own (a refused item does not undo the
@@ -83,37 +49,17 @@ export class TaskBulkService {
    */
   async operate(dto: BulkTaskOperationDto): Promise<BulkTaskResultDto> {
     const work = await this.itemWork(dto);
-    const seen = new Set<string>();
-    const results: BulkTaskItemDto[] = [];
-    for (const taskId of dto.task_ids) {
-      if (seen.has(taskId)) {
-        results.push({
-          task_id: taskId,
-          success: false,
-          error: 'Duplicate id in this request: applied once',
-        });
-        continue;
-      }
-      seen.add(taskId);
-      try {
-        results.push({ task_id: taskId, success: true, action: await work(taskId) });
-      } catch (error) {
-        const { status, body } = mapError(error);
-        // Busy: this item was not applied (the others stand); the client may retry it.
-        if (status >= 500 && !(error instanceof TooBusyError)) throw error;
-        results.push({
-          task_id: taskId,
-          success: false,
-          error: status === 404 ? 'Task not found' : body.message,
-        });
-      }
-    }
-    const successful = results.filter((result) => result.success).length;
+    const { results, successful, failed } = await eachOnce<BulkTaskItemDto>(
+      dto.task_ids,
+      async (taskId) => ({ task_id: taskId, success: true, action: await work(taskId) }),
+      (taskId, error) => ({ task_id: taskId, success: false, error }),
+      refusalOf('Task not found'),
+    );
     return {
       operation: dto.operation,
       total_tasks: dto.task_ids.length,
       successful,
-      failed: results.length - successful,
+      failed,
       results,
     };
   }
@@ -157,7 +103,7 @@ export class TaskBulkService {
             { field: 'parameters', message: `${action} takes no parameters` },
           ]);
         return async (taskId) => {
-          await this.lifecycle.act(taskId, action);
+          await this.moves.act(taskId, action);
           return action === 'cancel' ? 'cancelled' : 'retried';
         };
       }

@@ -26,9 +26,8 @@ import {
   V1TaskStatusDto,
   V1UpdateTaskDto,
 } from './dto/task-v1.dto.js';
-import { TaskBulkService } from './task-bulk.service.js';
 import { TaskStatisticsService } from './task-statistics.service.js';
-import { TasksService } from './tasks.service.js';
+import { TasksV1Service } from './tasks-v1.service.js';
 
 /** The original v1 tasks API, in its original shapes, with the real graph and state machine. */
 @ApiTags('tasks')
@@ -36,8 +35,7 @@ import { TasksService } from './tasks.service.js';
 @Controller({ path: 'tasks', version: '1' })
 export class TasksV1Controller {
   constructor(
-    private readonly tasks: TasksService,
-    private readonly bulkService: TaskBulkService,
+    private readonly tasks: TasksV1Service,
     private readonly stats: TaskStatisticsService,
   ) {}
 
@@ -47,7 +45,7 @@ export class TasksV1Controller {
   @ApiOperation({ summary: 'List tasks (plain array, newest first)' })
   @ApiOkResponse({ type: [V1TaskResponseDto] })
   list(@Query() query: V1ListTasksQuery): Promise<V1TaskResponseDto[]> {
-    return this.tasks.listV1(query);
+    return this.tasks.list(query);
   }
 
   @Get('stats/summary')
@@ -66,7 +64,7 @@ export class TasksV1Controller {
   @ApiOkResponse({ type: V1TaskResponseDto })
   @ApiNotFoundResponse({ description: 'Task not found' })
   get(@UuidParam() id: string): Promise<V1TaskResponseDto> {
-    return this.tasks.getV1(id);
+    return this.tasks.get(id);
   }
 
   @Post()
@@ -74,7 +72,7 @@ export class TasksV1Controller {
   @ApiOperation({ summary: 'Create a task (dependencies and agent must exist)' })
   @ApiCreatedResponse({ type: V1TaskResponseDto })
   create(@Body() dto: V1CreateTaskDto): Promise<V1TaskResponseDto> {
-    return this.tasks.createV1(dto);
+    return this.tasks.create(dto);
   }
 
   @Patch('bulk')
@@ -83,7 +81,7 @@ export class TasksV1Controller {
   @ApiOkResponse({ type: [V1TaskResponseDto] })
   @ApiConflictResponse({ description: 'A change is illegal for one of the tasks: nothing changed' })
   bulk(@Body() dto: V1BulkUpdateDto): Promise<V1TaskResponseDto[]> {
-    return this.bulkService.updateAllV1(dto);
+    return this.tasks.updateAll(dto);
   }
 
   @Put(':id')
@@ -95,7 +93,7 @@ export class TasksV1Controller {
   @ApiNotFoundResponse({ description: 'Task not found' })
   @ApiConflictResponse({ description: 'Illegal transition (naming the current state)' })
   update(@UuidParam() id: string, @Body() dto: V1UpdateTaskDto): Promise<V1TaskResponseDto> {
-    return this.tasks.updateV1(id, dto);
+    return this.tasks.update(id, dto);
   }
 
   @Patch(':id/status')
@@ -109,7 +107,7 @@ export class TasksV1Controller {
     @Body() dto: V1TaskStatusDto,
     @CurrentPrincipal() actor: Principal,
   ): Promise<V1TaskResponseDto> {
-    return this.tasks.setStatusV1(id, dto, actor);
+    return this.tasks.setStatus(id, dto, actor);
   }
 
   @Patch(':id/progress')
@@ -123,7 +121,7 @@ export class TasksV1Controller {
     @Body() dto: V1TaskProgressDto,
     @CurrentPrincipal() actor: Principal,
   ): Promise<V1TaskResponseDto> {
-    return this.tasks.progressV1(id, dto, actor);
+    return this.tasks.progress(id, dto, actor);
   }
 
   @Patch(':id/assign')
@@ -133,7 +131,7 @@ export class TasksV1Controller {
   @ApiErrors([409, 'The task’s state does not allow it'])
   @ApiNotFoundResponse({ description: 'Task not found' })
   assign(@UuidParam() id: string, @Body() dto: V1AssignTaskDto): Promise<V1TaskResponseDto> {
-    return this.tasks.assignV1(id, dto);
+    return this.tasks.assign(id, dto);
   }
 
   @Post(':id/dependencies')
@@ -146,7 +144,7 @@ export class TasksV1Controller {
     @UuidParam() id: string,
     @Body() dto: V1AddDependencyDto,
   ): Promise<V1TaskResponseDto> {
-    return this.tasks.addDependencyV1(id, dto.dependency_id);
+    return this.tasks.addDependency(id, dto.dependency_id);
   }
 
   @Delete(':id/dependencies/:dependency_id')
@@ -157,7 +155,7 @@ export class TasksV1Controller {
     @UuidParam() id: string,
     @UuidParam('dependency_id') dependencyId: string,
   ): Promise<V1TaskResponseDto> {
-    return this.tasks.removeDependencyV1(id, dependencyId);
+    return this.tasks.removeDependency(id, dependencyId);
   }
 
   @Delete(':id')
@@ -167,6 +165,6 @@ export class TasksV1Controller {
   @ApiNotFoundResponse({ description: 'Task not found' })
   @ApiConflictResponse({ description: 'Other tasks depend on it' })
   remove(@UuidParam() id: string, @Query() query: DeleteTaskQuery): Promise<TaskV1MessageDto> {
-    return this.tasks.removeV1(id, query.force);
+    return this.tasks.remove(id, query.force);
   }
 }

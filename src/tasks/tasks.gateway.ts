@@ -15,7 +15,7 @@ import {
   TaskFailMessage,
   TaskProgressMessage,
 } from './dto/task-actions.dto.js';
-import { TaskLifecycleService } from './task-lifecycle.service.js';
+import { TaskMoves } from './task-moves.service.js';
 
 /** Agent keys report on their own tasks; operators may report on any (as over REST). */
 function reporter(socket: Socket): Principal {
@@ -28,14 +28,14 @@ function reporter(socket: Socket): Principal {
 /** `task_progress`, `task_complete` and `task_fail` on namespace /v2, with the REST rules. */
 @WebSocketGateway({ namespace: '/v2' })
 export class TasksGateway {
-  constructor(private readonly lifecycle: TaskLifecycleService) {}
+  constructor(private readonly moves: TaskMoves) {}
 
   @SubscribeMessage('task_progress')
   progress(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
     return acknowledge(async () => {
       const actor = reporter(socket);
       const { task_id, ...dto } = await validateMessage(TaskProgressMessage, body);
-      const task = await this.lifecycle.progress(task_id, dto, actor);
+      const task = await this.moves.progress(task_id, dto, actor);
       return { task_id, status: task.status, percentage: task.progressPercentage };
     });
   }
@@ -45,7 +45,7 @@ export class TasksGateway {
     return acknowledge(async () => {
       const actor = reporter(socket);
       const { task_id, ...dto } = await validateMessage(TaskCompleteMessage, body);
-      const task = await this.lifecycle.act(task_id, 'complete', dto, actor);
+      const task = await this.moves.act(task_id, 'complete', dto, actor);
       return { task_id, status: task.status, attempt: task.attempt };
     });
   }
@@ -55,7 +55,7 @@ export class TasksGateway {
     return acknowledge(async () => {
       const actor = reporter(socket);
       const { task_id, ...dto } = await validateMessage(TaskFailMessage, body);
-      const task = await this.lifecycle.act(task_id, 'fail', dto, actor);
+      const task = await this.moves.act(task_id, 'fail', dto, actor);
       return { task_id, status: task.status, attempt: task.attempt };
     });
   }

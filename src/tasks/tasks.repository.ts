@@ -8,6 +8,7 @@ import type { TaskFilters, TaskSortField } from './dto/task.dto.js';
 import { TaskDependencyEntity } from './entities/task-dependency.entity.js';
 import { TaskEntity } from './entities/task.entity.js';
 import type { DependencyState } from './task-graph.js';
+import type { TaskSnapshot } from './task.mapper.js';
 import type { TaskStatus } from './task-state.js';
 
 export interface TaskPage {
@@ -48,6 +49,15 @@ export class TasksRepository {
   constructor(@InjectRepository(TaskEntity) private readonly tasks: Repository<TaskEntity>) {}
 
   async list(filters: TaskFilters, page: TaskPage): Promise<[TaskEntity[], number]> {
+    return this.ordered(filters, page).getManyAndCount();
+  }
+
+  /** A page without the total (v1 answers a bare array). */
+  rows(filters: TaskFilters, page: TaskPage): Promise<TaskEntity[]> {
+    return this.ordered(filters, page).getMany();
+  }
+
+  private ordered(filters: TaskFilters, page: TaskPage): SelectQueryBuilder<TaskEntity> {
     const query = this.filtered(filters);
     if (page.sortBy === 'priority')
       query
@@ -59,17 +69,7 @@ export class TasksRepository {
         page.sortOrder === 'asc' ? 'ASC' : 'DESC',
         'NULLS LAST',
       );
-    return query.addOrderBy('task.id', 'ASC').skip(page.skip).take(page.limit).getManyAndCount();
-  }
-
-  /** v1: newest first, as the original. */
-  listV1(filters: TaskFilters, skip: number, limit: number): Promise<TaskEntity[]> {
-    return this.filtered(filters)
-      .orderBy('task.createdAt', 'DESC')
-      .addOrderBy('task.id', 'ASC')
-      .skip(skip)
-      .take(limit)
-      .getMany();
+    return query.addOrderBy('task.id', 'ASC').skip(page.skip).take(page.limit);
   }
 
   private filtered(filters: TaskFilters): SelectQueryBuilder<TaskEntity> {
@@ -119,6 +119,25 @@ export class TasksRepository {
   /** Reads the task and holds its row until the transaction ends. */
   lock(manager: EntityManager, id: string): Promise<TaskEntity | null> {
     return manager.findOne(TaskEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /** Locks a task unless another transaction holds it now (then null). */
+  lockIfFree(manager: EntityManager, id: string): Promise<TaskEntity | null> {
+    return manager
+      .createQueryBuilder(TaskEntity, 'task')
+      .where('task.id = :id', { id })
+      .setLock('pessimistic_write')
+      .setOnLocked('skip_locked')
+      .getOne();
+  }
+
+  /** Writes a task's state as another system reported it. */
+  async writeState(
+    manager: EntityManager,
+    id: string,
+    state: Pick<TaskEntity, 'status' | 'assignedAgentId' | 'startedAt' | 'completedAt' | 'error'>,
+  ): Promise<void> {
+    await manager.update(TaskEntity, { id }, state);
   }
 
   /** Locks several tasks, always in id order so that concurrent writers cannot deadlock on them. */
@@ -278,5 +297,21 @@ export class TasksRepository {
       [agentIds],
     );
     return new Map(rows.map((row) => [row.id, row.name]));
+  }
+
+  /** Tasks with their links and agent names, as the responses and events show them. */
+  async snapshots(tasks: TaskEntity[]): Promise<TaskSnapshot[]> {
+    const agentIds = [
+      ...new Set(tasks.map((task) => task.assignedAgentId).filter((id) => id !== null)),
+    ];
+    const [links, names] = await Promise.all([
+      this.links(tasks.map((task) => task.id)),
+      this.agentNames(agentIds),
+    ]);
+    return tasks.map((task) => ({
+      task,
+      agentName: task.assignedAgentId ? (names.get(task.assignedAgentId) ?? null) : null,
+      links: links.get(task.id)!,
+    }));
   }
 }

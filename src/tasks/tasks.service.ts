@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { AgentsService } from '../agents/agents.service.js';
 import type { Principal } from '../auth/principal.js';
 import { BadRequestError, ConflictError, NotFoundError } from '../common/errors/app-errors.js';
@@ -16,24 +16,15 @@ import type {
   TaskResponseDto,
   TaskWritableFields,
   UpdateTaskDto,
-  V1ListTasksQuery,
-  V1TaskResponseDto,
 } from './dto/task.dto.js';
-import type {
-  V1AssignTaskDto,
-  TaskV1MessageDto,
-  V1TaskProgressDto,
-  V1TaskStatusDto,
-  V1UpdateTaskDto,
-} from './dto/task-v1.dto.js';
+import type { V1UpdateTaskDto } from './dto/task-v1.dto.js';
 import { TaskEntity } from './entities/task.entity.js';
-import { TaskEffects } from './task-effects.js';
-import { TaskGraphService } from './task-graph.service.js';
-import { type ActionBody, TaskLifecycleService } from './task-lifecycle.service.js';
+import { TaskChanges, type TaskEffects } from './task-changes.service.js';
+import { TaskDependencies } from './task-dependencies.service.js';
+import { type ActionBody, TaskMoves } from './task-moves.service.js';
 import type { TaskAction } from './task-state.js';
-import { toTaskResponse, toV1TaskResponse } from './task.mapper.js';
+import { type TaskSnapshot, toTaskResponse } from './task.mapper.js';
 import { TasksRepository } from './tasks.repository.js';
-import { TaskViews } from './task-views.service.js';
 
 function applyWritableFields(task: TaskEntity, dto: TaskWritableFields): void {
   if (dto.description !== undefined) task.description = dto.description;
@@ -52,18 +43,18 @@ function applyWritableFields(task: TaskEntity, dto: TaskWritableFields): void {
   if (dto.requires_review !== undefined) task.requiresReview = dto.requires_review;
 }
 
-/** A task made in a batch: its columns, and the ids of the tasks it depends on. */
-export type NewTaskSpec = Partial<TaskEntity> & { id: string; title: string; dependsOn: string[] };
-
-/** Tasks over one store for v1 and v2: reads, writes and the routes' answers. */
+/**
+ * Tasks: reads, writes and the v2 routes' answers. The entity-level methods (`find`,
+ * `createTask`, `updateTask`, `changeEdge`, `deleteTask`) serve the v1 adapter
+ * (`TasksV1Service`) and bulk operations as well.
+ */
 @Injectable()
 export class TasksService {
   constructor(
-    private readonly dataSource: DataSource,
     private readonly repository: TasksRepository,
-    private readonly graph: TaskGraphService,
-    private readonly lifecycle: TaskLifecycleService,
-    private readonly views: TaskViews,
+    private readonly graph: TaskDependencies,
+    private readonly moves: TaskMoves,
+    private readonly changes: TaskChanges,
     private readonly agents: AgentsService,
   ) {}
 
@@ -74,20 +65,11 @@ export class TasksService {
       sortBy: query.sort_by,
       sortOrder: query.sort_order,
     });
-    return toPage((await this.views.snapshots(tasks)).map(toTaskResponse), total, query);
-  }
-
-  async listV1(query: V1ListTasksQuery): Promise<V1TaskResponseDto[]> {
-    const tasks = await this.repository.listV1(query, query.skip, query.limit);
-    return (await this.views.snapshots(tasks)).map(toV1TaskResponse);
+    return toPage((await this.repository.snapshots(tasks)).map(toTaskResponse), total, query);
   }
 
   async get(id: string): Promise<TaskResponseDto> {
     return this.v2(await this.find(id));
-  }
-
-  async getV1(id: string): Promise<V1TaskResponseDto> {
-    return this.v1(await this.find(id));
   }
 
   dependencies(id: string): Promise<TaskDependenciesDto> {
@@ -98,20 +80,8 @@ export class TasksService {
     return this.v2(await this.createTask(dto));
   }
 
-  async createV1(dto: CreateTaskDto): Promise<V1TaskResponseDto> {
-    return this.v1(await this.createTask(dto));
-  }
-
   async update(id: string, dto: UpdateTaskDto): Promise<TaskResponseDto> {
     return this.v2(await this.updateTask(id, dto));
-  }
-
-  async updateV1(id: string, dto: V1UpdateTaskDto): Promise<V1TaskResponseDto> {
-    return this.v1(await this.updateTask(id, dto));
-  }
-
-  async assignV1(id: string, dto: V1AssignTaskDto): Promise<V1TaskResponseDto> {
-    return this.v1(await this.updateTask(id, { assigned_agent_id: dto.assigned_agent_id }));
   }
 
   async act(
@@ -120,93 +90,46 @@ export class TasksService {
     body: CompleteTaskDto | FailTaskDto | ActionBody,
     actor: Principal,
   ): Promise<TaskResponseDto> {
-    return this.v2(await this.lifecycle.act(id, action, body, actor));
+    return this.v2(await this.moves.act(id, action, body, actor));
   }
 
   async progress(id: string, dto: ProgressTaskDto, actor: Principal): Promise<TaskResponseDto> {
-    return this.v2(await this.lifecycle.progress(id, dto, actor));
-  }
-
-  async setStatusV1(
-    id: string,
-    dto: V1TaskStatusDto,
-    actor: Principal,
-  ): Promise<V1TaskResponseDto> {
-    return this.v1(await this.lifecycle.setStatusV1(id, dto, actor));
-  }
-
-  async progressV1(
-    id: string,
-    dto: V1TaskProgressDto,
-    actor: Principal,
-  ): Promise<V1TaskResponseDto> {
-    return this.v1(await this.lifecycle.progressV1(id, dto, actor));
+    return this.v2(await this.moves.progress(id, dto, actor));
   }
 
   async addDependency(id: string, dependencyId: string): Promise<TaskResponseDto> {
     return this.v2(await this.addEdge(id, dependencyId));
   }
 
-  async addDependencyV1(id: string, dependencyId: string): Promise<V1TaskResponseDto> {
-    return this.v1(await this.addEdge(id, dependencyId));
-  }
-
   /** v2: removing an edge that does not exist is a 404. */
   async removeDependency(id: string, dependencyId: string): Promise<TaskResponseDto> {
-    return this.v2(
-      await this.changeEdge(id, async (m, t, e) => {
-        if (!(await this.graph.removeEdge(m, t, dependencyId, e)))
-          throw new NotFoundError(`Dependency ${dependencyId} of task ${id}`);
-      }),
-    );
+    return this.v2(await this.removeEdge(id, dependencyId, { mustExist: true }));
   }
 
-  /** v1: as the original, removing an absent edge quietly succeeds. */
-  async removeDependencyV1(id: string, dependencyId: string): Promise<V1TaskResponseDto> {
-    return this.v1(
-      await this.changeEdge(id, async (m, t, e) => {
-        await this.graph.removeEdge(m, t, dependencyId, e);
-      }),
-    );
-  }
-
-  /**
-   * Tasks for the steps of a workflow run, inside the caller's transaction. Their ids
-   * are chosen by the caller and `dependsOn` names other tasks of the batch (or
-   * existing ones); the caller checked that the graph is acyclic, so no cycle checks
-   * run here. Announce them after commit (`effects.created`).
-   */
-  async createBatch(manager: EntityManager, specs: NewTaskSpec[]): Promise<void> {
-    await this.repository.insertMany(
-      manager,
-      specs.map(({ dependsOn: _edges, ...task }) => ({ status: 'pending', ...task })),
-    );
-    await this.repository.insertEdgePairs(
-      manager,
-      specs.flatMap((spec) =>
-        spec.dependsOn.map((dependsOnId) => ({ taskId: spec.id, dependsOnId })),
-      ),
-    );
+  /** Removes "task depends on dependency"; without `mustExist` an absent edge is no error. */
+  removeEdge(
+    id: string,
+    dependencyId: string,
+    options: { mustExist: boolean },
+  ): Promise<TaskEntity> {
+    return this.changeEdge(id, async (manager, task, effects) => {
+      const removed = await this.graph.removeEdge(manager, task, dependencyId, effects);
+      if (!removed && options.mustExist)
+        throw new NotFoundError(`Dependency ${dependencyId} of task ${id}`);
+    });
   }
 
   async remove(id: string, force = false): Promise<void> {
     await this.deleteTask(id, force);
   }
-
-  async removeV1(id: string, force = false): Promise<TaskV1MessageDto> {
-    await this.deleteTask(id, force);
-    return { message: 'Task deleted successfully' };
-  }
-
   /**
    * Deletes a task. Tasks depending on it → 409 unless `force`, which removes those
    * edges (the dependents are then released or become ready as their other
    * dependencies allow). Also the bulk `delete`.
    */
   async deleteTask(id: string, force: boolean): Promise<void> {
-    const effects = new TaskEffects();
-    await this.dataSource.transaction(async (manager) => {
-      const task = await this.lifecycle.lockOrFail(manager, id);
+    await this.changes.run(async (manager, effects) => {
+      const task = await this.moves.lockOrFail(manager, id);
       const dependents = await this.repository.dependents(manager, id);
       if (dependents.length && !force)
         throw new ConflictError(
@@ -214,7 +137,7 @@ export class TasksService {
           { dependents: dependents.map((dep) => dep.id) },
         );
       // The task as it last was travels with the deletion (feeds keep showing it).
-      const last = toTaskResponse(await this.views.snapshot(task));
+      const last = toTaskResponse(await this.snapshot(task));
       await manager.delete(TaskEntity, { id });
       const released = await this.repository.lockMany(
         manager,
@@ -236,7 +159,6 @@ export class TasksService {
         task: { ...last },
       });
     });
-    await this.views.announce(effects);
   }
 
   /**
@@ -266,26 +188,19 @@ export class TasksService {
     await manager.save(task);
     effects.updated.add(task.id);
     if (dto.status !== undefined && dto.status !== task.status)
-      await this.lifecycle.apply(
-        manager,
-        task,
-        this.lifecycle.actionFor(task, dto.status),
-        {},
-        effects,
-      );
+      await this.moves.apply(manager, task, this.moves.actionFor(task, dto.status), {}, effects);
     // v1 clients send whole objects: an unchanged progress is not a progress report.
     if (
       dto.progress_percentage !== undefined &&
       dto.progress_percentage !== task.progressPercentage
     )
-      await this.lifecycle.report(manager, task, { percentage: dto.progress_percentage }, effects);
+      await this.moves.report(manager, task, { percentage: dto.progress_percentage }, effects);
   }
 
-  private async createTask(dto: CreateTaskDto): Promise<TaskEntity> {
-    const effects = new TaskEffects();
+  async createTask(dto: CreateTaskDto): Promise<TaskEntity> {
     if (dto.assigned_agent_id) await this.assertAgentExists(dto.assigned_agent_id);
     const dependencies = [...new Set(dto.dependencies ?? [])];
-    const task = await this.dataSource.transaction(async (manager) => {
+    return this.changes.run(async (manager, effects) => {
       await this.graph.assertDependenciesExist(manager, dependencies);
       const task = manager.create(TaskEntity, { title: dto.title, status: 'pending' });
       applyWritableFields(task, dto);
@@ -294,26 +209,21 @@ export class TasksService {
       // A new task has no dependents, so its edges cannot close a cycle.
       await this.repository.insertEdges(manager, saved.id, dependencies);
       await this.graph.settle(manager, [saved], effects);
+      effects.created.add(saved.id);
+      if (saved.assignedAgentId) effects.assigned.add(saved.id);
       return saved;
     });
-    effects.created.add(task.id);
-    if (task.assignedAgentId) effects.assigned.add(task.id);
-    await this.views.announce(effects);
-    return task;
   }
 
-  private async updateTask(id: string, dto: V1UpdateTaskDto): Promise<TaskEntity> {
-    const effects = new TaskEffects();
-    const task = await this.dataSource.transaction(async (manager) => {
-      const task = await this.lifecycle.lockOrFail(manager, id);
+  updateTask(id: string, dto: V1UpdateTaskDto): Promise<TaskEntity> {
+    return this.changes.run(async (manager, effects) => {
+      const task = await this.moves.lockOrFail(manager, id);
       await this.applyUpdate(manager, task, dto, effects);
       return task;
     });
-    await this.views.announce(effects);
-    return task;
   }
 
-  private addEdge(id: string, dependencyId: string): Promise<TaskEntity> {
+  addEdge(id: string, dependencyId: string): Promise<TaskEntity> {
     return this.changeEdge(
       id,
       (manager, task, effects) => this.graph.addEdge(manager, task, dependencyId, effects),
@@ -321,20 +231,17 @@ export class TasksService {
     );
   }
 
-  private async changeEdge(
+  private changeEdge(
     id: string,
     change: (manager: EntityManager, task: TaskEntity, effects: TaskEffects) => Promise<void>,
     options: { graphLock?: boolean } = {},
   ): Promise<TaskEntity> {
-    const effects = new TaskEffects();
-    const task = await this.dataSource.transaction(async (manager) => {
+    return this.changes.run(async (manager, effects) => {
       if (options.graphLock) await this.repository.lockGraph(manager);
-      const task = await this.lifecycle.lockOrFail(manager, id);
+      const task = await this.moves.lockOrFail(manager, id);
       await change(manager, task, effects);
       return task;
     });
-    await this.views.announce(effects);
-    return task;
   }
 
   private async assertAgentExists(agentId: string, manager?: EntityManager): Promise<void> {
@@ -348,17 +255,17 @@ export class TasksService {
     }
   }
 
-  private async find(id: string): Promise<TaskEntity> {
+  async find(id: string): Promise<TaskEntity> {
     const task = await this.repository.findById(id);
     if (!task) throw new NotFoundError('Task', id);
     return task;
   }
 
-  private async v2(task: TaskEntity): Promise<TaskResponseDto> {
-    return toTaskResponse(await this.views.snapshot(task));
+  async snapshot(task: TaskEntity): Promise<TaskSnapshot> {
+    return (await this.repository.snapshots([task]))[0];
   }
 
-  private async v1(task: TaskEntity): Promise<V1TaskResponseDto> {
-    return toV1TaskResponse(await this.views.snapshot(task));
+  private async v2(task: TaskEntity): Promise<TaskResponseDto> {
+    return toTaskResponse(await this.snapshot(task));
   }
 }

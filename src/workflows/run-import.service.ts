@@ -3,11 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { BadRequestError, NotFoundError } from '../common/errors/app-errors.js';
-import { TaskEntity } from '../tasks/entities/task.entity.js';
-import { TaskEffects } from '../tasks/task-effects.js';
+import { TaskCommands, type TaskTransaction } from '../tasks/task-commands.service.js';
 import type { TaskStatus } from '../tasks/task-state.js';
-import { TaskViews } from '../tasks/task-views.service.js';
-import { TasksService } from '../tasks/tasks.service.js';
 import { WorkflowRunEntity } from './entities/workflow-run.entity.js';
 import { WorkflowEntity } from './entities/workflow.entity.js';
 import { type RunEvent, RunViews } from './run-views.service.js';
@@ -45,7 +42,7 @@ export interface ImportedRun {
 export interface ImportedRunWrite {
   run: WorkflowRunEntity;
   previous: RunStatus | null;
-  effects: TaskEffects;
+  tasks: TaskTransaction;
 }
 
 /** `workflow_type` of the workflows holding imported SubForge runs. */
@@ -68,8 +65,7 @@ export class RunImportService {
     private readonly dataSource: DataSource,
     private readonly workflows: WorkflowsRepository,
     private readonly runs: RunsRepository,
-    private readonly tasks: TasksService,
-    private readonly taskViews: TaskViews,
+    private readonly tasks: TaskCommands,
     private readonly views: RunViews,
     private readonly workflowsService: WorkflowsService,
   ) {}
@@ -87,8 +83,7 @@ export class RunImportService {
    */
   async write(manager: EntityManager, input: ImportedRun): Promise<ImportedRunWrite> {
     this.check(input);
-    const effects = new TaskEffects();
-    effects.hooks = false;
+    const tasks = this.tasks.within(manager, 'import');
     if (!(await this.workflows.lock(manager, input.workflow_id)))
       throw new NotFoundError('Workflow', input.workflow_id);
     const agentNames = await this.workflows.agentNames(
@@ -128,13 +123,13 @@ export class RunImportService {
       );
       run.updatedAt = new Date();
     }
-    await this.writeSteps(manager, run, input.steps, agentNames, effects, fresh);
-    return { run, previous, effects };
+    await this.writeSteps(tasks, run, input.steps, agentNames, fresh);
+    return { run, previous, tasks };
   }
 
   /** Announces a committed write: its tasks' changes, then the run's. */
-  async announce({ run, previous, effects }: ImportedRunWrite): Promise<void> {
-    await this.taskViews.announce(effects);
+  async announce({ run, previous, tasks }: ImportedRunWrite): Promise<void> {
+    await tasks.announce();
     const finished = FINISHED_RUN_STATUSES.includes(run.status) && previous !== run.status;
     await this.views.announce(
       finished ? FINISH_EVENTS[run.status]! : previous === null ? 'run.started' : 'run.progress',
@@ -187,13 +182,13 @@ export class RunImportService {
   }
 
   private async writeSteps(
-    manager: EntityManager,
+    tasks: TaskTransaction,
     run: WorkflowRunEntity,
     steps: ImportedStep[],
     agentNames: Map<string, string>,
-    effects: TaskEffects,
     newRun: boolean,
   ): Promise<void> {
+    const manager = tasks.manager;
     const existing = new Map(
       newRun ? [] : (await this.runs.stepsOf(run.id, manager)).map((step) => [step.key, step]),
     );
@@ -205,6 +200,7 @@ export class RunImportService {
       error: step.error ?? null,
     });
     const time = (date: Date | null) => date?.getTime() ?? null;
+    const changed: Parameters<TaskTransaction['importStates']>[0] = [];
     for (const step of steps) {
       const known = existing.get(step.key);
       if (!known) continue;
@@ -216,18 +212,15 @@ export class RunImportService {
         time(known.startedAt) === time(next.startedAt) &&
         time(known.completedAt) === time(next.completedAt) &&
         known.error === next.error;
-      if (unchanged) continue;
-      if (known.status !== step.status) effects.status(known.taskId, known.status);
-      else effects.updated.add(known.taskId);
-      await manager.update(TaskEntity, { id: known.taskId }, next);
+      if (!unchanged) changed.push({ taskId: known.taskId, previous: known.status, state: next });
     }
+    await tasks.importStates(changed);
     const fresh = steps.filter((step) => !existing.has(step.key));
     if (!fresh.length) return;
     const ids = new Map([...existing.values()].map((step) => [step.key, step.taskId]));
     for (const step of fresh) ids.set(step.key, randomUUID());
     const order = new Map(steps.map((step, index) => [step.key, index]));
-    await this.tasks.createBatch(
-      manager,
+    await tasks.createMany(
       fresh.map((step) => ({
         id: ids.get(step.key)!,
         title: step.name,
@@ -252,6 +245,5 @@ export class RunImportService {
         maxAttempts: 1,
       })),
     );
-    for (const step of fresh) effects.created.add(ids.get(step.key)!);
   }
 }

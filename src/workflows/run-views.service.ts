@@ -4,7 +4,7 @@ import type { RunResponseDto } from './dto/run.dto.js';
 import type { WorkflowRunEntity } from './entities/workflow-run.entity.js';
 import { toRunResponse, toRunSummary } from './run.mapper.js';
 import { RunsRepository } from './runs.repository.js';
-import type { WaitingChange } from './dispatch.repository.js';
+import type { WaitingChange } from './waiting-reason.js';
 
 export type RunEvent =
   | 'run.started'

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { WorkflowRunEntity } from './entities/workflow-run.entity.js';
 import { toRunResponse } from './run.mapper.js';
-import { failureMessage } from './run-state.js';
 import type { StepRow } from './runs.repository.js';
 
 const run = Object.assign(new WorkflowRunEntity(), {
@@ -66,18 +65,5 @@ describe('run representation', () => {
       error: 'boom',
     });
     expect(response.steps[0].retry_at).toBeNull();
-  });
-
-  it('says why a run failed', () => {
-    const steps = [
-      row('a', { status: 'failed', attempt: 2, error: 'Timed out after 1 s (attempt 2)' }),
-      row('b', { status: 'cancelled' }),
-    ];
-    expect(failureMessage({ outcome: 'failed', cancel: [], lost: ['a'] }, steps)).toBe(
-      'Step "a" failed after 2 attempt(s): Timed out after 1 s (attempt 2)',
-    );
-    expect(failureMessage({ outcome: 'failed', cancel: [], lost: ['a', 'b'] }, steps)).toBe(
-      '2 step(s) did not complete: a (failed), b (cancelled)',
-    );
   });
 });

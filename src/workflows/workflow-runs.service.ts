@@ -5,16 +5,12 @@ import type { Principal } from '../auth/principal.js';
 import { AppError, ConflictError, NotFoundError } from '../common/errors/app-errors.js';
 import { type Page, toPage } from '../common/pagination/page.js';
 import { sleep } from '../infra/net.js';
-import { TaskEffects } from '../tasks/task-effects.js';
-import { TaskLifecycleService } from '../tasks/task-lifecycle.service.js';
-import { TaskViews } from '../tasks/task-views.service.js';
-import { TasksService } from '../tasks/tasks.service.js';
-import { DispatchSignal } from './dispatch-signal.service.js';
+import { TaskCommands, type TaskTransaction } from '../tasks/task-commands.service.js';
 import type { ListRunsQuery, RunResponseDto } from './dto/run.dto.js';
 import type { ExecuteWorkflowDto } from './dto/workflow.dto.js';
 import type { WorkflowEntity } from './entities/workflow.entity.js';
 import { type RunTrigger, WorkflowRunEntity } from './entities/workflow-run.entity.js';
-import { Orchestrator } from './orchestrator.service.js';
+import { RunEngine } from './run-engine.js';
 import { RunViews } from './run-views.service.js';
 import { checkRunMove, type RunAction } from './run-state.js';
 import { RunsRepository } from './runs.repository.js';
@@ -38,12 +34,9 @@ export class WorkflowRunsService {
     private readonly dataSource: DataSource,
     private readonly workflows: WorkflowsRepository,
     private readonly runs: RunsRepository,
-    private readonly tasks: TasksService,
-    private readonly lifecycle: TaskLifecycleService,
-    private readonly taskViews: TaskViews,
+    private readonly tasks: TaskCommands,
     private readonly views: RunViews,
-    private readonly orchestrator: Orchestrator,
-    private readonly signal: DispatchSignal,
+    private readonly engine: RunEngine,
   ) {}
 
   async get(runId: string): Promise<RunResponseDto> {
@@ -75,9 +68,8 @@ export class WorkflowRunsService {
   ): Promise<WorkflowRunEntity> {
     const scheduledAt = input.scheduled_at ? new Date(input.scheduled_at) : null;
     const later = scheduledAt !== null && scheduledAt.getTime() > Date.now();
-    const effects = new TaskEffects();
-    effects.hooks = false;
-    const run = await this.dataSource.transaction(async (manager) => {
+    const run = await this.tasks.run(async (tx) => {
+      const manager = tx.manager;
       const workflow = await this.workflows.lock(manager, workflowId);
       if (!workflow) throw new NotFoundError('Workflow', workflowId);
       assertRunnable(workflow);
@@ -96,28 +88,25 @@ export class WorkflowRunsService {
         startedAt: later ? null : new Date(),
       });
       await manager.save(run);
-      const taskIds = await this.createSteps(manager, workflow, run);
-      for (const id of taskIds) effects.created.add(id);
+      await this.createSteps(tx, workflow, run);
       await options.checkpoint?.(manager, run);
       return run;
-    });
-    await this.taskViews.announce(effects);
+    }, 'orchestration');
     await this.views.announce(later ? 'run.updated' : 'run.started', run);
-    if (later) await this.signal.requestAt(run.id, scheduledAt, `start:${run.id}`);
-    else await this.signal.request(run.id);
+    if (later) await this.engine.requestAt(run.id, scheduledAt, `start:${run.id}`);
+    else await this.engine.request(run.id);
     return run;
   }
 
   private async createSteps(
-    manager: EntityManager,
+    tx: TaskTransaction,
     workflow: WorkflowEntity,
     run: WorkflowRunEntity,
-  ): Promise<string[]> {
+  ): Promise<void> {
     const steps = workflow.steps.map(withStepDefaults);
     const order = topologicalOrder(steps);
     const taskIds = new Map(steps.map((step) => [step.key, randomUUID()]));
-    await this.tasks.createBatch(
-      manager,
+    await tx.createMany(
       steps.map((step) => ({
         id: taskIds.get(step.key)!,
         title: step.task_template.title,
@@ -133,7 +122,7 @@ export class WorkflowRunsService {
       })),
     );
     await this.runs.insertSteps(
-      manager,
+      tx.manager,
       steps.map((step) => ({
         runId: run.id,
         stepKey: step.key,
@@ -149,7 +138,6 @@ export class WorkflowRunsService {
         maxAttempts: 1 + step.max_retries,
       })),
     );
-    return [...taskIds.values()];
   }
 
   /** A step naming an agent that no longer exists would wait forever: refuse to run. */
@@ -175,29 +163,26 @@ export class WorkflowRunsService {
   async resume(runId: string): Promise<RunResponseDto> {
     const run = await this.move(runId, 'resume');
     await this.views.announce('run.resumed', run);
-    await this.signal.request(run.id);
+    await this.engine.request(run.id);
     return this.views.view(run);
   }
 
   /** Cancels the run and every step that has not finished; returns once none is left running. */
   async cancel(runId: string): Promise<RunResponseDto> {
-    const effects = new TaskEffects();
-    effects.hooks = false;
-    const run = await this.dataSource.transaction(async (manager) => {
-      const run = await this.lockMovable(manager, runId, 'cancel');
+    const run = await this.tasks.run(async (tx) => {
+      const run = await this.lockMovable(tx.manager, runId, 'cancel');
       run.status = 'cancelled';
       run.completedAt = new Date();
       run.error = 'Cancelled';
-      await manager.save(run);
-      await this.orchestrator.cancelSteps(manager, run, null, effects);
+      await tx.manager.save(run);
+      await this.engine.cancelSteps(tx, run, null);
       return run;
-    });
-    await this.taskViews.announce(effects);
+    }, 'orchestration');
     await this.views.announce('run.cancelled', run);
     // Steps a report was writing at that moment were skipped: cancel them once it commits.
     const deadline = Date.now() + CANCEL_SETTLE_MS;
     while (Date.now() < deadline && (await this.hasUnfinishedSteps(run.id))) {
-      await this.orchestrator.settle(run.id);
+      await this.engine.settle(run.id);
       await sleep(20);
     }
     return this.views.view(run);
@@ -205,19 +190,18 @@ export class WorkflowRunsService {
 
   /** A failed or cancelled run runs again: its failed and cancelled steps get new attempts and retries. */
   async retry(runId: string): Promise<RunResponseDto> {
-    const effects = new TaskEffects();
-    effects.hooks = false;
-    const run = await this.dataSource.transaction(async (manager) => {
+    const run = await this.tasks.run(async (tx) => {
+      const manager = tx.manager;
       const run = await this.lockMovable(manager, runId, 'retry');
       const steps = await this.runs.stepsOf(run.id, manager);
       const ceilings: { key: string; maxAttempts: number }[] = [];
       // Dependencies first, so each retried step finds its dependencies pending, not failed.
       for (const step of steps) {
         if (step.status !== 'failed' && step.status !== 'cancelled') continue;
-        const task = await this.lifecycle.lockOrFail(manager, step.taskId);
+        const task = await tx.lock(step.taskId);
         if (task.status !== 'failed' && task.status !== 'cancelled') continue;
-        await this.lifecycle.apply(manager, task, 'retry', {}, effects);
-        ceilings.push({ key: step.key, maxAttempts: task.attempt + step.maxRetries });
+        const retried = await tx.retry(task.id);
+        ceilings.push({ key: step.key, maxAttempts: retried.attempt + step.maxRetries });
       }
       await this.runs.raiseAttemptCeiling(manager, run.id, ceilings);
       run.status = 'running';
@@ -225,10 +209,9 @@ export class WorkflowRunsService {
       run.error = null;
       run.startedAt ??= new Date();
       return manager.save(run);
-    });
-    await this.taskViews.announce(effects);
+    }, 'orchestration');
     await this.views.announce('run.started', run);
-    await this.signal.request(run.id);
+    await this.engine.request(run.id);
     return this.views.view(run);
   }
 

@@ -3,7 +3,7 @@ import type { Principal } from '../auth/principal.js';
 import { ConflictError } from '../common/errors/app-errors.js';
 import { iso } from '../common/time.js';
 import type { V1TaskResponseDto } from '../tasks/dto/task.dto.js';
-import { TasksService } from '../tasks/tasks.service.js';
+import { TasksV1Service } from '../tasks/tasks-v1.service.js';
 import type {
   V1AddAgentDto,
   V1CreateWorkflowDto,
@@ -67,11 +67,16 @@ export class WorkflowsV1Service {
     private readonly repository: WorkflowsRepository,
     private readonly runs: RunsRepository,
     private readonly runService: WorkflowRunsService,
-    private readonly taskService: TasksService,
+    private readonly taskService: TasksV1Service,
   ) {}
 
   async list(query: V1ListWorkflowsQuery): Promise<V1WorkflowResponseDto[]> {
-    const workflows = await this.repository.listV1(query, query.skip, query.limit);
+    const workflows = await this.repository.rows(query, {
+      skip: query.skip,
+      limit: query.limit,
+      sortBy: 'created_at',
+      sortOrder: 'desc',
+    });
     return (await this.workflows.snapshots(workflows)).map(toV1);
   }
 
@@ -152,7 +157,7 @@ export class WorkflowsV1Service {
 
   async tasks(id: string): Promise<V1TaskResponseDto[]> {
     await this.workflows.find(id);
-    return this.taskService.listV1({ workflow_id: id, skip: 0, limit: 1000 });
+    return this.taskService.list({ workflow_id: id, skip: 0, limit: 1000 });
   }
 
   /** v1 execute: a real run (assigned_agents, when sent, replace the workflow's list first). */

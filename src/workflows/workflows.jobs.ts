@@ -3,9 +3,6 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsObject, IsOptional, IsUUID } from 'class-validator';
 import { JobCatalog } from '../jobs/job-catalog.service.js';
 import { QUEUES } from '../jobs/queues.js';
-import { ANY_RUN, DISPATCH_JOB, DispatchSignal } from './dispatch-signal.service.js';
-import { Dispatcher } from './dispatcher.service.js';
-import { Orchestrator } from './orchestrator.service.js';
 import { WorkflowRunsService } from './workflow-runs.service.js';
 
 export class ExecuteWorkflowParams {
@@ -19,22 +16,12 @@ export class ExecuteWorkflowParams {
   parameters?: Record<string, unknown>;
 }
 
-export class DispatchParams {
-  @ApiPropertyOptional({ format: 'uuid', description: 'Omitted: every running run' })
-  @IsOptional()
-  @IsUUID()
-  run_id?: string;
-}
-
-/** The workflows' job types; handlers only call the services, which hold the logic. */
+/** The workflows' job type (the engine's is in `OrchestrationJobs`); the handler only calls the service. */
 @Injectable()
 export class WorkflowJobs implements OnModuleInit {
   constructor(
     private readonly catalog: JobCatalog,
     private readonly runs: WorkflowRunsService,
-    private readonly orchestrator: Orchestrator,
-    private readonly dispatcher: Dispatcher,
-    private readonly signal: DispatchSignal,
   ) {}
 
   onModuleInit(): void {
@@ -75,30 +62,6 @@ export class WorkflowJobs implements OnModuleInit {
           },
         );
         return { run_id: run.id, status: run.status };
-      },
-    });
-    this.catalog.register<DispatchParams, { run_id: string | null }>({
-      name: DISPATCH_JOB,
-      description:
-        'Internal (queued by the orchestrator): moves a run forward (failure policy, retries, dispatch of ready steps), or dispatches waiting steps of every running run',
-      queue: QUEUES.workflows,
-      params: DispatchParams,
-      schema: {
-        type: 'object',
-        additionalProperties: false,
-        properties: { run_id: { type: 'string', format: 'uuid' } },
-      },
-      role: 'admin',
-      attempts: 3,
-      backoffMs: 500,
-      timeoutMs: 60_000,
-      handler: async ({ params }) => {
-        const runId = params.run_id ?? null;
-        await this.signal.serve(runId ?? ANY_RUN, async () => {
-          if (runId) await this.orchestrator.advance(runId);
-          else await this.dispatcher.dispatch(null);
-        });
-        return { run_id: runId };
       },
     });
   }

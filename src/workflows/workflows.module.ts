@@ -2,18 +2,12 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AgentsModule } from '../agents/agents.module.js';
 import { TasksModule } from '../tasks/tasks.module.js';
-import { DispatchSignal } from './dispatch-signal.service.js';
-import { DispatchRepository } from './dispatch.repository.js';
-import { Dispatcher } from './dispatcher.service.js';
 import { StepDispatchEntity } from './entities/step-dispatch.entity.js';
 import { WorkflowRunStepEntity } from './entities/workflow-run-step.entity.js';
 import { WorkflowRunEntity } from './entities/workflow-run.entity.js';
 import { WorkflowEntity } from './entities/workflow.entity.js';
 import { HistoryRepository } from './history.repository.js';
 import { HistoryV1Controller } from './history-v1.controller.js';
-import { OrchestrationHooks } from './orchestration-hooks.service.js';
-import { OrchestrationSweep } from './orchestration-sweep.service.js';
-import { Orchestrator } from './orchestrator.service.js';
 import { RunImportService } from './run-import.service.js';
 import { RunViews } from './run-views.service.js';
 import { RunsRepository } from './runs.repository.js';
@@ -29,7 +23,7 @@ import { WorkflowsService } from './workflows.service.js';
 import { WorkflowsV1Controller } from './workflows-v1.controller.js';
 import { WorkflowsV1Service } from './workflows-v1.service.js';
 
-/** Workflow definitions, runs orchestrated onto agents, and their history. */
+/** Workflow definitions, runs (their rows, control and import) and their history; the engine is `OrchestrationModule`. */
 @Module({
   imports: [
     TypeOrmModule.forFeature([
@@ -50,23 +44,17 @@ import { WorkflowsV1Service } from './workflows-v1.service.js';
   providers: [
     WorkflowsRepository,
     RunsRepository,
-    DispatchRepository,
     HistoryRepository,
     RunViews,
-    DispatchSignal,
-    Dispatcher,
-    Orchestrator,
     WorkflowRunsService,
     WorkflowsService,
     WorkflowsV1Service,
     WorkflowHistoryService,
     WorkflowStatisticsService,
     RunImportService,
-    OrchestrationHooks,
-    OrchestrationSweep,
     WorkflowJobs,
     WorkflowRetention,
   ],
-  exports: [WorkflowRunsService, RunImportService],
+  exports: [WorkflowRunsService, RunImportService, RunsRepository, RunViews],
 })
 export class WorkflowsModule {}

@@ -39,26 +39,24 @@ export class WorkflowsRepository {
   ) {}
 
   async list(filters: WorkflowFilters, page: WorkflowPage): Promise<[WorkflowEntity[], number]> {
+    return this.ordered(filters, page).getManyAndCount();
+  }
+
+  /** A page without the total (v1 answers a bare array). */
+  rows(filters: WorkflowFilters, page: WorkflowPage): Promise<WorkflowEntity[]> {
+    return this.ordered(filters, page).getMany();
+  }
+
+  private ordered(
+    filters: WorkflowFilters,
+    page: WorkflowPage,
+  ): SelectQueryBuilder<WorkflowEntity> {
     const query = this.filtered(filters);
     const order = page.sortOrder === 'asc' ? 'ASC' : 'DESC';
     if (page.sortBy === 'status')
       query.addSelect(DERIVED_STATUS, 'derived_status').orderBy('derived_status', order);
     else query.orderBy(SORT_COLUMNS[page.sortBy], order, 'NULLS LAST');
-    return query
-      .addOrderBy('workflow.id', 'ASC')
-      .skip(page.skip)
-      .take(page.limit)
-      .getManyAndCount();
-  }
-
-  /** v1: newest first, as the original. */
-  listV1(filters: WorkflowFilters, skip: number, limit: number): Promise<WorkflowEntity[]> {
-    return this.filtered(filters)
-      .orderBy('workflow.createdAt', 'DESC')
-      .addOrderBy('workflow.id', 'ASC')
-      .skip(skip)
-      .take(limit)
-      .getMany();
+    return query.addOrderBy('workflow.id', 'ASC').skip(page.skip).take(page.limit);
   }
 
   private filtered(filters: WorkflowFilters): SelectQueryBuilder<WorkflowEntity> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AGENT_STATUSES } from '../../agents/agent-status.js';
-import { AgentsService } from '../../agents/agents.service.js';
+import { AgentsV1Service } from '../../agents/agents-v1.service.js';
 import type {
   V1SystemAgentMetricsDto,
   V1SystemTaskMetricsDto,
@@ -19,7 +19,7 @@ import { countsBy, toV1TaskMetrics, toWorkloadFigures } from './workload.js';
 export class WorkloadService {
   constructor(
     private readonly query: WorkloadQuery,
-    private readonly agents: AgentsService,
+    private readonly agents: AgentsV1Service,
   ) {}
 
   async figures(): Promise<WorkloadFiguresDto> {
@@ -43,7 +43,7 @@ export class WorkloadService {
       this.query.agentsByStatus(),
       this.query.agentsByType(),
       this.query.agentTaskTotals(),
-      this.agents.statsSummaryV1(),
+      this.agents.statsSummary(),
     ]);
     const byStatus = countsBy(AGENT_STATUSES, statuses);
     const total = Object.values(byStatus).reduce((sum, count) => sum + count, 0);

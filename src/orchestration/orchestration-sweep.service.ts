@@ -6,8 +6,8 @@ import {
 } from '@nestjs/common';
 import type { AppConfig } from '../config/config.js';
 import { InjectConfig } from '../config/config.module.js';
-import { Orchestrator } from './orchestrator.service.js';
-import { RunsRepository } from './runs.repository.js';
+import { OrchestratorService } from './orchestrator.service.js';
+import { RunsRepository } from '../workflows/runs.repository.js';
 
 export const SWEEP_INTERVAL_MS = 1_000;
 const ATTENTION_BATCH = 200;
@@ -23,14 +23,16 @@ const ATTENTION_BATCH = 200;
  * sweeping at once only repeat each other's reads.
  */
 @Injectable()
-export class OrchestrationSweep implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger('OrchestrationSweep');
+export class OrchestrationSweepService
+  implements OnApplicationBootstrap, BeforeApplicationShutdown
+{
+  private readonly logger = new Logger('OrchestrationSweepService');
   private timer?: NodeJS.Timeout;
   private current?: Promise<unknown>;
   private stopped = false;
 
   constructor(
-    private readonly orchestrator: Orchestrator,
+    private readonly orchestrator: OrchestratorService,
     private readonly runs: RunsRepository,
     @InjectConfig() private readonly config: AppConfig,
   ) {}

@@ -1,15 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { AppConfig } from '../config/config.js';
 import { InjectConfig, InjectRuntime, type Runtime } from '../config/config.module.js';
-import { TaskEffects } from '../tasks/task-effects.js';
-import { TaskLifecycleService } from '../tasks/task-lifecycle.service.js';
-import { TaskViews } from '../tasks/task-views.service.js';
+import { TaskCommands, type TaskTransaction } from '../tasks/task-commands.service.js';
+import { RunViews } from '../workflows/run-views.service.js';
+import type { WaitingChange } from '../workflows/waiting-reason.js';
 import { AgentPool } from './agent-pool.js';
 import { routingKey } from './dispatch-selection.js';
-import { type ClaimedStep, DispatchRepository, type WaitingChange } from './dispatch.repository.js';
-import { type Waiting, waitingFor } from './waiting-reason.js';
-import { RunViews } from './run-views.service.js';
+import { type ClaimedStep, DispatchRepository } from './dispatch.repository.js';
+import { type Waiting, waitingFor } from './waiting.js';
 
 /** Steps claimed per transaction: short transactions, and agents hear of their steps sooner. */
 const BATCH = 100;
@@ -28,12 +27,10 @@ interface Pass {
  * job) may run at once without a step being dispatched twice or an agent overfilled.
  */
 @Injectable()
-export class Dispatcher {
+export class DispatchService {
   constructor(
-    private readonly dataSource: DataSource,
     private readonly repository: DispatchRepository,
-    private readonly lifecycle: TaskLifecycleService,
-    private readonly taskViews: TaskViews,
+    private readonly tasks: TaskCommands,
     private readonly runViews: RunViews,
     @InjectConfig() private readonly config: AppConfig,
     @InjectRuntime() private readonly runtime: Runtime,
@@ -43,26 +40,16 @@ export class Dispatcher {
   async dispatch(runId: string | null): Promise<number> {
     let total = 0;
     for (;;) {
-      const effects = new TaskEffects();
-      effects.hooks = false;
-      const pass = await this.dataSource.transaction((manager) =>
-        this.pass(manager, runId, effects),
-      );
-      if (pass.dispatched) {
-        await this.taskViews.announce(effects);
-        await this.runViews.announceProgress(pass.runs);
-      }
+      const pass = await this.tasks.run((tx) => this.pass(tx, runId), 'orchestration');
+      if (pass.dispatched) await this.runViews.announceProgress(pass.runs);
       if (pass.waiting.length) await this.runViews.announceWaiting(pass.waiting);
       total += pass.dispatched;
       if (pass.claimed < BATCH || pass.dispatched === 0) return total;
     }
   }
 
-  private async pass(
-    manager: EntityManager,
-    runId: string | null,
-    effects: TaskEffects,
-  ): Promise<Pass> {
+  private async pass(tx: TaskTransaction, runId: string | null): Promise<Pass> {
+    const manager = tx.manager;
     const claims = await this.repository.claimReadySteps(manager, runId, BATCH);
     const pool = new AgentPool(manager, this.repository, this.config.agentOfflineAfterSeconds);
     const chosen = new Map<string, { claim: ClaimedStep; agentId: string }>();
@@ -71,10 +58,8 @@ export class Dispatcher {
       if (agentId) chosen.set(claim.taskId, { claim, agentId });
     }
     // The state machine's `start` for all of them; a task no longer startable is left out.
-    const started = await this.lifecycle.startMany(
-      manager,
+    const started = await tx.startMany(
       [...chosen.values()].map(({ claim, agentId }) => ({ taskId: claim.taskId, agentId })),
-      effects,
     );
     const startedIds = new Set(started.map((task) => task.id));
     for (const { claim, agentId } of chosen.values())
@@ -83,7 +68,6 @@ export class Dispatcher {
       manager,
       started.map((task) => {
         const { claim } = chosen.get(task.id)!;
-        effects.assigned.add(task.id);
         return {
           runId: claim.runId,
           taskId: task.id,

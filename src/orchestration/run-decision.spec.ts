@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  checkRunMove,
-  countSteps,
-  decideRun,
-  downstreamOf,
-  progressOf,
-  retriesOf,
-  type StepState,
-} from './run-state.js';
 import type { TaskStatus } from '../tasks/task-state.js';
+import { checkRunMove, countSteps, progressOf, type StepState } from '../workflows/run-state.js';
+import { decideRun, downstreamOf, failureMessage, retriesOf } from './run-decision.js';
 
 const step = (
   key: string,
@@ -174,5 +167,18 @@ describe('run state', () => {
     expect(later.map((l) => [l.step.key, l.at.toISOString()])).toEqual([
       ['later', '2030-01-01T00:00:12.000Z'],
     ]);
+  });
+
+  it('says why a run failed', () => {
+    const steps = [
+      { key: 'a', status: 'failed' as const, attempt: 2, error: 'Timed out after 1 s (attempt 2)' },
+      { key: 'b', status: 'cancelled' as const, attempt: 1, error: null },
+    ];
+    expect(failureMessage({ outcome: 'failed', cancel: [], lost: ['a'] }, steps)).toBe(
+      'Step "a" failed after 2 attempt(s): Timed out after 1 s (attempt 2)',
+    );
+    expect(failureMessage({ outcome: 'failed', cancel: [], lost: ['a', 'b'] }, steps)).toBe(
+      '2 step(s) did not complete: a (failed), b (cancelled)',
+    );
   });
 });

@@ -1,10 +1,11 @@
-import type { RoutingCounts, WaitingReason } from './waiting-reason.js';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { WORKING_STATUSES, type AgentStatus } from '../agents/agent-status.js';
+import type { SupersededOutcome } from '../workflows/entities/step-dispatch.entity.js';
+import type { WaitingChange } from '../workflows/waiting-reason.js';
 import type { AgentLoad, StepRouting } from './dispatch-selection.js';
-import type { SupersededOutcome } from './entities/step-dispatch.entity.js';
+import type { RoutingCounts } from './waiting.js';
 
 /** A ready step the dispatcher holds (its task row is locked until commit). */
 export interface ClaimedStep extends StepRouting {
@@ -35,14 +36,6 @@ const READY = `t.status = 'pending' AND NOT EXISTS (
    WHERE d.task_id = t.id AND dep.status <> 'completed')`;
 
 /** A step's reason for waiting for an agent, set or cleared (null). */
-export interface WaitingChange {
-  runId: string;
-  stepKey: string;
-  taskId: string;
-  reason: WaitingReason | null;
-  detail: string | null;
-}
-
 /** The queries of dispatching: claims, agents' capacity, the dispatch log, deadlines. */
 @Injectable()
 export class DispatchRepository {
@@ -308,15 +301,6 @@ export class DispatchRepository {
       attempt: row.attempt,
       timeoutSeconds: row.timeout_seconds,
     }));
-  }
-
-  /** Takes a task's row unless another writer holds it (that writer is changing it anyway). */
-  async lockTaskIfFree(manager: EntityManager, taskId: string): Promise<boolean> {
-    const rows: unknown[] = await manager.query(
-      'SELECT id FROM tasks WHERE id = $1 FOR UPDATE SKIP LOCKED',
-      [taskId],
-    );
-    return rows.length > 0;
   }
 
   /** Is a ready step of a running run (other than `exceptRunIds`) waiting for an agent? */

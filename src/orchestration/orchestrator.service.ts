@@ -1,23 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
-import { TaskEffects } from '../tasks/task-effects.js';
-import { TaskLifecycleService } from '../tasks/task-lifecycle.service.js';
-import { TaskViews } from '../tasks/task-views.service.js';
-import { DispatchSignal } from './dispatch-signal.service.js';
+import { DataSource } from 'typeorm';
+import { TaskCommands, type TaskTransaction } from '../tasks/task-commands.service.js';
+import type { WorkflowRunEntity } from '../workflows/entities/workflow-run.entity.js';
+import { RunEngine } from '../workflows/run-engine.js';
+import { countSteps, FINISHED_RUN_STATUSES, type RunStatus } from '../workflows/run-state.js';
+import { type RunEvent, RunViews } from '../workflows/run-views.service.js';
+import { RunsRepository, type StepRow } from '../workflows/runs.repository.js';
+import type { FailurePolicy } from '../workflows/workflow-definition.js';
+import { DispatchTriggerService } from './dispatch-trigger.service.js';
 import { DispatchRepository } from './dispatch.repository.js';
-import { Dispatcher } from './dispatcher.service.js';
-import type { WorkflowRunEntity } from './entities/workflow-run.entity.js';
-import { type RunEvent, RunViews } from './run-views.service.js';
-import {
-  countSteps,
-  decideRun,
-  failureMessage,
-  FINISHED_RUN_STATUSES,
-  retriesOf,
-  type RunStatus,
-} from './run-state.js';
-import { RunsRepository, type StepRow } from './runs.repository.js';
-import type { FailurePolicy } from './workflow-definition.js';
+import { DispatchService } from './dispatch.service.js';
+import { decideRun, failureMessage, retriesOf } from './run-decision.js';
 
 const UNFINISHED_TASK = new Set(['pending', 'blocked', 'in_progress']);
 const EXPIRED_BATCH = 100;
@@ -29,17 +22,24 @@ const EXPIRED_BATCH = 100;
  * on from PostgreSQL and is safe to call again or concurrently.
  */
 @Injectable()
-export class Orchestrator {
+export class OrchestratorService implements RunEngine {
   constructor(
     private readonly dataSource: DataSource,
     private readonly runs: RunsRepository,
     private readonly dispatches: DispatchRepository,
-    private readonly lifecycle: TaskLifecycleService,
-    private readonly taskViews: TaskViews,
+    private readonly tasks: TaskCommands,
     private readonly runViews: RunViews,
-    private readonly dispatcher: Dispatcher,
-    private readonly signal: DispatchSignal,
+    private readonly dispatch: DispatchService,
+    private readonly trigger: DispatchTriggerService,
   ) {}
+
+  request(runId: string): Promise<void> {
+    return this.trigger.request(runId);
+  }
+
+  requestAt(runId: string, at: Date, onceKey: string): Promise<void> {
+    return this.trigger.requestAt(runId, at, onceKey);
+  }
 
   /**
    * Everything the run needs now: started if scheduled and due, settled when the
@@ -56,7 +56,7 @@ export class Orchestrator {
     if (run.status !== 'paused' && !FINISHED_RUN_STATUSES.includes(run.status)) {
       const counts = countSteps((await this.runs.stepStatuses([runId])).get(runId)!);
       if (counts.pending + counts.running > 0 && counts.failed + counts.cancelled === 0) {
-        await this.dispatcher.dispatch(runId);
+        await this.dispatch.dispatch(runId);
         return;
       }
     }
@@ -68,7 +68,7 @@ export class Orchestrator {
     }
     if (status !== 'running') return;
     await this.retryDue(runId, steps);
-    await this.dispatcher.dispatch(runId);
+    await this.dispatch.dispatch(runId);
   }
 
   private needsSettling(status: RunStatus, policy: FailurePolicy, steps: StepRow[]): boolean {
@@ -92,19 +92,21 @@ export class Orchestrator {
    * states now. A finished run only gets its leftover unfinished steps cancelled.
    */
   async settle(runId: string): Promise<RunStatus | null> {
-    const effects = new TaskEffects();
-    effects.hooks = false;
     let event: RunEvent | null = null;
-    const run = await this.dataSource.transaction(async (manager) => {
+    let cancelled = 0;
+    const run = await this.tasks.run(async (tx) => {
+      const manager = tx.manager;
       const run = await this.runs.lock(manager, runId);
       if (!run || run.source !== 'api' || run.status === 'scheduled') return run;
       if (FINISHED_RUN_STATUSES.includes(run.status)) {
-        await this.cancelSteps(manager, run, null, effects);
+        await this.cancelSteps(tx, run, null);
+        cancelled = tx.statusChanges;
         return run;
       }
       const steps = await this.runs.stepsOf(runId, manager);
       const decision = decideRun(steps, run.failurePolicy);
-      if (decision.cancel.length) await this.cancelSteps(manager, run, decision.cancel, effects);
+      if (decision.cancel.length) await this.cancelSteps(tx, run, decision.cancel);
+      cancelled = tx.statusChanges;
       if (decision.outcome !== 'running') {
         run.status = decision.outcome;
         run.completedAt = new Date();
@@ -113,11 +115,10 @@ export class Orchestrator {
         event = decision.outcome === 'completed' ? 'run.completed' : 'run.failed';
       }
       return run;
-    });
+    }, 'orchestration');
     if (!run) return null;
-    if (effects.touched().length) await this.taskViews.announce(effects);
     if (event) await this.runViews.announce(event, run);
-    else if (effects.statusChanges.size) await this.runViews.announce('run.progress', run);
+    else if (cancelled) await this.runViews.announce('run.progress', run);
     return run.status;
   }
 
@@ -126,18 +127,17 @@ export class Orchestrator {
    * Steps another writer holds right now are left for the next pass.
    */
   async cancelSteps(
-    manager: EntityManager,
+    tx: TaskTransaction,
     run: WorkflowRunEntity,
     stepKeys: string[] | null,
-    effects: TaskEffects,
   ): Promise<number> {
-    const ids = await this.runs.claimUnfinishedTasks(manager, run.id, stepKeys);
+    const ids = await this.runs.claimUnfinishedTasks(tx.manager, run.id, stepKeys);
     for (const id of ids) {
-      const task = await this.lifecycle.lockOrFail(manager, id);
+      const task = await tx.lock(id);
       if (!UNFINISHED_TASK.has(task.status)) continue;
       if (task.status === 'in_progress')
-        await this.dispatches.markSuperseded(manager, id, task.attempt, 'cancelled', null);
-      await this.lifecycle.apply(manager, task, 'cancel', {}, effects);
+        await this.dispatches.markSuperseded(tx.manager, id, task.attempt, 'cancelled', null);
+      await tx.cancel(id);
     }
     return ids.length;
   }
@@ -147,46 +147,42 @@ export class Orchestrator {
     const steps = known ?? (await this.runs.stepsOf(runId));
     const { due, later } = retriesOf(steps, new Date());
     for (const { step, at } of later)
-      await this.signal.requestAt(runId, at, `retry:${step.taskId}:${step.attempt}`);
+      await this.trigger.requestAt(runId, at, `retry:${step.taskId}:${step.attempt}`);
     if (!due.length) return 0;
-    const effects = new TaskEffects();
-    effects.hooks = false;
-    await this.dataSource.transaction(async (manager) => {
+    const retried = await this.tasks.run(async (tx) => {
       for (const step of due) {
-        if (!(await this.dispatches.lockTaskIfFree(manager, step.taskId))) continue;
-        const task = await this.lifecycle.lockOrFail(manager, step.taskId);
-        if (task.status !== 'failed' || task.attempt !== step.attempt) continue;
-        await this.dispatches.markSuperseded(manager, task.id, task.attempt, 'failed', task.error);
-        await this.lifecycle.apply(manager, task, 'retry', {}, effects);
+        const task = await tx.lockIfFree(step.taskId);
+        if (!task || task.status !== 'failed' || task.attempt !== step.attempt) continue;
+        await this.dispatches.markSuperseded(
+          tx.manager,
+          task.id,
+          task.attempt,
+          'failed',
+          task.error,
+        );
+        await tx.retry(task.id);
       }
-    });
-    if (effects.touched().length) {
-      await this.taskViews.announce(effects);
-      await this.runViews.announceProgress([runId]);
-    }
-    return effects.statusChanges.size;
+      return tx.statusChanges;
+    }, 'orchestration');
+    if (retried) await this.runViews.announceProgress([runId]);
+    return retried;
   }
 
   /** Steps in progress past their deadline fail (their attempt timed out); returns their runs. */
   async timeOutExpired(): Promise<string[]> {
-    const effects = new TaskEffects();
-    effects.hooks = false;
-    const runIds = await this.dataSource.transaction(async (manager) => {
+    const runIds = await this.tasks.run(async (tx) => {
       const runIds = new Set<string>();
-      for (const expired of await this.dispatches.claimExpired(manager, EXPIRED_BATCH)) {
-        const task = await this.lifecycle.lockOrFail(manager, expired.taskId);
+      for (const expired of await this.dispatches.claimExpired(tx.manager, EXPIRED_BATCH)) {
+        const task = await tx.lock(expired.taskId);
         if (task.status !== 'in_progress' || task.attempt !== expired.attempt) continue;
         const error = `Timed out after ${expired.timeoutSeconds} s (attempt ${task.attempt})`;
-        await this.dispatches.markSuperseded(manager, task.id, task.attempt, 'timed_out', error);
-        await this.lifecycle.apply(manager, task, 'fail', { error }, effects);
+        await this.dispatches.markSuperseded(tx.manager, task.id, task.attempt, 'timed_out', error);
+        await tx.timeOut(task.id, error);
         runIds.add(expired.runId);
       }
       return [...runIds];
-    });
-    if (effects.touched().length) {
-      await this.taskViews.announce(effects);
-      await this.runViews.announceProgress(runIds);
-    }
+    }, 'orchestration');
+    if (runIds.length) await this.runViews.announceProgress(runIds);
     return runIds;
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { AgentsService } from '../agents/agents.service.js';
 import type { Principal } from '../auth/principal.js';
 import {
@@ -10,15 +10,14 @@ import {
   TooBusyError,
 } from '../common/errors/app-errors.js';
 import type { CompleteTaskDto, FailTaskDto, ProgressTaskDto } from './dto/task-actions.dto.js';
-import type { V1TaskProgressDto, V1TaskStatusDto } from './dto/task-v1.dto.js';
 import type { TaskEntity } from './entities/task.entity.js';
 import { Limiter } from '../common/limiter.js';
 import { writeLocked } from '../database/write-locked.js';
 import type { AppConfig } from '../config/config.js';
 import { InjectConfig } from '../config/config.module.js';
-import { TaskEffects } from './task-effects.js';
+import { TaskChanges, type TaskEffects } from './task-changes.service.js';
 import { blockersOf } from './task-graph.js';
-import { TaskGraphService } from './task-graph.service.js';
+import { TaskDependencies } from './task-dependencies.service.js';
 import {
   actionForTarget,
   AGENT_ACTIONS,
@@ -27,7 +26,6 @@ import {
   type TaskStatus,
 } from './task-state.js';
 import { TasksRepository } from './tasks.repository.js';
-import { TaskViews } from './task-views.service.js';
 
 /** The body of an action: whatever its DTO carries. */
 export type ActionBody = Partial<CompleteTaskDto & FailTaskDto>;
@@ -40,17 +38,16 @@ const minutesBetween = (from: Date | null, to: Date) =>
 
 /**
  * The state machine applied: start, complete, fail, cancel, retry and progress, for
- * REST (v1 and v2), bulk operations and agents' socket reports alike. Each runs in a
- * transaction holding the task's row; effects are announced after commit.
+ * REST (v1 and v2), bulk operations, agents' socket reports and the orchestrator
+ * alike. Each runs in a transaction holding the task's row (`TaskChanges`).
  */
 @Injectable()
-export class TaskLifecycleService {
+export class TaskMoves {
   constructor(
-    private readonly dataSource: DataSource,
     private readonly repository: TasksRepository,
-    private readonly graph: TaskGraphService,
+    private readonly graph: TaskDependencies,
     private readonly agents: AgentsService,
-    private readonly views: TaskViews,
+    private readonly changes: TaskChanges,
     @InjectConfig() config: AppConfig,
   ) {
     this.reports = new Limiter(
@@ -94,49 +91,11 @@ export class TaskLifecycleService {
     });
   }
 
-  /** v1 `PATCH /status {status}`: the action that reaches the status, then the progress given. */
-  async setStatusV1(taskId: string, dto: V1TaskStatusDto, actor?: Principal): Promise<TaskEntity> {
-    return this.change(async (manager, effects) => {
-      const task = await this.lockOrFail(manager, taskId);
-      const action = this.actionFor(task, dto.status);
-      this.authorize(task, action, actor);
-      await this.apply(manager, task, action, { quality_score: dto.quality_score }, effects);
-      if (dto.progress_percentage !== undefined && task.status === 'in_progress')
-        await this.report(manager, task, { percentage: dto.progress_percentage }, effects);
-      return task;
-    });
-  }
-
-  /** v1 `PATCH /progress`: 100 completes the task, as in the original. */
-  async progressV1(taskId: string, dto: V1TaskProgressDto, actor?: Principal): Promise<TaskEntity> {
-    return this.change(async (manager, effects) => {
-      const task = await this.lockOrFail(manager, taskId);
-      this.authorize(task, 'progress', actor);
-      await this.report(
-        manager,
-        task,
-        {
-          percentage: dto.progress_percentage,
-          subtasks_completed: dto.subtasks_completed,
-          subtasks_total: dto.subtasks_total,
-        },
-        effects,
-      );
-      if (dto.progress_percentage >= 100) await this.apply(manager, task, 'complete', {}, effects);
-      return task;
-    });
-  }
-
   /** One task change: its transaction, then its announcement, in its turn (see `reports`). */
-  private change(
+  change(
     work: (manager: EntityManager, effects: TaskEffects) => Promise<TaskEntity>,
   ): Promise<TaskEntity> {
-    return this.reports.run(async () => {
-      const effects = new TaskEffects();
-      const task = await this.dataSource.transaction((manager) => work(manager, effects));
-      await this.views.announce(effects);
-      return task;
-    });
+    return this.reports.run(() => this.changes.run(work));
   }
 
   /** The action a requested target status means; `blocked` is reached automatically only. */

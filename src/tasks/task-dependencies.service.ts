@@ -3,7 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { BadRequestError, ConflictError, NotFoundError } from '../common/errors/app-errors.js';
 import type { TaskDependenciesDto } from './dto/task-actions.dto.js';
 import type { TaskEntity } from './entities/task.entity.js';
-import { TaskEffects } from './task-effects.js';
+import type { TaskEffects } from './task-changes.service.js';
 import {
   blockersOf,
   blockingOf,
@@ -20,7 +20,7 @@ import { TasksRepository } from './tasks.repository.js';
  * moves that follow a task's status (dependents blocked, released, announced ready).
  */
 @Injectable()
-export class TaskGraphService {
+export class TaskDependencies {
   constructor(
     private readonly dataSource: DataSource,
     private readonly repository: TasksRepository,

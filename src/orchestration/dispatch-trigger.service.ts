@@ -25,8 +25,8 @@ const REQUEST_TTL_MS = 30_000;
  * the same work in PostgreSQL.
  */
 @Injectable()
-export class DispatchSignal {
-  private readonly logger = new Logger('DispatchSignal');
+export class DispatchTriggerService {
+  private readonly logger = new Logger('DispatchTriggerService');
 
   constructor(
     private readonly redis: RedisService,
