@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentHeartbeatsService } from '../src/agents/agent-heartbeats.service.js';
 import { AgentLogsService } from '../src/agents/agent-logs.service.js';
@@ -611,6 +612,55 @@ describe('agents', () => {
       expect(metrics.body.uptime_percentage).toBeGreaterThan(0);
       expect(metrics.body.uptime_percentage).toBeLessThan(100);
       expect(metrics.body.status_changes).toBe(4);
+    });
+
+    it('an unchanged heartbeat writes no event and keeps cached reads; a status change does both', async () => {
+      const agent = await createAgent();
+      const key = await createApiKey(app.url, 'agent', agent.id);
+      const agentSocket = await connect(key.key);
+      const events = async () =>
+        (
+          await app.service.app
+            .get(DataSource)
+            .query<{ n: number }[]>(
+              `SELECT count(*)::int AS n FROM events WHERE data::text LIKE '%' || $1 || '%'`,
+              [agent.id],
+            )
+        )[0].n;
+      const read = () => app.http().get(`/api/v2/agents/${agent.id}`).set(admin).expect(200);
+
+      // The first heartbeat opens the agent's heartbeat record; read it into the cache.
+      expect(await agentSocket.ack('agent_heartbeat', { status: 'idle' })).toMatchObject({
+        ok: true,
+        status: 'idle',
+      });
+      const fresh = await read();
+      expect(fresh.body.last_heartbeat).not.toBeNull();
+      expect((await read()).headers['x-cache']).toBe('HIT');
+      const before = await events();
+
+      for (let i = 0; i < 3; i++)
+        expect(await agentSocket.ack('agent_heartbeat', { status: 'idle' })).toMatchObject({
+          ok: true,
+          status: 'idle',
+        });
+      await app
+        .http()
+        .post(`/api/v2/agents/${agent.id}/heartbeat`)
+        .set(apiKey(key.key))
+        .send({ status: 'idle' })
+        .expect(200);
+      expect(await events()).toBe(before);
+      expect((await read()).headers['x-cache']).toBe('HIT');
+
+      expect(await agentSocket.ack('agent_heartbeat', { status: 'active' })).toMatchObject({
+        ok: true,
+        status: 'active',
+      });
+      expect(await events()).toBe(before + 1);
+      const changed = await read();
+      expect(changed.headers['x-cache']).toBe('MISS');
+      expect(changed.body.status).toBe('active');
     });
 
     it('an agent-bound key is refused on another agent’s resources (403)', async () => {
