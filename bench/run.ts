@@ -1,11 +1,19 @@
 /*
  * `npm run bench`: every benchmark scenario, one after the other, each on fresh
- * stores, then BENCHMARKS.md. `npm run bench -- http jobs` runs only some.
+ * stores, then BENCHMARKS.md. `npm run bench -- http jobs` runs only some;
+ * `BENCH_REPORT=<file>` writes the report there instead (trial runs).
  */
 import { writeReport, type ScenarioResult } from './lib/report.js';
 import { SCENARIOS } from './scenarios/index.js';
 
 const wanted = process.argv.slice(2);
+const unknown = wanted.filter((key) => !SCENARIOS.some((scenario) => scenario.key === key));
+if (unknown.length) {
+  process.stderr.write(
+    `unknown scenario(s): ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.key).join(', ')}\n`,
+  );
+  process.exit(2);
+}
 const startedAt = new Date();
 const results: ScenarioResult[] = [];
 for (const scenario of SCENARIOS) {
@@ -25,6 +33,6 @@ for (const scenario of SCENARIOS) {
   }
   process.stderr.write(`   done in ${((Date.now() - began) / 1000).toFixed(1)} s\n`);
 }
-await writeReport(results, startedAt);
-process.stderr.write('\nBENCHMARKS.md written\n');
+await writeReport(results, startedAt, process.env.BENCH_REPORT);
+process.stderr.write(`\n${process.env.BENCH_REPORT ?? 'BENCHMARKS.md'} written\n`);
 process.exit(0);

@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentHeartbeatsService } from '../src/agents/agent-heartbeats.service.js';
 import { AgentLogsService } from '../src/agents/agent-logs.service.js';
@@ -13,7 +14,7 @@ import {
 } from './support/app.js';
 import { apiKey, createApiKey, createUser, bearer } from './support/identities.js';
 import { connectSocket, TestSocket } from './support/socket.js';
-import { sleep } from './support/poll.js';
+import { pollUntil, sleep } from './support/poll.js';
 
 const admin = apiKey(TEST_ADMIN_KEY);
 const UNKNOWN = '00000000-0000-4000-8000-000000000000';
@@ -611,6 +612,55 @@ describe('agents', () => {
       expect(metrics.body.uptime_percentage).toBeGreaterThan(0);
       expect(metrics.body.uptime_percentage).toBeLessThan(100);
       expect(metrics.body.status_changes).toBe(4);
+    });
+
+    it('an unchanged heartbeat writes no event and keeps cached reads; a status change does both', async () => {
+      const agent = await createAgent();
+      const key = await createApiKey(app.url, 'agent', agent.id);
+      const agentSocket = await connect(key.key);
+      // The agent's events after its creation, oldest first (events are appended in order).
+      const events = async () =>
+        (
+          await app.service.app
+            .get(DataSource)
+            .query<{ event: string }[]>(
+              `SELECT data->>'event' AS event FROM events WHERE data::text LIKE '%' || $1 || '%' AND data->>'event' <> 'created' ORDER BY id`,
+              [agent.id],
+            )
+        ).map((row) => row.event);
+      const read = () => app.http().get(`/api/v2/agents/${agent.id}`).set(admin).expect(200);
+
+      // The first heartbeat opens the agent's heartbeat record; read it into the cache.
+      expect(await agentSocket.ack('agent_heartbeat', { status: 'idle' })).toMatchObject({
+        ok: true,
+        status: 'idle',
+      });
+      const fresh = await read();
+      expect(fresh.body.last_heartbeat).not.toBeNull();
+      expect((await read()).headers['x-cache']).toBe('HIT');
+
+      for (let i = 0; i < 3; i++)
+        expect(await agentSocket.ack('agent_heartbeat', { status: 'idle' })).toMatchObject({
+          ok: true,
+          status: 'idle',
+        });
+      await app
+        .http()
+        .post(`/api/v2/agents/${agent.id}/heartbeat`)
+        .set(apiKey(key.key))
+        .send({ status: 'idle' })
+        .expect(200);
+      expect((await read()).headers['x-cache']).toBe('HIT');
+
+      expect(await agentSocket.ack('agent_heartbeat', { status: 'active' })).toMatchObject({
+        ok: true,
+        status: 'active',
+      });
+      const changed = await read();
+      expect(changed.headers['x-cache']).toBe('MISS');
+      expect(changed.body.status).toBe('active');
+      // Only the change is in the history: nothing from the unchanged heartbeats before it.
+      expect(await pollUntil(events, (seen) => seen.length > 0)).toEqual(['status_changed']);
     });
 
     it('an agent-bound key is refused on another agent’s resources (403)', async () => {

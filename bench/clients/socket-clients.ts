@@ -11,6 +11,8 @@ import { printResultAndExit } from '../lib/proc.js';
 interface Args {
   url: string;
   token: string;
+  /** Credentials to spread the clients over (at most 50 live connections each); else `token`. */
+  tokens?: string[];
   count: number;
   room: string;
   mode: 'fanout' | 'idle' | 'replay';
@@ -63,7 +65,12 @@ for (let i = 0; i < args.count; i += 50) {
   const batch = Math.min(50, args.count - i);
   sockets.push(
     ...(await Promise.all(
-      Array.from({ length: batch }, () => connect({ token: args.token, rooms: [args.room] })),
+      Array.from({ length: batch }, (_, j) =>
+        connect({
+          token: args.tokens?.length ? args.tokens[(i + j) % args.tokens.length] : args.token,
+          rooms: [args.room],
+        }),
+      ),
     )),
   );
 }

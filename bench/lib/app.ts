@@ -8,7 +8,8 @@ export function benchEnv(stores: Env, extra: Env = {}): Env {
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
     PORT: '0',
-    LOG_LEVEL: 'warn',
+    // The targets are set at the default level: every request writes its info access line.
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
     JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123456789',
     ADMIN_API_KEY: BENCH_ADMIN_KEY,
     SUBFORGE_INTEGRATION_ENABLED: 'false',

@@ -49,6 +49,8 @@ export function startProcess(
       if (!match) return;
       clearTimeout(timer);
       proc.stdout.off('data', check);
+      // Access lines at info level are not read: stdout keeps flowing into nothing.
+      proc.stdout.off('data', collect);
       resolveStart({
         proc,
         pid: proc.pid!,

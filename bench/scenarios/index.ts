@@ -1,6 +1,7 @@
 import type { ScenarioResult } from '../lib/report.js';
 import { AGENTS_LIST, logIngestionScenario } from './agents.js';
 import { fileStoresScenario } from './file-stores.js';
+import { heartbeatsScenario } from './heartbeats.js';
 import { httpScenario } from './http.js';
 import { jobsScenario } from './jobs.js';
 import { parsingScenario } from './parsing.js';
@@ -25,6 +26,11 @@ export const SCENARIOS: Scenario[] = [
   { key: 'jobs', title: 'Jobs through the whole system vs bare Bull', run: jobsScenario },
   { key: 'fanout', title: 'Socket.IO fan-out', run: fanoutScenario },
   { key: 'idle', title: 'Socket.IO idle connections', run: idleMemoryScenario },
+  {
+    key: 'heartbeats',
+    title: '10,000 agents heartbeating over Socket.IO',
+    run: heartbeatsScenario,
+  },
   { key: 'replay', title: 'Replay of missed events', run: replayScenario },
   {
     key: 'workflows',

@@ -5,6 +5,7 @@ import { InjectConfig } from '../config/config.module.js';
 import { ApiKeyEntity } from './entities/api-key.entity.js';
 import { UserEntity } from './entities/user.entity.js';
 import { displayPrefix, generateApiKey, sha256Hex } from './secrets.js';
+import { processLogOutput } from '../common/logging/log-output.js';
 
 const BOOTSTRAP_LOCK_KEY = 72_061_002;
 
@@ -94,8 +95,9 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
       ];
       const width = Math.max(...lines.map((line) => line.length));
       const rule = `+${'-'.repeat(width + 2)}+`;
-      // Straight to stdout, so that log redaction keeps the key whole.
-      process.stdout.write(
+      // Straight to stdout (after the log lines before it), so that log redaction keeps the key whole.
+      processLogOutput.write(
+        'stdout',
         `\n${rule}\n${lines.map((line) => `| ${line.padEnd(width)} |`).join('\n')}\n${rule}\n\n`,
       );
       this.logger.warn('Generated the first admin API key (in the frame above, once)');

@@ -6,7 +6,7 @@ import { RedisService } from '../../redis/redis.service.js';
 import { PaginationHeadersInterceptor } from '../pagination/pagination-headers.interceptor.js';
 import { CacheVersions } from './cache-versions.service.js';
 import { HttpCacheInterceptor } from './http-cache.interceptor.js';
-import { RedisKeyvStore } from './redis-keyv.store.js';
+import { deserializeEntry, RedisKeyvStore, serializeEntry } from './redis-keyv.store.js';
 
 @Global()
 @Module({
@@ -18,9 +18,9 @@ import { RedisKeyvStore } from './redis-keyv.store.js';
           new Keyv({
             store: new RedisKeyvStore(redis.client, redis.key('cache', 'entry', '')),
             useKeyPrefix: false,
-            // Responses are plain JSON: the native parser, not Keyv's reviving one (10× slower on big lists).
-            serialize: JSON.stringify,
-            deserialize: (data: string) => JSON.parse(data) as never,
+            // Responses are stored as their JSON text, not encoded a second time (see serializeEntry).
+            serialize: serializeEntry,
+            deserialize: (data: string) => deserializeEntry(data) as never,
           }),
         ],
       }),

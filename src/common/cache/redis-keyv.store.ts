@@ -1,5 +1,33 @@
 import type { Redis } from 'ioredis';
 
+/** What Keyv hands its serializer: the value and its expiry (ms since epoch). */
+export interface KeyvEntry {
+  value?: unknown;
+  expires?: number | null;
+}
+
+/** Marks an entry whose value is a string stored as is, after its expiry and a newline. */
+const RAW = 's:';
+
+/**
+ * Keyv's serializer for the response cache. A cached response is already its JSON text;
+ * Keyv's default would encode it a second time inside `{value, expires}` (escaping every
+ * quote) and a hit would parse it back. Strings are stored raw behind a short header
+ * instead, so a hit is one slice; anything else is JSON as before.
+ */
+export function serializeEntry(data: KeyvEntry): string {
+  if (typeof data.value === 'string') return `${RAW}${data.expires ?? ''}\n${data.value}`;
+  return JSON.stringify(data);
+}
+
+export function deserializeEntry(text: string): KeyvEntry | undefined {
+  if (!text.startsWith(RAW)) return JSON.parse(text) as KeyvEntry;
+  const newline = text.indexOf('\n');
+  if (newline < 0) return undefined;
+  const expires = text.slice(RAW.length, newline);
+  return { value: text.slice(newline + 1), expires: expires ? Number(expires) : undefined };
+}
+
 /**
  * A Keyv store over our shared ioredis client, so the cache uses the same
  * connection, prefix and shutdown as everything else (one Redis factory).
