@@ -1,4 +1,3 @@
-import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentHeartbeatsService } from '../src/agents/agent-heartbeats.service.js';
 import { AgentLogsService } from '../src/agents/agent-logs.service.js';
@@ -614,7 +613,7 @@ describe('agents', () => {
       expect(metrics.body.status_changes).toBe(4);
     });
 
-    it('an unchanged heartbeat writes no event and keeps cached reads; a status change does both', async () => {
+    it('an unchanged heartbeat writes no event yet reads show its time; a status change writes one', async () => {
       const agent = await createAgent();
       const key = await createApiKey(app.url, 'agent', agent.id);
       const agentSocket = await connect(key.key);
@@ -650,7 +649,12 @@ describe('agents', () => {
         .set(apiKey(key.key))
         .send({ status: 'idle' })
         .expect(200);
-      expect((await read()).headers['x-cache']).toBe('HIT');
+      // Read your own writes: the cached read is dropped, so last_heartbeat is the new one.
+      const later = await read();
+      expect(later.headers['x-cache']).toBe('MISS');
+      expect(Date.parse(later.body.last_heartbeat)).toBeGreaterThan(
+        Date.parse(fresh.body.last_heartbeat),
+      );
 
       expect(await agentSocket.ack('agent_heartbeat', { status: 'active' })).toMatchObject({
         ok: true,

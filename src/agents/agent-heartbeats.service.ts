@@ -68,7 +68,6 @@ export class AgentHeartbeatsService {
     let previousStatus: AgentStatus | null = null;
     let changed = false;
     let running = 0;
-    let first = false;
     const agent = await this.dataSource.transaction(async (manager) => {
       const agent = await this.agents.lockOrFail(manager, agentId);
       running = await this.figures.runningTasks(agentId, manager);
@@ -80,8 +79,7 @@ export class AgentHeartbeatsService {
       );
       previousStatus = await this.repository.transition(manager, agent, next, 'heartbeat');
       // The first heartbeat opens the agent's uptime window: it is recorded even without a change.
-      first = agent.lastHeartbeat === null;
-      if (first && previousStatus === null)
+      if (agent.lastHeartbeat === null && previousStatus === null)
         await this.repository.recordStatus(
           manager,
           agent.id,
@@ -113,9 +111,8 @@ export class AgentHeartbeatsService {
         previousStatus,
       );
     } else {
-      // An unchanged heartbeat is neither an event nor an invalidation: cached agent reads
-      // (10 s) show its last_heartbeat at most that late. The first one (null before) is news.
-      if (first) await this.cache.bump(['agents']);
+      // Nothing worth an event, but cached reads show last_heartbeat: make them fresh.
+      await this.cache.bump(['agents']);
       // A heartbeat can make an agent available again (its previous one had gone stale).
       if (hasRoomFor(agent, running)) this.views.available.notify(agent.id);
     }
