@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentHeartbeatsService } from '../src/agents/agent-heartbeats.service.js';
 import { AgentLogsService } from '../src/agents/agent-logs.service.js';
