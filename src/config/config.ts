@@ -45,6 +45,8 @@ export interface AppConfig {
   rateLimitEnabled: boolean;
   rateLimits: RateLimits;
   cacheEnabled: boolean;
+  /** TTL of cached routes that set none of their own. */
+  cacheTtlSeconds: number;
   /** Where file contents live: `local` (under uploadDir) or `s3` (see `s3`). */
   fileStore: FileStoreKind;
   uploadDir: string;
@@ -65,6 +67,8 @@ export interface AppConfig {
   socketPingIntervalMs: number;
   socketPingTimeoutMs: number;
   socketMessagesPerSecond: number;
+  /** Live connections of this instance across Socket.IO, /ws, /ws/v2 and SSE; 0: unlimited. */
+  socketMaxConnections: number;
   jobConcurrency: number;
   /** How long a worker holds a job before Bull deems it stalled and hands it to another worker. */
   jobLockDurationMs: number;
@@ -394,6 +398,7 @@ export function loadConfig(values: Values = process.env, cwd: string = process.c
       login: perMinute('RATE_LIMIT_LOGIN', 10),
     }),
     cacheEnabled: bool(env, 'CACHE_ENABLED', true),
+    cacheTtlSeconds: int(env, 'CACHE_TTL_SECONDS', 300, 1, 31_536_000),
     fileStore,
     uploadDir: path(env, 'UPLOAD_DIR', './uploads', cwd),
     s3: s3Config(env, fileStore),
@@ -418,6 +423,7 @@ export function loadConfig(values: Values = process.env, cwd: string = process.c
     socketPingIntervalMs: int(env, 'SOCKET_PING_INTERVAL_MS', 25_000, 1_000, 600_000),
     socketPingTimeoutMs: int(env, 'SOCKET_PING_TIMEOUT_MS', 20_000, 1_000, 600_000),
     socketMessagesPerSecond: int(env, 'SOCKET_MESSAGES_PER_SECOND', 50, 1, 100_000),
+    socketMaxConnections: int(env, 'SOCKET_MAX_CONNECTIONS', 0, 0, 10_000_000),
     jobConcurrency: int(env, 'JOB_CONCURRENCY', 10, 1, 1000),
     jobLockDurationMs: int(env, 'JOB_LOCK_DURATION_MS', 30_000, 1_000, 600_000),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 1_000, 600_000),
