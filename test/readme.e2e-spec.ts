@@ -10,8 +10,8 @@ import {
 
 /**
  * Routes outside the OpenAPI document that the README may name: Swagger itself, the socket
- * documents and console, the probes, Prometheus, the queue board, and the Socket.IO endpoint
- * and namespaces.
+ * documents and console, the probes, Prometheus, the queue board, the Socket.IO endpoint
+ * and namespaces, and the plain WebSocket endpoints.
  */
 const NON_API_ROUTES = [
   '/',
@@ -25,6 +25,8 @@ const NON_API_ROUTES = [
   '/metrics',
   '/admin/queues',
   '/socket.io',
+  '/ws',
+  '/ws/v2',
 ];
 const SOCKET_NAMESPACES = ['/', '/v2'];
 
