@@ -10,8 +10,8 @@ import {
 
 /**
  * Routes outside the OpenAPI document that the README may name: Swagger itself, the socket
- * documents and console, the probes, Prometheus, the queue board, the Socket.IO endpoint
- * and namespaces, and the plain WebSocket endpoints.
+ * documents and console, the probes, Prometheus, the queue board, and the Socket.IO endpoint
+ * and namespaces.
  */
 const NON_API_ROUTES = [
   '/',
@@ -25,10 +25,9 @@ const NON_API_ROUTES = [
   '/metrics',
   '/admin/queues',
   '/socket.io',
-  '/ws',
-  '/ws/v2',
 ];
-const SOCKET_NAMESPACES = ['/', '/v2'];
+/** Socket.IO namespaces, and the plain WebSocket endpoints (answering upgrades only). */
+const SOCKET_NAMESPACES = ['/', '/v2', '/ws', '/ws/v2'];
 
 /** `/api/v2/tasks/{id}` and `/api/v2/tasks/{task_id}` are the same route. */
 const shape = (path: string) =>
