@@ -21,7 +21,9 @@ import { requestIdMiddleware } from './common/http/request-id.middleware.js';
 import { setupSwagger } from './common/http/swagger.js';
 import { setupSocketDocs } from './docs/socket-docs.js';
 import { mountQueueBoard } from './jobs/queue-board.js';
+import { DeliveryCore } from './realtime/delivery/delivery-core.service.js';
 import { RealtimeIoAdapter } from './realtime/io.adapter.js';
+import { PlainWsServer } from './realtime/plain-ws/plain-ws.server.js';
 import { RedisService } from './redis/redis.service.js';
 import { apiMetricsMiddleware } from './system/api-metrics/api-metrics.middleware.js';
 import { ApiMetricsRecorder } from './system/api-metrics/api-metrics.recorder.js';
@@ -106,6 +108,8 @@ export async function createHttpApp(
   app.enableVersioning({ type: VersioningType.URI });
   app.useLogger(logger);
   app.useWebSocketAdapter(new RealtimeIoAdapter(app, config, app.get(RedisService)));
+  const plainWebSockets = app.get(PlainWsServer);
+  plainWebSockets.attach(app.getHttpServer());
   mountQueueBoard(app);
   setupSocketDocs(app, runtime.version);
   setupSwagger(app, runtime.version);
@@ -113,6 +117,9 @@ export async function createHttpApp(
     app,
     beginShutdown: () => {
       shuttingDown = true;
+      // Live connections (plain WebSocket, SSE streams) would hold the drain open.
+      plainWebSockets.closeAll();
+      app.get(DeliveryCore).closeAll(1001, 'server shutting down');
     },
   };
 }

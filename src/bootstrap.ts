@@ -35,6 +35,7 @@ export async function startService(
 ): Promise<RunningService> {
   const log = new Logger('Bootstrap');
   Logger.overrideLogger(logger);
+  for (const warning of config.warnings) new Logger('Config').warn(warning);
   const services: ResolvedService[] = [];
   const stopServices = async () => {
     for (const service of services.reverse()) await service.stop().catch(() => undefined);

@@ -1,13 +1,16 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { ConfigError, loadConfig } from './config/config.js';
+import { loadDotEnv } from './config/dotenv.js';
 import { AppLogger } from './common/logging/app-logger.js';
 import { StartupError } from './infra/startup-error.js';
 import { startService } from './bootstrap.js';
 
 async function main(): Promise<void> {
   let config;
+  let dotEnv;
   try {
+    dotEnv = loadDotEnv();
     config = loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -18,6 +21,11 @@ async function main(): Promise<void> {
   }
   const logger = new AppLogger(config);
   const log = new Logger('Main');
+  if (dotEnv)
+    logger.log(
+      `Read ${dotEnv.applied.length} variable(s) from ${dotEnv.file}: ${dotEnv.applied.join(', ')}`,
+      'Config',
+    );
   let service;
   try {
     service = await startService(config, logger);

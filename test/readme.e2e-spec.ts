@@ -26,7 +26,8 @@ const NON_API_ROUTES = [
   '/admin/queues',
   '/socket.io',
 ];
-const SOCKET_NAMESPACES = ['/', '/v2'];
+/** Socket.IO namespaces, and the plain WebSocket endpoints (answering upgrades only). */
+const SOCKET_NAMESPACES = ['/', '/v2', '/ws', '/ws/v2'];
 
 /** `/api/v2/tasks/{id}` and `/api/v2/tasks/{task_id}` are the same route. */
 const shape = (path: string) =>

@@ -18,6 +18,15 @@ import type { UserRole } from './roles.js';
 
 export const AUTH_REQUIREMENT = 'subforge:auth';
 export const DASHBOARD_READ = 'subforge:dashboard-read';
+export const QUERY_TOKEN = 'subforge:query-token';
+
+/**
+ * The route also takes its credential from `?token=` (CONTRACT §2: only the streams, for
+ * clients that cannot send headers, such as a browser EventSource).
+ */
+export function AcceptsQueryToken() {
+  return SetMetadata(QUERY_TOKEN, true);
+}
 
 /**
  * What agent-bound keys may do on a route:

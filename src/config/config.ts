@@ -1,6 +1,24 @@
-import { isAbsolute, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
-import { isIP } from 'node:net';
+import {
+  bool,
+  type Env,
+  int,
+  invalid,
+  oneOf,
+  path,
+  raw,
+  size,
+  str,
+  trustProxy,
+  url,
+  type Values,
+  parseDurationSeconds,
+} from './env-reader.js';
+
+import { named, originalRole, warnIgnored } from './original-names.js';
+
+export { parseDurationSeconds, parseSizeBytes } from './env-reader.js';
 
 export type Role = 'api' | 'worker' | 'all';
 export type TrustProxy = boolean | number | string[];
@@ -45,6 +63,8 @@ export interface AppConfig {
   rateLimitEnabled: boolean;
   rateLimits: RateLimits;
   cacheEnabled: boolean;
+  /** TTL of cached routes that set none of their own. */
+  cacheTtlSeconds: number;
   /** Where file contents live: `local` (under uploadDir) or `s3` (see `s3`). */
   fileStore: FileStoreKind;
   uploadDir: string;
@@ -65,10 +85,14 @@ export interface AppConfig {
   socketPingIntervalMs: number;
   socketPingTimeoutMs: number;
   socketMessagesPerSecond: number;
+  /** Live connections of this instance across Socket.IO, /ws, /ws/v2 and SSE; 0: unlimited. */
+  socketMaxConnections: number;
   jobConcurrency: number;
   /** How long a worker holds a job before Bull deems it stalled and hands it to another worker. */
   jobLockDurationMs: number;
   shutdownTimeoutMs: number;
+  /** Said once at start: the original backend's names in use, variables ignored. */
+  warnings: readonly string[];
 }
 
 export type FileStoreKind = 'local' | 's3';
@@ -102,145 +126,6 @@ export class ConfigError extends Error {
   get variable(): string {
     return this.problems[0].variable;
   }
-}
-
-type Values = Record<string, string | undefined>;
-
-/** The environment being read, and what was wrong in it so far. */
-interface Env {
-  values: Values;
-  problems: { variable: string; reason: string }[];
-}
-
-/** Records a problem; the caller goes on with its default so that every variable is checked. */
-function invalid<T = undefined>(env: Env, name: string, reason: string, fallback?: T): T {
-  env.problems.push({ variable: name, reason });
-  return fallback as T;
-}
-
-/** Reads one variable; empty strings count as unset so that `FOO=` in a .env file means "default". */
-function raw(env: Env, name: string): string | undefined {
-  const value = env.values[name];
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
-}
-
-function str(env: Env, name: string, fallback: string): string {
-  return raw(env, name) ?? fallback;
-}
-
-function int(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const value = raw(env, name);
-  if (value === undefined) return fallback;
-  if (!/^-?\d+$/.test(value))
-    return invalid(env, name, `must be an integer, got "${value}"`, fallback);
-  const parsed = Number(value);
-  if (parsed < min || parsed > max)
-    return invalid(env, name, `must be between ${min} and ${max}, got ${parsed}`, fallback);
-  return parsed;
-}
-
-/** A size in bytes: `5mb`, `512kb`, `1gb` or a plain number of bytes (every size variable). */
-function size(env: Env, name: string, fallback: number, min: number): number {
-  const value = raw(env, name);
-  if (value === undefined) return fallback;
-  const parsed = parseSizeBytes(value);
-  if (parsed === undefined || parsed < min)
-    return invalid(
-      env,
-      name,
-      `must be a size of at least ${min} bytes such as 5mb, 512kb or 1048576; got "${value}"`,
-      fallback,
-    );
-  return parsed;
-}
-
-function bool(env: Env, name: string, fallback: boolean): boolean {
-  const value = raw(env, name)?.toLowerCase();
-  if (value === undefined) return fallback;
-  if (value === 'true' || value === '1') return true;
-  if (value === 'false' || value === '0') return false;
-  return invalid(env, name, `must be one of true, false, 1, 0; got "${value}"`, fallback);
-}
-
-/** `false`/`0`, `true`, a hop count, or a comma list of proxy IPs and CIDRs (CONTRACT §1). */
-function trustProxy(env: Env, name: string): TrustProxy {
-  const value = raw(env, name)?.toLowerCase();
-  if (value === undefined || value === 'false' || value === '0') return false;
-  if (value === 'true') return true;
-  if (/^\d+$/.test(value)) {
-    const hops = Number(value);
-    if (hops > 100) return invalid(env, name, `hop count must be at most 100, got ${hops}`, false);
-    return hops;
-  }
-  const entries = value.split(',').map((entry) => entry.trim());
-  for (const entry of entries) {
-    const [address, bits, ...rest] = entry.split('/');
-    const version = isIP(address);
-    const maxBits = version === 6 ? 128 : 32;
-    const bitsOk = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= maxBits);
-    if (!version || !bitsOk || rest.length) {
-      return invalid(
-        env,
-        name,
-        `must be true, false, a hop count or a comma list of IPs/CIDRs; "${entry}" is none`,
-        false,
-      );
-    }
-  }
-  return entries;
-}
-
-function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: readonly T[]): T {
-  const value = raw(env, name);
-  if (value === undefined) return fallback;
-  if (!(allowed as readonly string[]).includes(value))
-    return invalid(env, name, `must be one of ${allowed.join(', ')}; got "${value}"`, fallback);
-  return value as T;
-}
-
-function url(env: Env, name: string, protocols: string[]): string | undefined {
-  const value = raw(env, name);
-  if (value === undefined) return undefined;
-  let parsed: URL;
-  try {
-    parsed = new URL(value);
-  } catch {
-    return invalid(env, name, 'must be a URL', undefined);
-  }
-  if (!protocols.includes(parsed.protocol))
-    return invalid(
-      env,
-      name,
-      `must use ${protocols.join(' or ')}; got ${parsed.protocol}`,
-      undefined,
-    );
-  return value;
-}
-
-const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
-
-/** `30m`, `12h`, `7d`, `45s` or a plain number of seconds. */
-export function parseDurationSeconds(value: string): number | undefined {
-  const match = /^(\d+)([smhd]?)$/.exec(value);
-  if (!match) return undefined;
-  return Number(match[1]) * DURATION_UNITS[match[2] || 's'];
-}
-
-const SIZE_UNITS: Record<string, number> = {
-  b: 1,
-  kb: 1024,
-  k: 1024,
-  mb: 1024 ** 2,
-  m: 1024 ** 2,
-  gb: 1024 ** 3,
-  g: 1024 ** 3,
-};
-
-/** `5mb`, `512kb`, `10MB`, `1g`, `1048576` (units are powers of 1024, any case). */
-export function parseSizeBytes(value: string): number | undefined {
-  const match = /^(\d+)\s*(b|kb|mb|gb|k|m|g)?$/i.exec(value);
-  if (!match) return undefined;
-  return Number(match[1]) * SIZE_UNITS[(match[2] ?? 'b').toLowerCase()];
 }
 
 /** The S3 variables, read and checked only when FILE_STORE=s3. */
@@ -288,17 +173,13 @@ function s3Config(env: Env, fileStore: FileStoreKind): S3Config | undefined {
   });
 }
 
-function path(env: Env, name: string, fallback: string, cwd: string): string {
-  const value = str(env, name, fallback);
-  return isAbsolute(value) ? value : resolve(cwd, value);
-}
-
 /**
  * Builds the typed configuration from the environment, once, at boot.
  * Throws one ConfigError naming every invalid variable.
  */
 export function loadConfig(values: Values = process.env, cwd: string = process.cwd()): AppConfig {
-  const env: Env = { values, problems: [] };
+  const env: Env = { values, problems: [], warnings: [] };
+  warnIgnored(env);
   const nodeEnv = oneOf(env, 'NODE_ENV', 'development', ['development', 'production', 'test']);
 
   const adminApiKey = raw(env, 'ADMIN_API_KEY');
@@ -364,7 +245,7 @@ export function loadConfig(values: Values = process.env, cwd: string = process.c
     nodeEnv,
     port: int(env, 'PORT', 8000, 0, 65535),
     host: str(env, 'HOST', '0.0.0.0'),
-    role: oneOf<Role>(env, 'ROLE', 'all', ['api', 'worker', 'all']),
+    role: originalRole(env) ?? oneOf<Role>(env, 'ROLE', 'all', ['api', 'worker', 'all']),
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     databaseDefaultUrl:
       url(env, 'DATABASE_DEFAULT_URL', ['postgres:', 'postgresql:']) ??
@@ -382,7 +263,7 @@ export function loadConfig(values: Values = process.env, cwd: string = process.c
     jwtMaxSessionSeconds: jwtMaxSessionSeconds ?? 7 * 86_400,
     corsOrigins,
     trustProxy: trustProxy(env, 'TRUST_PROXY'),
-    rateLimitEnabled: bool(env, 'RATE_LIMIT_ENABLED', true),
+    rateLimitEnabled: bool(env, named(env, 'RATE_LIMIT_ENABLED'), true),
     rateLimits: Object.freeze({
       read: perMinute('RATE_LIMIT_READ', 200),
       write: perMinute('RATE_LIMIT_WRITE', 50),
@@ -393,7 +274,8 @@ export function loadConfig(values: Values = process.env, cwd: string = process.c
       cleanup: perMinute('RATE_LIMIT_CLEANUP', 5),
       login: perMinute('RATE_LIMIT_LOGIN', 10),
     }),
-    cacheEnabled: bool(env, 'CACHE_ENABLED', true),
+    cacheEnabled: bool(env, named(env, 'CACHE_ENABLED'), true),
+    cacheTtlSeconds: int(env, named(env, 'CACHE_TTL_SECONDS'), 300, 1, 31_536_000),
     fileStore,
     uploadDir: path(env, 'UPLOAD_DIR', './uploads', cwd),
     s3: s3Config(env, fileStore),
@@ -418,9 +300,11 @@ export function loadConfig(values: Values = process.env, cwd: string = process.c
     socketPingIntervalMs: int(env, 'SOCKET_PING_INTERVAL_MS', 25_000, 1_000, 600_000),
     socketPingTimeoutMs: int(env, 'SOCKET_PING_TIMEOUT_MS', 20_000, 1_000, 600_000),
     socketMessagesPerSecond: int(env, 'SOCKET_MESSAGES_PER_SECOND', 50, 1, 100_000),
+    socketMaxConnections: int(env, named(env, 'SOCKET_MAX_CONNECTIONS'), 0, 0, 10_000_000),
     jobConcurrency: int(env, 'JOB_CONCURRENCY', 10, 1, 1000),
     jobLockDurationMs: int(env, 'JOB_LOCK_DURATION_MS', 30_000, 1_000, 600_000),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 1_000, 600_000),
+    warnings: Object.freeze([...env.warnings]),
   });
   if (env.problems.length) throw new ConfigError(env.problems);
   return config;

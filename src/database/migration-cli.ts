@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { loadConfig } from '../config/config.js';
+import { loadDotEnv } from '../config/dotenv.js';
 import { resolvePostgres } from '../infra/postgres-service.js';
 import { createDataSource } from './data-source.js';
 import { runMigrations, withMigrationLock } from './migrate.js';
@@ -30,6 +31,7 @@ ${lines(down)}
 
 async function main(): Promise<void> {
   const [command, name] = process.argv.slice(2);
+  loadDotEnv();
   const config = loadConfig();
   const database = await resolvePostgres(config, logger);
   try {

@@ -2,570 +2,38 @@ import type { INestApplication } from '@nestjs/common';
 import { Module } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { HeartbeatAckDto, HeartbeatDto } from '../agents/dto/agent-operations.dto.js';
-import { AgentResponseDto } from '../agents/dto/agent.dto.js';
-import type { Principal } from '../auth/principal.js';
-import { API_KEY_ROLES } from '../auth/roles.js';
-import { FileInfoDto } from '../files/dto/file.dto.js';
-import { JobResponseDto } from '../jobs/dto/jobs.dto.js';
-import type { DomainEventMap, DomainEventName } from '../realtime/domain-events.js';
 import {
   ReauthMessageDto,
   ReplayMessageDto,
   RoomMessageDto,
   RoomPayloadMessageDto,
 } from '../realtime/dto/messages.dto.js';
-import type { FeedEventName } from '../realtime/dashboard-feed.js';
-import { routeDomainEvent } from '../realtime/event-routing.js';
-import { checkRoom } from '../realtime/rooms.js';
+import { AuthFrameDto } from '../realtime/plain-ws/client-frame.js';
 import {
   TaskCompleteMessage,
   TaskFailMessage,
   TaskProgressMessage,
 } from '../tasks/dto/task-actions.dto.js';
-import { TaskResponseDto } from '../tasks/dto/task.dto.js';
 import { RunResponseDto } from '../workflows/dto/run.dto.js';
-import { WorkflowResponseDto } from '../workflows/dto/workflow.dto.js';
+import { CLIENT_MESSAGES } from './asyncapi/client-messages.js';
+import { FEED_EVENTS } from './asyncapi/feed-events.js';
+import { plainChannels } from './asyncapi/plain-transports.js';
+import { type Json, message, obj, ref, str, toJsonSchema } from './asyncapi/schema.js';
+import {
+  ENTITY_DTOS,
+  roomRules,
+  RUN_EVENT_VIEW,
+  SERVER_EVENT_SUMMARIES,
+  serverEvents,
+} from './asyncapi/server-events.js';
 
 /**
- * The AsyncAPI 3.0 document of the Socket.IO namespaces `/v2` and `/`, built from the code:
- * server events from the domain event map run through the real routing (event names, rooms,
- * `data.event` values), payload schemas from the same DTO classes as /docs-json, room rules
- * by asking the room check itself, client messages from the DTOs their handlers validate with.
+ * The AsyncAPI 3.0 document of the Socket.IO namespaces `/v2` and `/`, the plain WebSocket
+ * endpoints `/ws/v2` and `/ws` and the SSE stream, built from the code: server events from
+ * the domain event map run through the real routing (event names, rooms, `data.event`
+ * values), payload schemas from the same DTO classes as /docs-json, room rules by asking the
+ * room check itself, client messages from the DTOs their handlers validate with.
  */
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
-const str = (description?: string): Json => ({
-  type: 'string',
-  ...(description && { description }),
-});
-const nullable = (schema: Json): Json => ({ anyOf: [schema, { type: 'null' }] });
-const obj = (properties: Json, required: string[] = Object.keys(properties)): Json => ({
-  type: 'object',
-  properties,
-  required,
-});
-
-const SAMPLE_ID = '00000000-0000-4000-8000-000000000000';
-const SAMPLE_ENTITY = {
-  id: SAMPLE_ID,
-  workflow_id: SAMPLE_ID,
-  run_id: SAMPLE_ID,
-  assigned_agent: { id: SAMPLE_ID },
-};
-
-/** An entity of a domain event: its v2 representation (the REST DTO). */
-const ENTITY_DTOS = {
-  agent: AgentResponseDto,
-  task: TaskResponseDto,
-  workflow: WorkflowResponseDto,
-  run: RunResponseDto,
-  job: JobResponseDto,
-  file: FileInfoDto,
-};
-
-interface Field {
-  schema: Json;
-  optional?: boolean;
-  sample: unknown;
-}
-/** Run events carry the run without its steps (each step has its own task events). */
-const RUN_EVENT_VIEW = 'RunEventView';
-const entity = (name: keyof typeof ENTITY_DTOS): Field => ({
-  schema: ref(name === 'run' ? RUN_EVENT_VIEW : ENTITY_DTOS[name].name),
-  sample: SAMPLE_ENTITY,
-});
-const id = (optional = false): Field => ({
-  schema: optional
-    ? nullable({ type: 'string', format: 'uuid' })
-    : { type: 'string', format: 'uuid' },
-  optional,
-  sample: SAMPLE_ID,
-});
-const text = (optional = false): Field => ({
-  schema: optional ? nullable(str()) : str(),
-  optional,
-  sample: 'x',
-});
-const SUBFORGE_WORKFLOW: Field = {
-  schema: obj({
-    workflow_id: str('The run directory name'),
-    status: str(),
-    progress_percentage: { type: 'number' },
-  }),
-  sample: { workflow_id: 'sample', status: 'running', progress_percentage: 0 },
-};
-const FREE_OBJECT: Field = { schema: { type: 'object', additionalProperties: true }, sample: {} };
-
-/**
- * The fields of every domain event (its `data` besides `event`). Typed against
- * DomainEventMap: a domain event without its description here does not compile.
- */
-const DOMAIN_EVENT_FIELDS: { [K in DomainEventName]: Record<keyof DomainEventMap[K], Field> } = {
-  'agent.created': { agent: entity('agent') },
-  'agent.updated': { agent: entity('agent') },
-  'agent.status_changed': { agent: entity('agent'), previous_status: text() },
-  'agent.configuration_updated': { agent: entity('agent') },
-  'agent.deleted': { agent_id: id() },
-  'agent.command': {
-    agent_id: id(),
-    command: { schema: { type: 'string', enum: ['start', 'stop', 'restart'] }, sample: 'start' },
-    parameters: FREE_OBJECT,
-  },
-  'task.created': { task: entity('task') },
-  'task.updated': { task: entity('task') },
-  'task.status_changed': { task: entity('task'), previous_status: text() },
-  'task.progress': { task: entity('task'), message: text(true) },
-  'task.assigned': {
-    task: entity('task'),
-    run_id: { ...id(), schema: nullable({ type: 'string', format: 'uuid' }) },
-    step_key: { ...text(), schema: nullable(str()) },
-    attempt: { schema: { type: 'integer', minimum: 1 }, sample: 1 },
-  },
-  'task.ready': { task: entity('task') },
-  'task.blocked': {
-    task: entity('task'),
-    blocked_by: {
-      schema: { type: 'array', items: { type: 'string', format: 'uuid' } },
-      sample: [],
-    },
-  },
-  'task.deleted': {
-    task_id: id(),
-    run_id: id(true),
-    workflow_id: id(true),
-    agent_id: id(true),
-    task: { ...entity('task'), optional: true },
-  },
-  'workflow.created': { workflow: entity('workflow') },
-  'workflow.updated': { workflow: entity('workflow') },
-  'workflow.deleted': { workflow_id: id() },
-  'run.started': { run: entity('run') },
-  'run.progress': { run: entity('run') },
-  'run.paused': { run: entity('run') },
-  'run.resumed': { run: entity('run') },
-  'run.completed': { run: entity('run') },
-  'run.failed': { run: entity('run') },
-  'run.cancelled': { run: entity('run') },
-  'run.updated': { run: entity('run') },
-  'run.waiting': {
-    run: entity('run'),
-    steps: {
-      schema: {
-        type: 'array',
-        description:
-          'Steps whose reason for waiting for an agent changed (null: no longer waiting)',
-        items: obj({
-          key: str(),
-          task_id: { type: 'string', format: 'uuid' },
-          waiting_reason: nullable(str()),
-          waiting_detail: nullable(str()),
-        }),
-      },
-      sample: [],
-    },
-  },
-  'run.deleted': { run_id: id(), workflow_id: id() },
-  'subforge.created': { workflow: SUBFORGE_WORKFLOW },
-  'subforge.updated': { workflow: SUBFORGE_WORKFLOW },
-  'subforge.deleted': { workflow: SUBFORGE_WORKFLOW },
-  'subforge.scan_completed': {
-    scan_type: { schema: { type: 'string', enum: ['force', 'incremental'] }, sample: 'force' },
-    status: { schema: { type: 'string', enum: ['completed', 'failed'] }, sample: 'completed' },
-    discovered_count: { schema: { type: 'integer', minimum: 0 }, sample: 0 },
-    workflows: { schema: { type: 'array', items: str() }, sample: [] },
-    error: { ...text(), optional: true },
-  },
-  'job.created': { job: entity('job') },
-  'job.started': { job: entity('job') },
-  'job.progress': { job: entity('job') },
-  'job.completed': { job: entity('job') },
-  'job.failed': { job: entity('job') },
-  'job.retrying': { job: entity('job') },
-  'job.cancelled': { job: entity('job') },
-  'file.uploaded': { file: entity('file') },
-  'file.validated': { file: entity('file') },
-  'file.updated': { file: entity('file') },
-  'file.deleted': { file_id: id(), file_type: { ...text(), sample: 'document' } },
-  'metrics.snapshot': { metrics: FREE_OBJECT },
-  'system.notification': {
-    room: { ...text(), optional: true, sample: undefined },
-    data: FREE_OBJECT,
-  },
-  'room.message': {
-    room: { ...text(), sample: 'room:sample' },
-    data: { schema: { description: 'Any JSON value' }, sample: {} },
-    from: {
-      schema: obj({ id: str(), kind: str(), name: str(), socket_id: str() }, [
-        'id',
-        'kind',
-        'name',
-      ]),
-      sample: { id: SAMPLE_ID, kind: 'user', name: 'sample' },
-    },
-  },
-};
-
-const SERVER_EVENT_SUMMARIES: Record<string, string> = {
-  agent_update: 'An agent was created, changed, changed status or was deleted',
-  agent_command: 'A command for the agent (start, stop, restart), in its room agent:<id>',
-  task_update: 'A task was created, changed, assigned, made progress or was deleted',
-  task_assigned: 'A task was assigned to the agent, in its room agent:<id>',
-  workflow_update: 'A workflow definition, a run or a SubForge run changed',
-  job_update: 'A background job changed state or made progress',
-  file_update: 'A file was uploaded, validated, changed or deleted',
-  metrics_update: 'A metrics snapshot, every METRICS_INTERVAL_SECONDS',
-  system_notification: 'A system notification (to a room, or to system)',
-  room_message: 'A message another member sent to a room',
-};
-
-interface ServerEvent {
-  variants: Json[];
-  rooms: Set<string>;
-}
-
-/** Runs every domain event through the routing: which socket events, rooms and `data` arise. */
-function serverEvents(): Map<string, ServerEvent> {
-  const events = new Map<string, ServerEvent>();
-  for (const [name, fields] of Object.entries(DOMAIN_EVENT_FIELDS) as [
-    DomainEventName,
-    Record<string, Field>,
-  ][]) {
-    const sample = Object.fromEntries(
-      Object.entries(fields)
-        .filter(([, field]) => field.sample !== undefined)
-        .map(([key, field]) => [key, field.sample]),
-    );
-    for (const routed of routeDomainEvent(name, sample as DomainEventMap[typeof name])) {
-      const entry = events.get(routed.type) ?? { variants: [], rooms: new Set<string>() };
-      events.set(routed.type, entry);
-      for (const room of routed.rooms)
-        entry.rooms.add(room.replace(SAMPLE_ID, '<id>').replace(/^room:.*/, 'room:<name>'));
-      const dataEvent = String(routed.data.event);
-      // What the routing puts in `data` besides the domain event's own fields.
-      const routedFields = Object.keys(routed.data).filter(
-        (key) => key !== 'event' && !(key in fields),
-      );
-      const properties: Json = { event: { type: 'string', const: dataEvent } };
-      const required = ['event'];
-      if (name === 'system.notification') {
-        entry.variants.push({
-          type: 'object',
-          description: `${name}: the notification's own fields besides event`,
-          properties,
-          required,
-          additionalProperties: true,
-        });
-        continue;
-      }
-      for (const key of Object.keys(routed.data)) {
-        if (key === 'event') continue;
-        const field = fields[key];
-        if (!field) continue;
-        properties[key] = field.schema;
-        if (!field.optional) required.push(key);
-      }
-      for (const [key, field] of Object.entries(fields)) {
-        if (key in properties || field.sample !== undefined) continue;
-        properties[key] = field.schema;
-      }
-      entry.variants.push({
-        type: 'object',
-        title: `${routed.type} ${dataEvent}`,
-        description: `From ${name}${routedFields.length ? ` (${routedFields.join(', ')})` : ''}`,
-        properties,
-        required,
-      });
-    }
-  }
-  return events;
-}
-
-/** Who may join each kind of room, asked of the room check itself. */
-function roomRules(): Json[] {
-  const principal = (role: Principal['role'], kind: Principal['kind'] = 'user'): Principal => ({
-    kind,
-    id: SAMPLE_ID,
-    role,
-    agentId: role === 'agent' ? SAMPLE_ID : null,
-    userId: kind === 'user' ? SAMPLE_ID : null,
-    name: role,
-    expiresAt: null,
-  });
-  const who = [
-    ...API_KEY_ROLES.filter((role) => role !== 'agent').map((role) => principal(role)),
-    principal('agent', 'api_key'),
-  ];
-  const rooms = [
-    'agents',
-    'tasks',
-    'workflows',
-    'jobs',
-    'files',
-    'metrics',
-    'system',
-    'admin',
-    `agent:${SAMPLE_ID}`,
-    `task:${SAMPLE_ID}`,
-    `workflow:${SAMPLE_ID}`,
-    `run:${SAMPLE_ID}`,
-    `job:${SAMPLE_ID}`,
-    `user:${SAMPLE_ID}`,
-    'room:sample',
-  ];
-  return rooms.map((room) => {
-    const allowed = who.filter((p) => checkRoom(p, room).ok).map((p) => p.role);
-    const own = room.includes(SAMPLE_ID);
-    const other = room.replace(SAMPLE_ID, '11111111-1111-4111-8111-111111111111');
-    const onlyOwn = own && who.some((p) => checkRoom(p, room).ok && !checkRoom(p, other).ok);
-    return {
-      room: room.replace(SAMPLE_ID, '<id>').replace('room:sample', 'room:<name>'),
-      may_join: allowed,
-      ...(onlyOwn ? { own_only: true } : {}),
-    };
-  });
-}
-
-interface ClientMessage {
-  summary: string;
-  payload: Json;
-  example: unknown;
-  /** The acknowledgement; without one, the answer is the server event `reply`. */
-  ack?: Json;
-  reply?: string;
-  namespace: 'v2' | 'feed';
-}
-
-const ACK_ERROR = ref('AckError');
-const ok = (properties: Json = {}, required = Object.keys(properties)): Json => ({
-  oneOf: [
-    obj({ ok: { type: 'boolean', const: true }, ...properties }, ['ok', ...required]),
-    ACK_ERROR,
-  ],
-});
-
-const CLIENT_MESSAGES: Record<string, ClientMessage> = {
-  join_room: {
-    namespace: 'v2',
-    summary: 'Join a room (see x-rooms for who may join which)',
-    payload: ref(RoomMessageDto.name),
-    example: { room: 'agents' },
-    ack: ok({ room: str(), members_count: { type: 'integer', minimum: 1 } }),
-  },
-  leave_room: {
-    namespace: 'v2',
-    summary: 'Leave a room',
-    payload: ref(RoomMessageDto.name),
-    example: { room: 'agents' },
-    ack: ok({ room: str() }),
-  },
-  room_message: {
-    namespace: 'v2',
-    summary:
-      'Send to the members of a room the socket is in (data at most 16 KiB, 20 a second per credential)',
-    payload: ref(RoomPayloadMessageDto.name),
-    example: { room: 'room:lobby', data: { text: 'hello' } },
-    ack: ok({ room: str(), event_id: str('The id of the stored event') }),
-  },
-  replay: {
-    namespace: 'v2',
-    summary: 'Replay stored events after an id: they arrive as event_history, then the ack',
-    payload: ref(ReplayMessageDto.name),
-    example: { room: 'agents', after_id: '0', limit: 100 },
-    ack: ok({ count: { type: 'integer', minimum: 0 }, last_id: nullable(str()) }),
-  },
-  ping: {
-    namespace: 'v2',
-    summary: 'Liveness check',
-    payload: { description: 'Anything or nothing; ignored' },
-    example: {},
-    ack: obj({ pong: { type: 'boolean', const: true }, timestamp: str() }),
-  },
-  reauth: {
-    namespace: 'v2',
-    summary: 'Extend a JWT-authenticated socket with a fresh token of the same identity',
-    payload: ref(ReauthMessageDto.name),
-    example: { token: 'eyJhbGciOi...' },
-    ack: ok({ expires_at: nullable({ type: 'string', format: 'date-time' }) }),
-  },
-  agent_heartbeat: {
-    namespace: 'v2',
-    summary: 'Agent keys only: a heartbeat, as POST /api/v2/agents/{id}/heartbeat',
-    payload: ref(HeartbeatDto.name),
-    example: { status: 'active' },
-    ack: {
-      oneOf: [{ allOf: [obj({ ok: { const: true } }), ref(HeartbeatAckDto.name)] }, ACK_ERROR],
-    },
-  },
-  task_progress: {
-    namespace: 'v2',
-    summary: 'Progress on a task (agent keys on their own tasks, operators on any)',
-    payload: ref(TaskProgressMessage.name),
-    example: { task_id: SAMPLE_ID, percentage: 50, message: 'halfway' },
-    ack: ok({ task_id: str(), status: str(), percentage: { type: 'number' } }),
-  },
-  task_complete: {
-    namespace: 'v2',
-    summary: 'Complete a task (agent keys on their own tasks, operators on any)',
-    payload: ref(TaskCompleteMessage.name),
-    example: { task_id: SAMPLE_ID, result: { summary: 'done' } },
-    ack: ok({ task_id: str(), status: str(), attempt: { type: 'integer' } }),
-  },
-  task_fail: {
-    namespace: 'v2',
-    summary: 'Fail a task (agent keys on their own tasks, operators on any)',
-    payload: ref(TaskFailMessage.name),
-    example: { task_id: SAMPLE_ID, error: 'Tests did not pass', retryable: true },
-    ack: ok({ task_id: str(), status: str(), attempt: { type: 'integer' } }),
-  },
-  feed_ping: {
-    namespace: 'feed',
-    summary: 'Liveness check; answered by the event pong {timestamp}',
-    payload: { description: 'Anything or nothing; ignored' },
-    example: {},
-    reply: 'pong',
-  },
-  subscribe_workflow: {
-    namespace: 'feed',
-    summary: 'Sent by the dashboard when a workflow page opens (the basic feed has no rooms)',
-    payload: { description: 'The workflow id; ignored' },
-    example: SAMPLE_ID,
-    ack: obj({ ok: { type: 'boolean', const: true } }),
-  },
-  unsubscribe_workflow: {
-    namespace: 'feed',
-    summary: 'Sent by the dashboard when a workflow page closes',
-    payload: { description: 'The workflow id; ignored' },
-    example: SAMPLE_ID,
-    ack: obj({ ok: { type: 'boolean', const: true } }),
-  },
-};
-
-const num = { type: 'number' };
-const int = { type: 'integer' };
-const enumOf = (values: string[]) => ({ type: 'string', enum: values });
-const DASHBOARD_PRIORITY = enumOf(['low', 'medium', 'high']);
-const counts = (names: string[]) => obj(Object.fromEntries(names.map((name) => [name, num])));
-
-/**
- * Events of namespace / (the existing dashboard's feed, CONTRACT §4), keyed by the feed's own
- * event map: an event added to FeedEventMap without its schema here does not compile.
- */
-const FEED_EVENTS: { [K in FeedEventName | 'pong']: { summary: string; payload: Json } } = {
-  agent_status_update: {
-    summary: 'An agent changed (or was deleted: {agentId, id, deleted: true})',
-    payload: {
-      oneOf: [
-        obj({
-          agentId: str(),
-          id: str(),
-          name: str(),
-          type: nullable(str()),
-          status: enumOf(['active', 'busy', 'idle', 'error']),
-          lastActive: str('Relative time ("just now", "2 minutes ago")'),
-          tasksCompleted: int,
-          currentTask: nullable(str()),
-          performance: counts(['successRate', 'avgResponseTime', 'totalTasks']),
-        }),
-        obj({ agentId: str(), id: str(), deleted: { const: true } }),
-      ],
-    },
-  },
-  task_update: {
-    summary:
-      'A task was created, changed or deleted: the home row flat, the board card in task (not on deletes)',
-    payload: obj(
-      {
-        action: enumOf(['create', 'update', 'delete']),
-        taskId: str(),
-        id: str(),
-        title: str(),
-        agent: nullable(str()),
-        status: enumOf(['pending', 'in_progress', 'completed', 'failed']),
-        priority: DASHBOARD_PRIORITY,
-        timestamp: str('Relative time'),
-        duration: { ...num, description: 'Seconds' },
-        task: obj(
-          {
-            id: str(),
-            title: str(),
-            description: str(),
-            status: enumOf(['todo', 'in_progress', 'review', 'done']),
-            priority: DASHBOARD_PRIORITY,
-            agent: str(),
-            assignee: str(),
-            tags: { type: 'array', items: str() },
-            createdAt: str(),
-            updatedAt: str(),
-            dueDate: str(),
-            estimatedTime: int,
-            actualTime: int,
-            dependencies: { type: 'array', items: str() },
-          },
-          [
-            'id',
-            'title',
-            'description',
-            'status',
-            'priority',
-            'tags',
-            'createdAt',
-            'updatedAt',
-            'dependencies',
-          ],
-        ),
-      },
-      ['action', 'taskId', 'id', 'title', 'status', 'priority', 'timestamp'],
-    ),
-  },
-  workflow_event: {
-    summary: 'A workflow, run or SubForge run changed',
-    payload: obj({
-      workflowId: nullable(str()),
-      runId: nullable(str()),
-      event: str(),
-      status: nullable(str()),
-      progress: nullable(num),
-    }),
-  },
-  system_metrics_update: {
-    summary: 'The metrics snapshot',
-    payload: { type: 'object', additionalProperties: true },
-  },
-  dashboard_update: {
-    summary: 'The dashboard figures, complete',
-    payload: obj({
-      agents: counts(['total', 'active', 'idle', 'error']),
-      tasks: counts(['completed', 'pending', 'failed', 'total']),
-      system: counts(['uptime', 'cpu', 'memory', 'connections']),
-    }),
-  },
-  system_alert: {
-    summary: 'A system notification sent without a room or to system',
-    payload: { type: 'object', additionalProperties: true },
-  },
-  pong: {
-    summary: 'The answer to ping',
-    payload: obj({ timestamp: str() }),
-  },
-};
-
-/** OpenAPI 3.0 schemas (`nullable`, `example`) as the JSON Schema AsyncAPI speaks. */
-function toJsonSchema(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(toJsonSchema);
-  if (!schema || typeof schema !== 'object') return schema;
-  const out: Json = {};
-  for (const [key, value] of Object.entries(schema as Json)) {
-    if (key === 'nullable') continue;
-    if (key === 'example') out.examples = [value];
-    else if (key === 'properties')
-      out.properties = Object.fromEntries(
-        Object.entries(value as Json).map(([name, property]) => [name, toJsonSchema(property)]),
-      );
-    else out[key] = toJsonSchema(value);
-  }
-  return (schema as Json).nullable ? nullable(out) : out;
-}
 
 /** The schemas of the DTO classes, by the same factory as /docs-json. */
 @Module({})
@@ -580,6 +48,7 @@ function dtoSchemas(app: INestApplication): Json {
       RoomPayloadMessageDto,
       ReplayMessageDto,
       ReauthMessageDto,
+      AuthFrameDto,
       HeartbeatDto,
       HeartbeatAckDto,
       TaskProgressMessage,
@@ -598,14 +67,6 @@ function dtoSchemas(app: INestApplication): Json {
   };
   return schemas;
 }
-
-const message = (name: string, summary: string, payload: Json, example?: unknown): Json => ({
-  name,
-  title: name,
-  summary,
-  payload,
-  ...(example !== undefined ? { examples: [{ name: 'example', payload: example }] } : {}),
-});
 
 /** `system_notification` sent to one socket only, without an envelope (both namespaces). */
 const DIRECT_NOTICE: Json = {
@@ -757,18 +218,54 @@ export function buildAsyncApiDocument(app: INestApplication, version: string): J
     };
   }
 
+  const plain = plainChannels({
+    envelopes: [...serverEvents().keys()].map((type) => `${type}_envelope`),
+    feedEvents: Object.fromEntries(
+      Object.entries(FEED_EVENTS).map(([name, event]) => [name, event.payload]),
+    ),
+    directNotice: DIRECT_NOTICE,
+  });
+  const replies: Record<string, Record<string, string[]>> = {
+    wsV2: { '*': ['ack', 'error'] },
+    ws: { ping: ['pong'], subscribe: ['subscription_acknowledged'] },
+    sse: {},
+  };
+  for (const [channel, messages] of Object.entries(plain) as [keyof typeof plain, Json][]) {
+    for (const [key, entry] of Object.entries(messages)) {
+      const client = entry['x-client'] === true;
+      const replyTo = replies[channel][entry.name as string] ?? replies[channel]['*'];
+      operations[`${channel}_${key}`] = {
+        action: client ? 'receive' : 'send',
+        channel: channelRef(channel),
+        summary: entry.summary,
+        messages: [messageRef(channel, key)],
+        ...(client && replyTo
+          ? {
+              reply: {
+                channel: channelRef(channel),
+                messages: replyTo.map((name) => messageRef(channel, name)),
+              },
+            }
+          : {}),
+      };
+    }
+  }
+  const on = (server: string) => [{ $ref: `#/servers/${server}` }];
+
   return {
     asyncapi: '3.0.0',
     info: {
-      title: 'SubForge Dashboard API: Socket.IO',
+      title: 'SubForge Dashboard API: live updates',
       version,
       description:
         'Socket.IO (path /socket.io) namespaces `/v2` (rooms, durable history, replay) and `/` ' +
         '(the existing dashboard feed). Authenticate at the handshake with `auth.token` (a JWT or ' +
         'API key); refused handshakes fail with `connect_error` "unauthorized". Every server event ' +
         'of /v2 comes in the envelope {id, type, rooms, data, timestamp}. Each client message is ' +
-        'sent with an acknowledgement callback (the reply of its operation). Try it at /docs/socket; ' +
-        'the REST API is at /docs.',
+        'sent with an acknowledgement callback (the reply of its operation). The same events ' +
+        'reach clients without a Socket.IO library over plain WebSocket (`/ws/v2`, `/ws`) and ' +
+        'Server-Sent Events (`GET /api/v2/events/stream`), through the same rooms, permissions, ' +
+        'history and limits. Try it at /docs/socket; the REST API is at /docs.',
     },
     defaultContentType: 'application/json',
     servers: {
@@ -777,7 +274,19 @@ export function buildAsyncApiDocument(app: INestApplication, version: string): J
         protocol: 'ws',
         pathname: '/socket.io',
         description: 'This service (Socket.IO over WebSocket or HTTP long-polling)',
-        variables: { host: { default: 'localhost:3000' } },
+        variables: { host: { default: 'localhost:8000' } },
+      },
+      plain: {
+        host: '{host}',
+        protocol: 'ws',
+        description: 'This service: plain WebSocket (RFC 6455), JSON text frames',
+        variables: { host: { default: 'localhost:8000' } },
+      },
+      http: {
+        host: '{host}',
+        protocol: 'http',
+        description: 'This service: Server-Sent Events (text/event-stream)',
+        variables: { host: { default: 'localhost:8000' } },
       },
     },
     channels: {
@@ -789,6 +298,7 @@ export function buildAsyncApiDocument(app: INestApplication, version: string): J
           'last_event_id the socket is put back in those rooms and receives what it missed as ' +
           'event_history (or replay_truncated first). Agent keys are joined to agent:<their id>. ' +
           'Rooms and who may join them: x-rooms.',
+        servers: on('app'),
         messages: v2Messages,
         'x-handshake-auth': ref('HandshakeAuth'),
         'x-rooms': roomRules(),
@@ -799,8 +309,44 @@ export function buildAsyncApiDocument(app: INestApplication, version: string): J
         description:
           'The basic feed of the existing dashboard: no rooms, no replay, at most one event per ' +
           '50 ms per socket (coalesced). Needs auth.token unless DASHBOARD_PUBLIC_READ=true.',
+        servers: on('app'),
         messages: feedMessages,
         'x-handshake-auth': ref('HandshakeAuth'),
+      },
+      wsV2: {
+        address: '/ws/v2',
+        title: 'Plain WebSocket /ws/v2',
+        description:
+          'The events of /v2 as frames {type, room, rooms, data, timestamp, message_id, ' +
+          'correlation_id} (message_id: the event id). Authenticate with ?token=, an ' +
+          'Authorization or X-API-Key header on the upgrade, or an auth frame within 10 s. ' +
+          'Reconnect with ?last_event_id=&rooms=a,b to be put back and sent what was missed as ' +
+          'event_history. Every client frame is answered by an ack or error frame echoing its ' +
+          'correlation_id. Close codes: 4401 unauthenticated, 4403 refused, 4429 too many ' +
+          'connections, 1009 frame larger than 1 MB, 1013 instance full, 1001 shutting down.',
+        servers: on('plain'),
+        messages: plain.wsV2,
+        'x-rooms': roomRules(),
+      },
+      ws: {
+        address: '/ws',
+        title: 'Plain WebSocket /ws (basic feed)',
+        description:
+          'The events of namespace / (paced the same way) as frames {type, data, timestamp}, with ' +
+          'the original v1 answers to ping and subscribe. Needs ?token= (or a header) unless ' +
+          'DASHBOARD_PUBLIC_READ=true; closes with 4401 when refused.',
+        servers: on('plain'),
+        messages: plain.ws,
+      },
+      sse: {
+        address: '/api/v2/events/stream',
+        title: 'Server-Sent Events',
+        description:
+          'GET /api/v2/events/stream?rooms=a,b (credential in a header, or ?token=): id: the ' +
+          'event id, event: the /v2 event name, data: its envelope. A reconnecting EventSource ' +
+          'sends Last-Event-ID and first receives what it missed, in order; a comment every 15 s.',
+        servers: on('http'),
+        messages: plain.sse,
       },
     },
     operations,

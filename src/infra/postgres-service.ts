@@ -155,6 +155,36 @@ async function startEmbedded(config: AppConfig, logger: ServiceLogger): Promise<
   };
 }
 
+/** PostgreSQL's invalid_catalog_name: the database named in the URL does not exist. */
+const DATABASE_MISSING = '3D000';
+
+/**
+ * CONTRACT §1: a DATABASE_URL naming a database that does not exist: created when its role
+ * may create databases, else start-up stops naming it and the `createdb` command.
+ */
+async function createConfiguredDatabase(url: string, logger: ServiceLogger): Promise<void> {
+  const database = databaseName(url);
+  try {
+    await ensureDatabase(url, database);
+  } catch (error) {
+    const parsed = new URL(url);
+    const command = [
+      'createdb',
+      `-h ${parsed.hostname}`,
+      parsed.port ? `-p ${parsed.port}` : '',
+      parsed.username ? `-U ${decodeURIComponent(parsed.username)}` : '',
+      `'${database.replace(/'/g, "'\\''")}'`,
+    ]
+      .filter(Boolean)
+      .join(' ');
+    throw new StartupError(
+      `DATABASE_URL: database "${database}" does not exist at ${redactUrl(url)} and could not be ` +
+        `created (${(error as Error).message}). Create it with: ${command}`,
+    );
+  }
+  logger.log(`Database: created "${database}" (named by DATABASE_URL)`);
+}
+
 /**
  * CONTRACT §1: DATABASE_URL when set (fail fast if unreachable); otherwise the local
  * server (creating the database), otherwise an embedded PostgreSQL kept in DATA_DIR.
@@ -164,7 +194,11 @@ export async function resolvePostgres(
   logger: ServiceLogger,
 ): Promise<ResolvedService> {
   if (config.databaseUrl) {
-    const error = await tryConnect(config.databaseUrl);
+    let error = await tryConnect(config.databaseUrl);
+    if ((error as { code?: string } | undefined)?.code === DATABASE_MISSING) {
+      await createConfiguredDatabase(config.databaseUrl, logger);
+      error = await tryConnect(config.databaseUrl);
+    }
     if (error) {
       throw new StartupError(
         `DATABASE_URL: cannot connect to ${redactUrl(config.databaseUrl)}: ${error.message}`,

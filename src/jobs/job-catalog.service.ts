@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { canonicalJobName } from './job-aliases.js';
 import type { JobTypeDefinition, ScheduleDefinition } from './job-types.js';
 
 /**
@@ -21,8 +22,9 @@ export class JobCatalog {
     this.schedules.set(schedule.name, schedule);
   }
 
+  /** A job type by our name or by the original backend's (an alias). */
   get(name: string): JobTypeDefinition | undefined {
-    return this.types.get(name);
+    return this.types.get(canonicalJobName(name));
   }
 
   list(): JobTypeDefinition[] {

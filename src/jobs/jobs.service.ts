@@ -15,6 +15,7 @@ import { toPage, type Page } from '../common/pagination/page.js';
 import { flattenValidationErrors } from '../common/validation.js';
 import { withTimeout } from '../infra/net.js';
 import { EventBus } from '../realtime/event-bus.service.js';
+import { aliasesOf } from './job-aliases.js';
 import type { BulkJobsDto, JobResponseDto, ListJobsQuery, SubmitJobDto } from './dto/jobs.dto.js';
 import type { BackgroundTaskEntity } from './entities/background-task.entity.js';
 import { JobCatalog } from './job-catalog.service.js';
@@ -61,6 +62,7 @@ export class JobsService {
       max_retries: (type.attempts ?? 1) - 1,
       timeout_seconds: (type.timeoutMs ?? DEFAULT_JOB_TIMEOUT_MS) / 1000,
       required_role: type.role ?? 'operator',
+      aliases: aliasesOf(type.name),
     }));
   }
 

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import type { Socket } from 'socket.io';
 import type { Principal } from '../auth/principal.js';
 import { RedisService } from '../redis/redis.service.js';
+import type { Admission } from './delivery/subscriber.js';
 
 /** CONTRACT §4: at most 50 live connections per credential, across instances. */
 export const CONNECTIONS_PER_CREDENTIAL = 50;
@@ -38,11 +38,11 @@ export class ConnectionLimits implements OnModuleDestroy {
     clearInterval(this.timer);
   }
 
-  /** Takes a connection for the socket's credential; false when it has 50 already. */
-  async admit(socket: Socket, principal: Principal): Promise<boolean> {
+  /** Takes a connection (of any transport) for its credential; false when it has 50 already. */
+  async admit(connection: Admission, principal: Principal): Promise<boolean> {
     if (principal.kind === 'anonymous') return true;
     const key = this.redis.key('ws-connections', principal.kind, principal.id);
-    const member = `${socket.nsp.name}:${socket.id}`;
+    const member = connection.key;
     const now = Date.now();
     try {
       const admitted = await this.redis.client.eval(
@@ -62,7 +62,7 @@ export class ConnectionLimits implements OnModuleDestroy {
       return true;
     }
     this.leases.set(member, key);
-    socket.once('disconnect', () => {
+    connection.onClose(() => {
       this.leases.delete(member);
       this.redis.client.zrem(key, member).catch(() => undefined);
     });

@@ -10,12 +10,13 @@ import { CredentialService } from '../auth/credential.service.js';
 import { ANONYMOUS_DASHBOARD_READER } from '../auth/principal.js';
 import type { AppConfig } from '../config/config.js';
 import { InjectConfig, InjectRuntime, Runtime } from '../config/config.module.js';
-import { ConnectionLimits } from './connection-limits.js';
+import { DeliveryCore } from './delivery/delivery-core.service.js';
 import {
   expireWithToken,
   guardMessages,
   handshakeToken,
-  tooManyConnections,
+  refusedConnection,
+  socketAdmission,
   unauthorized,
 } from './socket-auth.js';
 import type { SocketData } from './socket-hub.service.js';
@@ -33,7 +34,7 @@ export class DashboardGateway implements OnGatewayInit, OnGatewayConnection, OnG
     private readonly credentials: CredentialService,
     private readonly hub: SocketHub,
     private readonly stats: SocketStats,
-    private readonly connectionLimits: ConnectionLimits,
+    private readonly core: DeliveryCore,
     @InjectConfig() private readonly config: AppConfig,
     @InjectRuntime() private readonly runtime: Runtime,
   ) {}
@@ -45,8 +46,8 @@ export class DashboardGateway implements OnGatewayInit, OnGatewayConnection, OnG
     namespace.use((socket, next) => {
       const token = handshakeToken(socket);
       const accept = async (principal: SocketData['principal']) => {
-        if (!(await this.connectionLimits.admit(socket, principal)))
-          return next(tooManyConnections());
+        const refusal = await this.core.admit(socketAdmission(socket), principal);
+        if (refusal) return next(refusedConnection(refusal));
         socket.data = {
           principal,
           connectedAt: new Date().toISOString(),

@@ -43,6 +43,8 @@ export class RealtimeIoAdapter extends IoAdapter {
         credentials: true,
       },
       serveClient: false,
+      // Upgrades of other paths are the plain WebSocket endpoints' (/ws, /ws/v2).
+      destroyUpgrade: false,
     } as ServerOptions);
     server.adapter(
       createAdapter(this.redis.create('socket.io-pub'), this.redis.create('socket.io-sub'), {

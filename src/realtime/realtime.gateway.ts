@@ -11,7 +11,7 @@ import {
 import type { Namespace, Socket } from 'socket.io';
 import { CredentialService } from '../auth/credential.service.js';
 import type { Principal } from '../auth/principal.js';
-import { AppError, ForbiddenError } from '../common/errors/app-errors.js';
+import { ForbiddenError } from '../common/errors/app-errors.js';
 import type { AppConfig } from '../config/config.js';
 import { InjectConfig, InjectRuntime, Runtime } from '../config/config.module.js';
 import {
@@ -20,17 +20,16 @@ import {
   RoomMessageDto,
   RoomPayloadMessageDto,
 } from './dto/messages.dto.js';
-import { EventBus } from './event-bus.service.js';
-import { RoomMessageLimits } from './room-message-limits.js';
 import { checkRoom } from './rooms.js';
 import {
   expireWithToken,
   guardMessages,
   handshakeToken,
-  tooManyConnections,
+  refusedConnection,
+  socketAdmission,
   unauthorized,
 } from './socket-auth.js';
-import { ConnectionLimits } from './connection-limits.js';
+import { DeliveryCore } from './delivery/delivery-core.service.js';
 import { SocketData, SocketHub } from './socket-hub.service.js';
 import { SocketStats } from './socket-stats.service.js';
 import { acknowledge, validateMessage } from './ws-ack.js';
@@ -53,9 +52,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly credentials: CredentialService,
     private readonly hub: SocketHub,
     private readonly stats: SocketStats,
-    private readonly events: EventBus,
-    private readonly roomMessageLimits: RoomMessageLimits,
-    private readonly connectionLimits: ConnectionLimits,
+    private readonly core: DeliveryCore,
     @InjectConfig() private readonly config: AppConfig,
     @InjectRuntime() private readonly runtime: Runtime,
   ) {}
@@ -67,8 +64,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       if (!token) return next(unauthorized());
       this.credentials.authenticate(token).then(
         async (principal) => {
-          if (!(await this.connectionLimits.admit(socket, principal)))
-            return next(tooManyConnections());
+          const refusal = await this.core.admit(socketAdmission(socket), principal);
+          if (refusal) return next(refusedConnection(refusal));
           socket.data = {
             principal,
             connectedAt: new Date().toISOString(),
@@ -93,11 +90,10 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       await socket.join(`agent:${principal.agentId}`);
 
     const auth = (socket.handshake.auth ?? {}) as ReconnectAuth;
-    const rooms = Array.isArray(auth.rooms) ? auth.rooms : [];
-    const allowed = rooms.filter(
-      (room): room is string => typeof room === 'string' && checkRoom(principal, room).ok,
+    const { allowed, refused } = this.core.splitRooms(
+      principal,
+      Array.isArray(auth.rooms) ? auth.rooms : [],
     );
-    const refused = rooms.filter((room) => !allowed.includes(room as string));
     if (refused.length)
       socket.emit('system_notification', { event: 'rooms_refused', rooms: refused });
     const lastEventId =
@@ -126,8 +122,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       const { room } = await validateMessage(RoomMessageDto, body);
       this.authorizeRoom(socket, room);
       await socket.join(room);
-      const members = await this.hub.namespaces.v2!.in(room).fetchSockets();
-      return { room, members_count: members.length };
+      return { room, members_count: await this.core.members(room) };
     });
   }
 
@@ -144,20 +139,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   async roomMessage(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
     return acknowledge(async () => {
       const { room, data } = await validateMessage(RoomPayloadMessageDto, body);
-      if (!socket.rooms.has(room)) throw new ForbiddenError(`Join ${room} before sending to it`);
       const principal = (socket.data as SocketData).principal;
-      await this.roomMessageLimits.check(principal, data);
-      const [event] = await this.events.publishAndWait('room.message', {
-        room,
-        data,
-        from: {
-          id: principal.id,
-          kind: principal.kind,
-          name: principal.name,
-          socket_id: socket.id,
-        },
-      });
-      return { room, event_id: event.id };
+      return this.core.sendRoomMessage(principal, socket.rooms.has(room), room, data, socket.id);
     });
   }
 
@@ -174,7 +157,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
         rooms = [...socket.rooms].filter((room) => room !== socket.id);
       }
       if (!rooms.length) return { count: 0, last_id: null };
-      const result = await this.hub.replay((event) => socket.emit('event_history', event), {
+      const result = await this.core.replay((event) => socket.emit('event_history', event), {
         rooms: rooms.filter((room) => checkRoom(principal, room).ok),
         afterId: message.after_id,
         limit: message.limit ?? 1000,
@@ -207,28 +190,30 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   }
 
   private authorizeRoom(socket: Socket, room: string): void {
-    const check = checkRoom((socket.data as SocketData).principal, room);
-    if (!check.ok) throw new AppError(check.status, check.reason);
+    this.core.authorizeRoom((socket.data as SocketData).principal, room);
   }
 
   private async onInvalidation(kind: Principal['kind'], id: string): Promise<void> {
     if (kind === 'api_key') {
       this.hub.disconnectPrincipal('api_key', id, 'credential revoked');
+      this.core.principalChanged('api_key', id, { end: true, reason: 'credential revoked' });
       return;
     }
     const user = await this.credentials.findUser(id).catch(() => null);
     if (!user || !user.isActive) {
       this.hub.disconnectPrincipal('user', id, 'account deactivated');
+      this.core.principalChanged('user', id, { end: true, reason: 'account deactivated' });
       return;
     }
     // A raised session version (sign-out everywhere, new password or role) ends the
     // sessions that signed in before it.
-    this.hub.disconnectPrincipal(
-      'user',
-      id,
-      'session ended',
-      (principal) => principal.session?.version !== user.sessionVersion,
-    );
+    const ended = (principal: Principal) => principal.session?.version !== user.sessionVersion;
+    this.hub.disconnectPrincipal('user', id, 'session ended', ended);
+    this.core.principalChanged('user', id, { end: true, reason: 'session ended', which: ended });
+    this.core.principalChanged('user', id, {
+      end: false,
+      update: { role: user.role, name: user.displayName },
+    });
     // The sessions that go on carry the user as it is now, and keep only the rooms it may join.
     for (const socket of this.hub.socketsOf('user', id)) {
       const data = socket.data as SocketData;

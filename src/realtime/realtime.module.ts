@@ -10,20 +10,24 @@ import { EventStream } from './event-stream.service.js';
 import { RealtimeController } from './realtime.controller.js';
 import { RealtimeGateway } from './realtime.gateway.js';
 import { ConnectionLimits } from './connection-limits.js';
+import { DeliveryCore } from './delivery/delivery-core.service.js';
+import { PlainWsServer } from './plain-ws/plain-ws.server.js';
+import { EventStreamController } from './sse/event-stream.controller.js';
 import { RoomMessageLimits } from './room-message-limits.js';
 import { RealtimeService } from './realtime.service.js';
 import { SocketHub } from './socket-hub.service.js';
 import { SocketStats } from './socket-stats.service.js';
 
 /**
- * Domain events in, history rows and Socket.IO emits out. Every process publishes
- * (EventBus); processes that serve sockets follow the history (EventStream) and
- * deliver it (SocketHub).
+ * Domain events in, history rows and live updates out. Every process publishes
+ * (EventBus); processes that serve clients follow the history (EventStream) and
+ * deliver it through one core (DeliveryCore) to Socket.IO (SocketHub), plain
+ * WebSocket (PlainWsServer: /ws, /ws/v2) and Server-Sent Events (EventStreamController).
  */
 @Global()
 @Module({
   imports: [TypeOrmModule.forFeature([EventEntity])],
-  controllers: [RealtimeController],
+  controllers: [RealtimeController, EventStreamController],
   providers: [
     EventStore,
     EventBus,
@@ -33,10 +37,12 @@ import { SocketStats } from './socket-stats.service.js';
     RealtimeService,
     RoomMessageLimits,
     ConnectionLimits,
+    DeliveryCore,
+    PlainWsServer,
     RealtimeGateway,
     DashboardGateway,
   ],
-  exports: [EventBus, EventStore, EventStream, SocketHub, SocketStats],
+  exports: [EventBus, EventStore, EventStream, SocketHub, SocketStats, DeliveryCore, PlainWsServer],
 })
 export class RealtimeModule implements OnApplicationBootstrap {
   constructor(

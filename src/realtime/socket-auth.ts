@@ -1,6 +1,8 @@
 import type { Socket } from 'socket.io';
 import { extractToken } from '../auth/guards/authentication.guard.js';
 import { AppError } from '../common/errors/app-errors.js';
+import type { Refusal } from './delivery/delivery-core.service.js';
+import type { Admission } from './delivery/subscriber.js';
 import { ackError } from './ws-ack.js';
 
 /** The credential a client offers at the handshake: `auth.token`, or the HTTP headers. */
@@ -16,9 +18,17 @@ export function unauthorized(): Error & { data: { status_code: number } } {
   return Object.assign(new Error('unauthorized'), { data: { status_code: 401 } });
 }
 
-/** Error whose message Socket.IO clients see in `connect_error` when their credential has too many. */
-export function tooManyConnections(): Error & { data: { status_code: number } } {
-  return Object.assign(new Error('too many connections'), { data: { status_code: 429 } });
+/** Error whose message Socket.IO clients see in `connect_error` when the connection is refused by a limit. */
+export function refusedConnection(refusal: Refusal): Error & { data: { status_code: number } } {
+  return Object.assign(new Error(refusal.message), { data: { status_code: refusal.status } });
+}
+
+/** A socket as the connection limits see it. */
+export function socketAdmission(socket: Socket): Admission {
+  return {
+    key: `${socket.nsp.name}:${socket.id}`,
+    onClose: (release) => socket.once('disconnect', release),
+  };
 }
 
 /** A token bucket: `perSecond` messages a second, bursts up to twice that. */

@@ -3,14 +3,18 @@ import type { Namespace, Socket } from 'socket.io';
 import type { Principal } from '../auth/principal.js';
 import { type DashboardOverview, type FeedEvent, toFeedEvents } from './dashboard-feed.js';
 import type { EventEnvelope } from './event.entity.js';
-import { EventStore } from './event-store.service.js';
 import { EventStream } from './event-stream.service.js';
 import { FeedPacer } from './feed-pacer.js';
-import { checkRoom } from './rooms.js';
+import { DeliveryCore } from './delivery/delivery-core.service.js';
 import { SocketStats } from './socket-stats.service.js';
 
-/** Most events sent on reconnect; beyond it the client is told to refetch. */
-export const MAX_RECONNECT_REPLAY = 10_000;
+export { MAX_RECONNECT_REPLAY } from './delivery/delivery-core.service.js';
+
+/** Who is sent the paced feed of namespace /: a Socket.IO socket or a plain `/ws` connection. */
+export interface FeedClient {
+  readonly id: string;
+  emit(event: string, payload: unknown): unknown;
+}
 
 /** What we keep on each socket (serialisable: the Redis adapter ships it to other instances). */
 export interface SocketData {
@@ -19,33 +23,31 @@ export interface SocketData {
   instanceId: string;
 }
 
-interface ReplayGate {
-  rooms: Set<string>;
-  buffer: EventEnvelope[];
-}
-
 /**
- * Delivers the event history to this instance's sockets, in id order: every event
- * to its rooms on /v2 and, mapped, to everyone on / (paced per socket: FeedPacer). A socket that reconnects is
- * gated while it is replayed: live events meant for it wait in a buffer and are
- * sent after the replay, skipping what the replay already carried.
+ * Delivers the event history to this instance's Socket.IO sockets, in id order: every
+ * event to its rooms on /v2 and, mapped, to everyone on / and plain `/ws` (paced per
+ * connection: FeedPacer). Replay, and the gate that holds a reconnecting socket's live
+ * events until its replay is done, are the delivery core's (shared with /ws/v2 and SSE).
  */
 @Injectable()
 export class SocketHub {
   private readonly logger = new Logger('SocketHub');
   private v2?: Namespace;
   private basic?: Namespace;
-  private readonly gates = new Map<string, ReplayGate>();
   /** Namespace /: each socket's paced queue. */
   private readonly feeds = new Map<string, FeedPacer>();
   private fullOverview?: () => Promise<DashboardOverview>;
 
   constructor(
     private readonly stream: EventStream,
-    private readonly store: EventStore,
     private readonly stats: SocketStats,
+    private readonly core: DeliveryCore,
   ) {
     this.stream.onEvent((event) => this.deliver(event));
+    this.core.useSocketIo({
+      connections: () => (this.v2?.sockets.size ?? 0) + (this.basic?.sockets.size ?? 0),
+      members: async (room) => (this.v2 ? (await this.v2.in(room).fetchSockets()).length : 0),
+    });
   }
 
   attachV2(namespace: Namespace): void {
@@ -65,8 +67,8 @@ export class SocketHub {
     this.fullOverview = provider;
   }
 
-  /** A socket joined namespace /: from now on it is sent the feed, paced. */
-  openFeed(socket: Socket): void {
+  /** A client joined namespace / (or `/ws`): from now on it is sent the feed, paced. */
+  openFeed(socket: FeedClient): void {
     const pacer: FeedPacer = new FeedPacer({
       send: (event, payload) => {
         socket.emit(event, payload);
@@ -74,7 +76,7 @@ export class SocketHub {
       },
       onOverflow: () => {
         this.logger.warn(
-          `namespace / socket ${socket.id} fell behind; its queue is replaced by a full dashboard_update`,
+          `feed client ${socket.id} fell behind; its queue is replaced by a full dashboard_update`,
         );
         this.fullOverview?.().then(
           (payload) => pacer.push({ event: 'dashboard_update', key: 'dashboard_update', payload }),
@@ -100,9 +102,9 @@ export class SocketHub {
     return this.feeds.size;
   }
 
-  /** Sockets of this instance on both namespaces. */
+  /** Connections of this instance: both namespaces, and the plain WebSocket and SSE ones. */
   localConnections(): number {
-    return (this.v2?.sockets.size ?? 0) + (this.basic?.sockets.size ?? 0);
+    return this.core.localConnections();
   }
 
   private deliver(event: EventEnvelope): void {
@@ -117,12 +119,8 @@ export class SocketHub {
           : null;
       if (sender) recipients.delete(sender);
       const held: string[] = sender ? [sender] : [];
-      for (const [socketId, gate] of this.gates) {
-        if (recipients.has(socketId)) {
-          gate.buffer.push(event);
-          held.push(socketId);
-        }
-      }
+      for (const socketId of recipients)
+        if (this.core.holdIfGated(socketId, event)) held.push(socketId);
       const live = recipients.size - held.length + (sender ? 1 : 0);
       if (live > 0) {
         this.v2.local.to(event.rooms).except(held).emit(event.type, event);
@@ -133,79 +131,29 @@ export class SocketHub {
   }
 
   /**
-   * Joins `rooms` and sends every event of them after `afterId` (at most 10,000),
-   * then the live events that arrived meanwhile, without duplicates or gaps.
+   * Joins `rooms` and sends every event of them after `afterId` as `event_history` (at
+   * most 10,000), then the live events that arrived meanwhile, without duplicates or gaps.
    */
-  async rejoin(
-    socket: Socket,
-    rooms: string[],
-    afterId: string,
-  ): Promise<{ count: number; lastId: string }> {
-    const gate: ReplayGate = { rooms: new Set(rooms), buffer: [] };
-    this.gates.set(socket.id, gate);
-    try {
-      await socket.join(rooms);
-      const purged = await this.store.purgedThrough();
-      const { batches, truncated } = await this.store.missed(rooms, afterId, MAX_RECONNECT_REPLAY);
-      let lastId = afterId;
-      let count = 0;
-      let told = !(truncated || BigInt(afterId) < BigInt(purged));
-      for await (const events of batches) {
-        if (!told) {
-          socket.emit('replay_truncated', { oldest_id: events[0].id });
-          told = true;
-        }
-        for (const event of events) {
-          socket.emit('event_history', event);
-          lastId = event.id;
-        }
-        count += events.length;
-      }
-      if (!told)
-        socket.emit('replay_truncated', { oldest_id: (await this.store.oldestId()) ?? afterId });
-      // This instance's live stream may lag behind the table: keep holding live events
-      // until it has passed what the client already has, or they would arrive twice.
-      await this.stream.waitForPosition(lastId);
-      // Live events held back while replaying, minus those the replay carried.
-      for (const event of gate.buffer) {
-        if (BigInt(event.id) > BigInt(lastId)) {
-          socket.emit(event.type, event);
-          lastId = event.id;
-        }
-      }
-      this.stats.countSent(count + gate.buffer.length);
-      return { count, lastId };
-    } finally {
-      this.gates.delete(socket.id);
-    }
+  rejoin(socket: Socket, rooms: string[], afterId: string) {
+    return this.core.rejoin(
+      {
+        id: socket.id,
+        join: (joined) => socket.join(joined),
+        replayed: (event) => socket.emit('event_history', event),
+        truncated: (oldestId) => socket.emit('replay_truncated', { oldest_id: oldestId }),
+        deliver: (event) => socket.emit(event.type, event),
+      },
+      rooms,
+      afterId,
+    );
   }
 
   /** Explicit replay: history of rooms after an id (or since a time), as `event_history`. */
-  async replay(
+  replay(
     emit: (event: EventEnvelope) => void,
     filter: { rooms: string[]; afterId?: string; since?: Date; limit: number },
-  ): Promise<{ count: number; lastId: string | null }> {
-    const condition = ['rooms && $1::text[]'];
-    const params: unknown[] = [filter.rooms];
-    if (filter.since) {
-      params.push(filter.since);
-      condition.push(`created_at >= $${params.length}`);
-    }
-    let count = 0;
-    let lastId: string | null = null;
-    // One batch (≤ 1,000 rows or 4 MiB) in memory at a time.
-    for await (const events of this.store.batches(
-      condition.join(' AND '),
-      params,
-      filter.afterId ?? '0',
-      filter.limit,
-    )) {
-      for (const event of events) emit(event);
-      count += events.length;
-      lastId = events[events.length - 1].id;
-    }
-    this.stats.countSent(count);
-    return { count, lastId };
+  ) {
+    return this.core.replay(emit, filter);
   }
 
   /**
@@ -214,9 +162,7 @@ export class SocketHub {
    */
   async leaveRefusedRooms(socket: Socket): Promise<string[]> {
     const principal = (socket.data as SocketData).principal;
-    const refused = [...socket.rooms].filter(
-      (room) => room !== socket.id && !checkRoom(principal, room).ok,
-    );
+    const refused = this.core.refusedRooms(principal, socket.rooms, socket.id);
     for (const room of refused) await socket.leave(room);
     if (refused.length) socket.emit('system_notification', { event: 'rooms_left', rooms: refused });
     return refused;

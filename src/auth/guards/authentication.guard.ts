@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { IS_PUBLIC } from '../../common/decorators/public.decorator.js';
-import type { AuthenticatedRequest } from '../auth.decorator.js';
+import { QUERY_TOKEN, type AuthenticatedRequest } from '../auth.decorator.js';
 import { CredentialService } from '../credential.service.js';
 
 /** The credential of a request: `Authorization: Bearer <token>` or `X-API-Key: <key>`. */
@@ -35,7 +35,7 @@ export class AuthenticationGuard implements CanActivate {
       context.getHandler(),
       context.getClass(),
     ]);
-    const token = extractToken(request.headers);
+    const token = extractToken(request.headers) ?? this.queryToken(context, request);
     if (!token || isPublic) return true;
     try {
       request.principal = await this.credentials.authenticate(token);
@@ -43,5 +43,11 @@ export class AuthenticationGuard implements CanActivate {
       request.authError = error as Error;
     }
     return true;
+  }
+
+  private queryToken(context: ExecutionContext, request: AuthenticatedRequest): string | undefined {
+    if (!this.reflector.get<boolean>(QUERY_TOKEN, context.getHandler())) return undefined;
+    const token = request.query.token;
+    return typeof token === 'string' && token.trim() ? token.trim() : undefined;
   }
 }

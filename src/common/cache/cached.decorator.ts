@@ -22,7 +22,8 @@ export type CacheFamily =
 
 export interface CachedOptions {
   families: CacheFamily[];
-  ttlSeconds: number;
+  /** Unset: CACHE_TTL_SECONDS. */
+  ttlSeconds?: number;
   /** `role`: responses differ only by role (and agent for agent keys); `principal`: by caller. */
   scope?: 'role' | 'principal';
 }

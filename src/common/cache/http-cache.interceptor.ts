@@ -54,7 +54,9 @@ export class HttpCacheInterceptor implements NestInterceptor {
             if (!key || response.statusCode !== 200 || body === undefined) return body;
             // Stored as sent: a hit is answered without parsing and serialising the body again.
             const entry = `${isPage(body) ? JSON.stringify(body.meta) : ''}\n${JSON.stringify(body)}`;
-            this.cache.set(key, entry, options.ttlSeconds * 1000).catch(() => undefined);
+            this.cache
+              .set(key, entry, (options.ttlSeconds ?? this.config.cacheTtlSeconds) * 1000)
+              .catch(() => undefined);
             return this.send(response, entry);
           }),
         );

@@ -14,6 +14,12 @@ export class JobTypeDto {
   @ApiProperty() timeout_seconds: number;
   @ApiProperty({ enum: ['viewer', 'operator', 'admin'], enumName: 'UserRole' })
   required_role: string;
+  @ApiProperty({
+    type: [String],
+    example: ['analyze_system_metrics'],
+    description: "The original backend's names for this type, accepted on submit",
+  })
+  aliases: string[];
 }
 
 export class JobTypesDto {

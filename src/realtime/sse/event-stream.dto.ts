@@ -1,0 +1,35 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+
+export class EventStreamQuery {
+  @ApiProperty({
+    description: 'Comma list of rooms to follow (the rooms of namespace /v2)',
+    example: 'agents,tasks',
+    maxLength: 2000,
+  })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(2000)
+  rooms: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Resume after this event id (what a reconnecting EventSource sends as the ' +
+      'Last-Event-ID header; the header wins)',
+    pattern: '^\\d{1,19}$',
+    example: '42',
+  })
+  @IsOptional()
+  @Matches(/^\d{1,19}$/, { message: 'last_event_id must be an event id (digits)' })
+  last_event_id?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'The credential (a JWT or an API key), for clients that cannot send headers such ' +
+      'as a browser EventSource; never logged',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(4096)
+  token?: string;
+}
