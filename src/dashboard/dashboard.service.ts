@@ -13,7 +13,7 @@ import {
   dashboardTask,
   recentTaskRow,
   seconds,
-} from '../realtime/dashboard-feed.js';
+} from './dashboard-feed.js';
 import { LiveMetricsService } from '../system/measure/live-metrics.service.js';
 import { ListTasksQuery } from '../tasks/dto/task.dto.js';
 import { TasksService } from '../tasks/tasks.service.js';

@@ -14,7 +14,7 @@ import {
   RoomMessageDto,
   RoomPayloadMessageDto,
 } from '../realtime/dto/messages.dto.js';
-import type { FeedEventName } from '../realtime/dashboard-feed.js';
+import type { FeedEventName } from '../dashboard/dashboard-feed.js';
 import { routeDomainEvent } from '../realtime/event-routing.js';
 import { checkRoom } from '../realtime/rooms.js';
 import {

@@ -2,7 +2,6 @@ import { Global, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { AppConfig } from '../config/config.js';
 import { InjectConfig } from '../config/config.module.js';
-import { DashboardGateway } from './dashboard.gateway.js';
 import { EventEntity } from './event.entity.js';
 import { EventBus } from './event-bus.service.js';
 import { EventStore } from './event-store.service.js';
@@ -34,9 +33,8 @@ import { SocketStats } from './socket-stats.service.js';
     RoomMessageLimits,
     ConnectionLimits,
     RealtimeGateway,
-    DashboardGateway,
   ],
-  exports: [EventBus, EventStore, EventStream, SocketHub, SocketStats],
+  exports: [EventBus, EventStore, EventStream, SocketHub, SocketStats, ConnectionLimits],
 })
 export class RealtimeModule implements OnApplicationBootstrap {
   constructor(

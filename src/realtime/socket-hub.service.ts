@@ -1,11 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Namespace, Socket } from 'socket.io';
 import type { Principal } from '../auth/principal.js';
-import { type DashboardOverview, type FeedEvent, toFeedEvents } from './dashboard-feed.js';
 import type { EventEnvelope } from './event.entity.js';
 import { EventStore } from './event-store.service.js';
 import { EventStream } from './event-stream.service.js';
-import { FeedPacer } from './feed-pacer.js';
 import { checkRoom } from './rooms.js';
 import { SocketStats } from './socket-stats.service.js';
 
@@ -26,7 +24,8 @@ interface ReplayGate {
 
 /**
  * Delivers the event history to this instance's sockets, in id order: every event
- * to its rooms on /v2 and, mapped, to everyone on / (paced per socket: FeedPacer). A socket that reconnects is
+ * to its rooms on /v2 (namespace /, the dashboard's feed, is served by
+ * `dashboard/FeedSockets` from the same stream). A socket that reconnects is
  * gated while it is replayed: live events meant for it wait in a buffer and are
  * sent after the replay, skipping what the replay already carried.
  */
@@ -36,9 +35,6 @@ export class SocketHub {
   private v2?: Namespace;
   private basic?: Namespace;
   private readonly gates = new Map<string, ReplayGate>();
-  /** Namespace /: each socket's paced queue. */
-  private readonly feeds = new Map<string, FeedPacer>();
-  private fullOverview?: () => Promise<DashboardOverview>;
 
   constructor(
     private readonly stream: EventStream,
@@ -58,46 +54,6 @@ export class SocketHub {
 
   get namespaces(): { v2?: Namespace; basic?: Namespace } {
     return { v2: this.v2, basic: this.basic };
-  }
-
-  /** What a socket of namespace / gets after its queue overflowed. */
-  setFullOverview(provider: () => Promise<DashboardOverview>): void {
-    this.fullOverview = provider;
-  }
-
-  /** A socket joined namespace /: from now on it is sent the feed, paced. */
-  openFeed(socket: Socket): void {
-    const pacer: FeedPacer = new FeedPacer({
-      send: (event, payload) => {
-        socket.emit(event, payload);
-        this.stats.countSent(1);
-      },
-      onOverflow: () => {
-        this.logger.warn(
-          `namespace / socket ${socket.id} fell behind; its queue is replaced by a full dashboard_update`,
-        );
-        this.fullOverview?.().then(
-          (payload) => pacer.push({ event: 'dashboard_update', key: 'dashboard_update', payload }),
-          (error: Error) => this.logger.warn(`full dashboard_update failed: ${error.message}`),
-        );
-      },
-    });
-    this.feeds.set(socket.id, pacer);
-  }
-
-  closeFeed(socketId: string): void {
-    this.feeds.get(socketId)?.close();
-    this.feeds.delete(socketId);
-  }
-
-  /** Queues an event for every socket of namespace / on this instance. */
-  sendFeed(item: FeedEvent): void {
-    for (const pacer of this.feeds.values()) pacer.push(item);
-  }
-
-  /** Sockets of namespace / on this instance. */
-  feedConnections(): number {
-    return this.feeds.size;
   }
 
   /** Sockets of this instance on both namespaces. */
@@ -129,7 +85,6 @@ export class SocketHub {
         this.stats.countSent(live);
       }
     }
-    if (this.feeds.size) for (const item of toFeedEvents(event)) this.sendFeed(item);
   }
 
   /**

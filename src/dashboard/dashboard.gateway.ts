@@ -10,17 +10,18 @@ import { CredentialService } from '../auth/credential.service.js';
 import { ANONYMOUS_DASHBOARD_READER } from '../auth/principal.js';
 import type { AppConfig } from '../config/config.js';
 import { InjectConfig, InjectRuntime, Runtime } from '../config/config.module.js';
-import { ConnectionLimits } from './connection-limits.js';
+import { ConnectionLimits } from '../realtime/connection-limits.js';
 import {
   expireWithToken,
   guardMessages,
   handshakeToken,
   tooManyConnections,
   unauthorized,
-} from './socket-auth.js';
-import type { SocketData } from './socket-hub.service.js';
-import { SocketHub } from './socket-hub.service.js';
-import { SocketStats } from './socket-stats.service.js';
+} from '../realtime/socket-auth.js';
+import type { SocketData } from '../realtime/socket-hub.service.js';
+import { SocketHub } from '../realtime/socket-hub.service.js';
+import { SocketStats } from '../realtime/socket-stats.service.js';
+import { FeedSockets } from './feed-sockets.service.js';
 
 /**
  * Namespace /: the basic feed the existing SubForge dashboard listens to (no rooms,
@@ -32,6 +33,7 @@ export class DashboardGateway implements OnGatewayInit, OnGatewayConnection, OnG
   constructor(
     private readonly credentials: CredentialService,
     private readonly hub: SocketHub,
+    private readonly feed: FeedSockets,
     private readonly stats: SocketStats,
     private readonly connectionLimits: ConnectionLimits,
     @InjectConfig() private readonly config: AppConfig,
@@ -66,12 +68,12 @@ export class DashboardGateway implements OnGatewayInit, OnGatewayConnection, OnG
     // Same rules as /v2: a message budget per socket, and a JWT's socket ends with its token.
     guardMessages(socket, this.config.socketMessagesPerSecond);
     expireWithToken(socket, (socket.data as SocketData).principal.expiresAt);
-    this.hub.openFeed(socket);
+    this.feed.open(socket);
     this.stats.setConnections(this.hub.localConnections());
   }
 
   handleDisconnect(socket: Socket): void {
-    this.hub.closeFeed(socket.id);
+    this.feed.close(socket.id);
     this.stats.setConnections(this.hub.localConnections());
   }
 
