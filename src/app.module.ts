@@ -5,7 +5,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import type { AppConfig } from './config/config.js';
 import { ConfigModule, Runtime } from './config/config.module.js';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter.js';
-import { createValidationPipe } from './common/validation.js';
+import { createValidationPipe } from './common/validation/validation-pipe.js';
 import { dataSourceOptions } from './database/data-source.js';
 import { AgentsModule } from './agents/agents.module.js';
 import { AuthModule } from './auth/auth.module.js';

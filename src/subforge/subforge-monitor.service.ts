@@ -13,7 +13,7 @@ import type { AppConfig } from '../config/config.js';
 import { InjectConfig, InjectRuntime, type Runtime } from '../config/config.module.js';
 import { sha256Hex } from '../auth/secrets.js';
 import { AppError } from '../common/errors/app-errors.js';
-import { sleep } from '../infra/net.js';
+import { sleep } from '../common/async.js';
 import { EventBus } from '../realtime/event-bus.service.js';
 import { RedisService } from '../redis/redis.service.js';
 import { WORKFLOW_ID } from './context.js';

@@ -4,7 +4,7 @@ import { IsOptional, IsUUID, validate } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { BadRequestError, TooBusyError } from '../common/errors/app-errors.js';
 import { mapError } from '../common/errors/error-mapper.js';
-import { flattenValidationErrors } from '../common/validation.js';
+import { flattenValidationErrors } from '../common/validation/validation-pipe.js';
 import { DeleteTaskQuery } from './dto/task-actions.dto.js';
 import type {
   BulkTaskItemDto,

@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '../auth/principal.js';
 import { AppError, ConflictError, NotFoundError } from '../common/errors/app-errors.js';
 import { type Page, toPage } from '../common/pagination/page.js';
-import { sleep } from '../infra/net.js';
+import { sleep } from '../common/async.js';
 import { TaskEffects } from '../tasks/task-effects.js';
 import { TaskLifecycleService } from '../tasks/task-lifecycle.service.js';
 import { TaskViews } from '../tasks/task-views.service.js';

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import type { AppConfig } from '../../config/config.js';
 import { InjectConfig } from '../../config/config.module.js';
-import { withTimeout } from '../../infra/net.js';
+import { withTimeout } from '../../common/async.js';
 import { ApiMetricRow, ApiMetricsRepository } from './api-metrics.repository.js';
 import { emptyHistogram, mergeInto, observe } from './histogram.js';
 

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { AppConfig } from '../../config/config.js';
 import { InjectConfig, InjectRuntime, Runtime } from '../../config/config.module.js';
 import { CHECK_TIMEOUT_MS, CoreHealthIndicators } from '../../health/health.indicators.js';
-import { withTimeout } from '../../infra/net.js';
+import { withTimeout } from '../../common/async.js';
 import { SocketHub } from '../../realtime/socket-hub.service.js';
 import type { V1HealthResponseDto } from '../dto/v1-status.dto.js';
 import { QueueInspector } from '../measure/queue-inspector.service.js';

@@ -8,7 +8,7 @@ import type { FieldError } from '../../common/errors/app-errors.js';
 import type { AppConfig } from '../../config/config.js';
 import { InjectConfig, InjectRuntime, Runtime } from '../../config/config.module.js';
 import { FileStore } from '../../files/storage/file-store.js';
-import { withTimeout } from '../../infra/net.js';
+import { withTimeout } from '../../common/async.js';
 import { SocketHub } from '../../realtime/socket-hub.service.js';
 import { SocketStats } from '../../realtime/socket-stats.service.js';
 import { RedisService } from '../../redis/redis.service.js';

@@ -1,6 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { Gauge } from 'prom-client';
-import { withTimeout } from '../../infra/net.js';
+import { withTimeout } from '../../common/async.js';
 import { SocketHub } from '../../realtime/socket-hub.service.js';
 import { QueueInspector } from '../measure/queue-inspector.service.js';
 import { MetricsRegistry } from './metrics-registry.service.js';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { DERIVED_STATUS } from '../../workflows/workflows.repository.js';
+import { DERIVED_WORKFLOW_STATUS as DERIVED_STATUS } from '../../database/sql.js';
 import type {
   CountRow,
   TaskBreakdowns,

@@ -18,8 +18,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { StringList } from '../../agents/dto/agent.dto.js';
-import { IsOptionalNotNull, QueryBoolean } from '../../agents/dto/query-transforms.js';
+import { IsOptionalNotNull, QueryBoolean, StringList } from '../../common/validation/decorators.js';
 import { V1PageQuery } from '../../common/pagination/page.js';
 import {
   STORED_WORKFLOW_STATUSES,

@@ -1,5 +1,6 @@
+import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
-import { ValidateIf } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsString, Length, ValidateIf } from 'class-validator';
 
 /**
  * Query strings are text and the global pipe converts nothing implicitly: these turn
@@ -32,3 +33,12 @@ export function QueryList() {
 export function IsOptionalNotNull() {
   return ValidateIf((_object: object, value: unknown) => value !== undefined);
 }
+
+/** A list of short non-empty strings (tools, capabilities, tags). */
+export const StringList = () =>
+  applyDecorators(
+    IsArray(),
+    ArrayMaxSize(500),
+    IsString({ each: true }),
+    Length(1, 200, { each: true }),
+  );

@@ -1,5 +1,5 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
-import { BadRequestError, FieldError } from './errors/app-errors.js';
+import { BadRequestError, FieldError } from '../errors/app-errors.js';
 
 /** The key of a list item that has one (a workflow step), so a message can name it. */
 function itemKey(error: ValidationError): string | undefined {
