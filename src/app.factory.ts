@@ -23,9 +23,9 @@ import { setupSocketDocs } from './docs/socket-docs.js';
 import { mountQueueBoard } from './jobs/queue-board.js';
 import { RealtimeIoAdapter } from './realtime/io.adapter.js';
 import { RedisService } from './redis/redis.service.js';
-import { apiMetricsMiddleware } from './system/api-metrics/api-metrics.middleware.js';
-import { ApiMetricsRecorder } from './system/api-metrics/api-metrics.recorder.js';
-import { MetricsRegistry } from './system/prometheus/metrics-registry.service.js';
+import { apiMetricsMiddleware } from './telemetry/api-metrics/api-metrics.middleware.js';
+import { ApiMetricsRecorder } from './telemetry/api-metrics/api-metrics.recorder.js';
+import { MetricsRegistry } from './metrics/metrics-registry.service.js';
 
 /**
  * Routes the global `/api` prefix leaves alone: the contract's public, unversioned
