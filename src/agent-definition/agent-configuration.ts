@@ -1,9 +1,4 @@
-import {
-  type ConfigFormat,
-  type ConfigIssue,
-  parseConfigText,
-  type ParseResult,
-} from './config-text.js';
+import { type ConfigFormat, type ConfigIssue, parseConfigText } from './config-text.js';
 
 /**
  * Agent configuration files (CONTRACT §3 Agents, "configuration/upload", and the
