@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ApiMetricsService } from '../telemetry/api-metrics/api-metrics.service.js';
 import type { AnalyticsReportDto } from './dto/analytics.dto.js';
 import { TimeRange, timeWindow } from '../common/time-range.js';
-import { WorkloadQuery } from '../telemetry/workload/workload.query.js';
+import { WorkloadService } from '../telemetry/workload/workload.service.js';
 import { AnalyticsQuery, RUN_ITEMS, TASK_ITEMS } from './analytics.query.js';
 import {
   toAgentAnalytics,
@@ -22,7 +22,7 @@ import {
 export class AnalyticsService {
   constructor(
     private readonly query: AnalyticsQuery,
-    private readonly workload: WorkloadQuery,
+    private readonly workload: WorkloadService,
     private readonly apiMetrics: ApiMetricsService,
   ) {}
 

@@ -1,5 +1,5 @@
 import { AGENT_STATUSES } from '../agents/agent-status.js';
-import { rate } from '../telemetry/api-metrics/report.js';
+import { rate } from '../common/resources.js';
 import type {
   AgentAnalyticsDto,
   ApiUsageDto,

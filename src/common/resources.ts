@@ -109,3 +109,8 @@ export function roundOrNull(value: number | null | undefined, digits = 2): numbe
     ? null
     : round(value, digits);
 }
+
+/** `part` as a percent of `whole`, rounded to 0.01; 0 when `whole` is 0. */
+export function rate(part: number, whole: number): number {
+  return whole > 0 ? round((part / whole) * 100) : 0;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dashboardTask, recentTaskRow, toFeedEvents } from './dashboard-feed.js';
-import type { EventEnvelope } from '../realtime/event.entity.js';
+import type { EventEnvelope } from '../realtime/event-envelope.js';
 
 const task = (overrides: Record<string, unknown> = {}) => ({
   id: 't1',

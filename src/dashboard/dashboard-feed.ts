@@ -1,4 +1,4 @@
-import type { EventEnvelope } from '../realtime/event.entity.js';
+import type { EventEnvelope } from '../realtime/event-envelope.js';
 import {
   boardStatus,
   type BoardStatus,

@@ -5,7 +5,7 @@ import type {
   TrafficFiguresDto,
 } from '../dto/api-metrics.dto.js';
 import { fillBuckets, TimeWindow } from '../../common/time-range.js';
-import { round, roundOrNull } from '../../common/resources.js';
+import { rate, round, roundOrNull } from '../../common/resources.js';
 import type { AggregateRow, HistogramBucketRow, TimelineRow } from './api-metrics.repository.js';
 import { emptyHistogram, Histogram, mergeInto, percentile } from './histogram.js';
 
@@ -59,9 +59,6 @@ function addAccumulator(target: Accumulator, source: Accumulator): void {
   mergeInto(target.histogram, source.histogram);
 }
 
-export function rate(part: number, whole: number): number {
-  return whole > 0 ? round((part / whole) * 100) : 0;
-}
 
 function figures(source: Accumulator): TrafficFiguresDto {
   const clientErrors = source.statusClasses['4xx'] ?? 0;

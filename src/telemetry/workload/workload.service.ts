@@ -7,9 +7,9 @@ import type {
   V1SystemWorkflowMetricsDto,
   WorkloadFiguresDto,
 } from '../dto/workload.dto.js';
-import { rate } from '../api-metrics/report.js';
+import { rate } from '../../common/resources.js';
 import { WorkloadQuery } from './workload.query.js';
-import { countsBy, toV1TaskMetrics, toWorkloadFigures } from './workload.js';
+import { type CountRow, countsBy, toV1TaskMetrics, toWorkloadFigures } from './workload.js';
 
 /**
  * Agents, tasks and workflows as system figures: the counts in every measurement
@@ -21,6 +21,11 @@ export class WorkloadService {
     private readonly query: WorkloadQuery,
     private readonly agents: AgentsService,
   ) {}
+
+  /** Agents counted by status (analytics' utilisation). */
+  agentsByStatus(): Promise<CountRow[]> {
+    return this.query.agentsByStatus();
+  }
 
   async figures(): Promise<WorkloadFiguresDto> {
     const [agents, tasks, workflows, runs] = await Promise.all([

@@ -2,7 +2,7 @@ import { AGENT_STATUSES } from '../../agents/agent-status.js';
 import { TASK_PRIORITIES, TASK_STATUSES } from '../../tasks/task-state.js';
 import { RUN_STATUSES } from '../../workflows/run-state.js';
 import { WORKFLOW_STATUSES } from '../../workflows/dto/workflow.dto.js';
-import { rate } from '../api-metrics/report.js';
+import { rate } from '../../common/resources.js';
 import { round } from '../../common/resources.js';
 import type { V1SystemTaskMetricsDto, WorkloadFiguresDto } from '../dto/workload.dto.js';
 
