@@ -59,7 +59,6 @@ function addAccumulator(target: Accumulator, source: Accumulator): void {
   mergeInto(target.histogram, source.histogram);
 }
 
-
 function figures(source: Accumulator): TrafficFiguresDto {
   const clientErrors = source.statusClasses['4xx'] ?? 0;
   const serverErrors = source.statusClasses['5xx'] ?? 0;
