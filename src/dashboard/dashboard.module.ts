@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AgentsModule } from '../agents/agents.module.js';
-import { SystemModule } from '../system/system.module.js';
+import { TelemetryModule } from '../telemetry/telemetry.module.js';
 import { TasksModule } from '../tasks/tasks.module.js';
 import { DashboardController } from './dashboard.controller.js';
 import { DashboardGateway } from './dashboard.gateway.js';
@@ -14,7 +14,7 @@ import { FeedSockets } from './feed-sockets.service.js';
  * (DashboardGateway, FeedSockets: the history mapped and paced) and `dashboard_update`.
  */
 @Module({
-  imports: [AgentsModule, TasksModule, SystemModule],
+  imports: [AgentsModule, TasksModule, TelemetryModule],
   controllers: [DashboardController],
   providers: [
     DashboardQuery,
