@@ -1,6 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsInt, IsISO8601, IsNumber, IsObject, IsOptional, Max, Min } from 'class-validator';
 import { iso } from '../../common/time.js';
 import type { SystemMetricsEntity } from '../entities/system-metrics.entity.js';
@@ -11,15 +10,11 @@ import {
   workflowOverview,
 } from '../workload/workload.js';
 import { SystemMeasurementDto } from './system-metrics.dto.js';
+import { QueryInt } from '../../common/validation/decorators.js';
 
 /** v1 `GET /system/metrics/history`. */
 export class MetricsHistoryQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @QueryInt({ minimum: 1, maximum: 1000, default: 100 })
   limit: number = 100;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Snapshots recorded at or after' })
