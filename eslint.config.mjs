@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
+import { boundaryConfigs } from './eslint.boundaries.mjs';
 
 export default tseslint.config(
   // public/: plain browser scripts served as they are (checked in a real browser, test/browser).
@@ -13,6 +14,7 @@ export default tseslint.config(
       'public/**',
       'test/client/.generated/**',
       'eslint.config.mjs',
+      'eslint.boundaries.mjs',
     ],
   },
   js.configs.recommended,
@@ -52,4 +54,5 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'off',
     },
   },
+  ...boundaryConfigs(),
 );

@@ -25,9 +25,9 @@ import { DeliveryCore } from './realtime/delivery/delivery-core.service.js';
 import { RealtimeIoAdapter } from './realtime/io.adapter.js';
 import { PlainWsServer } from './realtime/plain-ws/plain-ws.server.js';
 import { RedisService } from './redis/redis.service.js';
-import { apiMetricsMiddleware } from './system/api-metrics/api-metrics.middleware.js';
-import { ApiMetricsRecorder } from './system/api-metrics/api-metrics.recorder.js';
-import { MetricsRegistry } from './system/prometheus/metrics-registry.service.js';
+import { apiMetricsMiddleware } from './telemetry/api-metrics/api-metrics.middleware.js';
+import { ApiMetricsRecorder } from './telemetry/api-metrics/api-metrics.recorder.js';
+import { MetricsRegistry } from './metrics/metrics-registry.service.js';
 
 /**
  * Routes the global `/api` prefix leaves alone: the contract's public, unversioned

@@ -5,8 +5,9 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import type { AppConfig } from './config/config.js';
 import { ConfigModule, Runtime } from './config/config.module.js';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter.js';
-import { createValidationPipe } from './common/validation.js';
+import { createValidationPipe } from './common/validation/validation-pipe.js';
 import { dataSourceOptions } from './database/data-source.js';
+import { ENTITIES } from './entities.js';
 import { AgentsModule } from './agents/agents.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ResponseCacheModule } from './common/cache/cache.module.js';
@@ -14,6 +15,10 @@ import { DashboardModule } from './dashboard/dashboard.module.js';
 import { FilesModule } from './files/files.module.js';
 import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
+import { TelemetryModule } from './telemetry/telemetry.module.js';
+import { AnalyticsModule } from './analytics/analytics.module.js';
+import { BackupModule } from './backup/backup.module.js';
 import { DEFAULT_JOB_OPTIONS } from './jobs/queues.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { RedisModule } from './redis/redis.module.js';
@@ -42,8 +47,9 @@ export class AppModule {
             url: runtime.databaseUrl,
             poolSize: config.databasePoolSize,
             applicationName: `subforge-${config.role}`,
+            entities: ENTITIES,
           }),
-          // Entities are listed in database/entities.ts; feature modules use forFeature.
+          // Entities are listed in src/entities.ts; feature modules use forFeature.
           autoLoadEntities: false,
           retryAttempts: 3,
           retryDelay: 1_000,
@@ -63,11 +69,15 @@ export class AppModule {
           }),
         }),
         ResponseCacheModule,
+        MetricsModule,
         AuthModule,
         RealtimeModule,
         JobsModule,
         FilesModule,
         HealthModule,
+        TelemetryModule,
+        AnalyticsModule,
+        BackupModule,
         SystemModule,
         AgentsModule,
         TasksModule,

@@ -11,7 +11,7 @@ import { runMigrations } from './database/migrate.js';
 import { resolvePostgres } from './infra/postgres-service.js';
 import { resolveRedis } from './infra/redis-service.js';
 import { ResolvedService } from './infra/startup-error.js';
-import { withTimeout } from './infra/net.js';
+import { withTimeout } from './common/async.js';
 import { packageVersion } from './version.js';
 
 export interface RunningService {

@@ -45,14 +45,10 @@ async function rowCount(url: string, table: string): Promise<number> {
 
 /** Runs the compiled restore CLI with `env`; resolves with its exit code and output. */
 function restoreCli(location: string, env: Env): Promise<{ code: number | null; output: string }> {
-  const proc = spawn(
-    process.execPath,
-    [resolve('dist/src/system/backup/restore-cli.js'), location],
-    {
-      env: { PATH: process.env.PATH, ...baseEnv(), LOG_LEVEL: 'info', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const proc = spawn(process.execPath, [resolve('dist/src/backup/restore-cli.js'), location], {
+    env: { PATH: process.env.PATH, ...baseEnv(), LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   proc.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   proc.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDataSource } from '../src/database/data-source.js';
+import { ENTITIES } from '../src/entities.js';
 import { createTestStores, TestStores } from './support/app.js';
 
 /**
@@ -18,7 +19,11 @@ describe('schema', () => {
   });
 
   it('has no drift between the entities and the migrations', async () => {
-    const dataSource = createDataSource({ url: stores.env.DATABASE_URL!, poolSize: 2 });
+    const dataSource = createDataSource({
+      url: stores.env.DATABASE_URL!,
+      poolSize: 2,
+      entities: ENTITIES,
+    });
     await dataSource.initialize();
     try {
       const sql = await dataSource.driver.createSchemaBuilder().log();

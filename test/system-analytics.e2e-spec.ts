@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SystemMetricsService } from '../src/system/snapshots/system-metrics.service.js';
+import { SystemMetricsService } from '../src/telemetry/snapshots/system-metrics.service.js';
 import {
   createTestStores,
   startTestApp,

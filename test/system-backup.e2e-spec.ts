@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BACKUP_TABLES, RESET_REQUIRED_PASSWORD_HASH } from '../src/system/backup/backup-tables.js';
+import { BACKUP_TABLES, RESET_REQUIRED_PASSWORD_HASH } from '../src/backup/backup-tables.js';
 import {
   baseEnv,
   createTestStores,
@@ -58,7 +58,7 @@ function parseBackup(gzipped: Buffer): ParsedBackup {
 
 /** Runs the compiled restore CLI against `databaseUrl`. */
 function restoreCli(file: string, url: string): Promise<{ code: number | null; output: string }> {
-  const proc = spawn(process.execPath, [resolve('dist/src/system/backup/restore-cli.js'), file], {
+  const proc = spawn(process.execPath, [resolve('dist/src/backup/restore-cli.js'), file], {
     env: { PATH: process.env.PATH, ...baseEnv(), LOG_LEVEL: 'info', DATABASE_URL: url },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -4,8 +4,8 @@ import pg from 'pg';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUEUE_NAMES } from '../src/jobs/queues.js';
-import { ApiMetricsRecorder } from '../src/system/api-metrics/api-metrics.recorder.js';
-import { SystemMetricsService } from '../src/system/snapshots/system-metrics.service.js';
+import { ApiMetricsRecorder } from '../src/telemetry/api-metrics/api-metrics.recorder.js';
+import { SystemMetricsService } from '../src/telemetry/snapshots/system-metrics.service.js';
 import {
   createTestStores,
   startTestApp,

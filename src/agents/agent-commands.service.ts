@@ -4,7 +4,7 @@ import { validate } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { BadRequestError } from '../common/errors/app-errors.js';
 import { eachOnce, refusalOf } from '../common/bulk.js';
-import { flattenValidationErrors } from '../common/validation.js';
+import { flattenValidationErrors } from '../common/validation/validation-pipe.js';
 import { EventBus } from '../realtime/event-bus.service.js';
 import { type AgentCommandName, type AgentStatus, statusAfterCommand } from './agent-status.js';
 import { AgentFiguresQuery } from './agent-figures.query.js';

@@ -11,13 +11,12 @@ import {
 } from '../common/errors/app-errors.js';
 import {
   type AgentConfiguration,
-  type ConfigIssue,
-  formatOf,
   validateAgentConfiguration,
-} from './agent-configuration.js';
+} from '../agent-definition/agent-configuration.js';
+import { type ConfigIssue, formatOf } from '../agent-definition/config-text.js';
 import { AgentsService } from './agents.service.js';
-import { checkConfigTextOffThread } from './config-check-pool.js';
-import { keepMaskedSecrets, maskSecrets } from './agent-secrets.js';
+import { checkConfigTextOffThread } from '../agent-definition/config-check-pool.js';
+import { keepMaskedSecrets, maskSecrets } from '../agent-definition/agent-secrets.js';
 import { AgentViews, toV2 } from './agent-views.service.js';
 import type { AgentResponseDto } from './dto/agent.dto.js';
 import type { ConfigurationUploadResultDto } from './dto/agent-operations.dto.js';

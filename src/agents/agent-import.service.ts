@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, QueryFailedError } from 'typeorm';
 import { AppError } from '../common/errors/app-errors.js';
-import type { AgentDefinition } from './agent-configuration.js';
+import type { AgentDefinition } from '../agent-definition/agent-configuration.js';
 import { AgentsService } from './agents.service.js';
 import { AgentEntity } from './entities/agent.entity.js';
 

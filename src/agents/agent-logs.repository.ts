@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import type { SortOrder } from '../common/pagination/page.js';
-import { likePattern } from './agents.repository.js';
+import { likePattern } from '../database/sql.js';
 import { AgentLogEntity, LOG_SEVERITY, type LogLevel } from './entities/agent-log.entity.js';
 
 export interface NewLogLine {

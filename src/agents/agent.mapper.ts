@@ -1,5 +1,5 @@
 import { iso } from '../common/time.js';
-import { maskSecrets } from './agent-secrets.js';
+import { maskSecrets } from '../agent-definition/agent-secrets.js';
 import type { AgentLogDto } from './dto/agent-operations.dto.js';
 import type { AgentResponseDto, PerformanceMetricsDto } from './dto/agent.dto.js';
 import type { V1AgentResponseDto } from './dto/agent-v1.dto.js';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../auth/principal.js';
 import { AgentFiguresQuery } from './agent-figures.query.js';
-import { readsSecretsOf } from './agent-secrets.js';
+import { readsSecretsOf } from '../agent-definition/agent-secrets.js';
 import { AgentViews, toV1 } from './agent-views.service.js';
 import { successRate } from './agent.mapper.js';
 import { AgentsRepository } from './agents.repository.js';

@@ -4,7 +4,7 @@ import { FilesModule } from '../files/files.module.js';
 import { AgentCommandsService } from './agent-commands.service.js';
 import { AgentImportService } from './agent-import.service.js';
 import { AgentConfigService } from './agent-config.service.js';
-import { closeConfigCheckPool } from './config-check-pool.js';
+import { closeConfigCheckPool } from '../agent-definition/config-check-pool.js';
 import { AgentFiguresQuery } from './agent-figures.query.js';
 import { AgentHeartbeatsService } from './agent-heartbeats.service.js';
 import { AgentLogsRepository } from './agent-logs.repository.js';

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
 import type { SortOrder } from '../common/pagination/page.js';
+import { likePattern } from '../database/sql.js';
 import {
   AGENT_STATUSES,
   type AgentStatus,
@@ -30,11 +31,6 @@ const SORT_COLUMNS: Record<AgentSortField, string> = {
 
 export type StatusChangeReason =
   'created' | 'heartbeat' | 'command' | 'sweep' | 'update' | 'workload';
-
-/** Escapes LIKE wildcards so that search text is matched literally. */
-export function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
-}
 
 /** Every query on the agents table and its status history. */
 @Injectable()

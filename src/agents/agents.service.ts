@@ -21,7 +21,7 @@ import type {
 import type { V1UpdateAgentDto } from './dto/agent-v1.dto.js';
 import { writeLocked } from '../database/write-locked.js';
 import { AgentEntity } from './entities/agent.entity.js';
-import { keepMaskedSecrets, readsSecretsOf } from './agent-secrets.js';
+import { keepMaskedSecrets, readsSecretsOf } from '../agent-definition/agent-secrets.js';
 
 /** The fields of a create/update body that map one to one onto the entity. */
 export function applyWritableFields(agent: AgentEntity, dto: AgentWritableFields): void {

@@ -11,7 +11,7 @@ import {
   ApiSecurity,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { CallerRequest } from '../common/http/caller.js';
 import { API_KEY_SCHEME, BEARER_SCHEME } from '../common/http/swagger.js';
 import type { Principal } from './principal.js';
 import type { UserRole } from './roles.js';
@@ -65,7 +65,7 @@ export function DashboardRead() {
   return applyDecorators(Auth('viewer', { agent: 'read' }), SetMetadata(DASHBOARD_READ, true));
 }
 
-export interface AuthenticatedRequest extends Request {
+export interface AuthenticatedRequest extends CallerRequest {
   principal?: Principal;
   authError?: Error;
 }

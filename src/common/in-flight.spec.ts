@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sleep } from '../infra/net.js';
+import { sleep } from './async.js';
 import { InFlight } from './in-flight.js';
 
 describe('InFlight', () => {

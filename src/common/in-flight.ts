@@ -1,4 +1,4 @@
-import { withTimeout } from '../infra/net.js';
+import { withTimeout } from './async.js';
 
 /**
  * Keeps the fire-and-forget work a service started (listeners run after a commit),

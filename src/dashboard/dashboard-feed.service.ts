@@ -2,8 +2,8 @@ import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { AppConfig } from '../config/config.js';
 import { InjectConfig } from '../config/config.module.js';
 import { EventStream } from '../realtime/event-stream.service.js';
-import { SocketHub } from '../realtime/socket-hub.service.js';
 import { DashboardService } from './dashboard.service.js';
+import { FeedSockets } from './feed-sockets.service.js';
 
 /** At most one `dashboard_update` a second. */
 const COALESCE_MS = 1_000;
@@ -23,14 +23,14 @@ export class DashboardFeedService implements OnApplicationBootstrap {
 
   constructor(
     private readonly stream: EventStream,
-    private readonly hub: SocketHub,
+    private readonly feed: FeedSockets,
     private readonly dashboard: DashboardService,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
   onApplicationBootstrap(): void {
     if (this.config.role === 'worker') return;
-    this.hub.setFullOverview(() => this.dashboard.overview());
+    this.feed.setFullOverview(() => this.dashboard.overview());
     this.stream.onEvent((event) => {
       if (MOVES_OVERVIEW.has(event.type)) this.schedule();
     });
@@ -46,10 +46,10 @@ export class DashboardFeedService implements OnApplicationBootstrap {
   private async send(): Promise<void> {
     this.timer = undefined;
     this.lastSent = Date.now();
-    if (!this.hub.feedConnections()) return;
+    if (!this.feed.connections()) return;
     try {
       const payload = await this.dashboard.overview();
-      this.hub.sendFeed({ event: 'dashboard_update', key: 'dashboard_update', payload });
+      this.feed.send({ event: 'dashboard_update', key: 'dashboard_update', payload });
     } catch (error) {
       this.logger.warn(`dashboard_update skipped: ${(error as Error).message}`);
     }

@@ -13,8 +13,8 @@ import {
   dashboardTask,
   recentTaskRow,
   seconds,
-} from '../realtime/dashboard-feed.js';
-import { LiveMetricsService } from '../system/measure/live-metrics.service.js';
+} from './dashboard-feed.js';
+import { LiveMetricsService } from '../telemetry/measure/live-metrics.service.js';
 import { ListTasksQuery } from '../tasks/dto/task.dto.js';
 import { TasksService } from '../tasks/tasks.service.js';
 import type { TaskResponseDto } from '../tasks/dto/task.dto.js';

@@ -1,12 +1,13 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations/index.js';
-import { ENTITIES } from './entities.js';
 import { SnakeNamingStrategy } from './naming.strategy.js';
 
 export interface DatabaseOptions {
   url: string;
   poolSize?: number;
   applicationName?: string;
+  /** The entity classes (the composition root's list, `src/entities.ts`); none to run migrations. */
+  entities?: DataSourceOptions['entities'];
 }
 
 /** The one definition of how we talk to PostgreSQL, shared by the app, the CLI and the tests. */
@@ -14,6 +15,7 @@ export function dataSourceOptions({
   url,
   poolSize = 10,
   applicationName = 'subforge',
+  entities = [],
 }: DatabaseOptions): DataSourceOptions {
   return {
     type: 'postgres',
@@ -21,7 +23,7 @@ export function dataSourceOptions({
     uuidExtension: 'pgcrypto',
     installExtensions: false,
     url,
-    entities: ENTITIES,
+    entities,
     migrations: MIGRATIONS,
     migrationsTableName: 'migrations',
     synchronize: false,

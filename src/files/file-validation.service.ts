@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/principal.js';
-import { formatOf, type AgentDefinition } from '../agents/agent-configuration.js';
-import { maskSecrets } from '../agents/agent-secrets.js';
-import { checkConfigTextOffThread } from '../agents/config-check-pool.js';
+import { type AgentDefinition } from '../agent-definition/agent-configuration.js';
+import { formatOf } from '../agent-definition/config-text.js';
+import { maskSecrets } from '../agent-definition/agent-secrets.js';
+import { checkConfigTextOffThread } from '../agent-definition/config-check-pool.js';
 import { EventBus } from '../realtime/event-bus.service.js';
 import { scanContent, type ScanResult } from './content-scan.js';
 import type { FileValidationType } from './dto/file-query.dto.js';

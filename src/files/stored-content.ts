@@ -1,6 +1,6 @@
 import type { ContentRule } from './file-categories.js';
 import { PARSE_LIMIT_BYTES } from './file-categories.js';
-import { checkConfigTextOffThread } from '../agents/config-check-pool.js';
+import { checkConfigTextOffThread } from '../agent-definition/config-check-pool.js';
 import type { ValidationIssue } from './validation-issue.js';
 import {
   isDocxArchive,

@@ -46,3 +46,17 @@ export class ServiceInfoDto {
   @ApiProperty({ example: '/health' }) health_url: string;
   @ApiProperty({ example: '/health/ready' }) readiness_url: string;
 }
+
+/** v1 `GET /system/health`. */
+export class V1HealthResponseDto {
+  @ApiProperty({ enum: ['healthy', 'unhealthy'], enumName: 'V1HealthStatus' }) status: string;
+  @ApiProperty({ format: 'date-time' }) timestamp: string;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'boolean' },
+    example: { database: true, redis: true, queues: true, disk: true, socketio: true },
+  })
+  checks: Record<string, boolean>;
+  @ApiProperty() uptime_seconds: number;
+  @ApiProperty() version: string;
+}

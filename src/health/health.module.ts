@@ -4,6 +4,7 @@ import { FilesModule } from '../files/files.module.js';
 import { HealthController } from './health.controller.js';
 import { CoreHealthIndicators } from './health.indicators.js';
 import { InfoController } from './info.controller.js';
+import { SystemHealthService } from './system-health.service.js';
 
 @Module({
   imports: [
@@ -11,7 +12,7 @@ import { InfoController } from './info.controller.js';
     TerminusModule.forRoot({ errorLogStyle: 'json', gracefulShutdownTimeoutMs: 0 }),
   ],
   controllers: [InfoController, HealthController],
-  providers: [CoreHealthIndicators],
-  exports: [CoreHealthIndicators, TerminusModule],
+  providers: [CoreHealthIndicators, SystemHealthService],
+  exports: [CoreHealthIndicators, SystemHealthService, TerminusModule],
 })
 export class HealthModule {}

@@ -3,7 +3,8 @@ import { accessSync, constants, mkdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { AppConfig } from '../config/config.js';
-import { findFreePort, sleep } from './net.js';
+import { sleep } from '../common/async.js';
+import { findFreePort } from './net.js';
 import { readStateFile, removeStateFile, writeStateFile } from './state-file.js';
 import { redactUrl, ResolvedService, ServiceLogger, StartupError } from './startup-error.js';
 

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { sleep } from '../infra/net.js';
+import { sleep } from '../common/async.js';
 import type { DomainEventName } from '../realtime/domain-events.js';
 import { CacheVersions } from '../common/cache/cache-versions.service.js';
 import { EventBus } from '../realtime/event-bus.service.js';

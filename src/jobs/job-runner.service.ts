@@ -8,8 +8,8 @@ import {
 import type { Job } from 'bull';
 import type { AppConfig } from '../config/config.js';
 import { InjectConfig } from '../config/config.module.js';
-import { JobMetrics } from '../system/prometheus/job-metrics.service.js';
-import { withTimeout } from '../infra/net.js';
+import { JobMetrics } from '../metrics/job-metrics.service.js';
+import { withTimeout } from '../common/async.js';
 import type { BackgroundTaskEntity } from './entities/background-task.entity.js';
 import { JobCancellation } from './job-cancellation.service.js';
 import { JobCatalog } from './job-catalog.service.js';

@@ -15,6 +15,7 @@ import { JobReconciler } from './job-reconciler.service.js';
 import { JobRunner } from './job-runner.service.js';
 import { JobsController } from './jobs.controller.js';
 import { JobsService } from './jobs.service.js';
+import { QueueInspector } from './queue-inspector.service.js';
 import { QueueStatusService } from './queue-status.service.js';
 import { QUEUE_NAMES } from './queues.js';
 import { RetentionRegistry } from './retention.service.js';
@@ -50,8 +51,9 @@ import { RetentionRegistry } from './retention.service.js';
     JobReconciler,
     JobRunner,
     QueueStatusService,
+    QueueInspector,
     CleanupJob,
   ],
-  exports: [JobCatalog, RetentionRegistry, JobsService, JobQueues, BullModule],
+  exports: [JobCatalog, RetentionRegistry, JobsService, JobQueues, QueueInspector, BullModule],
 })
 export class JobsModule {}

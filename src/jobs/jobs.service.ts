@@ -12,8 +12,8 @@ import {
   NotFoundError,
 } from '../common/errors/app-errors.js';
 import { toPage, type Page } from '../common/pagination/page.js';
-import { flattenValidationErrors } from '../common/validation.js';
-import { withTimeout } from '../infra/net.js';
+import { flattenValidationErrors } from '../common/validation/validation-pipe.js';
+import { withTimeout } from '../common/async.js';
 import { EventBus } from '../realtime/event-bus.service.js';
 import { aliasesOf } from './job-aliases.js';
 import type { BulkJobsDto, JobResponseDto, ListJobsQuery, SubmitJobDto } from './dto/jobs.dto.js';

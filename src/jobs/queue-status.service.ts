@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ServiceUnavailableError } from '../common/errors/app-errors.js';
-import { withTimeout } from '../infra/net.js';
+import { withTimeout } from '../common/async.js';
 import { JobQueues } from './job-queues.service.js';
 import { JobRecordsRepository } from './job-records.repository.js';
 

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { CacheVersions } from '../common/cache/cache-versions.service.js';
 import { InjectRuntime, type Runtime, shutdownWaitMs } from '../config/config.module.js';
-import { sleep, withTimeout } from '../infra/net.js';
+import { sleep, withTimeout } from '../common/async.js';
 import type { DomainEventMap, DomainEventName } from './domain-events.js';
 import type { CacheFamily } from '../common/cache/cached.decorator.js';
 import { cacheFamiliesOf, routeDomainEvent, RoutedEvent } from './event-routing.js';

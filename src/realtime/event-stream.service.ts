@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import pg from 'pg';
 import { InjectRuntime, Runtime } from '../config/config.module.js';
-import { sleep } from '../infra/net.js';
+import { sleep } from '../common/async.js';
 import type { EventEnvelope } from './event.entity.js';
 import { EVENTS_CHANNEL, EventStore } from './event-store.service.js';
 

@@ -2,7 +2,6 @@ import { Global, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { AppConfig } from '../config/config.js';
 import { InjectConfig } from '../config/config.module.js';
-import { DashboardGateway } from './dashboard.gateway.js';
 import { EventEntity } from './event.entity.js';
 import { EventBus } from './event-bus.service.js';
 import { EventStore } from './event-store.service.js';
@@ -40,9 +39,17 @@ import { SocketStats } from './socket-stats.service.js';
     DeliveryCore,
     PlainWsServer,
     RealtimeGateway,
-    DashboardGateway,
   ],
-  exports: [EventBus, EventStore, EventStream, SocketHub, SocketStats, DeliveryCore, PlainWsServer],
+  exports: [
+    EventBus,
+    EventStore,
+    EventStream,
+    SocketHub,
+    SocketStats,
+    ConnectionLimits,
+    DeliveryCore,
+    PlainWsServer,
+  ],
 })
 export class RealtimeModule implements OnApplicationBootstrap {
   constructor(

@@ -1,20 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Namespace, Socket } from 'socket.io';
 import type { Principal } from '../auth/principal.js';
-import { type DashboardOverview, type FeedEvent, toFeedEvents } from './dashboard-feed.js';
 import type { EventEnvelope } from './event.entity.js';
 import { EventStream } from './event-stream.service.js';
-import { FeedPacer } from './feed-pacer.js';
 import { DeliveryCore } from './delivery/delivery-core.service.js';
 import { SocketStats } from './socket-stats.service.js';
 
 export { MAX_RECONNECT_REPLAY } from './delivery/delivery-core.service.js';
-
-/** Who is sent the paced feed of namespace /: a Socket.IO socket or a plain `/ws` connection. */
-export interface FeedClient {
-  readonly id: string;
-  emit(event: string, payload: unknown): unknown;
-}
 
 /** What we keep on each socket (serialisable: the Redis adapter ships it to other instances). */
 export interface SocketData {
@@ -25,18 +17,16 @@ export interface SocketData {
 
 /**
  * Delivers the event history to this instance's Socket.IO sockets, in id order: every
- * event to its rooms on /v2 and, mapped, to everyone on / and plain `/ws` (paced per
- * connection: FeedPacer). Replay, and the gate that holds a reconnecting socket's live
- * events until its replay is done, are the delivery core's (shared with /ws/v2 and SSE).
+ * event to its rooms on /v2 (namespace / and plain `/ws`, the dashboard's feed, are
+ * served by `dashboard/FeedSockets` from the same stream). Replay, and the gate that
+ * holds a reconnecting socket's live events until its replay is done, are the delivery
+ * core's (shared with /ws/v2 and SSE).
  */
 @Injectable()
 export class SocketHub {
   private readonly logger = new Logger('SocketHub');
   private v2?: Namespace;
   private basic?: Namespace;
-  /** Namespace /: each socket's paced queue. */
-  private readonly feeds = new Map<string, FeedPacer>();
-  private fullOverview?: () => Promise<DashboardOverview>;
 
   constructor(
     private readonly stream: EventStream,
@@ -60,46 +50,6 @@ export class SocketHub {
 
   get namespaces(): { v2?: Namespace; basic?: Namespace } {
     return { v2: this.v2, basic: this.basic };
-  }
-
-  /** What a socket of namespace / gets after its queue overflowed. */
-  setFullOverview(provider: () => Promise<DashboardOverview>): void {
-    this.fullOverview = provider;
-  }
-
-  /** A client joined namespace / (or `/ws`): from now on it is sent the feed, paced. */
-  openFeed(socket: FeedClient): void {
-    const pacer: FeedPacer = new FeedPacer({
-      send: (event, payload) => {
-        socket.emit(event, payload);
-        this.stats.countSent(1);
-      },
-      onOverflow: () => {
-        this.logger.warn(
-          `feed client ${socket.id} fell behind; its queue is replaced by a full dashboard_update`,
-        );
-        this.fullOverview?.().then(
-          (payload) => pacer.push({ event: 'dashboard_update', key: 'dashboard_update', payload }),
-          (error: Error) => this.logger.warn(`full dashboard_update failed: ${error.message}`),
-        );
-      },
-    });
-    this.feeds.set(socket.id, pacer);
-  }
-
-  closeFeed(socketId: string): void {
-    this.feeds.get(socketId)?.close();
-    this.feeds.delete(socketId);
-  }
-
-  /** Queues an event for every socket of namespace / on this instance. */
-  sendFeed(item: FeedEvent): void {
-    for (const pacer of this.feeds.values()) pacer.push(item);
-  }
-
-  /** Sockets of namespace / on this instance. */
-  feedConnections(): number {
-    return this.feeds.size;
   }
 
   /** Connections of this instance: both namespaces, and the plain WebSocket and SSE ones. */
@@ -127,7 +77,6 @@ export class SocketHub {
         this.stats.countSent(live);
       }
     }
-    if (this.feeds.size) for (const item of toFeedEvents(event)) this.sendFeed(item);
   }
 
   /**

@@ -3,7 +3,7 @@ import { validate } from 'class-validator';
 import { BadRequestError } from '../common/errors/app-errors.js';
 import { mapError } from '../common/errors/error-mapper.js';
 import { JSON_PROBLEM_MESSAGES, valueProblem } from '../common/http/json-limits.js';
-import { flattenValidationErrors } from '../common/validation.js';
+import { flattenValidationErrors } from '../common/validation/validation-pipe.js';
 
 export interface AckError {
   ok: false;

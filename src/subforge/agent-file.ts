@@ -1,5 +1,5 @@
 import { parseDocument } from 'yaml';
-import type { AgentDefinition } from '../agents/agent-configuration.js';
+import type { AgentDefinition } from '../agent-definition/agent-configuration.js';
 
 /** The agent type given to agents described in `.claude/agents/*.md`. */
 export const SUBFORGE_AGENT_TYPE = 'claude-subagent';

@@ -4,7 +4,7 @@ import { join, relative, sep } from 'node:path';
 import type { Logger } from '@nestjs/common';
 import { sha256Hex } from '../auth/secrets.js';
 import { AppError } from '../common/errors/app-errors.js';
-import { sleep } from '../infra/net.js';
+import { sleep } from '../common/async.js';
 import { WORKFLOW_ID } from './context.js';
 import { realPathInside } from './inside-root.js';
 import type { SubforgeImporter } from './subforge-importer.service.js';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
 import { NotFoundError } from '../common/errors/app-errors.js';
-import { toEnvelope, type EventEnvelope } from '../realtime/event.entity.js';
+import { toEnvelope, type EventEnvelope } from '../realtime/event-envelope.js';
 import { type AgentActivity, WORKFLOW_ID } from './context.js';
 import { SubforgeRunEntity } from './entities/subforge-run.entity.js';
 

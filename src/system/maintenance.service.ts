@@ -3,7 +3,7 @@ import type { AppConfig } from '../config/config.js';
 import { InjectConfig } from '../config/config.module.js';
 import { RetentionRegistry } from '../jobs/retention.service.js';
 import type { MaintenanceCleanupResultDto } from './dto/maintenance.dto.js';
-import { SystemMetricsService } from './snapshots/system-metrics.service.js';
+import { SystemMetricsService } from '../telemetry/snapshots/system-metrics.service.js';
 
 const DAY_MS = 86_400_000;
 

@@ -7,17 +7,18 @@ import {
   MetricsHistoryQuery,
   ReportedMetricsDto,
   V1MetricsResponseDto,
-} from './dto/snapshot.dto.js';
-import { V1HealthResponseDto, V1StatusResponseDto } from './dto/v1-status.dto.js';
+} from '../telemetry/dto/snapshot.dto.js';
+import { V1HealthResponseDto } from '../health/health-responses.dto.js';
+import { V1StatusResponseDto } from '../telemetry/dto/v1-status.dto.js';
 import {
   V1SystemAgentMetricsDto,
   V1SystemTaskMetricsDto,
   V1SystemWorkflowMetricsDto,
-} from './dto/workload.dto.js';
-import { SystemHealthService } from './health/system-health.service.js';
+} from '../telemetry/dto/workload.dto.js';
+import { SystemHealthService } from '../health/system-health.service.js';
 import { MaintenanceService } from './maintenance.service.js';
-import { SystemMetricsService } from './snapshots/system-metrics.service.js';
-import { WorkloadService } from './workload/workload.service.js';
+import { SystemMetricsService } from '../telemetry/snapshots/system-metrics.service.js';
+import { WorkloadService } from '../telemetry/workload/workload.service.js';
 
 /** The original v1 system routes, answered from real measurements. */
 @ApiTags('system')

@@ -6,13 +6,13 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { Auth } from '../auth/auth.decorator.js';
-import { AnalyticsService } from './analytics/analytics.service.js';
-import { ApiMetricsService } from './api-metrics/api-metrics.service.js';
-import { AnalyticsReportDto } from './dto/analytics.dto.js';
-import { ApiMetricsReportDto, TimeRangeQuery } from './dto/api-metrics.dto.js';
-import { SystemMeasurementDto } from './dto/system-metrics.dto.js';
-import { SystemHealthService } from './health/system-health.service.js';
-import { LiveMetricsService } from './measure/live-metrics.service.js';
+import { AnalyticsService } from '../analytics/analytics.service.js';
+import { ApiMetricsService } from '../telemetry/api-metrics/api-metrics.service.js';
+import { AnalyticsReportDto } from '../analytics/dto/analytics.dto.js';
+import { ApiMetricsReportDto, TimeRangeQuery } from '../telemetry/dto/api-metrics.dto.js';
+import { SystemMeasurementDto } from '../telemetry/dto/system-metrics.dto.js';
+import { SystemHealthService } from '../health/system-health.service.js';
+import { LiveMetricsService } from '../telemetry/measure/live-metrics.service.js';
 
 @ApiTags('system')
 @Controller({ path: 'system', version: '2' })

@@ -3,7 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import { IsOptional, IsUUID, validate } from 'class-validator';
 import { eachOnce, refusalOf } from '../common/bulk.js';
 import { BadRequestError } from '../common/errors/app-errors.js';
-import { flattenValidationErrors } from '../common/validation.js';
+import { flattenValidationErrors } from '../common/validation/validation-pipe.js';
 import { DeleteTaskQuery } from './dto/task-actions.dto.js';
 import type {
   BulkTaskItemDto,

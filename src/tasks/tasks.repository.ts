@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
-import { likePattern } from '../agents/agents.repository.js';
+import { likePattern } from '../database/sql.js';
 import type { SortOrder } from '../common/pagination/page.js';
 import type { TaskFilters, TaskSortField } from './dto/task.dto.js';
 import { TaskDependencyEntity } from './entities/task-dependency.entity.js';

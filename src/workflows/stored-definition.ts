@@ -1,7 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import type { FieldError } from '../common/errors/app-errors.js';
-import { flattenValidationErrors } from '../common/validation.js';
+import { flattenValidationErrors } from '../common/validation/validation-pipe.js';
 import { WorkflowStepDto } from './dto/workflow-step.dto.js';
 import { checkDefinition, withStepDefaults, type WorkflowStep } from './workflow-definition.js';
 

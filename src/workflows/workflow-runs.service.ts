@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '../auth/principal.js';
 import { AppError, ConflictError, NotFoundError } from '../common/errors/app-errors.js';
 import { type Page, toPage } from '../common/pagination/page.js';
-import { sleep } from '../infra/net.js';
+import { sleep } from '../common/async.js';
 import { TaskCommands, type TaskTransaction } from '../tasks/task-commands.service.js';
 import type { ListRunsQuery, RunResponseDto } from './dto/run.dto.js';
 import type { ExecuteWorkflowDto } from './dto/workflow.dto.js';

@@ -1,6 +1,6 @@
 import { iso } from '../common/time.js';
 import type { RunCountsDto, WorkflowResponseDto, WorkflowStatus } from './dto/workflow.dto.js';
-import type { V1WorkflowResponseDto } from './dto/workflow-v1.dto.js';
+import type { V1WorkflowResponseDto } from './dto/workflow-v1-responses.dto.js';
 import type { StoredWorkflowStatus, WorkflowEntity } from './entities/workflow.entity.js';
 import { progressOf, type RunCounters, type RunStatus } from './run-state.js';
 import { withStepDefaults } from './workflow-definition.js';

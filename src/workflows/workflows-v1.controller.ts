@@ -17,16 +17,18 @@ import {
   V1AddAgentDto,
   V1CreateWorkflowDto,
   V1ExecuteDto,
-  V1ExecutionDto,
   V1ListWorkflowsQuery,
-  WorkflowV1MessageDto,
   V1TemplateDto,
   V1UpdateWorkflowDto,
   V1WorkflowProgressDto,
-  V1WorkflowResponseDto,
-  V1WorkflowStatsDto,
   V1WorkflowStatusDto,
 } from './dto/workflow-v1.dto.js';
+import {
+  V1ExecutionDto,
+  WorkflowV1MessageDto,
+  V1WorkflowResponseDto,
+  V1WorkflowStatsDto,
+} from './dto/workflow-v1-responses.dto.js';
 import { WorkflowsV1Service } from './workflows-v1.service.js';
 
 /** The original v1 workflows API, in its shapes, over real runs and orchestration. */

@@ -8,16 +8,18 @@ import type {
   V1AddAgentDto,
   V1CreateWorkflowDto,
   V1ExecuteDto,
-  V1ExecutionDto,
   V1ListWorkflowsQuery,
-  WorkflowV1MessageDto,
   V1TemplateDto,
   V1UpdateWorkflowDto,
   V1WorkflowProgressDto,
-  V1WorkflowResponseDto,
-  V1WorkflowStatsDto,
   V1WorkflowStatusDto,
 } from './dto/workflow-v1.dto.js';
+import type {
+  V1ExecutionDto,
+  WorkflowV1MessageDto,
+  V1WorkflowResponseDto,
+  V1WorkflowStatsDto,
+} from './dto/workflow-v1-responses.dto.js';
 import type { ReportedWorkflowFigures, WorkflowEntity } from './entities/workflow.entity.js';
 import { RunsRepository } from './runs.repository.js';
 import { progressOf } from './run-state.js';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
-import { likePattern } from '../agents/agents.repository.js';
+import { DERIVED_WORKFLOW_STATUS as DERIVED_STATUS, likePattern } from '../database/sql.js';
 import type { SortOrder } from '../common/pagination/page.js';
 import type { WorkflowFilters, WorkflowSortField, WorkflowStatus } from './dto/workflow.dto.js';
 import { WorkflowEntity } from './entities/workflow.entity.js';
@@ -15,14 +15,6 @@ export interface WorkflowPage {
   sortBy: WorkflowSortField;
   sortOrder: SortOrder;
 }
-
-/** SQL of the status a workflow shows: its unfinished runs' state first, else the stored one. */
-export const DERIVED_STATUS = `COALESCE((
-  SELECT CASE WHEN bool_or(r.status = 'running') THEN 'running'
-              WHEN bool_or(r.status = 'paused') THEN 'paused'
-              ELSE 'scheduled' END
-    FROM workflow_runs r
-   WHERE r.workflow_id = workflow.id AND r.status IN ('running', 'paused', 'scheduled')), workflow.status)`;
 
 const SORT_COLUMNS: Record<Exclude<WorkflowSortField, 'status'>, string> = {
   name: 'workflow.name',

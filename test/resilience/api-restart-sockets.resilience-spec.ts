@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findFreePort, sleep } from '../../src/infra/net.js';
+import { findFreePort } from '../../src/infra/net.js';
+import { sleep } from '../../src/common/async.js';
 import {
   createTestStores,
   SpawnedApp,

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sleep } from '../../src/infra/net.js';
+import { sleep } from '../../src/common/async.js';
 import { SpawnedApp, spawnService, TEST_ADMIN_KEY } from '../support/app.js';
 import { randomSuffix, REDIS_PREFIX, testRedisUrl } from '../support/env.js';
 import { connectSocket, TestSocket } from '../support/socket.js';

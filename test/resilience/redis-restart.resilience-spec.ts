@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sleep } from '../../src/infra/net.js';
+import { sleep } from '../../src/common/async.js';
 import { createTestStores, SpawnedApp, spawnService, TestStores } from '../support/app.js';
 import { startPrivateRedis, PrivateRedis } from '../support/redis-server.js';
 import { connectSocket } from '../support/socket.js';

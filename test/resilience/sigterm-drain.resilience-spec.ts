@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sleep } from '../../src/infra/net.js';
+import { sleep } from '../../src/common/async.js';
 import {
   createTestStores,
   SpawnedApp,

@@ -1,6 +1,7 @@
 import { spawn, ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
-import { findFreePort, sleep } from '../../src/infra/net.js';
+import { findFreePort } from '../../src/infra/net.js';
+import { sleep } from '../../src/common/async.js';
 
 /** A private redis-server for tests that flush, stop or cut Redis (never the shared one). */
 export interface PrivateRedis {

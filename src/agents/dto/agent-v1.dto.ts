@@ -13,7 +13,7 @@ import {
 import { AGENT_STATUSES, type AgentStatus } from '../agent-status.js';
 import { CurrentTaskDto, PerformanceMetricsDto, UpdateAgentDto } from './agent.dto.js';
 import { HeartbeatDto } from './agent-operations.dto.js';
-import { IsOptionalNotNull } from './query-transforms.js';
+import { IsOptionalNotNull } from '../../common/validation/decorators.js';
 
 /** v1 `PUT`: the v2 writable fields plus the original's status and current task. */
 export class V1UpdateAgentDto extends UpdateAgentDto {

@@ -1,4 +1,3 @@
-import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
@@ -16,16 +15,12 @@ import {
 } from 'class-validator';
 import { PageQuery, V1PageQuery } from '../../common/pagination/page.js';
 import { AGENT_STATUSES, type AgentStatus } from '../agent-status.js';
-import { IsOptionalNotNull, QueryBoolean, QueryList } from './query-transforms.js';
-
-/** A list of short non-empty strings (tools, capabilities, tags). */
-export const StringList = () =>
-  applyDecorators(
-    IsArray(),
-    ArrayMaxSize(500),
-    IsString({ each: true }),
-    Length(1, 200, { each: true }),
-  );
+import {
+  IsOptionalNotNull,
+  QueryBoolean,
+  QueryList,
+  StringList,
+} from '../../common/validation/decorators.js';
 
 /** The writable fields of an agent (CONTRACT §3 "Agents"). */
 export class AgentWritableFields {

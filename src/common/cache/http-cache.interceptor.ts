@@ -13,7 +13,7 @@ import type { Response } from 'express';
 import { from, map, Observable, of, switchMap } from 'rxjs';
 import { isPage, type PageMeta } from '../pagination/page.js';
 import { setPaginationHeaders } from '../pagination/pagination-headers.interceptor.js';
-import type { AuthenticatedRequest } from '../../auth/auth.decorator.js';
+import type { CallerRequest } from '../http/caller.js';
 import type { AppConfig } from '../../config/config.js';
 import { InjectConfig } from '../../config/config.module.js';
 import { CacheVersions } from './cache-versions.service.js';
@@ -38,7 +38,7 @@ export class HttpCacheInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (!this.config.cacheEnabled || context.getType() !== 'http') return next.handle();
     const options = this.reflector.get<CachedOptions | undefined>(CACHED, context.getHandler());
-    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const request = context.switchToHttp().getRequest<CallerRequest>();
     if (!options || request.method !== 'GET') return next.handle();
     const response = context.switchToHttp().getResponse<Response>();
 
@@ -75,7 +75,7 @@ export class HttpCacheInterceptor implements NestInterceptor {
 
   private async lookup(
     options: CachedOptions,
-    request: AuthenticatedRequest,
+    request: CallerRequest,
   ): Promise<{ key?: string; hit?: unknown }> {
     try {
       const version = await this.versions.current(options.families);

@@ -1,7 +1,7 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import type { ThrottlerLimitDetail } from '@nestjs/throttler/dist/throttler.guard.interface.js';
-import type { AuthenticatedRequest } from '../../auth/auth.decorator.js';
+import type { CallerRequest } from '../http/caller.js';
 
 /**
  * @nestjs/throttler, counted per credential when the caller authenticated (the
@@ -10,9 +10,9 @@ import type { AuthenticatedRequest } from '../../auth/auth.decorator.js';
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
   protected override async getTracker(req: Record<string, unknown>): Promise<string> {
-    const principal = (req as unknown as AuthenticatedRequest).principal;
+    const principal = (req as unknown as CallerRequest).principal;
     if (principal && principal.kind !== 'anonymous') return `${principal.kind}:${principal.id}`;
-    return `ip:${(req as unknown as AuthenticatedRequest).ip ?? 'unknown'}`;
+    return `ip:${(req as unknown as CallerRequest).ip ?? 'unknown'}`;
   }
 
   /** A 429 carries the same X-RateLimit-* headers as every other answer, plus Retry-After. */

@@ -1,4 +1,4 @@
-import type { FeedEventName } from '../../realtime/dashboard-feed.js';
+import type { FeedEventName } from '../../dashboard/dashboard-feed.js';
 import { enumOf, int, type Json, nullable, num, obj, str } from './schema.js';
 
 const DASHBOARD_PRIORITY = enumOf(['low', 'medium', 'high']);

@@ -10,7 +10,7 @@ import type { AppConfig } from '../../config/config.js';
 import { InjectConfig } from '../../config/config.module.js';
 import { DeliveryCore } from '../delivery/delivery-core.service.js';
 import { MAX_SOCKET_MESSAGE_BYTES } from '../io.adapter.js';
-import { SocketHub } from '../socket-hub.service.js';
+import type { FeedRegistry } from '../feed-client.js';
 import { SocketStats } from '../socket-stats.service.js';
 import { CLOSE } from './frames.js';
 import { WsFeedSession } from './ws-feed.session.js';
@@ -35,11 +35,17 @@ export class PlainWsServer {
 
   constructor(
     private readonly core: DeliveryCore,
-    private readonly hub: SocketHub,
     private readonly stats: SocketStats,
     private readonly credentials: CredentialService,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
+
+  /** The dashboard's feed, registered by the dashboard module; `/ws` waits for it. */
+  private feed: FeedRegistry = { open: () => undefined, close: () => undefined };
+
+  useFeed(feed: FeedRegistry): void {
+    this.feed = feed;
+  }
 
   attach(server: Server): void {
     server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -118,7 +124,7 @@ export class PlainWsServer {
       principal,
       {
         core: this.core,
-        hub: this.hub,
+        feed: this.feed,
         stats: this.stats,
         messagesPerSecond: this.config.socketMessagesPerSecond,
         logger: this.logger,

@@ -3,14 +3,14 @@ import type { Logger } from '@nestjs/common';
 import { WebSocket, type RawData } from 'ws';
 import type { Principal } from '../../auth/principal.js';
 import type { DeliveryCore } from '../delivery/delivery-core.service.js';
+import type { FeedRegistry } from '../feed-client.js';
 import { MessageBudget } from '../socket-auth.js';
-import type { SocketHub } from '../socket-hub.service.js';
 import type { SocketStats } from '../socket-stats.service.js';
 import { CLOSE } from './frames.js';
 
 export interface FeedDeps {
   core: DeliveryCore;
-  hub: SocketHub;
+  feed: FeedRegistry;
   stats: SocketStats;
   messagesPerSecond: number;
   logger: Logger;
@@ -37,7 +37,7 @@ export class WsFeedSession {
     ws.on('error', (error) => deps.logger.warn(`ws ${this.id}: ${error.message}`));
     ws.once('close', () => {
       clearTimeout(this.expiry);
-      deps.hub.closeFeed(this.id);
+      deps.feed.close(this.id);
       untrack();
       release();
     });
@@ -56,7 +56,7 @@ export class WsFeedSession {
       timestamp: new Date().toISOString(),
       connection_id: this.id,
     });
-    deps.hub.openFeed({ id: this.id, emit: (event, payload) => this.send(event, payload) });
+    deps.feed.open({ id: this.id, emit: (event, payload) => this.send(event, payload) });
   }
 
   private send(type: string, data: unknown): void {

@@ -1,20 +1,14 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import { QueryInt } from '../../common/validation/decorators.js';
 
 export class MaintenanceCleanupQuery {
-  @ApiPropertyOptional({
+  @QueryInt({
     minimum: 0,
     maximum: 3650,
     default: 30,
     description:
       'Delete what is older than this many days (finished jobs, metric snapshots, API metrics, agent logs); events go past EVENT_RETENTION_DAYS',
   })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(3650)
   days_to_keep: number = 30;
 }
 

@@ -12,7 +12,7 @@ import {
   Min,
 } from 'class-validator';
 import { TASK_STATUSES, type TaskStatus } from '../task-state.js';
-import { IsOptionalNotNull, QueryBoolean } from '../../agents/dto/query-transforms.js';
+import { IsOptionalNotNull, QueryBoolean } from '../../common/validation/decorators.js';
 
 /** Reports may name the attempt they are about; an older attempt is refused with 409. */
 export class TaskActionDto {

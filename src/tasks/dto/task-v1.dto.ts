@@ -18,7 +18,7 @@ import {
 } from 'class-validator';
 import { TASK_STATUSES, type TaskStatus } from '../task-state.js';
 import { CreateTaskDto, UpdateTaskDto } from './task.dto.js';
-import { IsOptionalNotNull } from '../../agents/dto/query-transforms.js';
+import { IsOptionalNotNull } from '../../common/validation/decorators.js';
 
 export class V1CreateTaskDto extends CreateTaskDto {
   @ApiPropertyOptional({

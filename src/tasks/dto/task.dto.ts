@@ -16,7 +16,6 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-import { StringList } from '../../agents/dto/agent.dto.js';
 import { PageQuery, V1PageQuery } from '../../common/pagination/page.js';
 import {
   TASK_PRIORITIES,
@@ -24,7 +23,12 @@ import {
   type TaskPriority,
   type TaskStatus,
 } from '../task-state.js';
-import { IsOptionalNotNull, QueryBoolean, QueryList } from '../../agents/dto/query-transforms.js';
+import {
+  IsOptionalNotNull,
+  QueryBoolean,
+  QueryList,
+  StringList,
+} from '../../common/validation/decorators.js';
 
 /** The writable fields of a task (not its status, progress or outcome: those follow the state machine). */
 export class TaskWritableFields {

@@ -1,17 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  IsIn,
-  IsInt,
-  IsISO8601,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Length,
-  Max,
-  Min,
-} from 'class-validator';
+import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length } from 'class-validator';
 import { RUN_STATUSES, type RunStatus } from '../run-state.js';
+import { QueryInt } from '../../common/validation/decorators.js';
 
 export class HistoryWindowQuery {
   @ApiPropertyOptional({
@@ -29,19 +19,10 @@ export class HistoryWindowQuery {
 }
 
 export class HistoryRunsQuery extends HistoryWindowQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @QueryInt({ minimum: 1, maximum: 1000, default: 50 })
   limit: number = 50;
 
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @QueryInt({ minimum: 0, default: 0 })
   offset: number = 0;
 
   @ApiPropertyOptional()
@@ -70,22 +51,12 @@ export class AgentPerformanceQuery extends HistoryWindowQuery {
   @IsIn(PERIOD_TYPES)
   period_type: PeriodType = 'day';
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @QueryInt({ minimum: 1, maximum: 1000, default: 100 })
   limit: number = 100;
 }
 
 export class HistoryCleanupQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 365, default: 90 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(365)
+  @QueryInt({ minimum: 1, maximum: 365, default: 90 })
   retention_days: number = 90;
 }
 

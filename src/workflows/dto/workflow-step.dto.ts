@@ -16,8 +16,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { IsOptionalNotNull } from '../../agents/dto/query-transforms.js';
-import { StringList } from '../../agents/dto/agent.dto.js';
+import { IsOptionalNotNull, StringList } from '../../common/validation/decorators.js';
 import { TASK_PRIORITIES, type TaskPriority } from '../../tasks/task-state.js';
 
 export const MAX_STEPS = 2_000;

@@ -16,8 +16,12 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { StringList } from '../../agents/dto/agent.dto.js';
-import { IsOptionalNotNull, QueryBoolean, QueryList } from '../../agents/dto/query-transforms.js';
+import {
+  IsOptionalNotNull,
+  QueryBoolean,
+  QueryList,
+  StringList,
+} from '../../common/validation/decorators.js';
 import { PageQuery } from '../../common/pagination/page.js';
 import {
   STORED_WORKFLOW_STATUSES,

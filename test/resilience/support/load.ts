@@ -1,4 +1,4 @@
-import { sleep } from '../../../src/infra/net.js';
+import { sleep } from '../../../src/common/async.js';
 
 export interface Outcome {
   label: string;

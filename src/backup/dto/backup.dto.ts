@@ -1,0 +1,45 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional } from 'class-validator';
+import { BACKUP_TYPES, type BackupType } from '../backup-format.js';
+
+/** `system.backup` parameters. */
+export class BackupParams {
+  @ApiPropertyOptional({ enum: BACKUP_TYPES, enumName: 'BackupType', default: 'full' })
+  @IsOptional()
+  @IsIn(BACKUP_TYPES)
+  backup_type?: BackupType;
+}
+
+/** The result of `system.backup`. */
+export class BackupResultDto {
+  @ApiProperty({ enum: BACKUP_TYPES, enumName: 'BackupType' }) backup_type: BackupType;
+  @ApiProperty({ format: 'uuid', description: 'The file (category backups) holding it' })
+  file_id: string;
+  @ApiProperty({ example: 'subforge-full-20260310T143725Z.ndjson.gz' }) filename: string;
+  @ApiProperty({ description: 'Bytes, compressed' }) size_bytes: number;
+  @ApiProperty({ description: 'SHA-256 of the file, hex' }) checksum: string;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'integer' },
+    description: 'Rows per table',
+    example: { users: 3, agents: 12, tasks: 140 },
+  })
+  counts: Record<string, number>;
+  @ApiProperty() total_rows: number;
+  @ApiProperty({ format: 'date-time', description: 'The consistent snapshot the rows come from' })
+  snapshot_at: string;
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'Incremental: rows changed at or after this; null for a full backup',
+  })
+  since: string | null;
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'Incremental: the backup it continues',
+  })
+  base_backup_id: string | null;
+}

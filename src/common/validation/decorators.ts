@@ -1,0 +1,71 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Max,
+  Min,
+  ValidateIf,
+} from 'class-validator';
+
+/**
+ * Query strings are text and the global pipe converts nothing implicitly: these turn
+ * `true|false|1|0` into booleans and `a,b` into lists. Anything else is left as is,
+ * so the validators after them answer 400.
+ */
+export function QueryBoolean() {
+  return Transform(({ value }: { value: unknown }) => {
+    if (value === 'true' || value === '1' || value === true) return true;
+    if (value === 'false' || value === '0' || value === false) return false;
+    return value;
+  });
+}
+
+export function QueryList() {
+  return Transform(({ value }: { value: unknown }) => {
+    const parts = Array.isArray(value) ? value : typeof value === 'string' ? [value] : undefined;
+    if (!parts) return value;
+    return parts
+      .flatMap((part) => (typeof part === 'string' ? part.split(',') : [part]))
+      .map((part) => (typeof part === 'string' ? part.trim() : part))
+      .filter((part) => part !== '');
+  });
+}
+
+/**
+ * Optional, but not nullable: absent is fine, `null` is refused like any wrong type
+ * (IsOptional would let null through to a NOT NULL column).
+ */
+export function IsOptionalNotNull() {
+  return ValidateIf((_object: object, value: unknown) => value !== undefined);
+}
+
+/** A list of short non-empty strings (tools, capabilities, tags). */
+export const StringList = () =>
+  applyDecorators(
+    IsArray(),
+    ArrayMaxSize(500),
+    IsString({ each: true }),
+    Length(1, 200, { each: true }),
+  );
+
+/**
+ * An optional integer of a query string within `minimum`…`maximum`, documented with the
+ * options given (`default`, `description`): one decorator for the usual stack of six.
+ */
+export function QueryInt(options: ApiPropertyOptions & { minimum: number; maximum?: number }) {
+  // Applied in the order the stacked decorators were (bottom first), so errors read the same.
+  return applyDecorators(
+    ...(options.maximum !== undefined ? [Max(options.maximum)] : []),
+    Min(options.minimum),
+    IsInt(),
+    Type(() => Number),
+    IsOptional(),
+    ApiPropertyOptional(options),
+  );
+}
