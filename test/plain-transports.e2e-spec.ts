@@ -13,6 +13,7 @@ import { checkSocketEvent } from './support/contract/asyncapi-contract.js';
 import { apiKey, createApiKey } from './support/identities.js';
 import { connectWs, TestWs } from './support/plain-ws.js';
 import { eventually } from './support/poll.js';
+import { RawClient } from './support/raw-client.js';
 import { connectSocket } from './support/socket.js';
 import { TcpProxy } from './support/tcp-proxy.js';
 
@@ -268,6 +269,18 @@ describe('plain WebSocket /ws/v2 and Server-Sent Events', () => {
     const { value } = await reader.read();
     expect(new TextDecoder().decode(value)).toMatch(/^retry: \d+\n: connected/);
     controller.abort();
+  });
+
+  it('answers a stream request that carries a body (read to its end) instead of leaving it hanging', async () => {
+    const response = await new RawClient(app.url).send({
+      method: 'GET',
+      url: '/api/v2/events/stream?rooms=agents',
+      headers: { 'X-API-Key': viewerKey, 'Content-Type': 'application/json' },
+      body: Buffer.from('{"ignored":true}'),
+      timeoutMs: 5_000,
+    });
+    expect(response.status).toBe(200);
+    expect(response.text).toMatch(/^retry: \d+\n: connected/);
   });
 });
 

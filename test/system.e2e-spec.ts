@@ -412,7 +412,7 @@ describe('system: API metrics, measured metrics, snapshots, health, Prometheus, 
 
   it('serves Prometheus text to credentials only, with the HTTP histogram and the gauges', async () => {
     await a.http().get('/metrics').expect(401);
-    // A real job, run by this process's worker, feeds the job metrics.
+    // A real job feeds the job metrics of the instance whose worker ran it (a or b).
     const { body: job } = await a
       .http()
       .post('/api/v2/background-tasks')
@@ -431,12 +431,21 @@ describe('system: API metrics, measured metrics, snapshots, health, Prometheus, 
     expect(text).toMatch(/subforge_socketio_connections \d+/);
     expect(text).toMatch(/subforge_queue_jobs\{queue="files",state="waiting"\} \d+/);
     expect(text).toMatch(/nodejs_eventloop_lag_seconds \d/);
-    expect(text).toMatch(
-      /subforge_jobs_total\{type="system.collect_metrics",outcome="completed"\} [1-9]/,
-    );
-    expect(text).toMatch(
-      /subforge_job_duration_seconds_count\{type="system.collect_metrics",outcome="completed"\} [1-9]/,
-    );
+    const bothInstances = async () =>
+      Promise.all(
+        [a, b].map(async (app) => (await app.http().get('/metrics').set(apiKey(viewerKey))).text),
+      );
+    const counted = (texts: string[]) =>
+      texts.some(
+        (one) =>
+          /subforge_jobs_total\{type="system.collect_metrics",outcome="completed"\} [1-9]/.test(
+            one,
+          ) &&
+          /subforge_job_duration_seconds_count\{type="system.collect_metrics",outcome="completed"\} [1-9]/.test(
+            one,
+          ),
+      );
+    expect(counted(await pollUntil(bothInstances, counted))).toBe(true);
   });
 
   it('documents the time_range enum by name', async () => {

@@ -48,9 +48,21 @@ export class RawClient {
         },
         (res) => {
           const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('error', reject);
-          res.on('end', () => {
+          // An event stream never ends: its first piece is the answer, then it is closed.
+          const streaming = String(res.headers['content-type'] ?? '').includes('text/event-stream');
+          res.on('data', (chunk: Buffer) => {
+            chunks.push(chunk);
+            if (streaming) {
+              res.destroy();
+              finish();
+            }
+          });
+          res.on('error', (error) => (streaming ? undefined : reject(error)));
+          res.on('end', () => finish());
+          let finished = false;
+          const finish = () => {
+            if (finished) return;
+            finished = true;
             const text = Buffer.concat(chunks).toString('utf8');
             let json: unknown;
             if (String(res.headers['content-type'] ?? '').includes('json')) {
@@ -63,7 +75,7 @@ export class RawClient {
             const response = { status: res.statusCode ?? 0, headers: res.headers, text, json };
             checkResponse({ method: options.method, url: options.url, ...response });
             resolveResponse(response);
-          });
+          };
         },
       );
       req.on('timeout', () =>

@@ -75,7 +75,9 @@ export class EventStreamController {
     };
     const refusal = await this.core.admit(admission, principal);
     if (refusal) throw new AppError(refusal.status, refusal.message);
-    if (res.req.destroyed) return release();
+    // The client may have gone while it was admitted. (Not `req.destroyed`: a request
+    // whose body was read to its end is destroyed too, and would never be answered.)
+    if (res.destroyed || !res.socket || res.socket.destroyed) return release();
 
     const subscriber = new SseSubscriber(res, principal);
     res.once('close', () => {
