@@ -24,7 +24,8 @@ async function boundaryErrors(path: string, code: string): Promise<string[]> {
   return result.messages.map((message) => `${message.ruleId}: ${message.message}`);
 }
 
-describe('module boundaries (eslint.boundaries.mjs)', () => {
+// Linting and scanning every file take seconds on a busy machine.
+describe('module boundaries (eslint.boundaries.mjs)', { timeout: 30_000 }, () => {
   it("refuses another module's entity, repository or private helper", async () => {
     const errors = await boundaryErrors(
       'src/dashboard/fixture.ts',
@@ -167,7 +168,7 @@ function cycles(graph: Map<string, Set<string>>): string[][] {
 }
 
 describe('folders of src/', () => {
-  it('import one another without a cycle (type-only imports count)', () => {
+  it('import one another without a cycle (type-only imports count)', { timeout: 30_000 }, () => {
     const graph = new Map<string, Set<string>>();
     const examples = new Map<string, string>();
     for (const file of sourceFiles(SRC)) {
