@@ -90,10 +90,10 @@ export interface SpawnedApp {
 /** Runs the compiled service (`dist/`) as its own process: for workers, restarts and signals. */
 export function spawnService(
   env: Env,
-  options: { waitFor?: RegExp; timeoutMs?: number; cwd?: string; nodeArgs?: string[] } = {},
+  options: { waitFor?: RegExp; timeoutMs?: number; cwd?: string } = {},
 ): Promise<SpawnedApp> {
   // Info level: the start-up line carries the URL we wait for.
-  const proc = spawn(process.execPath, [...(options.nodeArgs ?? []), resolve('dist/src/main.js')], {
+  const proc = spawn(process.execPath, [resolve('dist/src/main.js')], {
     cwd: options.cwd,
     env: { PATH: process.env.PATH, ...baseEnv(), LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
