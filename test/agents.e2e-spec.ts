@@ -614,20 +614,22 @@ describe('agents', () => {
       expect(metrics.body.status_changes).toBe(4);
     });
 
+    /** An agent's events after its creation, oldest first (events are appended in order). */
+    const eventsAfterCreation = async (agentId: string) =>
+      (
+        await app.service.app
+          .get(DataSource)
+          .query<{ event: string }[]>(
+            `SELECT data->>'event' AS event FROM events WHERE data::text LIKE '%' || $1 || '%' AND data->>'event' <> 'created' ORDER BY id`,
+            [agentId],
+          )
+      ).map((row) => row.event);
+
     it('an unchanged heartbeat writes no event yet reads show its time; a status change writes one', async () => {
       const agent = await createAgent();
       const key = await createApiKey(app.url, 'agent', agent.id);
       const agentSocket = await connect(key.key);
-      // The agent's events after its creation, oldest first (events are appended in order).
-      const events = async () =>
-        (
-          await app.service.app
-            .get(DataSource)
-            .query<{ event: string }[]>(
-              `SELECT data->>'event' AS event FROM events WHERE data::text LIKE '%' || $1 || '%' AND data->>'event' <> 'created' ORDER BY id`,
-              [agent.id],
-            )
-        ).map((row) => row.event);
+      const events = () => eventsAfterCreation(agent.id);
       const read = () => app.http().get(`/api/v2/agents/${agent.id}`).set(admin).expect(200);
 
       // The first heartbeat opens the agent's heartbeat record; read it into the cache.
@@ -666,6 +668,33 @@ describe('agents', () => {
       expect(changed.body.status).toBe('active');
       // Only the change is in the history: nothing from the unchanged heartbeats before it.
       expect(await pollUntil(events, (seen) => seen.length > 0)).toEqual(['status_changed']);
+    });
+
+    it('the same figures again are not news (fresher reported time only); new figures are', async () => {
+      const agent = await createAgent();
+      const agentSocket = await connect((await createApiKey(app.url, 'agent', agent.id)).key);
+      const beat = (tasks_completed: number) =>
+        agentSocket.ack('agent_heartbeat', { status: 'idle', metrics: { tasks_completed } });
+      const reported = async () =>
+        (await app.http().get(`/api/v1/agents/${agent.id}`).set(admin).expect(200)).body
+          .performance_metrics.reported_tasks_completed;
+
+      expect(await beat(3)).toMatchObject({ ok: true, status: 'idle' });
+      await pollUntil(
+        () => eventsAfterCreation(agent.id),
+        (seen) => seen.length === 1,
+      );
+      for (let i = 0; i < 3; i++) expect(await beat(3)).toMatchObject({ ok: true });
+      expect(await reported()).toBe(3);
+      expect(await beat(4)).toMatchObject({ ok: true, status: 'idle' });
+      expect(await reported()).toBe(4);
+      // One event for the first figures and one for the change; none for the repeats.
+      expect(
+        await pollUntil(
+          () => eventsAfterCreation(agent.id),
+          (seen) => seen.length >= 2,
+        ),
+      ).toEqual(['updated', 'updated']);
     });
 
     it('an agent-bound key is refused on another agent’s resources (403)', async () => {

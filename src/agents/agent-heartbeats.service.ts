@@ -11,7 +11,7 @@ import { AgentsService } from './agents.service.js';
 import { AgentViews, hasRoomFor } from './agent-views.service.js';
 import type { HeartbeatAckDto, HeartbeatDto } from './dto/agent-operations.dto.js';
 import type { V1HeartbeatDto, V1HeartbeatResponseDto } from './dto/agent-v1.dto.js';
-import type { ReportedFigures } from './entities/agent.entity.js';
+import type { AgentEntity, ReportedFigures } from './entities/agent.entity.js';
 import { successRate } from './agent.mapper.js';
 
 /** The self-reported figures a heartbeat may carry; everything else in `metrics` is ignored. */
@@ -42,6 +42,25 @@ export function reportableFigures(
   return kept;
 }
 
+/**
+ * A heartbeat's figures over the stored ones, stamped `reported_at`; `changed` when a figure
+ * differs (the same figures again are not news). Undefined when it reports none.
+ */
+function mergeFigures(
+  stored: ReportedFigures | null,
+  metrics: Record<string, unknown> | undefined,
+  now: Date,
+): { figures: ReportedFigures; changed: boolean } | undefined {
+  const reported = reportableFigures(metrics);
+  if (!reported) return undefined;
+  const { reported_at: _at, ...before } = stored ?? {};
+  const merged = { ...before, ...reported };
+  return {
+    figures: { ...merged, reported_at: now.toISOString() },
+    changed: !isDeepStrictEqual(before, merged),
+  };
+}
+
 export interface HeartbeatSweepResult {
   checked_at: string;
   offline_after_seconds: number;
@@ -65,6 +84,59 @@ export class AgentHeartbeatsService {
 
   async heartbeat(agentId: string, dto: HeartbeatDto): Promise<HeartbeatAckDto> {
     const now = new Date();
+    const quiet = await this.quietHeartbeat(agentId, dto, now);
+    const { agent, running, previousStatus, changed } = quiet
+      ? { ...quiet, previousStatus: null, changed: false }
+      : await this.lockedHeartbeat(agentId, dto, now);
+    if (changed || previousStatus) {
+      await this.views.announce(
+        await this.views.snapshot(agent),
+        changed ? 'updated' : null,
+        previousStatus,
+      );
+    } else {
+      // Nothing worth an event, but cached reads show last_heartbeat: make them fresh.
+      await this.cache.bump(['agents']);
+      // A heartbeat can make an agent available again (its previous one had gone stale).
+      if (hasRoomFor(agent, running)) this.views.available.notify(agent.id);
+    }
+    return {
+      agent_id: agent.id,
+      status: agent.status,
+      last_heartbeat: now.toISOString(),
+      offline_after_seconds: this.config.agentOfflineAfterSeconds,
+    };
+  }
+
+  /**
+   * The common case, a heartbeat that changes nothing but its time (same status, task and
+   * figures, not the first): two reads and one guarded UPDATE, no transaction and no lock.
+   * Null when the heartbeat changes more, or the row moved between the reads and the write;
+   * the locked path then decides.
+   */
+  private async quietHeartbeat(
+    agentId: string,
+    dto: HeartbeatDto,
+    now: Date,
+  ): Promise<{ agent: AgentEntity; running: number } | null> {
+    const [agent] = await this.repository.findByIds([agentId]);
+    if (!agent?.lastHeartbeat) return null;
+    if (dto.current_task_id !== undefined && dto.current_task_id !== agent.currentTaskId)
+      return null;
+    const figures = mergeFigures(agent.reportedFigures, dto.metrics, now);
+    if (figures?.changed) return null;
+    const running = await this.figures.runningTasks(agentId);
+    const next = statusAfterHeartbeat(agent.status, dto.status, running, agent.maxConcurrentTasks);
+    if (next !== agent.status) return null;
+    if (!(await this.repository.touchHeartbeat(agent, now, figures?.figures))) return null;
+    agent.lastHeartbeat = now;
+    agent.lastActivity = now;
+    if (figures) agent.reportedFigures = figures.figures;
+    return { agent, running };
+  }
+
+  /** Any other heartbeat: under the agent's row lock, with its status history. */
+  private async lockedHeartbeat(agentId: string, dto: HeartbeatDto, now: Date) {
     let previousStatus: AgentStatus | null = null;
     let changed = false;
     let running = 0;
@@ -92,36 +164,17 @@ export class AgentHeartbeatsService {
         agent.currentTaskTitle = await this.figures.taskTitle(dto.current_task_id, manager);
         changed = true;
       }
-      const reported = reportableFigures(dto.metrics);
-      if (reported) {
-        const { reported_at: _at, ...before } = agent.reportedFigures ?? {};
-        const merged = { ...before, ...reported };
+      const figures = mergeFigures(agent.reportedFigures, dto.metrics, now);
+      if (figures) {
         // The same figures again are not news: no event, only a fresher reported_at.
-        if (!isDeepStrictEqual(before, merged)) changed = true;
-        agent.reportedFigures = { ...merged, reported_at: now.toISOString() };
+        changed ||= figures.changed;
+        agent.reportedFigures = figures.figures;
       }
       agent.lastHeartbeat = now;
       agent.lastActivity = now;
       return manager.save(agent);
     });
-    if (changed || previousStatus) {
-      await this.views.announce(
-        await this.views.snapshot(agent),
-        changed ? 'updated' : null,
-        previousStatus,
-      );
-    } else {
-      // Nothing worth an event, but cached reads show last_heartbeat: make them fresh.
-      await this.cache.bump(['agents']);
-      // A heartbeat can make an agent available again (its previous one had gone stale).
-      if (hasRoomFor(agent, running)) this.views.available.notify(agent.id);
-    }
-    return {
-      agent_id: agent.id,
-      status: agent.status,
-      last_heartbeat: now.toISOString(),
-      offline_after_seconds: this.config.agentOfflineAfterSeconds,
-    };
+    return { agent, running, previousStatus: previousStatus as AgentStatus | null, changed };
   }
 
   async heartbeatV1(agentId: string, dto: V1HeartbeatDto): Promise<V1HeartbeatResponseDto> {

@@ -12,7 +12,7 @@ import {
 } from './agent-status.js';
 import type { AgentFilters, AgentSortField } from './dto/agent.dto.js';
 import { AgentStatusChangeEntity } from './entities/agent-status-change.entity.js';
-import { AgentEntity } from './entities/agent.entity.js';
+import { AgentEntity, type ReportedFigures } from './entities/agent.entity.js';
 
 export interface AgentPage {
   skip: number;
@@ -104,6 +104,29 @@ export class AgentsRepository {
       .where('agent.id = ANY(:ids)', { ids })
       .orderBy('agent.id')
       .getMany();
+  }
+
+  /**
+   * Records a heartbeat that changes nothing else (times, and the figures' `reported_at`),
+   * provided the row still has the status, current task and figures the caller decided on.
+   * False when it moved meanwhile.
+   */
+  async touchHeartbeat(
+    agent: AgentEntity,
+    at: Date,
+    reportedFigures: ReportedFigures | undefined,
+  ): Promise<boolean> {
+    const update = this.agents
+      .createQueryBuilder()
+      .update(AgentEntity)
+      .set({ lastHeartbeat: at, lastActivity: at, ...(reportedFigures && { reportedFigures }) })
+      .where('id = :id AND status = :status', { id: agent.id, status: agent.status })
+      .andWhere('current_task_id IS NOT DISTINCT FROM :task', { task: agent.currentTaskId });
+    if (reportedFigures)
+      update.andWhere('reported_figures IS NOT DISTINCT FROM CAST(:figures AS jsonb)', {
+        figures: agent.reportedFigures && JSON.stringify(agent.reportedFigures),
+      });
+    return (await update.execute()).affected === 1;
   }
 
   /** Reads the agent and holds its row until the transaction ends. */
