@@ -11,16 +11,8 @@ import { ANONYMOUS_DASHBOARD_READER } from '../auth/principal.js';
 import type { AppConfig } from '../config/config.js';
 import { InjectConfig, InjectRuntime, Runtime } from '../config/config.module.js';
 import { DeliveryCore } from '../realtime/delivery/delivery-core.service.js';
-import {
-  expireWithToken,
-  guardMessages,
-  handshakeToken,
-  refusedConnection,
-  socketAdmission,
-  unauthorized,
-} from '../realtime/socket-auth.js';
-import type { SocketData } from '../realtime/socket-hub.service.js';
-import { SocketHub } from '../realtime/socket-hub.service.js';
+import { admitHandshakes, expireWithToken, guardMessages } from '../realtime/socket-auth.js';
+import { type SocketData, SocketHub } from '../realtime/socket-hub.service.js';
 import { SocketStats } from '../realtime/socket-stats.service.js';
 import { FeedSockets } from './feed-sockets.service.js';
 
@@ -45,23 +37,11 @@ export class DashboardGateway implements OnGatewayInit, OnGatewayConnection, OnG
     // The gateway of the default namespace is handed the server itself.
     const namespace = server.of('/');
     this.hub.attachBasic(namespace);
-    namespace.use((socket, next) => {
-      const token = handshakeToken(socket);
-      const accept = async (principal: SocketData['principal']) => {
-        const refusal = await this.core.admit(socketAdmission(socket), principal);
-        if (refusal) return next(refusedConnection(refusal));
-        socket.data = {
-          principal,
-          connectedAt: new Date().toISOString(),
-          instanceId: this.runtime.instanceId,
-        } satisfies SocketData;
-        next();
-      };
-      if (!token)
-        return this.config.dashboardPublicRead
-          ? void accept(ANONYMOUS_DASHBOARD_READER)
-          : next(unauthorized());
-      this.credentials.authenticate(token).then(accept, () => next(unauthorized()));
+    admitHandshakes(namespace, {
+      authenticate: (token) => this.credentials.authenticate(token),
+      admit: (connection, principal) => this.core.admit(connection, principal),
+      instanceId: this.runtime.instanceId,
+      anonymous: () => (this.config.dashboardPublicRead ? ANONYMOUS_DASHBOARD_READER : null),
     });
   }
 

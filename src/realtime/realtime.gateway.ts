@@ -21,14 +21,7 @@ import {
   RoomPayloadMessageDto,
 } from './dto/messages.dto.js';
 import { checkRoom } from './rooms.js';
-import {
-  expireWithToken,
-  guardMessages,
-  handshakeToken,
-  refusedConnection,
-  socketAdmission,
-  unauthorized,
-} from './socket-auth.js';
+import { admitHandshakes, expireWithToken, guardMessages } from './socket-auth.js';
 import { DeliveryCore } from './delivery/delivery-core.service.js';
 import { SocketData, SocketHub } from './socket-hub.service.js';
 import { SocketStats } from './socket-stats.service.js';
@@ -59,22 +52,10 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   afterInit(namespace: Namespace): void {
     this.hub.attachV2(namespace);
-    namespace.use((socket, next) => {
-      const token = handshakeToken(socket);
-      if (!token) return next(unauthorized());
-      this.credentials.authenticate(token).then(
-        async (principal) => {
-          const refusal = await this.core.admit(socketAdmission(socket), principal);
-          if (refusal) return next(refusedConnection(refusal));
-          socket.data = {
-            principal,
-            connectedAt: new Date().toISOString(),
-            instanceId: this.runtime.instanceId,
-          } satisfies SocketData;
-          next();
-        },
-        () => next(unauthorized()),
-      );
+    admitHandshakes(namespace, {
+      authenticate: (token) => this.credentials.authenticate(token),
+      admit: (connection, principal) => this.core.admit(connection, principal),
+      instanceId: this.runtime.instanceId,
     });
     this.credentials.onInvalidation(
       (invalidation) => void this.onInvalidation(invalidation.kind, invalidation.id),

@@ -1,8 +1,10 @@
-import type { Socket } from 'socket.io';
+import type { Namespace, Socket } from 'socket.io';
 import { extractToken } from '../auth/guards/authentication.guard.js';
+import type { Principal } from '../auth/principal.js';
 import { AppError } from '../common/errors/app-errors.js';
 import type { Refusal } from './delivery/delivery-core.service.js';
 import type { Admission } from './delivery/subscriber.js';
+import type { SocketData } from './socket-hub.service.js';
 import { ackError } from './ws-ack.js';
 
 /** The credential a client offers at the handshake: `auth.token`, or the HTTP headers. */
@@ -29,6 +31,39 @@ export function socketAdmission(socket: Socket): Admission {
     key: `${socket.nsp.name}:${socket.id}`,
     onClose: (release) => socket.once('disconnect', release),
   };
+}
+
+export interface HandshakeRules {
+  authenticate(token: string): Promise<Principal>;
+  admit(connection: Admission, principal: Principal): Promise<Refusal | null>;
+  instanceId: string;
+  /** Who a client without a credential is, where the namespace lets one in. */
+  anonymous?: () => Principal | null;
+}
+
+/**
+ * A namespace's handshake: the credential authenticated (401 without one, unless the
+ * namespace admits anonymous readers), the connection admitted under the limits (429/503),
+ * and who it is kept on `socket.data`.
+ */
+export function admitHandshakes(namespace: Namespace, rules: HandshakeRules): void {
+  namespace.use((socket, next) => {
+    const accept = async (principal: Principal) => {
+      const refusal = await rules.admit(socketAdmission(socket), principal);
+      if (refusal) return next(refusedConnection(refusal));
+      socket.data = {
+        principal,
+        connectedAt: new Date().toISOString(),
+        instanceId: rules.instanceId,
+      } satisfies SocketData;
+      next();
+    };
+    const token = handshakeToken(socket);
+    if (token) return void rules.authenticate(token).then(accept, () => next(unauthorized()));
+    const anonymous = rules.anonymous?.();
+    if (anonymous) void accept(anonymous);
+    else next(unauthorized());
+  });
 }
 
 /** A token bucket: `perSecond` messages a second, bursts up to twice that. */
