@@ -1,36 +1,15 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestStores, startTestApp, type TestApp, type TestStores } from '../support/app.js';
-import { launchChromium } from '../support/browser.js';
+import { describe, expect, it } from 'vitest';
+import { startTestApp } from '../support/app.js';
+import { appInBrowser, pageProblems } from '../support/browser.js';
 
 /** Swagger UI as a person opens it: from a host name that is not localhost, over plain HTTP. */
 describe('/docs in a real browser', () => {
-  let stores: TestStores;
-  let app: TestApp;
-  let browser: Browser;
-  let base: string;
-
-  beforeAll(async () => {
-    stores = await createTestStores();
-    app = await startTestApp(stores);
-    const port = new URL(app.url).port;
-    browser = await launchChromium(['MAP api.subforge.test 127.0.0.1']);
-    base = `http://api.subforge.test:${port}`;
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await stores?.drop();
-  });
+  const fixture = appInBrowser();
 
   it('renders Swagger UI from a non-localhost host over HTTP, with no console error', async () => {
+    const { browser, base } = fixture;
     const page = await browser.newPage();
-    const problems: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(message.text());
-    });
-    page.on('requestfailed', (request) => problems.push(`failed: ${request.url()}`));
+    const problems = pageProblems(page);
     const response = await page.goto(`${base}/docs`);
     expect(response?.status()).toBe(200);
     expect(response?.headers()['content-security-policy']).not.toContain(
@@ -48,7 +27,7 @@ describe('/docs in a real browser', () => {
   });
 
   it('asks browsers to upgrade to https only when the request came over TLS (trusted proxy)', async () => {
-    const proxied = await startTestApp(stores, { TRUST_PROXY: 'true' });
+    const proxied = await startTestApp(fixture.stores, { TRUST_PROXY: 'true' });
     try {
       const secure = await fetch(`${proxied.url}/docs`, {
         headers: { 'X-Forwarded-Proto': 'https' },

@@ -1,43 +1,16 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createTestStores,
-  startTestApp,
-  TEST_ADMIN_KEY,
-  type TestApp,
-  type TestStores,
-} from '../support/app.js';
-import { launchChromium } from '../support/browser.js';
+import { describe, expect, it } from 'vitest';
+import { TEST_ADMIN_KEY } from '../support/app.js';
+import { appInBrowser, pageProblems } from '../support/browser.js';
 import { apiKey } from '../support/identities.js';
 
 /** /docs/socket as a person uses it: connect, join agents, watch an agent being created. */
 describe('/docs/socket in a real browser', () => {
-  let stores: TestStores;
-  let app: TestApp;
-  let browser: Browser;
-  let base: string;
-
-  beforeAll(async () => {
-    stores = await createTestStores();
-    app = await startTestApp(stores);
-    const port = new URL(app.url).port;
-    browser = await launchChromium(['MAP api.subforge.test 127.0.0.1']);
-    base = `http://api.subforge.test:${port}`;
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await stores?.drop();
-  });
+  const fixture = appInBrowser();
 
   it('connects with an admin key, joins agents and shows the agent_update of a new agent', async () => {
+    const { app, browser, base } = fixture;
     const page = await browser.newPage();
-    const problems: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(message.text());
-    });
-    page.on('pageerror', (error) => problems.push(error.message));
+    const problems = pageProblems(page);
     const response = await page.goto(`${base}/docs/socket`);
     expect(response?.status()).toBe(200);
     // The client messages come from the AsyncAPI document, each with its example.

@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { createTestStores, startTestApp, type TestApp, type TestStores } from './app.js';
 
 /** Debian's Chromium (`apt-get install chromium`); no browser is downloaded. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -25,4 +27,43 @@ export async function launchChromium(hostRules: string[] = []): Promise<Browser>
       ...(hostRules.length ? [`--host-resolver-rules=${hostRules.join(',')}`] : []),
     ],
   });
+}
+
+export interface BrowserFixture {
+  stores: TestStores;
+  app: TestApp;
+  browser: Browser;
+  /** The app's address under a host name that is not localhost, over plain HTTP. */
+  base: string;
+}
+
+/**
+ * A test app and Chromium for the file's tests, set up before them and closed after; the
+ * app is reached as `api.subforge.test`. Read the fields inside tests, not at collection.
+ */
+export function appInBrowser(): BrowserFixture {
+  const fixture = {} as BrowserFixture;
+  beforeAll(async () => {
+    fixture.stores = await createTestStores();
+    fixture.app = await startTestApp(fixture.stores);
+    fixture.browser = await launchChromium(['MAP api.subforge.test 127.0.0.1']);
+    fixture.base = `http://api.subforge.test:${new URL(fixture.app.url).port}`;
+  });
+  afterAll(async () => {
+    await fixture.browser?.close();
+    await fixture.app?.close();
+    await fixture.stores?.drop();
+  });
+  return fixture;
+}
+
+/** Console errors, uncaught page errors and failed requests of a page, as they happen. */
+export function pageProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(message.text());
+  });
+  page.on('pageerror', (error) => problems.push(error.message));
+  page.on('requestfailed', (request) => problems.push(`failed: ${request.url()}`));
+  return problems;
 }
