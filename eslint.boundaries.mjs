@@ -14,6 +14,7 @@ export const PUBLIC = {
   auth: [
     'auth.module',
     'auth.decorator',
+    'endpoint.decorator',
     'principal',
     'roles',
     'secrets',

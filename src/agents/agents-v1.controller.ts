@@ -1,16 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Put, Query } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
-import { Auth, CurrentPrincipal } from '../auth/auth.decorator.js';
+import { Body, Controller, Delete, Get, Patch, Post, Put, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal } from '../auth/auth.decorator.js';
+import { Read, Write } from '../auth/endpoint.decorator.js';
 import type { Principal } from '../auth/principal.js';
-import { Cached } from '../common/cache/cached.decorator.js';
+import type { CachedOptions } from '../common/cache/cached.decorator.js';
 import { UuidParam } from '../common/decorators/uuid-param.decorator.js';
 import { AgentHeartbeatsService } from './agent-heartbeats.service.js';
 import { AgentsV1Service } from './agents-v1.service.js';
@@ -26,6 +19,8 @@ import {
   V1UpdateAgentDto,
 } from './dto/agent-v1.dto.js';
 
+const CACHE: CachedOptions = { families: ['agents'], ttlSeconds: 10 };
+
 /** The original v1 agents API, in its original shapes, over the one agent store. */
 @ApiTags('agents')
 @ApiBadRequestResponse({ description: 'Invalid input (unknown fields, wrong types, bad ids)' })
@@ -37,10 +32,11 @@ export class AgentsV1Controller {
   ) {}
 
   @Get()
-  @Auth('viewer', { agent: 'read' })
-  @Cached({ families: ['agents'], ttlSeconds: 10 })
-  @ApiOperation({ summary: 'List agents (plain array, oldest first)' })
-  @ApiOkResponse({ type: [V1AgentResponseDto] })
+  @Read({
+    summary: 'List agents (plain array, oldest first)',
+    type: [V1AgentResponseDto],
+    cached: CACHE,
+  })
   list(
     @Query() query: V1ListAgentsQuery,
     @CurrentPrincipal() principal: Principal,
@@ -49,20 +45,22 @@ export class AgentsV1Controller {
   }
 
   @Get('stats/summary')
-  @Auth('viewer', { agent: 'read' })
-  @Cached({ families: ['agents'], ttlSeconds: 10 })
-  @ApiOperation({ summary: 'Counts by status and mean derived figures' })
-  @ApiOkResponse({ type: V1AgentStatsDto })
+  @Read({
+    summary: 'Counts by status and mean derived figures',
+    type: V1AgentStatsDto,
+    cached: CACHE,
+  })
   stats(): Promise<V1AgentStatsDto> {
     return this.agents.statsSummary();
   }
 
   @Get(':id')
-  @Auth('viewer', { agent: 'read' })
-  @Cached({ families: ['agents'], ttlSeconds: 10 })
-  @ApiOperation({ summary: 'Get an agent' })
-  @ApiOkResponse({ type: V1AgentResponseDto })
-  @ApiNotFoundResponse({ description: 'No such agent' })
+  @Read({
+    summary: 'Get an agent',
+    type: V1AgentResponseDto,
+    cached: CACHE,
+    notFound: 'No such agent',
+  })
   get(
     @UuidParam() id: string,
     @CurrentPrincipal() principal: Principal,
@@ -71,40 +69,43 @@ export class AgentsV1Controller {
   }
 
   @Post()
-  @Auth('operator')
-  @ApiOperation({ summary: 'Create an agent' })
-  @ApiCreatedResponse({ type: V1AgentResponseDto })
-  @ApiConflictResponse({ description: 'An agent with this name and type exists' })
+  @Write({
+    summary: 'Create an agent',
+    status: 201,
+    type: V1AgentResponseDto,
+    conflict: 'An agent with this name and type exists',
+  })
   create(@Body() dto: CreateAgentDto): Promise<V1AgentResponseDto> {
     return this.agents.create(dto);
   }
 
   @Put(':id')
-  @Auth('operator')
-  @ApiOperation({ summary: 'Update the fields sent (status and current task included)' })
-  @ApiOkResponse({ type: V1AgentResponseDto })
-  @ApiNotFoundResponse({ description: 'No such agent' })
-  @ApiConflictResponse({ description: 'Another agent has this name and type' })
+  @Write({
+    summary: 'Update the fields sent (status and current task included)',
+    type: V1AgentResponseDto,
+    notFound: 'No such agent',
+    conflict: 'Another agent has this name and type',
+  })
   update(@UuidParam() id: string, @Body() dto: V1UpdateAgentDto): Promise<V1AgentResponseDto> {
     return this.agents.update(id, dto);
   }
 
   @Patch(':id/status')
-  @Auth('operator')
-  @ApiOperation({ summary: 'Set the status (capacity still decides busy) and current task' })
-  @ApiOkResponse({ type: V1AgentResponseDto })
-  @ApiNotFoundResponse({ description: 'No such agent' })
+  @Write({
+    summary: 'Set the status (capacity still decides busy) and current task',
+    type: V1AgentResponseDto,
+    notFound: 'No such agent',
+  })
   setStatus(@UuidParam() id: string, @Body() dto: V1AgentStatusDto): Promise<V1AgentResponseDto> {
     return this.agents.setStatus(id, dto);
   }
 
   @Patch(':id/metrics')
-  @Auth('operator')
-  @ApiOperation({
+  @Write({
     summary: 'Report figures: stored as performance_metrics.reported_*, never over derived ones',
+    type: V1AgentResponseDto,
+    notFound: 'No such agent',
   })
-  @ApiOkResponse({ type: V1AgentResponseDto })
-  @ApiNotFoundResponse({ description: 'No such agent' })
   reportMetrics(
     @UuidParam() id: string,
     @Body() dto: V1AgentMetricsDto,
@@ -113,21 +114,23 @@ export class AgentsV1Controller {
   }
 
   @Post(':id/heartbeat')
-  @Auth('operator', { agent: 'own-agent' })
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Heartbeat: status, current task and known figures only' })
-  @ApiOkResponse({ type: V1HeartbeatResponseDto })
-  @ApiNotFoundResponse({ description: 'No such agent' })
+  @Write({
+    summary: 'Heartbeat: status, current task and known figures only',
+    type: V1HeartbeatResponseDto,
+    agent: 'own-agent',
+    notFound: 'No such agent',
+  })
   heartbeat(@UuidParam() id: string, @Body() dto: V1HeartbeatDto): Promise<V1HeartbeatResponseDto> {
     return this.heartbeats.heartbeatV1(id, dto);
   }
 
   @Delete(':id')
-  @Auth('operator')
-  @ApiOperation({ summary: 'Delete an agent (its agent keys are revoked)' })
-  @ApiOkResponse({ type: AgentV1MessageDto })
-  @ApiNotFoundResponse({ description: 'No such agent' })
-  @ApiConflictResponse({ description: 'The agent has tasks in progress' })
+  @Write({
+    summary: 'Delete an agent (its agent keys are revoked)',
+    type: AgentV1MessageDto,
+    notFound: 'No such agent',
+    conflict: 'The agent has tasks in progress',
+  })
   remove(@UuidParam() id: string): Promise<AgentV1MessageDto> {
     return this.agents.remove(id);
   }

@@ -1,17 +1,9 @@
-import { ApiErrors } from '../common/http/api-responses.js';
-import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Put, Query } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
-import { Auth, CurrentPrincipal } from '../auth/auth.decorator.js';
+import { Body, Controller, Delete, Get, Patch, Post, Put, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal } from '../auth/auth.decorator.js';
+import { Read, Write } from '../auth/endpoint.decorator.js';
 import type { Principal } from '../auth/principal.js';
-import { Cached } from '../common/cache/cached.decorator.js';
+import type { CachedOptions } from '../common/cache/cached.decorator.js';
 import { UuidParam } from '../common/decorators/uuid-param.decorator.js';
 import { DeleteTaskQuery } from './dto/task-actions.dto.js';
 import { V1ListTasksQuery, V1TaskResponseDto } from './dto/task.dto.js';
@@ -29,6 +21,8 @@ import {
 import { TaskStatisticsService } from './task-statistics.service.js';
 import { TasksV1Service } from './tasks-v1.service.js';
 
+const CACHE: CachedOptions = { families: ['tasks'], ttlSeconds: 10 };
+
 /** The original v1 tasks API, in its original shapes, with the real graph and state machine. */
 @ApiTags('tasks')
 @ApiBadRequestResponse({ description: 'Invalid input (unknown fields, wrong types, bad ids)' })
@@ -40,68 +34,75 @@ export class TasksV1Controller {
   ) {}
 
   @Get()
-  @Auth('viewer', { agent: 'read' })
-  @Cached({ families: ['tasks'], ttlSeconds: 10 })
-  @ApiOperation({ summary: 'List tasks (plain array, newest first)' })
-  @ApiOkResponse({ type: [V1TaskResponseDto] })
+  @Read({
+    summary: 'List tasks (plain array, newest first)',
+    type: [V1TaskResponseDto],
+    cached: CACHE,
+  })
   list(@Query() query: V1ListTasksQuery): Promise<V1TaskResponseDto[]> {
     return this.tasks.list(query);
   }
 
   @Get('stats/summary')
-  @Auth('viewer', { agent: 'read' })
-  @Cached({ families: ['tasks'], ttlSeconds: 10 })
-  @ApiOperation({ summary: 'Counts by status, urgency, mean progress and completion rate' })
-  @ApiOkResponse({ type: V1TaskStatsDto })
+  @Read({
+    summary: 'Counts by status, urgency, mean progress and completion rate',
+    type: V1TaskStatsDto,
+    cached: CACHE,
+  })
   summary(): Promise<V1TaskStatsDto> {
     return this.stats.summaryV1();
   }
 
   @Get(':id')
-  @Auth('viewer', { agent: 'read' })
-  @Cached({ families: ['tasks'], ttlSeconds: 10 })
-  @ApiOperation({ summary: 'Get a task' })
-  @ApiOkResponse({ type: V1TaskResponseDto })
-  @ApiNotFoundResponse({ description: 'Task not found' })
+  @Read({
+    summary: 'Get a task',
+    type: V1TaskResponseDto,
+    cached: CACHE,
+    notFound: 'Task not found',
+  })
   get(@UuidParam() id: string): Promise<V1TaskResponseDto> {
     return this.tasks.get(id);
   }
 
   @Post()
-  @Auth('operator')
-  @ApiOperation({ summary: 'Create a task (dependencies and agent must exist)' })
-  @ApiCreatedResponse({ type: V1TaskResponseDto })
+  @Write({
+    summary: 'Create a task (dependencies and agent must exist)',
+    status: 201,
+    type: V1TaskResponseDto,
+  })
   create(@Body() dto: V1CreateTaskDto): Promise<V1TaskResponseDto> {
     return this.tasks.create(dto);
   }
 
   @Patch('bulk')
-  @Auth('operator')
-  @ApiOperation({ summary: 'The same update to every task, all or nothing' })
-  @ApiOkResponse({ type: [V1TaskResponseDto] })
-  @ApiConflictResponse({ description: 'A change is illegal for one of the tasks: nothing changed' })
+  @Write({
+    summary: 'The same update to every task, all or nothing',
+    type: [V1TaskResponseDto],
+    conflict: 'A change is illegal for one of the tasks: nothing changed',
+  })
   bulk(@Body() dto: V1BulkUpdateDto): Promise<V1TaskResponseDto[]> {
     return this.tasks.updateAll(dto);
   }
 
   @Put(':id')
-  @Auth('operator')
-  @ApiOperation({
+  @Write({
     summary: 'Update the fields sent; a status change goes through the state machine',
+    type: V1TaskResponseDto,
+    notFound: 'Task not found',
+    conflict: 'Illegal transition (naming the current state)',
   })
-  @ApiOkResponse({ type: V1TaskResponseDto })
-  @ApiNotFoundResponse({ description: 'Task not found' })
-  @ApiConflictResponse({ description: 'Illegal transition (naming the current state)' })
   update(@UuidParam() id: string, @Body() dto: V1UpdateTaskDto): Promise<V1TaskResponseDto> {
     return this.tasks.update(id, dto);
   }
 
   @Patch(':id/status')
-  @Auth('operator', { agent: 'own-task' })
-  @ApiOperation({ summary: 'Move to a status along the transition table' })
-  @ApiOkResponse({ type: V1TaskResponseDto })
-  @ApiNotFoundResponse({ description: 'Task not found' })
-  @ApiConflictResponse({ description: 'Illegal transition or unmet dependencies' })
+  @Write({
+    summary: 'Move to a status along the transition table',
+    type: V1TaskResponseDto,
+    agent: 'own-task',
+    notFound: 'Task not found',
+    conflict: 'Illegal transition or unmet dependencies',
+  })
   setStatus(
     @UuidParam() id: string,
     @Body() dto: V1TaskStatusDto,
@@ -111,11 +112,13 @@ export class TasksV1Controller {
   }
 
   @Patch(':id/progress')
-  @Auth('operator', { agent: 'own-task' })
-  @ApiOperation({ summary: 'Report progress of a task in progress; 100 completes it' })
-  @ApiOkResponse({ type: V1TaskResponseDto })
-  @ApiNotFoundResponse({ description: 'Task not found' })
-  @ApiConflictResponse({ description: 'The task is not in progress' })
+  @Write({
+    summary: 'Report progress of a task in progress; 100 completes it',
+    type: V1TaskResponseDto,
+    agent: 'own-task',
+    notFound: 'Task not found',
+    conflict: 'The task is not in progress',
+  })
   progress(
     @UuidParam() id: string,
     @Body() dto: V1TaskProgressDto,
@@ -125,21 +128,22 @@ export class TasksV1Controller {
   }
 
   @Patch(':id/assign')
-  @Auth('operator')
-  @ApiOperation({ summary: 'Assign to an agent (which must exist)' })
-  @ApiOkResponse({ type: V1TaskResponseDto })
-  @ApiErrors([409, 'The task’s state does not allow it'])
-  @ApiNotFoundResponse({ description: 'Task not found' })
+  @Write({
+    summary: 'Assign to an agent (which must exist)',
+    type: V1TaskResponseDto,
+    notFound: 'Task not found',
+    conflict: 'The task’s state does not allow it',
+  })
   assign(@UuidParam() id: string, @Body() dto: V1AssignTaskDto): Promise<V1TaskResponseDto> {
     return this.tasks.assign(id, dto);
   }
 
   @Post(':id/dependencies')
-  @Auth('operator')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Add a dependency (must exist; no self, no cycle)' })
-  @ApiOkResponse({ type: V1TaskResponseDto })
-  @ApiConflictResponse({ description: 'The edge would close a cycle (named)' })
+  @Write({
+    summary: 'Add a dependency (must exist; no self, no cycle)',
+    type: V1TaskResponseDto,
+    conflict: 'The edge would close a cycle (named)',
+  })
   addDependency(
     @UuidParam() id: string,
     @Body() dto: V1AddDependencyDto,
@@ -148,9 +152,7 @@ export class TasksV1Controller {
   }
 
   @Delete(':id/dependencies/:dependency_id')
-  @Auth('operator')
-  @ApiOperation({ summary: 'Remove a dependency (quietly succeeds when absent)' })
-  @ApiOkResponse({ type: V1TaskResponseDto })
+  @Write({ summary: 'Remove a dependency (quietly succeeds when absent)', type: V1TaskResponseDto })
   removeDependency(
     @UuidParam() id: string,
     @UuidParam('dependency_id') dependencyId: string,
@@ -159,11 +161,12 @@ export class TasksV1Controller {
   }
 
   @Delete(':id')
-  @Auth('operator')
-  @ApiOperation({ summary: 'Delete a task; with dependents only with force=true' })
-  @ApiOkResponse({ type: TaskV1MessageDto })
-  @ApiNotFoundResponse({ description: 'Task not found' })
-  @ApiConflictResponse({ description: 'Other tasks depend on it' })
+  @Write({
+    summary: 'Delete a task; with dependents only with force=true',
+    type: TaskV1MessageDto,
+    notFound: 'Task not found',
+    conflict: 'Other tasks depend on it',
+  })
   remove(@UuidParam() id: string, @Query() query: DeleteTaskQuery): Promise<TaskV1MessageDto> {
     return this.tasks.remove(id, query.force);
   }

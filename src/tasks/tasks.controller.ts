@@ -1,16 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Post, Put, Query } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNoContentResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
-import { Auth } from '../auth/auth.decorator.js';
-import { Cached } from '../common/cache/cached.decorator.js';
+import { Body, Controller, Delete, Get, Post, Put, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiTags } from '@nestjs/swagger';
+import { Read, Write } from '../auth/endpoint.decorator.js';
+import type { CachedOptions } from '../common/cache/cached.decorator.js';
 import { UuidParam } from '../common/decorators/uuid-param.decorator.js';
 import type { Page } from '../common/pagination/page.js';
 import { RateLimit } from '../common/rate-limit/rate-limit.decorator.js';
@@ -27,6 +18,8 @@ import { TaskBulkService } from './task-bulk.service.js';
 import { TaskStatisticsService } from './task-statistics.service.js';
 import { TasksService } from './tasks.service.js';
 
+const CACHE: CachedOptions = { families: ['tasks'], ttlSeconds: 10 };
+
 /** v2 tasks: the registry and the dependency graph. */
 @ApiTags('tasks')
 @ApiBadRequestResponse({ description: 'Invalid input (unknown fields, wrong types, bad ids)' })
@@ -39,102 +32,101 @@ export class TasksController {
   ) {}
 
   @Get()
-  @Auth('viewer', { agent: 'read' })
-  @Cached({ families: ['tasks'], ttlSeconds: 10 })
-  @ApiOperation({ summary: 'List tasks with filters (ready=true: startable now), search, sorting' })
-  @ApiOkResponse({ type: TaskPageDto })
+  @Read({
+    summary: 'List tasks with filters (ready=true: startable now), search, sorting',
+    type: TaskPageDto,
+    cached: CACHE,
+  })
   list(@Query() query: ListTasksQuery): Promise<Page<TaskResponseDto>> {
     return this.tasks.list(query);
   }
 
   @Get('statistics')
-  @Auth('viewer', { agent: 'read' })
-  @Cached({ families: ['tasks'], ttlSeconds: 10 })
-  @ApiOperation({ summary: 'Counts by status, priority and type; rates and durations' })
-  @ApiOkResponse({ type: TaskStatisticsDto })
+  @Read({
+    summary: 'Counts by status, priority and type; rates and durations',
+    type: TaskStatisticsDto,
+    cached: CACHE,
+  })
   statistics(): Promise<TaskStatisticsDto> {
     return this.stats.statistics();
   }
 
   @Get(':id')
-  @Auth('viewer', { agent: 'read' })
-  @Cached({ families: ['tasks'], ttlSeconds: 10 })
-  @ApiOperation({ summary: 'Get a task' })
-  @ApiOkResponse({ type: TaskResponseDto })
-  @ApiNotFoundResponse({ description: 'No such task' })
+  @Read({ summary: 'Get a task', type: TaskResponseDto, cached: CACHE, notFound: 'No such task' })
   get(@UuidParam() id: string): Promise<TaskResponseDto> {
     return this.tasks.get(id);
   }
 
   @Post()
-  @Auth('operator')
-  @ApiOperation({
+  @Write({
     summary: 'Create a task (pending; blocked if a dependency already failed or was cancelled)',
+    status: 201,
+    type: TaskResponseDto,
   })
-  @ApiCreatedResponse({ type: TaskResponseDto })
   create(@Body() dto: CreateTaskDto): Promise<TaskResponseDto> {
     return this.tasks.create(dto);
   }
 
   @Post('bulk-operation')
-  @Auth('operator')
-  @HttpCode(200)
-  @RateLimit('bulk')
-  @ApiOperation({
+  @Write({
     summary: 'update | assign | cancel | retry | delete up to 100 tasks, with per-item results',
+    type: BulkTaskResultDto,
   })
-  @ApiOkResponse({ type: BulkTaskResultDto })
+  @RateLimit('bulk')
   bulk(@Body() dto: BulkTaskOperationDto): Promise<BulkTaskResultDto> {
     return this.bulkService.operate(dto);
   }
 
   @Put(':id')
-  @Auth('operator')
-  @ApiOperation({ summary: 'Update the writable fields sent (status changes use the actions)' })
-  @ApiOkResponse({ type: TaskResponseDto })
-  @ApiNotFoundResponse({ description: 'No such task' })
-  @ApiConflictResponse({ description: 'Reassigning a task in progress' })
+  @Write({
+    summary: 'Update the writable fields sent (status changes use the actions)',
+    type: TaskResponseDto,
+    notFound: 'No such task',
+    conflict: 'Reassigning a task in progress',
+  })
   update(@UuidParam() id: string, @Body() dto: UpdateTaskDto): Promise<TaskResponseDto> {
     return this.tasks.update(id, dto);
   }
 
   @Delete(':id')
-  @Auth('operator')
-  @HttpCode(204)
-  @ApiOperation({ summary: 'Delete a task; with dependents only with force=true' })
-  @ApiNoContentResponse()
-  @ApiNotFoundResponse({ description: 'No such task' })
-  @ApiConflictResponse({ description: 'Other tasks depend on it (use force=true)' })
+  @Write({
+    summary: 'Delete a task; with dependents only with force=true',
+    status: 204,
+    notFound: 'No such task',
+    conflict: 'Other tasks depend on it (use force=true)',
+  })
   remove(@UuidParam() id: string, @Query() query: DeleteTaskQuery): Promise<void> {
     return this.tasks.remove(id, query.force);
   }
 
   @Get(':id/dependencies')
-  @Auth('viewer', { agent: 'read' })
-  @Cached({ families: ['tasks'], ttlSeconds: 10 })
-  @ApiOperation({ summary: 'Upstream and downstream tasks with their states: why is it blocked' })
-  @ApiOkResponse({ type: TaskDependenciesDto })
-  @ApiNotFoundResponse({ description: 'No such task' })
+  @Read({
+    summary: 'Upstream and downstream tasks with their states: why is it blocked',
+    type: TaskDependenciesDto,
+    cached: CACHE,
+    notFound: 'No such task',
+  })
   dependencies(@UuidParam() id: string): Promise<TaskDependenciesDto> {
     return this.tasks.dependencies(id);
   }
 
   @Post(':id/dependencies')
-  @Auth('operator')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Make the task depend on another (no self, no cycle)' })
-  @ApiOkResponse({ type: TaskResponseDto })
-  @ApiNotFoundResponse({ description: 'No such task' })
-  @ApiConflictResponse({ description: 'The edge would close a cycle (named), or the task started' })
+  @Write({
+    summary: 'Make the task depend on another (no self, no cycle)',
+    type: TaskResponseDto,
+    notFound: 'No such task',
+    conflict: 'The edge would close a cycle (named), or the task started',
+  })
   addDependency(@UuidParam() id: string, @Body() dto: AddDependencyDto): Promise<TaskResponseDto> {
     return this.tasks.addDependency(id, dto.dependency_id);
   }
 
   @Delete(':id/dependencies/:dependency_id')
-  @Auth('operator')
-  @ApiOperation({ summary: 'Remove a dependency (the task may be released or become ready)' })
-  @ApiOkResponse({ type: TaskResponseDto })
-  @ApiNotFoundResponse({ description: 'No such task or dependency' })
+  @Write({
+    summary: 'Remove a dependency (the task may be released or become ready)',
+    type: TaskResponseDto,
+    notFound: 'No such task or dependency',
+  })
   removeDependency(
     @UuidParam() id: string,
     @UuidParam('dependency_id') dependencyId: string,

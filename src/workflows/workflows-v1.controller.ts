@@ -1,16 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Put, Query } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
-import { Auth, CurrentPrincipal } from '../auth/auth.decorator.js';
+import { Body, Controller, Delete, Get, Patch, Post, Put, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal } from '../auth/auth.decorator.js';
+import { Read, Write } from '../auth/endpoint.decorator.js';
 import type { Principal } from '../auth/principal.js';
-import { Cached } from '../common/cache/cached.decorator.js';
+import type { CachedOptions } from '../common/cache/cached.decorator.js';
 import { UuidParam } from '../common/decorators/uuid-param.decorator.js';
 import { V1TaskResponseDto } from '../tasks/dto/task.dto.js';
 import {
@@ -31,6 +24,8 @@ import {
 } from './dto/workflow-v1-responses.dto.js';
 import { WorkflowsV1Service } from './workflows-v1.service.js';
 
+const CACHE: CachedOptions = { families: ['workflows'], ttlSeconds: 10 };
+
 /** The original v1 workflows API, in its shapes, over real runs and orchestration. */
 @ApiTags('workflows')
 @ApiBadRequestResponse({
@@ -41,54 +36,62 @@ export class WorkflowsV1Controller {
   constructor(private readonly workflows: WorkflowsV1Service) {}
 
   @Get()
-  @Auth('viewer', { agent: 'read' })
-  @Cached({ families: ['workflows'], ttlSeconds: 10 })
-  @ApiOperation({ summary: 'List workflows (plain array, newest first)' })
-  @ApiOkResponse({ type: [V1WorkflowResponseDto] })
+  @Read({
+    summary: 'List workflows (plain array, newest first)',
+    type: [V1WorkflowResponseDto],
+    cached: CACHE,
+  })
   list(@Query() query: V1ListWorkflowsQuery): Promise<V1WorkflowResponseDto[]> {
     return this.workflows.list(query);
   }
 
   @Get('stats/summary')
-  @Auth('viewer', { agent: 'read' })
-  @Cached({ families: ['workflows'], ttlSeconds: 10 })
-  @ApiOperation({ summary: 'Counts by status, templates, mean progress and success rate' })
-  @ApiOkResponse({ type: V1WorkflowStatsDto })
+  @Read({
+    summary: 'Counts by status, templates, mean progress and success rate',
+    type: V1WorkflowStatsDto,
+    cached: CACHE,
+  })
   summary(): Promise<V1WorkflowStatsDto> {
     return this.workflows.statsSummary();
   }
 
   @Post('templates')
-  @Auth('operator')
-  @ApiOperation({ summary: 'Create a template (an inactive workflow flagged is_template)' })
-  @ApiCreatedResponse({ type: V1WorkflowResponseDto })
+  @Write({
+    summary: 'Create a template (an inactive workflow flagged is_template)',
+    status: 201,
+    type: V1WorkflowResponseDto,
+  })
   createTemplate(@Body() dto: V1TemplateDto): Promise<V1WorkflowResponseDto> {
     return this.workflows.createTemplate(dto);
   }
 
   @Get(':id')
-  @Auth('viewer', { agent: 'read' })
-  @Cached({ families: ['workflows'], ttlSeconds: 10 })
-  @ApiOperation({ summary: 'Get a workflow' })
-  @ApiOkResponse({ type: V1WorkflowResponseDto })
-  @ApiNotFoundResponse({ description: 'Workflow not found' })
+  @Read({
+    summary: 'Get a workflow',
+    type: V1WorkflowResponseDto,
+    cached: CACHE,
+    notFound: 'Workflow not found',
+  })
   get(@UuidParam() id: string): Promise<V1WorkflowResponseDto> {
     return this.workflows.get(id);
   }
 
   @Post()
-  @Auth('operator')
-  @ApiOperation({ summary: 'Create a workflow (assigned agents must exist; steps are checked)' })
-  @ApiCreatedResponse({ type: V1WorkflowResponseDto })
+  @Write({
+    summary: 'Create a workflow (assigned agents must exist; steps are checked)',
+    status: 201,
+    type: V1WorkflowResponseDto,
+  })
   create(@Body() dto: V1CreateWorkflowDto): Promise<V1WorkflowResponseDto> {
     return this.workflows.create(dto);
   }
 
   @Put(':id')
-  @Auth('operator')
-  @ApiOperation({ summary: 'Update the fields sent; derived figures sent are kept as reported' })
-  @ApiOkResponse({ type: V1WorkflowResponseDto })
-  @ApiNotFoundResponse({ description: 'Workflow not found' })
+  @Write({
+    summary: 'Update the fields sent; derived figures sent are kept as reported',
+    type: V1WorkflowResponseDto,
+    notFound: 'Workflow not found',
+  })
   update(
     @UuidParam() id: string,
     @Body() dto: V1UpdateWorkflowDto,
@@ -97,12 +100,11 @@ export class WorkflowsV1Controller {
   }
 
   @Patch(':id/status')
-  @Auth('operator')
-  @ApiOperation({
+  @Write({
     summary: 'Set the status; paused/active/cancelled also pause, resume or cancel its runs',
+    type: V1WorkflowResponseDto,
+    notFound: 'Workflow not found',
   })
-  @ApiOkResponse({ type: V1WorkflowResponseDto })
-  @ApiNotFoundResponse({ description: 'Workflow not found' })
   setStatus(
     @UuidParam() id: string,
     @Body() dto: V1WorkflowStatusDto,
@@ -111,12 +113,11 @@ export class WorkflowsV1Controller {
   }
 
   @Patch(':id/progress')
-  @Auth('operator')
-  @ApiOperation({
+  @Write({
     summary: 'Store reported progress figures (the derived ones are never overwritten)',
+    type: V1WorkflowResponseDto,
+    notFound: 'Workflow not found',
   })
-  @ApiOkResponse({ type: V1WorkflowResponseDto })
-  @ApiNotFoundResponse({ description: 'Workflow not found' })
   progress(
     @UuidParam() id: string,
     @Body() dto: V1WorkflowProgressDto,
@@ -125,20 +126,21 @@ export class WorkflowsV1Controller {
   }
 
   @Post(':id/agents')
-  @Auth('operator')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Assign an agent (which must exist)' })
-  @ApiOkResponse({ type: V1WorkflowResponseDto })
-  @ApiNotFoundResponse({ description: 'Workflow not found' })
+  @Write({
+    summary: 'Assign an agent (which must exist)',
+    type: V1WorkflowResponseDto,
+    notFound: 'Workflow not found',
+  })
   addAgent(@UuidParam() id: string, @Body() dto: V1AddAgentDto): Promise<V1WorkflowResponseDto> {
     return this.workflows.addAgent(id, dto);
   }
 
   @Delete(':id/agents/:agent_id')
-  @Auth('operator')
-  @ApiOperation({ summary: 'Unassign an agent' })
-  @ApiOkResponse({ type: V1WorkflowResponseDto })
-  @ApiNotFoundResponse({ description: 'Workflow not found' })
+  @Write({
+    summary: 'Unassign an agent',
+    type: V1WorkflowResponseDto,
+    notFound: 'Workflow not found',
+  })
   removeAgent(
     @UuidParam() id: string,
     @UuidParam('agent_id') agentId: string,
@@ -147,22 +149,23 @@ export class WorkflowsV1Controller {
   }
 
   @Get(':id/tasks')
-  @Auth('viewer', { agent: 'read' })
-  @Cached({ families: ['workflows', 'tasks'], ttlSeconds: 10 })
-  @ApiOperation({ summary: 'The tasks of the workflow’s runs (v1 task shape)' })
-  @ApiOkResponse({ type: [V1TaskResponseDto] })
-  @ApiNotFoundResponse({ description: 'Workflow not found' })
+  @Read({
+    summary: 'The tasks of the workflow’s runs (v1 task shape)',
+    type: [V1TaskResponseDto],
+    cached: { families: ['workflows', 'tasks'], ttlSeconds: 10 },
+    notFound: 'Workflow not found',
+  })
   tasks(@UuidParam() id: string): Promise<V1TaskResponseDto[]> {
     return this.workflows.tasks(id);
   }
 
   @Post(':id/execute')
-  @Auth('operator')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Start a real run (or schedule it with scheduled_at)' })
-  @ApiOkResponse({ type: V1ExecutionDto })
-  @ApiNotFoundResponse({ description: 'Workflow not found' })
-  @ApiConflictResponse({ description: 'A step names an agent that no longer exists' })
+  @Write({
+    summary: 'Start a real run (or schedule it with scheduled_at)',
+    type: V1ExecutionDto,
+    notFound: 'Workflow not found',
+    conflict: 'A step names an agent that no longer exists',
+  })
   execute(
     @UuidParam() id: string,
     @Body() dto: V1ExecuteDto,
@@ -172,11 +175,12 @@ export class WorkflowsV1Controller {
   }
 
   @Delete(':id')
-  @Auth('operator')
-  @ApiOperation({ summary: 'Delete a workflow and its finished runs' })
-  @ApiOkResponse({ type: WorkflowV1MessageDto })
-  @ApiNotFoundResponse({ description: 'Workflow not found' })
-  @ApiConflictResponse({ description: 'It has an unfinished run' })
+  @Write({
+    summary: 'Delete a workflow and its finished runs',
+    type: WorkflowV1MessageDto,
+    notFound: 'Workflow not found',
+    conflict: 'It has an unfinished run',
+  })
   remove(@UuidParam() id: string): Promise<WorkflowV1MessageDto> {
     return this.workflows.remove(id);
   }
