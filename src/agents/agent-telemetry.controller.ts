@@ -14,15 +14,14 @@ import {
   ApiBadRequestResponse,
   ApiBody,
   ApiConsumes,
-  ApiCreatedResponse,
   ApiNotFoundResponse,
-  ApiOkResponse,
   ApiOperation,
   ApiPayloadTooLargeResponse,
   ApiTags,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import { Auth, CurrentPrincipal } from '../auth/auth.decorator.js';
+import { Read, Write } from '../auth/endpoint.decorator.js';
 import type { Principal } from '../auth/principal.js';
 import { UuidParam } from '../common/decorators/uuid-param.decorator.js';
 import type { Page } from '../common/pagination/page.js';
@@ -71,36 +70,40 @@ export class AgentTelemetryController {
   ) {}
 
   @Post(':id/heartbeat')
-  @Auth('operator', { agent: 'own-agent' })
-  @HttpCode(200)
-  @ApiOperation({
+  @Write({
     summary: 'Heartbeat: clears offline (not inactive); status, current task, known figures only',
+    type: HeartbeatAckDto,
+    agent: 'own-agent',
   })
-  @ApiOkResponse({ type: HeartbeatAckDto })
   heartbeat(@UuidParam() id: string, @Body() dto: HeartbeatDto): Promise<HeartbeatAckDto> {
     return this.heartbeats.heartbeat(id, dto);
   }
 
   @Post(':id/logs')
-  @Auth('operator', { agent: 'own-agent' })
-  @ApiOperation({ summary: 'Ingest a batch of up to 1000 log lines (one insert)' })
-  @ApiCreatedResponse({ type: IngestLogsResultDto })
+  @Write({
+    summary: 'Ingest a batch of up to 1000 log lines (one insert)',
+    status: 201,
+    type: IngestLogsResultDto,
+    agent: 'own-agent',
+  })
   ingestLogs(@UuidParam() id: string, @Body() dto: IngestLogsDto): Promise<IngestLogsResultDto> {
     return this.logs.ingest(id, dto);
   }
 
   @Get(':id/logs')
-  @Auth('viewer', { agent: 'read' })
-  @ApiOperation({ summary: 'Log lines by minimum level, time range and text, paged' })
-  @ApiOkResponse({ type: AgentLogPageDto })
+  @Read({
+    summary: 'Log lines by minimum level, time range and text, paged',
+    type: AgentLogPageDto,
+  })
   listLogs(@UuidParam() id: string, @Query() query: ListLogsQuery): Promise<Page<AgentLogDto>> {
     return this.logs.list(id, query);
   }
 
   @Get(':id/metrics')
-  @Auth('viewer', { agent: 'read' })
-  @ApiOperation({ summary: 'Task, uptime and error figures over a period, from stored data' })
-  @ApiOkResponse({ type: AgentMetricsDto })
+  @Read({
+    summary: 'Task, uptime and error figures over a period, from stored data',
+    type: AgentMetricsDto,
+  })
   getMetrics(@UuidParam() id: string, @Query() query: AgentMetricsQuery): Promise<AgentMetricsDto> {
     return this.metrics.metrics(id, query.time_range);
   }

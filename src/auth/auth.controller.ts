@@ -1,6 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Ip, Post, Query } from '@nestjs/common';
 import {
-  ApiCreatedResponse,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
@@ -16,6 +15,7 @@ import type { Page } from '../common/pagination/page.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { Auth, CurrentPrincipal } from './auth.decorator.js';
 import { AuthService } from './auth.service.js';
+import { Read, Write } from './endpoint.decorator.js';
 import {
   ApiKeyResponseDto,
   CreateApiKeyDto,
@@ -50,9 +50,7 @@ export class AuthController {
   }
 
   @Get('me')
-  @Auth('viewer', { agent: 'read' })
-  @ApiOperation({ summary: 'Who the credential belongs to' })
-  @ApiOkResponse({ type: MeResponseDto })
+  @Read({ summary: 'Who the credential belongs to', type: MeResponseDto })
   me(@CurrentPrincipal() principal: Principal): Promise<MeResponseDto> {
     return this.auth.me(principal);
   }
@@ -89,10 +87,13 @@ export class AuthController {
   }
 
   @Post('api-keys')
-  @Auth('admin')
+  @Write({
+    summary: 'Create an API key; the key is shown once, in this response',
+    status: 201,
+    type: CreatedApiKeyResponseDto,
+    role: 'admin',
+  })
   @RateLimit('write')
-  @ApiOperation({ summary: 'Create an API key; the key is shown once, in this response' })
-  @ApiCreatedResponse({ type: CreatedApiKeyResponseDto })
   createApiKey(
     @Body() dto: CreateApiKeyDto,
     @CurrentPrincipal() principal: Principal,
@@ -109,11 +110,8 @@ export class AuthController {
   }
 
   @Delete('api-keys/:id')
-  @Auth('admin')
-  @HttpCode(204)
+  @Write({ summary: 'Revoke an API key on every instance at once', status: 204, role: 'admin' })
   @RateLimit('write')
-  @ApiOperation({ summary: 'Revoke an API key on every instance at once' })
-  @ApiNoContentResponse()
   revokeApiKey(@UuidParam() id: string): Promise<void> {
     return this.apiKeys.revoke(id);
   }

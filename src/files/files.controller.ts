@@ -16,15 +16,16 @@ import {
   ApiBody,
   ApiConsumes,
   ApiCreatedResponse,
-  ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Auth, CurrentPrincipal } from '../auth/auth.decorator.js';
+import { Read, Write } from '../auth/endpoint.decorator.js';
 import type { Principal } from '../auth/principal.js';
-import { Cached } from '../common/cache/cached.decorator.js';
+
+import type { CachedOptions } from '../common/cache/cached.decorator.js';
 import { UuidParam } from '../common/decorators/uuid-param.decorator.js';
 import type { Page } from '../common/pagination/page.js';
 import { RateLimit } from '../common/rate-limit/rate-limit.decorator.js';
@@ -55,6 +56,8 @@ import { FileValidationResultDto } from './dto/file-validation.dto.js';
 import { FilesService } from './files.service.js';
 import { FileValidationService } from './file-validation.service.js';
 import { UploadService } from './upload.service.js';
+
+const CACHE: CachedOptions = { families: ['files'], ttlSeconds: 60 };
 
 @ApiTags('files')
 @Controller({ path: 'files', version: '2' })
@@ -109,10 +112,12 @@ export class FilesController {
   }
 
   @Get()
-  @Auth('viewer')
-  @Cached({ families: ['files'], ttlSeconds: 30 })
-  @ApiOperation({ summary: 'List files (backups only for admins)' })
-  @ApiOkResponse({ type: FilePageDto })
+  @Read({
+    summary: 'List files (backups only for admins)',
+    type: FilePageDto,
+    agent: false,
+    cached: { families: ['files'], ttlSeconds: 30 },
+  })
   list(
     @Query() query: FileListQuery,
     @CurrentPrincipal() principal: Principal,
@@ -121,21 +126,18 @@ export class FilesController {
   }
 
   @Get('statistics')
-  @Auth('viewer')
-  @Cached({ families: ['files'], ttlSeconds: 60 })
-  @ApiOperation({
+  @Read({
     summary: 'Counts and sizes per category, MIME type and uploader, and recent uploads',
+    type: FileStatisticsDto,
+    agent: false,
+    cached: CACHE,
   })
-  @ApiOkResponse({ type: FileStatisticsDto })
   statistics(@CurrentPrincipal() principal: Principal): Promise<FileStatisticsDto> {
     return this.files.statistics(principal);
   }
 
   @Get(':id')
-  @Auth('viewer')
-  @Cached({ families: ['files'], ttlSeconds: 60 })
-  @ApiOperation({ summary: 'One file' })
-  @ApiOkResponse({ type: FileInfoDto })
+  @Read({ summary: 'One file', type: FileInfoDto, agent: false, cached: CACHE })
   get(@UuidParam() id: string, @CurrentPrincipal() principal: Principal): Promise<FileInfoDto> {
     return this.files.get(id, principal);
   }
@@ -170,18 +172,16 @@ export class FilesController {
   }
 
   @Delete(':id')
-  @Auth('operator')
-  @HttpCode(204)
-  @ApiOperation({ summary: 'Delete a file (its uploader or an admin)' })
-  @ApiNoContentResponse()
+  @Write({ summary: 'Delete a file (its uploader or an admin)', status: 204 })
   remove(@UuidParam() id: string, @CurrentPrincipal() principal: Principal): Promise<void> {
     return this.files.remove(id, principal);
   }
 
   @Put(':id/metadata')
-  @Auth('operator')
-  @ApiOperation({ summary: 'Replace tags and merge metadata (its uploader or an admin)' })
-  @ApiOkResponse({ type: FileInfoDto })
+  @Write({
+    summary: 'Replace tags and merge metadata (its uploader or an admin)',
+    type: FileInfoDto,
+  })
   updateMetadata(
     @UuidParam() id: string,
     @Body() dto: UpdateFileMetadataDto,

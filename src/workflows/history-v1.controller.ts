@@ -8,7 +8,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { Auth } from '../auth/auth.decorator.js';
-import { Cached } from '../common/cache/cached.decorator.js';
+import { Read, Write } from '../auth/endpoint.decorator.js';
+import { Cached, type CachedOptions } from '../common/cache/cached.decorator.js';
 import { UuidParam } from '../common/decorators/uuid-param.decorator.js';
 import { RateLimit } from '../common/rate-limit/rate-limit.decorator.js';
 import {
@@ -24,6 +25,8 @@ import {
 } from './dto/history.dto.js';
 import { WorkflowHistoryService } from './workflow-history.service.js';
 
+const CACHE: CachedOptions = { families: ['workflows'], ttlSeconds: 10 };
+
 /** v1 history (the original's intended `/api/v1/history` prefix): runs as workflow history. */
 @ApiTags('history')
 @ApiBadRequestResponse({ description: 'Invalid input' })
@@ -32,10 +35,11 @@ export class HistoryV1Controller {
   constructor(private readonly history: WorkflowHistoryService) {}
 
   @Get('workflows')
-  @Auth('viewer', { agent: 'read' })
-  @Cached({ families: ['workflows'], ttlSeconds: 10 })
-  @ApiOperation({ summary: 'Runs, newest first, in the WorkflowHistory shape, with pagination' })
-  @ApiOkResponse({ type: HistoryRunsDto })
+  @Read({
+    summary: 'Runs, newest first, in the WorkflowHistory shape, with pagination',
+    type: HistoryRunsDto,
+    cached: CACHE,
+  })
   list(@Query() query: HistoryRunsQuery): Promise<HistoryRunsDto> {
     return this.history.list(query);
   }
@@ -52,30 +56,32 @@ export class HistoryV1Controller {
   }
 
   @Get('agents/performance')
-  @Auth('viewer', { agent: 'read' })
-  @Cached({ families: ['workflows', 'tasks'], ttlSeconds: 10 })
-  @ApiOperation({ summary: 'Per agent and period: runs, steps, active time, quality, timeouts' })
-  @ApiOkResponse({ type: AgentPerformanceListDto })
+  @Read({
+    summary: 'Per agent and period: runs, steps, active time, quality, timeouts',
+    type: AgentPerformanceListDto,
+    cached: { families: ['workflows', 'tasks'], ttlSeconds: 10 },
+  })
   agentPerformance(@Query() query: AgentPerformanceQuery): Promise<AgentPerformanceListDto> {
     return this.history.agentPerformance(query);
   }
 
   @Get('analytics/summary')
-  @Auth('viewer', { agent: 'read' })
-  @Cached({ families: ['workflows'], ttlSeconds: 10 })
-  @ApiOperation({ summary: 'Runs and steps over a period: outcomes, durations, completion' })
-  @ApiOkResponse({ type: AnalyticsSummaryDto })
+  @Read({
+    summary: 'Runs and steps over a period: outcomes, durations, completion',
+    type: AnalyticsSummaryDto,
+    cached: CACHE,
+  })
   summary(@Query() query: HistoryWindowQuery): Promise<AnalyticsSummaryDto> {
     return this.history.summary(query);
   }
 
   @Delete('cleanup')
-  @Auth('admin')
-  @RateLimit('cleanup')
-  @ApiOperation({
+  @Write({
     summary: 'Delete finished runs started more than retention_days ago; true counts',
+    type: HistoryCleanupDto,
+    role: 'admin',
   })
-  @ApiOkResponse({ type: HistoryCleanupDto })
+  @RateLimit('cleanup')
   cleanup(@Query() query: HistoryCleanupQuery): Promise<HistoryCleanupDto> {
     return this.history.cleanup(query.retention_days);
   }

@@ -1,14 +1,6 @@
-import { Controller, Get, HttpCode, Post } from '@nestjs/common';
-import {
-  ApiConflictResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiTags,
-} from '@nestjs/swagger';
-import { Auth } from '../auth/auth.decorator.js';
-import { Cached } from '../common/cache/cached.decorator.js';
+import { Controller, Get, Post } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Read, Write } from '../auth/endpoint.decorator.js';
 import { UuidParam } from '../common/decorators/uuid-param.decorator.js';
 import { RunResponseDto } from './dto/run.dto.js';
 import { WorkflowRunsService } from './workflow-runs.service.js';
@@ -22,52 +14,47 @@ export class WorkflowRunsController {
   constructor(private readonly runs: WorkflowRunsService) {}
 
   @Get(':run_id')
-  @Auth('viewer', { agent: 'read' })
-  @Cached({ families: ['workflows'], ttlSeconds: 10 })
-  @ApiOperation({ summary: 'A run with its steps; progress and counters derived from the tasks' })
-  @ApiOkResponse({ type: RunResponseDto })
+  @Read({
+    summary: 'A run with its steps; progress and counters derived from the tasks',
+    type: RunResponseDto,
+    cached: { families: ['workflows'], ttlSeconds: 10 },
+  })
   get(@UuidParam('run_id') runId: string): Promise<RunResponseDto> {
     return this.runs.get(runId);
   }
 
   @Post(':run_id/pause')
-  @Auth('operator')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Stop dispatching new steps (steps in progress carry on)' })
-  @ApiOkResponse({ type: RunResponseDto })
-  @ApiConflictResponse({ description: 'The run is not running' })
+  @Write({
+    summary: 'Stop dispatching new steps (steps in progress carry on)',
+    type: RunResponseDto,
+    conflict: 'The run is not running',
+  })
   pause(@UuidParam('run_id') runId: string): Promise<RunResponseDto> {
     return this.runs.pause(runId);
   }
 
   @Post(':run_id/resume')
-  @Auth('operator')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Dispatch again' })
-  @ApiOkResponse({ type: RunResponseDto })
-  @ApiConflictResponse({ description: 'The run is not paused' })
+  @Write({ summary: 'Dispatch again', type: RunResponseDto, conflict: 'The run is not paused' })
   resume(@UuidParam('run_id') runId: string): Promise<RunResponseDto> {
     return this.runs.resume(runId);
   }
 
   @Post(':run_id/cancel')
-  @Auth('operator')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Cancel the run and every step that has not finished' })
-  @ApiOkResponse({ type: RunResponseDto })
-  @ApiConflictResponse({ description: 'The run already finished' })
+  @Write({
+    summary: 'Cancel the run and every step that has not finished',
+    type: RunResponseDto,
+    conflict: 'The run already finished',
+  })
   cancel(@UuidParam('run_id') runId: string): Promise<RunResponseDto> {
     return this.runs.cancel(runId);
   }
 
   @Post(':run_id/retry')
-  @Auth('operator')
-  @HttpCode(200)
-  @ApiOperation({
+  @Write({
     summary: 'Run a failed or cancelled run again: its failed and cancelled steps get new attempts',
+    type: RunResponseDto,
+    conflict: 'The run is not failed or cancelled',
   })
-  @ApiOkResponse({ type: RunResponseDto })
-  @ApiConflictResponse({ description: 'The run is not failed or cancelled' })
   retry(@UuidParam('run_id') runId: string): Promise<RunResponseDto> {
     return this.runs.retry(runId);
   }
