@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType, PickType } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   IsArray,
@@ -157,24 +157,13 @@ export class ListAgentsQuery extends PageQuery implements AgentFilters {
   sort_by: AgentSortField = 'created_at';
 }
 
-export class V1ListAgentsQuery extends V1PageQuery implements AgentFilters {
-  @ApiPropertyOptional({ enum: AGENT_STATUSES, enumName: 'AgentStatus' })
-  @IsOptional()
-  @IsIn(AGENT_STATUSES)
-  status?: AgentStatus;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @Length(1, 100)
-  agent_type?: string;
-
-  @ApiPropertyOptional({ type: Boolean })
-  @IsOptional()
-  @QueryBoolean()
-  @IsBoolean()
-  is_active?: boolean;
-}
+/** The v1 list: v1 paging (no sorting) and the filters it shares with the v2 list, taken from it. */
+export class V1ListAgentsQuery
+  extends IntersectionType(
+    V1PageQuery,
+    PickType(ListAgentsQuery, ['status', 'agent_type', 'is_active'] as const),
+  )
+  implements AgentFilters {}
 
 export class CurrentTaskDto {
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) id: string | null;

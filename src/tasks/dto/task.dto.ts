@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType, PickType } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   IsArray,
@@ -231,33 +231,20 @@ export class ListTasksQuery extends PageQuery implements TaskFilters {
   sort_by: TaskSortField = 'created_at';
 }
 
-export class V1ListTasksQuery extends V1PageQuery implements TaskFilters {
-  @ApiPropertyOptional({ enum: TASK_STATUSES, enumName: 'TaskStatus' })
-  @IsOptional()
-  @IsIn(TASK_STATUSES)
-  status?: TaskStatus;
-
-  @ApiPropertyOptional({ enum: TASK_PRIORITIES, enumName: 'TaskPriority' })
-  @IsOptional()
-  @IsIn(TASK_PRIORITIES)
-  priority?: TaskPriority;
-
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID()
-  assigned_agent_id?: string;
-
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID()
-  workflow_id?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @Length(1, 100)
-  task_type?: string;
-
+/** The v1 list: v1 paging (no sorting) and the filters it shares with the v2 list, taken from it. */
+export class V1ListTasksQuery
+  extends IntersectionType(
+    V1PageQuery,
+    PickType(ListTasksQuery, [
+      'status',
+      'priority',
+      'assigned_agent_id',
+      'workflow_id',
+      'task_type',
+    ] as const),
+  )
+  implements TaskFilters
+{
   @ApiPropertyOptional({ type: Boolean, description: 'Status blocked' })
   @IsOptional()
   @QueryBoolean()

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType, PickType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -18,7 +18,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { IsOptionalNotNull, QueryBoolean, StringList } from '../../common/validation/decorators.js';
+import { IsOptionalNotNull, StringList } from '../../common/validation/decorators.js';
 import { V1PageQuery } from '../../common/pagination/page.js';
 import {
   STORED_WORKFLOW_STATUSES,
@@ -28,10 +28,9 @@ import { FAILURE_POLICIES, type FailurePolicy } from '../workflow-definition.js'
 import {
   AssignedAgentInputDto,
   CreateWorkflowDto,
+  ListWorkflowsQuery,
   UpdateWorkflowDto,
-  WORKFLOW_STATUSES,
   type WorkflowFilters,
-  type WorkflowStatus,
 } from './workflow.dto.js';
 import { MAX_STEPS, WorkflowStepDto } from './workflow-step.dto.js';
 
@@ -271,27 +270,10 @@ export class V1ExecuteDto {
   assigned_agents?: AssignedAgentInputDto[];
 }
 
-export class V1ListWorkflowsQuery extends V1PageQuery implements WorkflowFilters {
-  @ApiPropertyOptional({ enum: WORKFLOW_STATUSES, enumName: 'WorkflowStatus' })
-  @IsOptional()
-  @IsIn(WORKFLOW_STATUSES)
-  status?: WorkflowStatus;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @Length(1, 100)
-  workflow_type?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @Length(1, 255)
-  project_id?: string;
-
-  @ApiPropertyOptional({ type: Boolean })
-  @IsOptional()
-  @QueryBoolean()
-  @IsBoolean()
-  is_template?: boolean;
-}
+/** The v1 list: v1 paging (no sorting) and the filters it shares with the v2 list, taken from it. */
+export class V1ListWorkflowsQuery
+  extends IntersectionType(
+    V1PageQuery,
+    PickType(ListWorkflowsQuery, ['status', 'workflow_type', 'project_id', 'is_template'] as const),
+  )
+  implements WorkflowFilters {}
