@@ -1,10 +1,9 @@
 import { DataSource } from 'typeorm';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentHeartbeatsService } from '../src/agents/agent-heartbeats.service.js';
 import { AgentLogsService } from '../src/agents/agent-logs.service.js';
 import { AgentsService } from '../src/agents/agents.service.js';
 import { JobCatalog } from '../src/jobs/job-catalog.service.js';
-import { DispatchRepository } from '../src/orchestration/dispatch.repository.js';
 import { EventBus } from '../src/realtime/event-bus.service.js';
 import {
   createTestStores,
@@ -703,41 +702,6 @@ describe('agents', () => {
           (seen) => seen.length >= 2,
         ),
       ).toEqual(['updated', 'updated']);
-    });
-
-    it('a heartbeat has the orchestrator look for waiting steps only when it makes the agent available again', async () => {
-      const agent = await createAgent();
-      const agentSocket = await connect((await createApiKey(app.url, 'agent', agent.id)).key);
-      const lookups = vi.spyOn(app.service.app.get(DispatchRepository), 'waitingStepFor');
-      const asked = () => lookups.mock.calls.filter(([id]) => id === agent.id).length;
-      try {
-        // The first heartbeat makes the agent available: the orchestrator looks once.
-        expect(await agentSocket.ack('agent_heartbeat', { status: 'idle' })).toMatchObject({
-          ok: true,
-        });
-        await pollUntil(
-          async () => asked(),
-          (n) => n === 1,
-        );
-        // Steady heartbeats within the offline window leave it as available as it was.
-        for (let i = 0; i < 3; i++)
-          expect(await agentSocket.ack('agent_heartbeat', { status: 'idle' })).toMatchObject({
-            ok: true,
-          });
-        await sleep(300);
-        expect(asked()).toBe(1);
-        // After a silence longer than the window (2 s here), the next heartbeat is news again.
-        await sleep(2_100);
-        expect(await agentSocket.ack('agent_heartbeat', { status: 'idle' })).toMatchObject({
-          ok: true,
-        });
-        await pollUntil(
-          async () => asked(),
-          (n) => n === 2,
-        );
-      } finally {
-        lookups.mockRestore();
-      }
     });
 
     it('an agent-bound key is refused on another agent’s resources (403)', async () => {

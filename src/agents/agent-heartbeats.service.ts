@@ -85,7 +85,7 @@ export class AgentHeartbeatsService {
   async heartbeat(agentId: string, dto: HeartbeatDto): Promise<HeartbeatAckDto> {
     const now = new Date();
     const quiet = await this.quietHeartbeat(agentId, dto, now);
-    const { agent, running, previousStatus, previousHeartbeat, changed } = quiet
+    const { agent, running, previousStatus, changed } = quiet
       ? { ...quiet, previousStatus: null, changed: false }
       : await this.lockedHeartbeat(agentId, dto, now);
     if (changed || previousStatus) {
@@ -97,13 +97,8 @@ export class AgentHeartbeatsService {
     } else {
       // Nothing worth an event, but cached reads show last_heartbeat: make them fresh.
       await this.cache.bump(['agents']);
-      // A heartbeat can make an agent available again (its previous one had gone stale); one
-      // within the offline window leaves it as available as it was, and the orchestrator
-      // hears of freed capacity from the task change that freed it.
-      const offlineAfterMs = this.config.agentOfflineAfterSeconds * 1000;
-      const wasStale =
-        !previousHeartbeat || now.getTime() - previousHeartbeat.getTime() >= offlineAfterMs;
-      if (wasStale && hasRoomFor(agent, running)) this.views.available.notify(agent.id);
+      // A heartbeat can make an agent available again (its previous one had gone stale).
+      if (hasRoomFor(agent, running)) this.views.available.notify(agent.id);
     }
     return {
       agent_id: agent.id,
@@ -123,7 +118,7 @@ export class AgentHeartbeatsService {
     agentId: string,
     dto: HeartbeatDto,
     now: Date,
-  ): Promise<{ agent: AgentEntity; running: number; previousHeartbeat: Date } | null> {
+  ): Promise<{ agent: AgentEntity; running: number } | null> {
     const [agent] = await this.repository.findByIds([agentId]);
     if (!agent?.lastHeartbeat) return null;
     if (dto.current_task_id !== undefined && dto.current_task_id !== agent.currentTaskId)
@@ -134,11 +129,10 @@ export class AgentHeartbeatsService {
     const next = statusAfterHeartbeat(agent.status, dto.status, running, agent.maxConcurrentTasks);
     if (next !== agent.status) return null;
     if (!(await this.repository.touchHeartbeat(agent, now, figures?.figures))) return null;
-    const previousHeartbeat = agent.lastHeartbeat;
     agent.lastHeartbeat = now;
     agent.lastActivity = now;
     if (figures) agent.reportedFigures = figures.figures;
-    return { agent, running, previousHeartbeat };
+    return { agent, running };
   }
 
   /** Any other heartbeat: under the agent's row lock, with its status history. */
@@ -146,10 +140,8 @@ export class AgentHeartbeatsService {
     let previousStatus: AgentStatus | null = null;
     let changed = false;
     let running = 0;
-    let previousHeartbeat: Date | null = null;
     const agent = await this.dataSource.transaction(async (manager) => {
       const agent = await this.agents.lockOrFail(manager, agentId);
-      previousHeartbeat = agent.lastHeartbeat;
       running = await this.figures.runningTasks(agentId, manager);
       const next = statusAfterHeartbeat(
         agent.status,
@@ -182,13 +174,7 @@ export class AgentHeartbeatsService {
       agent.lastActivity = now;
       return manager.save(agent);
     });
-    return {
-      agent,
-      running,
-      previousStatus: previousStatus as AgentStatus | null,
-      previousHeartbeat: previousHeartbeat as Date | null,
-      changed,
-    };
+    return { agent, running, previousStatus: previousStatus as AgentStatus | null, changed };
   }
 
   async heartbeatV1(agentId: string, dto: V1HeartbeatDto): Promise<V1HeartbeatResponseDto> {
