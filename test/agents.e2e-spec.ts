@@ -1,7 +1,8 @@
 import { DataSource } from 'typeorm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AgentHeartbeatsService } from '../src/agents/agent-heartbeats.service.js';
 import { AgentLogsService } from '../src/agents/agent-logs.service.js';
+import { AgentsRepository } from '../src/agents/agents.repository.js';
 import { AgentsService } from '../src/agents/agents.service.js';
 import { JobCatalog } from '../src/jobs/job-catalog.service.js';
 import { EventBus } from '../src/realtime/event-bus.service.js';
@@ -577,8 +578,15 @@ describe('agents', () => {
         .set(admin)
         .expect(200);
       expect(silent).toMatchObject({ status: 'offline', is_active: false });
-      // Once only.
+      // Once only, recorded as the sweep's doing.
       expect((await sweeper.checkHeartbeats()).marked_offline).not.toContain(agent.id);
+      const [{ sweeps }] = await app.service.app
+        .get(DataSource)
+        .query<{ sweeps: number }[]>(
+          `SELECT count(*)::int AS sweeps FROM agent_status_history WHERE agent_id = $1 AND reason = 'sweep'`,
+          [agent.id],
+        );
+      expect(sweeps).toBe(1);
       const offline = await dashboard.waitFor(
         'agent_update',
         (envelope) =>
@@ -682,17 +690,30 @@ describe('agents', () => {
       const agentSocket = await connect((await createApiKey(app.url, 'agent', agent.id)).key);
       const beat = (tasks_completed: number) =>
         agentSocket.ack('agent_heartbeat', { status: 'idle', metrics: { tasks_completed } });
-      const reported = async () =>
+      const figures = async () =>
         (await app.http().get(`/api/v1/agents/${agent.id}`).set(admin).expect(200)).body
-          .performance_metrics.reported_tasks_completed;
+          .performance_metrics;
+      const reported = async () => (await figures()).reported_tasks_completed;
 
       expect(await beat(3)).toMatchObject({ ok: true, status: 'idle' });
       await pollUntil(
         () => eventsAfterCreation(agent.id),
         (seen) => seen.length === 1,
       );
-      for (let i = 0; i < 3; i++) expect(await beat(3)).toMatchObject({ ok: true });
+      const firstReportedAt = (await figures()).reported_at;
+      // The repeats take the unlocked path: one guarded UPDATE each, which matches the row.
+      const touches = vi.spyOn(app.service.app.get(AgentsRepository), 'touchHeartbeat');
+      try {
+        for (let i = 0; i < 3; i++) expect(await beat(3)).toMatchObject({ ok: true });
+        expect(touches).toHaveBeenCalledTimes(3);
+        for (const result of touches.mock.results) expect(await result.value).toBe(true);
+      } finally {
+        touches.mockRestore();
+      }
       expect(await reported()).toBe(3);
+      expect(Date.parse((await figures()).reported_at)).toBeGreaterThan(
+        Date.parse(firstReportedAt),
+      );
       expect(await beat(4)).toMatchObject({ ok: true, status: 'idle' });
       expect(await reported()).toBe(4);
       // One event for the first figures and one for the change; none for the repeats.
