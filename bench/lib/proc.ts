@@ -1,4 +1,5 @@
 import { spawn, ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 export type Env = Record<string, string | undefined>;
@@ -39,6 +40,13 @@ export function startProcess(
   };
   proc.stdout.on('data', collect);
   proc.stderr.on('data', collect);
+  // BENCH_SERVICE_LOG_DIR=<dir>: every service process's output is kept there, as <pid>.log.
+  if (process.env.BENCH_SERVICE_LOG_DIR) {
+    mkdirSync(process.env.BENCH_SERVICE_LOG_DIR, { recursive: true });
+    const log = createWriteStream(`${process.env.BENCH_SERVICE_LOG_DIR}/${proc.pid}.log`);
+    proc.stdout.pipe(log);
+    proc.stderr.pipe(log);
+  }
   return new Promise((resolveStart, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`${script} did not start:\n${output}`)),
