@@ -39,13 +39,30 @@ export class DispatchService {
   /** Dispatches the ready steps of a run (null: of every running run) while agents take them. */
   async dispatch(runId: string | null): Promise<number> {
     let total = 0;
-    for (;;) {
-      const pass = await this.tasks.run((tx) => this.pass(tx, runId), 'orchestration');
-      if (pass.dispatched) await this.runViews.announceProgress(pass.runs);
-      if (pass.waiting.length) await this.runViews.announceWaiting(pass.waiting);
-      total += pass.dispatched;
-      if (pass.claimed < BATCH || pass.dispatched === 0) return total;
+    // A pass's `run.progress` (a count over all of its runs' steps) goes out beside the
+    // next pass instead of holding it up; all are out before this returns. Waiting
+    // reasons are announced in order: each carries what its pass decided.
+    const announcing: Promise<void>[] = [];
+    const announced = async () => {
+      const failed = (await Promise.allSettled(announcing)).find(
+        (outcome) => outcome.status === 'rejected',
+      );
+      if (failed) throw failed.reason;
+    };
+    try {
+      for (;;) {
+        const pass = await this.tasks.run((tx) => this.pass(tx, runId), 'orchestration');
+        if (pass.dispatched) announcing.push(this.runViews.announceProgress(pass.runs));
+        if (pass.waiting.length) await this.runViews.announceWaiting(pass.waiting);
+        total += pass.dispatched;
+        if (pass.claimed < BATCH || pass.dispatched === 0) break;
+      }
+    } catch (error) {
+      await announced().catch(() => undefined);
+      throw error;
     }
+    await announced();
+    return total;
   }
 
   private async pass(tx: TaskTransaction, runId: string | null): Promise<Pass> {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Coalescer } from '../common/coalescer.js';
 import { EventBus } from '../realtime/event-bus.service.js';
 import type { RunResponseDto } from './dto/run.dto.js';
 import type { WorkflowRunEntity } from './entities/workflow-run.entity.js';
@@ -22,6 +23,13 @@ export type RunEventView = Omit<RunResponseDto, 'steps'>;
 /** Runs as shown (with the state of their steps' tasks) and their announcements. */
 @Injectable()
 export class RunViews {
+  /**
+   * `run.progress` counts all of a run's steps: a burst of step changes (a hundred
+   * agents reporting at once, dispatch passes back to back) is announced as one or two
+   * counts of each run, not one per change. The last state is always announced.
+   */
+  private readonly progress = new Coalescer<string>((ids) => this.publishProgress(ids));
+
   constructor(
     private readonly runs: RunsRepository,
     private readonly events: EventBus,
@@ -46,7 +54,6 @@ export class RunViews {
     await this.events.publish(event, { run: toRunSummary(run, statuses) });
   }
 
-  /** `run.progress` for runs whose steps changed. */
   /** `workflow_update` (`run_waiting`) for runs whose steps' waiting reasons changed. */
   async announceWaiting(changes: WaitingChange[]): Promise<void> {
     const ids = [...new Set(changes.map((change) => change.runId))];
@@ -72,8 +79,12 @@ export class RunViews {
     );
   }
 
-  async announceProgress(runIds: Iterable<string>): Promise<void> {
-    const ids = [...new Set(runIds)];
+  /** `run.progress` for runs whose steps changed; settles once announced as they are now (or later). */
+  announceProgress(runIds: Iterable<string>): Promise<void> {
+    return this.progress.request(runIds);
+  }
+
+  private async publishProgress(ids: string[]): Promise<void> {
     const [runs, statuses] = await Promise.all([
       this.runs.findByIds(ids),
       this.runs.stepStatuses(ids),
