@@ -10,6 +10,7 @@ import type { AppConfig } from '../config/config.js';
 import { InjectConfig } from '../config/config.module.js';
 import { JobMetrics } from '../metrics/job-metrics.service.js';
 import { withTimeout } from '../common/async.js';
+import { Batcher } from '../common/batcher.js';
 import type { BackgroundTaskEntity } from './entities/background-task.entity.js';
 import { JobCancellation } from './job-cancellation.service.js';
 import { JobCatalog } from './job-catalog.service.js';
@@ -36,6 +37,14 @@ const SHUTDOWN_GRACE_MS = 6_000;
 export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('JobRunner');
   private started = false;
+  /**
+   * Jobs starting together read their records in one statement: the concurrent slots of
+   * every queue start jobs back to back, and a read per job was a round trip each.
+   */
+  private readonly recordReads = new Batcher<string, BackgroundTaskEntity>(async (ids) => {
+    const records = await this.records.findByIds(ids);
+    return new Map(records.map((record) => [record.id, record]));
+  });
 
   constructor(
     private readonly catalog: JobCatalog,
@@ -135,7 +144,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     type: JobTypeDefinition,
   ): Promise<BackgroundTaskEntity | null> {
     if (job.data.recordId) {
-      const record = await this.records.findById(job.data.recordId);
+      const record = await this.recordReads.ask(job.data.recordId);
       if (!record) throw new PermanentJobError(`record ${job.data.recordId} does not exist`);
       const current = record.generation === (job.data.generation ?? 0);
       return current && !['completed', 'failed', 'cancelled'].includes(record.status)

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Coalescer } from '../common/coalescer.js';
+import { Batcher } from '../common/batcher.js';
 import { EventBus } from '../realtime/event-bus.service.js';
 import type { RunResponseDto } from './dto/run.dto.js';
 import type { WorkflowRunEntity } from './entities/workflow-run.entity.js';
@@ -28,7 +28,7 @@ export class RunViews {
    * agents reporting at once, dispatch passes back to back) is announced as one or two
    * counts of each run, not one per change. The last state is always announced.
    */
-  private readonly progress = new Coalescer<string>((ids) => this.publishProgress(ids));
+  private readonly progress = new Batcher<string>((ids) => this.publishProgress(ids));
 
   constructor(
     private readonly runs: RunsRepository,
@@ -81,7 +81,7 @@ export class RunViews {
 
   /** `run.progress` for runs whose steps changed; settles once announced as they are now (or later). */
   announceProgress(runIds: Iterable<string>): Promise<void> {
-    return this.progress.request(runIds);
+    return this.progress.askAll(runIds);
   }
 
   private async publishProgress(ids: string[]): Promise<void> {
