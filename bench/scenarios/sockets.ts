@@ -136,11 +136,15 @@ export async function fanoutScenario(): Promise<ScenarioResult> {
     stats = summarize(
       await measureFanout(app.url, tokens, async (rate, seconds) => {
         const started = Date.now();
+        const sending: Promise<unknown>[] = [];
         for (let sent = 0; sent < rate * seconds; sent++) {
           const due = started + (sent * 1000) / rate;
           if (due > Date.now()) await sleep(due - Date.now());
-          void broadcast({ sent_at: Date.now(), n: sent }).catch(() => failedBroadcasts++);
+          sending.push(broadcast({ sent_at: Date.now(), n: sent }).catch(() => failedBroadcasts++));
         }
+        // The stop message must be stored after every broadcast (events reach clients in
+        // history order), or clients would stop counting before late ones arrive.
+        await Promise.all(sending);
         await sleep(2_000);
         await broadcast({ stop: true });
       }),
