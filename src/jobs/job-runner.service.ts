@@ -6,6 +6,7 @@ import {
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import type { Job } from 'bull';
+import { isUUID } from 'class-validator';
 import type { AppConfig } from '../config/config.js';
 import { InjectConfig } from '../config/config.module.js';
 import { JobMetrics } from '../metrics/job-metrics.service.js';
@@ -42,7 +43,8 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
    * every queue start jobs back to back, and a read per job was a round trip each.
    */
   private readonly recordReads = new Batcher<string, BackgroundTaskEntity>(async (ids) => {
-    const records = await this.records.findByIds(ids);
+    // An id that is no UUID names no record (and must not fail the others' read).
+    const records = await this.records.findByIds(ids.filter((id) => isUUID(id)));
     return new Map(records.map((record) => [record.id, record]));
   });
 

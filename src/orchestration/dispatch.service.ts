@@ -40,8 +40,8 @@ export class DispatchService {
   async dispatch(runId: string | null): Promise<number> {
     let total = 0;
     // A pass's `run.progress` (a count over all of its runs' steps) goes out beside the
-    // next pass instead of holding it up; all are out before this returns. Waiting
-    // reasons are announced in order: each carries what its pass decided.
+    // next pass instead of holding it up; all are out before this returns. A pass's
+    // waiting reasons follow its progress, in pass order: each carries what its pass decided.
     const announcing: Promise<void>[] = [];
     const announced = async () => {
       const failed = (await Promise.allSettled(announcing)).find(
@@ -52,8 +52,16 @@ export class DispatchService {
     try {
       for (;;) {
         const pass = await this.tasks.run((tx) => this.pass(tx, runId), 'orchestration');
-        if (pass.dispatched) announcing.push(this.runViews.announceProgress(pass.runs));
-        if (pass.waiting.length) await this.runViews.announceWaiting(pass.waiting);
+        const progress = pass.dispatched ? this.runViews.announceProgress(pass.runs) : null;
+        if (progress) {
+          // Handled when all are awaited; until then a failure must not go unhandled.
+          progress.catch(() => undefined);
+          announcing.push(progress);
+        }
+        if (pass.waiting.length) {
+          await progress;
+          await this.runViews.announceWaiting(pass.waiting);
+        }
         total += pass.dispatched;
         if (pass.claimed < BATCH || pass.dispatched === 0) break;
       }
