@@ -147,35 +147,40 @@ describe('jobs across processes', () => {
       .expect(201);
     const client = new pg.Client({ connectionString: stores.env.DATABASE_URL });
     await client.connect();
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const { rows } = await client.query<{ checkpoint: unknown }>(
-        'SELECT checkpoint FROM background_tasks WHERE id = $1',
-        [job.id],
-      );
-      if (rows[0]?.checkpoint) break;
-      if (Date.now() > deadline) throw new Error('the job never wrote a checkpoint');
-      await sleep(10);
-    }
-    // Holding the job's row stops the run at its next checkpoint (inside a batch's
-    // transaction), so the kill lands mid-job however fast the machine is.
     const holder = new pg.Client({ connectionString: stores.env.DATABASE_URL });
-    await holder.connect();
-    await holder.query('BEGIN');
-    await holder.query('SELECT id FROM background_tasks WHERE id = $1 FOR UPDATE', [job.id]);
-    for (;;) {
-      const { rows } = await client.query(
-        `SELECT 1 FROM pg_stat_activity WHERE datname = current_database()
+    try {
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const { rows } = await client.query<{ checkpoint: unknown }>(
+          'SELECT checkpoint FROM background_tasks WHERE id = $1',
+          [job.id],
+        );
+        if (rows[0]?.checkpoint) break;
+        if (Date.now() > deadline) throw new Error('the job never wrote a checkpoint');
+        await sleep(10);
+      }
+      // Holding the job's row stops the run at its next checkpoint (inside a batch's
+      // transaction), so the kill lands mid-job however fast the machine is.
+      await holder.connect();
+      await holder.query('BEGIN');
+      await holder.query('SELECT id FROM background_tasks WHERE id = $1 FOR UPDATE', [job.id]);
+      for (;;) {
+        const { rows } = await client.query(
+          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database()
          AND wait_event_type = 'Lock' AND query LIKE '%SET "checkpoint"%'`,
-      );
-      if (rows.length) break;
-      if (Date.now() > deadline) throw new Error('the job never reached its next checkpoint');
-      await sleep(20);
+        );
+        if (rows.length) break;
+        if (Date.now() > deadline) throw new Error('the job never reached its next checkpoint');
+        await sleep(20);
+      }
+      await first.stop('SIGKILL');
+      await holder.query('COMMIT');
+    } finally {
+      // Closed however the wait ended: a connection left open dies with the test database.
+      await holder.end().catch(() => undefined);
+      await client.end().catch(() => undefined);
+      await first.stop('SIGKILL');
     }
-    await first.stop('SIGKILL');
-    await holder.query('COMMIT');
-    await holder.end();
-    await client.end();
     expect(await countOld(stores.env.DATABASE_URL!)).toBeGreaterThan(0);
 
     const second = await spawnService(env);
