@@ -93,25 +93,36 @@ export class ScriptedAgent {
     if (!ack.ok) throw new Error(`heartbeat refused: ${JSON.stringify(ack)}`);
   }
 
-  /** Reports on a task (with its attempt) and records the acknowledgement. */
+  /**
+   * Reports on a task (with its attempt) and records the acknowledgement. A 503 (the
+   * service shedding a burst of reports: "retry shortly") is sent again, as an agent should.
+   */
   async report(taskId: string, attempt: number, reply: Reply): Promise<any> {
     if (reply.kind === 'ignore') return null;
-    const ack =
-      reply.kind === 'complete'
-        ? await this.socket!.ack('task_complete', {
-            task_id: taskId,
-            attempt,
-            result: reply.result ?? { done_by: this.name },
-            ...(reply.quality_score === undefined ? {} : { quality_score: reply.quality_score }),
-          })
-        : await this.socket!.ack('task_fail', {
-            task_id: taskId,
-            attempt,
-            error: reply.error,
-            ...(reply.retryable === undefined ? {} : { retryable: reply.retryable }),
-          });
-    this.acks.push({ taskId, attempt, ack });
-    return ack;
+    for (let tries = 1; ; tries++) {
+      const ack = await this.send(taskId, attempt, reply);
+      if (ack.ok || ack.error?.status_code !== 503 || tries === 20) {
+        this.acks.push({ taskId, attempt, ack });
+        return ack;
+      }
+      await new Promise((resolveLater) => setTimeout(resolveLater, 100));
+    }
+  }
+
+  private send(taskId: string, attempt: number, reply: Exclude<Reply, { kind: 'ignore' }>) {
+    return reply.kind === 'complete'
+      ? this.socket!.ack('task_complete', {
+          task_id: taskId,
+          attempt,
+          result: reply.result ?? { done_by: this.name },
+          ...(reply.quality_score === undefined ? {} : { quality_score: reply.quality_score }),
+        })
+      : this.socket!.ack('task_fail', {
+          task_id: taskId,
+          attempt,
+          error: reply.error,
+          ...(reply.retryable === undefined ? {} : { retryable: reply.retryable }),
+        });
   }
 
   private onAssigned(envelope: any): void {
