@@ -11,14 +11,14 @@ import { ApiKeysService } from '../src/auth/api-keys.service.js';
 import { ANONYMOUS_DASHBOARD_READER } from '../src/auth/principal.js';
 import { startService } from '../src/bootstrap.js';
 import { loadConfig } from '../src/config/config.js';
-import { printResultAndExit } from './lib/proc.js';
+import { clientArgs, printResultAndExit } from './lib/proc.js';
 
 interface Args {
   env: Record<string, string>;
   count: number;
 }
 
-const args = JSON.parse(process.argv[2]) as Args;
+const args = clientArgs<Args>();
 // The worker role builds the application context without an HTTP server.
 const service = await startService(loadConfig({ ...args.env, ROLE: 'worker' }));
 const agents = service.app.get(DataSource).getRepository(AgentEntity);

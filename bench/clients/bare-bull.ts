@@ -1,6 +1,6 @@
 /* Bare Bull baseline: `count` no-op jobs on one queue, processed at `concurrency`. */
 import Bull from 'bull';
-import { printResultAndExit } from '../lib/proc.js';
+import { clientArgs, printResultAndExit } from '../lib/proc.js';
 
 interface Args {
   redisUrl: string;
@@ -8,7 +8,7 @@ interface Args {
   concurrency: number;
 }
 
-const args = JSON.parse(process.argv[2]) as Args;
+const args = clientArgs<Args>();
 const queue = new Bull('bare', args.redisUrl, { prefix: 'bench-bare' });
 await queue.obliterate({ force: true });
 await queue.addBulk(

@@ -8,7 +8,7 @@
  */
 import { createInterface } from 'node:readline';
 import { io, Socket } from 'socket.io-client';
-import { printResultAndExit, sleep } from '../lib/proc.js';
+import { clientArgs, printResultAndExit, sleep } from '../lib/proc.js';
 
 interface Args {
   url: string;
@@ -19,7 +19,7 @@ interface Args {
   measureMs: number;
 }
 
-const args = JSON.parse(process.argv[2]) as Args;
+const args = clientArgs<Args>();
 
 function connect(key: string): Promise<Socket> {
   const socket = io(`${args.url}/v2`, {

@@ -1,5 +1,6 @@
 /* A load client in its own process: autocannon against one URL, printing a JSON summary. */
 import autocannon from 'autocannon';
+import { clientArgs } from '../lib/proc.js';
 
 interface Args {
   url: string;
@@ -10,7 +11,7 @@ interface Args {
   body?: string;
 }
 
-const args = JSON.parse(process.argv[2]) as Args;
+const args = clientArgs<Args>();
 const result = await autocannon({
   url: args.url,
   headers: args.headers,

@@ -1,5 +1,6 @@
 /* Baseline for log ingestion: the same 1,000-line multi-row INSERT straight into PostgreSQL, no HTTP, no validation. */
 import pg from 'pg';
+import { clientArgs } from '../lib/proc.js';
 
 interface Args {
   databaseUrl: string;
@@ -9,7 +10,7 @@ interface Args {
   batch: number;
 }
 
-const args = JSON.parse(process.argv[2]) as Args;
+const args = clientArgs<Args>();
 const pool = new pg.Pool({ connectionString: args.databaseUrl, max: args.connections });
 const timestamps = Array.from({ length: args.batch }, () => new Date().toISOString());
 const levels = Array.from(

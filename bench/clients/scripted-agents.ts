@@ -7,14 +7,14 @@
  * its counts as JSON and exits.
  */
 import { io, Socket } from 'socket.io-client';
-import { printResultAndExit, sleep } from '../lib/proc.js';
+import { clientArgs, printResultAndExit, sleep } from '../lib/proc.js';
 
 interface Args {
   url: string;
   keys: string[];
 }
 
-const args = JSON.parse(process.argv[2]) as Args;
+const args = clientArgs<Args>();
 let assigned = 0;
 let completed = 0;
 let refused = 0;

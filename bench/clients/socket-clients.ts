@@ -6,7 +6,7 @@
  * - replay: one client reconnecting with last_event_id; time to the last missed event.
  */
 import { io, Socket } from 'socket.io-client';
-import { printResultAndExit } from '../lib/proc.js';
+import { clientArgs, printResultAndExit } from '../lib/proc.js';
 
 interface Args {
   url: string;
@@ -20,7 +20,7 @@ interface Args {
   expected?: number;
 }
 
-const args = JSON.parse(process.argv[2]) as Args;
+const args = clientArgs<Args>();
 
 function connect(auth: Record<string, unknown>): Promise<Socket> {
   const socket = io(`${args.url}/v2`, {

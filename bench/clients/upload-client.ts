@@ -4,6 +4,7 @@
  * the bytes sent, the time taken, the statuses and the stored files' ids.
  */
 import { request } from 'node:http';
+import { clientArgs } from '../lib/proc.js';
 
 interface Args {
   url: string;
@@ -14,7 +15,7 @@ interface Args {
   concurrency: number;
 }
 
-const args = JSON.parse(process.argv[2]) as Args;
+const args = clientArgs<Args>();
 const CHUNK = 1024 * 1024;
 const line = Buffer.from('2026-11-25T12:00:00Z INFO agent-7 step completed in 41 ms\n');
 const chunk = Buffer.alloc(CHUNK);
@@ -46,8 +47,11 @@ function upload(index: number): Promise<number> {
         res.setEncoding('utf8');
         res.on('data', (piece: string) => (body += piece));
         res.once('end', () => {
+          // The service lists the stored files; the plain express twin stores nothing.
           if (res.statusCode === 201)
-            ids.push(...(JSON.parse(body) as { files: { id: string }[] }).files.map((f) => f.id));
+            ids.push(
+              ...((JSON.parse(body) as { files?: { id: string }[] }).files ?? []).map((f) => f.id),
+            );
           resolveUpload(res.statusCode ?? 0);
         });
       },

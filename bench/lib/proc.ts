@@ -1,6 +1,7 @@
 import { spawn, ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 
 export type Env = Record<string, string | undefined>;
 
@@ -80,6 +81,24 @@ export function startProcess(
   });
 }
 
+/**
+ * A client's arguments as one command-line argument: the JSON itself, or `@<file>` holding
+ * it when large (Linux refuses an argument over 128 KiB: thousands of agent keys).
+ */
+export function argOf(args: unknown): string {
+  const json = JSON.stringify(args);
+  if (json.length < 100_000) return json;
+  const file = join(mkdtempSync(join(tmpdir(), 'bench-args-')), 'args.json');
+  writeFileSync(file, json);
+  return `@${file}`;
+}
+
+/** In a client: the arguments `argOf` passed. */
+export function clientArgs<T>(): T {
+  const arg = process.argv[2];
+  return JSON.parse(arg.startsWith('@') ? readFileSync(arg.slice(1), 'utf8') : arg) as T;
+}
+
 /** Runs a client script (a separate process) and parses the JSON it prints last. */
 export function runClient<T>(
   script: string,
@@ -88,7 +107,7 @@ export function runClient<T>(
 ): Promise<T> {
   const proc = spawn(
     process.execPath,
-    ['--max-old-space-size=4096', distPath(script), JSON.stringify(args)],
+    ['--max-old-space-size=4096', distPath(script), argOf(args)],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
       cwd: ROOT,

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { io } from 'socket.io-client';
 import { benchEnv, BENCH_ADMIN_KEY, startApp } from '../lib/app.js';
-import { distPath, rssOf, runClient, sleep } from '../lib/proc.js';
+import { argOf, distPath, rssOf, runClient, sleep } from '../lib/proc.js';
 import type { ScenarioResult } from '../lib/report.js';
 import { round, summarize } from '../lib/stats.js';
 import { BENCH_REDIS_URL, dropDatabase, freshStores, query } from '../lib/stores.js';
@@ -27,11 +27,7 @@ interface AgentsResult {
 function agentsProcess(args: Record<string, unknown>) {
   const proc = spawn(
     process.execPath,
-    [
-      '--max-old-space-size=4096',
-      distPath('bench/clients/heartbeat-agents.js'),
-      JSON.stringify(args),
-    ],
+    ['--max-old-space-size=4096', distPath('bench/clients/heartbeat-agents.js'), argOf(args)],
     { stdio: ['pipe', 'pipe', 'inherit'] },
   );
   let output = '';

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { api, benchEnv, BENCH_ADMIN_KEY, startApp } from '../lib/app.js';
-import { distPath, rssOf, runClient, sleep, startProcess } from '../lib/proc.js';
+import { argOf, distPath, rssOf, runClient, sleep, startProcess } from '../lib/proc.js';
 import type { ScenarioResult } from '../lib/report.js';
 import { round, summarize } from '../lib/stats.js';
 import { dropDatabase, freshStores, query } from '../lib/stores.js';
@@ -15,11 +15,7 @@ interface ClientProcess {
 function socketClients(args: Record<string, unknown>): ClientProcess {
   const proc = spawn(
     process.execPath,
-    [
-      '--max-old-space-size=4096',
-      distPath('bench/clients/socket-clients.js'),
-      JSON.stringify(args),
-    ],
+    ['--max-old-space-size=4096', distPath('bench/clients/socket-clients.js'), argOf(args)],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
     },

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { api, benchEnv, startApp } from '../lib/app.js';
-import { distPath, sleep } from '../lib/proc.js';
+import { argOf, distPath, sleep } from '../lib/proc.js';
 import type { ScenarioResult } from '../lib/report.js';
 import { round, summarize } from '../lib/stats.js';
 import { dropDatabase, freshStores, query } from '../lib/stores.js';
@@ -19,7 +19,7 @@ interface AgentProcess {
 function agentProcess(url: string, keys: string[]): AgentProcess {
   const proc = spawn(
     process.execPath,
-    [distPath('bench/clients/scripted-agents.js'), JSON.stringify({ url, keys })],
+    [distPath('bench/clients/scripted-agents.js'), argOf({ url, keys })],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
     },
