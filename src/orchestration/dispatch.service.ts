@@ -43,18 +43,12 @@ export class DispatchService {
     // next pass instead of holding it up; all are out before this returns. A pass's
     // waiting reasons follow its progress, in pass order: each carries what its pass decided.
     const announcing: Promise<void>[] = [];
-    const announced = async () => {
-      const failed = (await Promise.allSettled(announcing)).find(
-        (outcome) => outcome.status === 'rejected',
-      );
-      if (failed) throw failed.reason;
-    };
     try {
       for (;;) {
         const pass = await this.tasks.run((tx) => this.pass(tx, runId), 'orchestration');
         const progress = pass.dispatched ? this.runViews.announceProgress(pass.runs) : null;
         if (progress) {
-          // Handled when all are awaited; until then a failure must not go unhandled.
+          // Awaited below; until then a failure must not go unhandled.
           progress.catch(() => undefined);
           announcing.push(progress);
         }
@@ -65,11 +59,11 @@ export class DispatchService {
         total += pass.dispatched;
         if (pass.claimed < BATCH || pass.dispatched === 0) break;
       }
-    } catch (error) {
-      await announced().catch(() => undefined);
-      throw error;
+    } finally {
+      await Promise.allSettled(announcing);
     }
-    await announced();
+    // Every announcement has settled: this only passes on a failed one.
+    await Promise.all(announcing);
     return total;
   }
 
