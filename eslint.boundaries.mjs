@@ -85,6 +85,7 @@ export const PUBLIC = {
     'workflows.module',
     'run-state',
     'run-engine',
+    'run-store',
     'run-views.service',
     'workflow-definition',
     'retry-policy',
@@ -111,21 +112,6 @@ export const PUBLIC = {
   docs: ['socket-docs', 'asyncapi'],
 };
 
-/**
- * Temporary: the workflow engine still reads runs through workflows' repository and
- * entities, and subscribes through tasks' change pipeline; the SubForge importer and
- * tasks name another module's entity outside a relation (ARCHITECTURE.md lists them).
- * `importer: { module: [files] }`.
- */
-export const TEMPORARY = {
-  orchestration: {
-    workflows: ['runs.repository', 'entities/workflow-run.entity', 'entities/step-dispatch.entity'],
-    tasks: ['task-changes.service'],
-  },
-  subforge: { workflows: ['entities/workflow-run.entity'] },
-  tasks: { agents: ['entities/agent.entity'] },
-};
-
 const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const FEATURES = Object.keys(PUBLIC);
 
@@ -148,10 +134,11 @@ export function boundaryConfigs() {
     const others = FEATURES.filter((module) => module !== importer);
     const patterns = (entities) =>
       others.map((module) =>
-        restriction(importer, module, [
-          ...(TEMPORARY[importer]?.[module] ?? []),
-          ...(entities ? ['(?:[^/]+/)*entities/[^/]+\\.entity', '[^/]+\\.entity'] : []),
-        ]),
+        restriction(
+          importer,
+          module,
+          entities ? ['(?:[^/]+/)*entities/[^/]+\\.entity', '[^/]+\\.entity'] : [],
+        ),
       );
     blocks.push({
       files: [`src/${importer}/**/*.ts`],

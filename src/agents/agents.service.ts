@@ -23,6 +23,15 @@ import { writeLocked } from '../database/write-locked.js';
 import { AgentEntity } from './entities/agent.entity.js';
 import { keepMaskedSecrets, readsSecretsOf } from '../agent-definition/agent-secrets.js';
 
+/**
+ * An agent whose workload (current task, capacity status) a task change moved, and its
+ * status before when the status moved: announced after the change commits.
+ */
+export interface AgentWorkloadChange {
+  agent: AgentEntity;
+  previousStatus: AgentStatus | null;
+}
+
 /** The fields of a create/update body that map one to one onto the entity. */
 export function applyWritableFields(agent: AgentEntity, dto: AgentWritableFields): void {
   if (dto.description !== undefined) agent.description = dto.description;
@@ -142,7 +151,7 @@ export class AgentsService {
     manager: EntityManager,
     agentId: string,
     current?: { started: { id: string; title: string } } | { finished: string },
-  ): Promise<{ agent: AgentEntity; previousStatus: AgentStatus | null } | null> {
+  ): Promise<AgentWorkloadChange | null> {
     const agent = await this.repository.lock(manager, agentId);
     if (!agent) return null;
     let changed = false;
@@ -172,7 +181,7 @@ export class AgentsService {
   async recordAssignments(
     manager: EntityManager,
     assignments: { agentId: string; taskId: string; title: string }[],
-  ): Promise<{ agent: AgentEntity; previousStatus: AgentStatus | null }[]> {
+  ): Promise<AgentWorkloadChange[]> {
     const latest = new Map(assignments.map((assignment) => [assignment.agentId, assignment]));
     const agents = await this.repository.lockMany(manager, [...latest.keys()]);
     const running = await this.figures.runningTasksOf([...latest.keys()], manager);
@@ -199,9 +208,7 @@ export class AgentsService {
    * changes where the status moved, in one batch. Task hooks already tell of
    * capacity freed by a task, so agent hooks stay quiet here.
    */
-  async announceWorkloads(
-    changes: { agent: AgentEntity; previousStatus: AgentStatus | null }[],
-  ): Promise<void> {
+  async announceWorkloads(changes: AgentWorkloadChange[]): Promise<void> {
     await this.views.announceMany(
       changes.map(({ agent, previousStatus }) => ({
         agent,

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { WORKING_STATUSES, type AgentStatus } from '../agents/agent-status.js';
-import type { SupersededOutcome } from '../workflows/entities/step-dispatch.entity.js';
+import type { SupersededOutcome } from '../workflows/run-state.js';
 import type { WaitingChange } from '../workflows/waiting-reason.js';
 import type { AgentLoad, StepRouting } from './dispatch-selection.js';
 import type { RoutingCounts } from './waiting.js';

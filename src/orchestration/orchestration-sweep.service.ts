@@ -6,8 +6,8 @@ import {
 } from '@nestjs/common';
 import type { AppConfig } from '../config/config.js';
 import { InjectConfig } from '../config/config.module.js';
+import { RunStore } from '../workflows/run-store.js';
 import { OrchestratorService } from './orchestrator.service.js';
-import { RunsRepository } from '../workflows/runs.repository.js';
 
 export const SWEEP_INTERVAL_MS = 1_000;
 const ATTENTION_BATCH = 200;
@@ -33,7 +33,7 @@ export class OrchestrationSweepService
 
   constructor(
     private readonly orchestrator: OrchestratorService,
-    private readonly runs: RunsRepository,
+    private readonly runs: RunStore,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 

@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { TaskCommands, type TaskTransaction } from '../tasks/task-commands.service.js';
-import type { WorkflowRunEntity } from '../workflows/entities/workflow-run.entity.js';
 import { RunEngine } from '../workflows/run-engine.js';
 import { countSteps, FINISHED_RUN_STATUSES, type RunStatus } from '../workflows/run-state.js';
+import { RunStore, type StepRow } from '../workflows/run-store.js';
 import { type RunEvent, RunViews } from '../workflows/run-views.service.js';
-import { RunsRepository, type StepRow } from '../workflows/runs.repository.js';
 import type { FailurePolicy } from '../workflows/workflow-definition.js';
 import { DispatchTriggerService } from './dispatch-trigger.service.js';
 import { DispatchRepository } from './dispatch.repository.js';
@@ -25,7 +24,7 @@ const EXPIRED_BATCH = 100;
 export class OrchestratorService implements RunEngine {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly runs: RunsRepository,
+    private readonly runs: RunStore,
     private readonly dispatches: DispatchRepository,
     private readonly tasks: TaskCommands,
     private readonly runViews: RunViews,
@@ -99,13 +98,13 @@ export class OrchestratorService implements RunEngine {
       const run = await this.runs.lock(manager, runId);
       if (!run || run.source !== 'api' || run.status === 'scheduled') return run;
       if (FINISHED_RUN_STATUSES.includes(run.status)) {
-        await this.cancelSteps(tx, run, null);
+        await this.cancelSteps(tx, run.id, null);
         cancelled = tx.statusChanges;
         return run;
       }
       const steps = await this.runs.stepsOf(runId, manager);
       const decision = decideRun(steps, run.failurePolicy);
-      if (decision.cancel.length) await this.cancelSteps(tx, run, decision.cancel);
+      if (decision.cancel.length) await this.cancelSteps(tx, run.id, decision.cancel);
       cancelled = tx.statusChanges;
       if (decision.outcome !== 'running') {
         run.status = decision.outcome;
@@ -128,10 +127,10 @@ export class OrchestratorService implements RunEngine {
    */
   async cancelSteps(
     tx: TaskTransaction,
-    run: WorkflowRunEntity,
+    runId: string,
     stepKeys: string[] | null,
   ): Promise<number> {
-    const ids = await this.runs.claimUnfinishedTasks(tx.manager, run.id, stepKeys);
+    const ids = await this.runs.claimUnfinishedTasks(tx.manager, runId, stepKeys);
     for (const id of ids) {
       const task = await tx.lock(id);
       if (!UNFINISHED_TASK.has(task.status)) continue;

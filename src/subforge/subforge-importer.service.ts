@@ -10,13 +10,13 @@ import type { AppConfig } from '../config/config.js';
 import { InjectConfig } from '../config/config.module.js';
 import { EventBus } from '../realtime/event-bus.service.js';
 import { TERMINAL_STATUSES } from '../tasks/task-state.js';
-import { WorkflowRunEntity } from '../workflows/entities/workflow-run.entity.js';
 import { FINISHED_RUN_STATUSES } from '../workflows/run-state.js';
 import {
   type ImportedRun,
   type ImportedRunWrite,
   RunImportService,
 } from '../workflows/run-import.service.js';
+import { RunStore } from '../workflows/run-store.js';
 import { readAgentFile } from './agent-file.js';
 import { readContext, type WorkflowContext } from './context.js';
 import { SubforgeAgentFileEntity } from './entities/subforge-agent-file.entity.js';
@@ -50,6 +50,7 @@ export class SubforgeImporter {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly runImport: RunImportService,
+    private readonly runs: RunStore,
     private readonly agentImport: AgentImportService,
     private readonly events: EventBus,
     @InjectConfig() private readonly config: AppConfig,
@@ -108,7 +109,7 @@ export class SubforgeImporter {
           };
           Object.assign(row, { status: 'failed', context, parseError: file.error });
           const run = previous?.workflowRunId
-            ? await manager.findOneBy(WorkflowRunEntity, { id: previous.workflowRunId })
+            ? await this.runs.findById(previous.workflowRunId, manager)
             : null;
           input = {
             workflow_id: workflowId,
@@ -154,9 +155,7 @@ export class SubforgeImporter {
         const row = await this.lockRow(manager, id);
         if (!row) return null;
         let write: ImportedRunWrite | null = null;
-        const run = row.workflowRunId
-          ? await manager.findOneBy(WorkflowRunEntity, { id: row.workflowRunId })
-          : null;
+        const run = row.workflowRunId ? await this.runs.findById(row.workflowRunId, manager) : null;
         if (run && !FINISHED_RUN_STATUSES.includes(run.status)) {
           const input = await this.runInput(manager, workflowId, id, row.context);
           write = await this.runImport.write(manager, {

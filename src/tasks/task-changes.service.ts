@@ -1,8 +1,6 @@
 import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import type { AgentStatus } from '../agents/agent-status.js';
-import { AgentsService } from '../agents/agents.service.js';
-import type { AgentEntity } from '../agents/entities/agent.entity.js';
+import { AgentsService, type AgentWorkloadChange } from '../agents/agents.service.js';
 import {
   Subscribers,
   SUBSCRIBERS_SHUTDOWN_RESERVE_MS,
@@ -12,31 +10,12 @@ import { InjectRuntime, type Runtime, shutdownWaitMs } from '../config/config.mo
 import type { DomainEventMap } from '../realtime/domain-events.js';
 import { EventBus } from '../realtime/event-bus.service.js';
 import type { TaskEntity } from './entities/task.entity.js';
-import type { TaskStatus } from './task-state.js';
+import type { TaskChangeSource, TaskStatus, TaskStatusChange } from './task-state.js';
 import { toTaskResponse } from './task.mapper.js';
 import { TasksRepository } from './tasks.repository.js';
 
 type TaskEventName = Extract<keyof DomainEventMap, `task.${string}`>;
 type TaskEvent = { [K in TaskEventName]: [K, DomainEventMap[K]] }[TaskEventName];
-
-/**
- * Who made a change: a client (v1 and v2 routes, bulk operations, agents' reports), the
- * orchestrator (dispatch, retries, time-outs, run control) or the SubForge import.
- * Subscribers may ignore changes they made themselves.
- */
-export type TaskChangeSource = 'client' | 'orchestration' | 'import';
-
-/** A committed status change of a task, as subscribers hear of it. */
-export interface TaskStatusChange {
-  taskId: string;
-  runId: string | null;
-  stepKey: string | null;
-  status: TaskStatus;
-  previous: TaskStatus;
-  /** The agent it is (or was, until this change) assigned to. */
-  agentId: string | null;
-  source: TaskChangeSource;
-}
 
 /**
  * What a write did, collected inside its transaction and announced after it commits
@@ -53,7 +32,7 @@ export class TaskEffects {
   /** Task id → the failed or cancelled dependencies that block it. */
   readonly blocked = new Map<string, string[]>();
   readonly deleted: DomainEventMap['task.deleted'][] = [];
-  readonly agents = new Map<string, { agent: AgentEntity; previousStatus: AgentStatus | null }>();
+  readonly agents = new Map<string, AgentWorkloadChange>();
 
   constructor(readonly source: TaskChangeSource = 'client') {}
 
@@ -61,7 +40,7 @@ export class TaskEffects {
     if (!this.statusChanges.has(taskId)) this.statusChanges.set(taskId, previous);
   }
 
-  agent(agent: AgentEntity, previousStatus: AgentStatus | null): void {
+  agent({ agent, previousStatus }: AgentWorkloadChange): void {
     const known = this.agents.get(agent.id);
     this.agents.set(agent.id, { agent, previousStatus: known?.previousStatus ?? previousStatus });
   }

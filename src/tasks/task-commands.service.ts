@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { TaskEntity } from './entities/task.entity.js';
-import { TaskChanges, TaskEffects, type TaskChangeSource } from './task-changes.service.js';
+import { TaskChanges, TaskEffects } from './task-changes.service.js';
 import { TaskMoves } from './task-moves.service.js';
-import type { TaskPriority, TaskStatus } from './task-state.js';
+import type { TaskChangeSource, TaskPriority, TaskStatus } from './task-state.js';
 import { TasksRepository } from './tasks.repository.js';
 
 /** A task as other modules see it inside a transaction: read-only. */

@@ -173,7 +173,7 @@ export class TaskMoves {
           ? { started: { id: task.id, title: task.title } }
           : { finished: task.id },
       );
-      if (workload) effects.agent(workload.agent, workload.previousStatus);
+      if (workload) effects.agent(workload);
     }
   }
 
@@ -216,7 +216,7 @@ export class TaskMoves {
         title: task.title,
       })),
     );
-    for (const { agent, previousStatus } of workloads) effects.agent(agent, previousStatus);
+    for (const workload of workloads) effects.agent(workload);
     return started;
   }
 

@@ -89,3 +89,22 @@ export function actionForTarget(to: TaskStatus): TaskAction | undefined {
 
 /** Actions an agent-bound key may take on a task assigned to its agent. */
 export const AGENT_ACTIONS: readonly TaskAction[] = ['start', 'complete', 'fail'];
+
+/**
+ * Who made a change: a client (v1 and v2 routes, bulk operations, agents' reports), the
+ * orchestrator (dispatch, retries, time-outs, run control) or the SubForge import.
+ * Subscribers may ignore changes they made themselves.
+ */
+export type TaskChangeSource = 'client' | 'orchestration' | 'import';
+
+/** A committed status change of a task, as subscribers hear of it. */
+export interface TaskStatusChange {
+  taskId: string;
+  runId: string | null;
+  stepKey: string | null;
+  status: TaskStatus;
+  previous: TaskStatus;
+  /** The agent it is (or was, until this change) assigned to. */
+  agentId: string | null;
+  source: TaskChangeSource;
+}

@@ -149,7 +149,7 @@ export class TasksService {
         const workload = await this.agents.refreshWorkload(manager, task.assignedAgentId, {
           finished: id,
         });
-        if (workload) effects.agent(workload.agent, workload.previousStatus);
+        if (workload) effects.agent(workload);
       }
       effects.deleted.push({
         task_id: id,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TaskStatus } from '../tasks/task-state.js';
 import { finalResult, toAgentPerformance, toHandoffs } from './history.mapper.js';
-import type { StepRow } from './runs.repository.js';
+import type { StepRow } from './run-store.js';
 import { windowOf } from './workflow-history.service.js';
 
 const at = (seconds: number) => new Date(Date.UTC(2030, 0, 1, 0, 0, seconds));

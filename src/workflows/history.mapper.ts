@@ -10,7 +10,7 @@ import type { WorkflowRunEntity } from './entities/workflow-run.entity.js';
 import type { WorkflowEntity } from './entities/workflow.entity.js';
 import type { AgentPeriodRow } from './history.repository.js';
 import { countSteps } from './run-state.js';
-import type { StepRow } from './runs.repository.js';
+import type { StepRow } from './run-store.js';
 
 const round2 = (value: number) => Math.round(value * 100) / 100;
 const rate = (part: number, whole: number) => (whole ? round2((part / whole) * 100) : 0);

@@ -1,5 +1,4 @@
 import type { TaskTransaction } from '../tasks/task-commands.service.js';
-import type { WorkflowRunEntity } from './entities/workflow-run.entity.js';
 import type { RunStatus } from './run-state.js';
 
 /**
@@ -15,7 +14,7 @@ export abstract class RunEngine {
   /** Cancels the run's unfinished steps (all, or those named) inside the caller's transaction. */
   abstract cancelSteps(
     tx: TaskTransaction,
-    run: WorkflowRunEntity,
+    runId: string,
     stepKeys: string[] | null,
   ): Promise<number>;
   /** Applies the failure policy and the completion rule under the run's lock. */

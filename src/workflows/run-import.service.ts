@@ -9,6 +9,7 @@ import { WorkflowRunEntity } from './entities/workflow-run.entity.js';
 import { WorkflowEntity } from './entities/workflow.entity.js';
 import { type RunEvent, RunViews } from './run-views.service.js';
 import { FINISHED_RUN_STATUSES, type RunStatus } from './run-state.js';
+import { RunStore } from './run-store.js';
 import { RunsRepository } from './runs.repository.js';
 import { checkDefinition, withStepDefaults } from './workflow-definition.js';
 import { WorkflowsRepository } from './workflows.repository.js';
@@ -65,6 +66,7 @@ export class RunImportService {
     private readonly dataSource: DataSource,
     private readonly workflows: WorkflowsRepository,
     private readonly runs: RunsRepository,
+    private readonly store: RunStore,
     private readonly tasks: TaskCommands,
     private readonly views: RunViews,
     private readonly workflowsService: WorkflowsService,
@@ -190,7 +192,7 @@ export class RunImportService {
   ): Promise<void> {
     const manager = tasks.manager;
     const existing = new Map(
-      newRun ? [] : (await this.runs.stepsOf(run.id, manager)).map((step) => [step.key, step]),
+      newRun ? [] : (await this.store.stepsOf(run.id, manager)).map((step) => [step.key, step]),
     );
     const fields = (step: ImportedStep) => ({
       status: step.status,

@@ -78,6 +78,9 @@ export function progressOf(counters: RunCounters): number {
   return Math.round((counters.completed / counters.total) * 10_000) / 100;
 }
 
+/** How an attempt of a step ended when it did not complete (its dispatch row keeps it). */
+export type SupersededOutcome = 'failed' | 'timed_out' | 'cancelled';
+
 export interface StepState {
   key: string;
   status: TaskStatus;

@@ -4,7 +4,7 @@ import { EventBus } from '../realtime/event-bus.service.js';
 import type { RunResponseDto } from './dto/run.dto.js';
 import type { WorkflowRunEntity } from './entities/workflow-run.entity.js';
 import { toRunResponse, toRunSummary } from './run.mapper.js';
-import { RunsRepository } from './runs.repository.js';
+import { RunStore } from './run-store.js';
 import type { WaitingChange } from './waiting-reason.js';
 
 export type RunEvent =
@@ -31,7 +31,7 @@ export class RunViews {
   private readonly progress = new Batcher<string>((ids) => this.publishProgress(ids));
 
   constructor(
-    private readonly runs: RunsRepository,
+    private readonly runs: RunStore,
     private readonly events: EventBus,
   ) {}
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { WorkflowRunEntity } from './entities/workflow-run.entity.js';
 import { toRunResponse } from './run.mapper.js';
-import type { StepRow } from './runs.repository.js';
+import type { StepRow } from './run-store.js';
 
 const run = Object.assign(new WorkflowRunEntity(), {
   id: 'r',

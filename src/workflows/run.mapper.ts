@@ -4,7 +4,7 @@ import type { RunResponseDto, RunStepDto } from './dto/run.dto.js';
 import type { WorkflowRunEntity } from './entities/workflow-run.entity.js';
 import { retryDueAt } from './retry-policy.js';
 import { awaitsRetry, countSteps, progressOf } from './run-state.js';
-import type { StepRow } from './runs.repository.js';
+import type { StepRow } from './run-store.js';
 
 export function toRunStep(step: StepRow): RunStepDto {
   const retrying = awaitsRetry(step);

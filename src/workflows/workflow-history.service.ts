@@ -14,7 +14,7 @@ import type {
 } from './dto/history.dto.js';
 import { HistoryRepository, type Window } from './history.repository.js';
 import { toAgentPerformance, toHandoffs, toHistoryPhase, toHistoryRun } from './history.mapper.js';
-import { RunsRepository } from './runs.repository.js';
+import { RunStore } from './run-store.js';
 import { WorkflowsRepository } from './workflows.repository.js';
 
 const DAY_MS = 86_400_000;
@@ -39,7 +39,7 @@ export function windowOf(query: HistoryWindowQuery, days: number, now = new Date
 export class WorkflowHistoryService {
   constructor(
     private readonly history: HistoryRepository,
-    private readonly runs: RunsRepository,
+    private readonly runs: RunStore,
     private readonly workflows: WorkflowsRepository,
     private readonly cache: CacheVersions,
   ) {}

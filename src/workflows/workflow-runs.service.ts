@@ -13,6 +13,7 @@ import { type RunTrigger, WorkflowRunEntity } from './entities/workflow-run.enti
 import { RunEngine } from './run-engine.js';
 import { RunViews } from './run-views.service.js';
 import { checkRunMove, type RunAction } from './run-state.js';
+import { RunStore } from './run-store.js';
 import { RunsRepository } from './runs.repository.js';
 import { storedDefinitionProblems } from './stored-definition.js';
 import { topologicalOrder, withStepDefaults } from './workflow-definition.js';
@@ -34,6 +35,7 @@ export class WorkflowRunsService {
     private readonly dataSource: DataSource,
     private readonly workflows: WorkflowsRepository,
     private readonly runs: RunsRepository,
+    private readonly store: RunStore,
     private readonly tasks: TaskCommands,
     private readonly views: RunViews,
     private readonly engine: RunEngine,
@@ -175,7 +177,7 @@ export class WorkflowRunsService {
       run.completedAt = new Date();
       run.error = 'Cancelled';
       await tx.manager.save(run);
-      await this.engine.cancelSteps(tx, run, null);
+      await this.engine.cancelSteps(tx, run.id, null);
       return run;
     }, 'orchestration');
     await this.views.announce('run.cancelled', run);
@@ -193,7 +195,7 @@ export class WorkflowRunsService {
     const run = await this.tasks.run(async (tx) => {
       const manager = tx.manager;
       const run = await this.lockMovable(manager, runId, 'retry');
-      const steps = await this.runs.stepsOf(run.id, manager);
+      const steps = await this.store.stepsOf(run.id, manager);
       const ceilings: { key: string; maxAttempts: number }[] = [];
       // Dependencies first, so each retried step finds its dependencies pending, not failed.
       for (const step of steps) {
@@ -230,7 +232,7 @@ export class WorkflowRunsService {
     runId: string,
     action: RunAction,
   ): Promise<WorkflowRunEntity> {
-    const run = await this.runs.lock(manager, runId);
+    const run = await this.store.lock(manager, runId);
     if (!run) throw new NotFoundError('Run', runId);
     if (run.source !== 'api')
       throw new ConflictError('Runs imported from SubForge are not controlled from here', {
@@ -242,12 +244,12 @@ export class WorkflowRunsService {
   }
 
   private async hasUnfinishedSteps(runId: string): Promise<boolean> {
-    const steps = await this.runs.stepsOf(runId);
+    const steps = await this.store.stepsOf(runId);
     return steps.some((step) => ['pending', 'blocked', 'in_progress'].includes(step.status));
   }
 
   private async find(runId: string): Promise<WorkflowRunEntity> {
-    const run = await this.runs.findById(runId);
+    const run = await this.store.findById(runId);
     if (!run) throw new NotFoundError('Run', runId);
     return run;
   }

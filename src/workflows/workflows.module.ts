@@ -10,6 +10,7 @@ import { HistoryRepository } from './history.repository.js';
 import { HistoryV1Controller } from './history-v1.controller.js';
 import { RunImportService } from './run-import.service.js';
 import { RunViews } from './run-views.service.js';
+import { RunStore } from './run-store.js';
 import { RunsRepository } from './runs.repository.js';
 import { WorkflowHistoryService } from './workflow-history.service.js';
 import { WorkflowRetention } from './workflow-retention.js';
@@ -44,6 +45,7 @@ import { WorkflowsV1Service } from './workflows-v1.service.js';
   providers: [
     WorkflowsRepository,
     RunsRepository,
+    RunStore,
     HistoryRepository,
     RunViews,
     WorkflowRunsService,
@@ -55,6 +57,6 @@ import { WorkflowsV1Service } from './workflows-v1.service.js';
     WorkflowJobs,
     WorkflowRetention,
   ],
-  exports: [WorkflowRunsService, RunImportService, RunsRepository, RunViews],
+  exports: [WorkflowRunsService, RunImportService, RunStore, RunViews],
 })
 export class WorkflowsModule {}

@@ -7,7 +7,7 @@ import type { WorkflowFilters, WorkflowSortField, WorkflowStatus } from './dto/w
 import { WorkflowEntity } from './entities/workflow.entity.js';
 import { countSteps, type RunStatus } from './run-state.js';
 import { NO_FIGURES, NO_RUNS, type WorkflowFigures } from './workflow.mapper.js';
-import { RunsRepository } from './runs.repository.js';
+import { RunStore } from './run-store.js';
 
 export interface WorkflowPage {
   skip: number;
@@ -27,7 +27,7 @@ const SORT_COLUMNS: Record<Exclude<WorkflowSortField, 'status'>, string> = {
 export class WorkflowsRepository {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly runs: RunsRepository,
+    private readonly runs: RunStore,
   ) {}
 
   async list(filters: WorkflowFilters, page: WorkflowPage): Promise<[WorkflowEntity[], number]> {

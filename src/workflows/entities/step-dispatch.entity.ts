@@ -1,8 +1,6 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import type { SupersededOutcome } from '../run-state.js';
 import { WorkflowRunEntity } from './workflow-run.entity.js';
-
-export const SUPERSEDED_OUTCOMES = ['failed', 'timed_out', 'cancelled'] as const;
-export type SupersededOutcome = (typeof SUPERSEDED_OUTCOMES)[number];
 
 /**
  * Every assignment of a step to an agent, one row per attempt (the unique key makes
