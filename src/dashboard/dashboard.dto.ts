@@ -1,5 +1,4 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional } from 'class-validator';
+import { EnumField } from '../common/validation/fields.js';
 
 /** `/api/metrics` ranges; `/api/history` also takes `1h`. */
 export const DASHBOARD_RANGES = ['24h', '7d', '30d', '90d'] as const;
@@ -16,16 +15,12 @@ export const RANGE_HOURS: Record<HistoryRange, number> = {
 };
 
 export class RangeQuery {
-  @ApiPropertyOptional({ enum: DASHBOARD_RANGES, enumName: 'DashboardRange', default: '7d' })
-  @IsOptional()
-  @IsIn(DASHBOARD_RANGES)
+  @EnumField(DASHBOARD_RANGES, 'DashboardRange', { optional: true, doc: { default: '7d' } })
   range: DashboardRange = '7d';
 }
 
 export class HistoryRangeQuery {
-  @ApiPropertyOptional({ enum: HISTORY_RANGES, enumName: 'HistoryRange', default: '7d' })
-  @IsOptional()
-  @IsIn(HISTORY_RANGES)
+  @EnumField(HISTORY_RANGES, 'HistoryRange', { optional: true, doc: { default: '7d' } })
   range: HistoryRange = '7d';
 }
 

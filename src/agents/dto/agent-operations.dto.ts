@@ -8,9 +8,7 @@ import {
   IsISO8601,
   IsObject,
   IsOptional,
-  IsString,
   IsUUID,
-  Length,
   ValidateNested,
 } from 'class-validator';
 import { PageQuery } from '../../common/pagination/page.js';
@@ -24,20 +22,13 @@ import {
 } from '../agent-status.js';
 import { LOG_LEVELS, type LogLevel } from '../entities/agent-log.entity.js';
 import { AgentResponseDto } from './agent.dto.js';
+import { DateTimeField, EnumField, TextField, UuidField } from '../../common/validation/fields.js';
 
 export class HeartbeatDto {
-  @ApiProperty({ enum: HEARTBEAT_STATUSES, enumName: 'HeartbeatStatus' })
-  @IsIn(HEARTBEAT_STATUSES)
+  @EnumField(HEARTBEAT_STATUSES, 'HeartbeatStatus')
   status: HeartbeatStatus;
 
-  @ApiPropertyOptional({
-    format: 'uuid',
-    nullable: true,
-    type: String,
-    description: 'The task it works on; null clears it',
-  })
-  @IsOptional()
-  @IsUUID()
+  @UuidField({ nullable: true, doc: { description: 'The task it works on; null clears it' } })
   current_task_id?: string | null;
 
   @ApiPropertyOptional({
@@ -71,8 +62,7 @@ export class BulkAgentOperationDto {
   @IsUUID('all', { each: true })
   agent_ids: string[];
 
-  @ApiProperty({ enum: AGENT_BULK_OPERATIONS, enumName: 'AgentBulkOperation' })
-  @IsIn(AGENT_BULK_OPERATIONS)
+  @EnumField(AGENT_BULK_OPERATIONS, 'AgentBulkOperation')
   operation: AgentBulkOperation;
 
   @ApiPropertyOptional({
@@ -130,9 +120,7 @@ export class LogEntryDto {
   @IsIn(LOG_LEVELS)
   level: LogLevel;
 
-  @ApiProperty({ minLength: 1, maxLength: 10_000 })
-  @IsString()
-  @Length(1, 10_000)
+  @TextField({ min: 1, max: 10_000 }, { doc: { minLength: 1, maxLength: 10_000 } })
   message: string;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
@@ -174,30 +162,22 @@ export class ListLogsQuery extends PageQuery {
   @IsIn(LOG_LEVELS)
   level?: LogLevel;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Inclusive' })
-  @IsOptional()
-  @IsISO8601({ strict: true })
+  @DateTimeField({ optional: true, doc: { description: 'Inclusive' } })
   since?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Exclusive' })
-  @IsOptional()
-  @IsISO8601({ strict: true })
+  @DateTimeField({ optional: true, doc: { description: 'Exclusive' } })
   until?: string;
 
-  @ApiPropertyOptional({ description: 'Case-insensitive text in the message' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 200)
+  @TextField(
+    { min: 1, max: 200 },
+    { optional: true, doc: { description: 'Case-insensitive text in the message' } },
+  )
   search?: string;
 
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID()
+  @UuidField({ optional: true })
   task_id?: string;
 
-  @ApiPropertyOptional({ enum: LOG_SORT_FIELDS, enumName: 'AgentLogSortBy', default: 'timestamp' })
-  @IsOptional()
-  @IsIn(LOG_SORT_FIELDS)
+  @EnumField(LOG_SORT_FIELDS, 'AgentLogSortBy', { optional: true, doc: { default: 'timestamp' } })
   sort_by: (typeof LOG_SORT_FIELDS)[number] = 'timestamp';
 }
 
@@ -225,9 +205,7 @@ export const METRICS_TIME_RANGES = ['1h', '24h', '7d', '30d'] as const;
 export type MetricsTimeRange = (typeof METRICS_TIME_RANGES)[number];
 
 export class AgentMetricsQuery {
-  @ApiPropertyOptional({ enum: METRICS_TIME_RANGES, enumName: 'MetricsTimeRange', default: '24h' })
-  @IsOptional()
-  @IsIn(METRICS_TIME_RANGES)
+  @EnumField(METRICS_TIME_RANGES, 'MetricsTimeRange', { optional: true, doc: { default: '24h' } })
   time_range: MetricsTimeRange = '24h';
 }
 

@@ -1,6 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
-  IsIn,
   IsISO8601,
   IsNumber,
   IsOptional,
@@ -13,13 +12,11 @@ import {
 import { AGENT_STATUSES, type AgentStatus } from '../agent-status.js';
 import { CurrentTaskDto, PerformanceMetricsDto, UpdateAgentDto } from './agent.dto.js';
 import { HeartbeatDto } from './agent-operations.dto.js';
-import { IsOptionalNotNull } from '../../common/validation/decorators.js';
+import { EnumField } from '../../common/validation/fields.js';
 
 /** v1 `PUT`: the v2 writable fields plus the original's status and current task. */
 export class V1UpdateAgentDto extends UpdateAgentDto {
-  @ApiPropertyOptional({ enum: AGENT_STATUSES, enumName: 'AgentStatus' })
-  @IsOptionalNotNull()
-  @IsIn(AGENT_STATUSES)
+  @EnumField(AGENT_STATUSES, 'AgentStatus', { optional: true })
   status?: AgentStatus;
 
   @ApiPropertyOptional({ format: 'uuid' })
@@ -35,8 +32,7 @@ export class V1UpdateAgentDto extends UpdateAgentDto {
 }
 
 export class V1AgentStatusDto {
-  @ApiProperty({ enum: AGENT_STATUSES, enumName: 'AgentStatus' })
-  @IsIn(AGENT_STATUSES)
+  @EnumField(AGENT_STATUSES, 'AgentStatus')
   status: AgentStatus;
 
   @ApiPropertyOptional({ format: 'uuid' })

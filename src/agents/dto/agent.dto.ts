@@ -1,102 +1,68 @@
-import { ApiProperty, ApiPropertyOptional, IntersectionType, PickType } from '@nestjs/swagger';
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsObject,
-  IsOptional,
-  IsString,
-  Length,
-  Max,
-  MaxLength,
-  Min,
-} from 'class-validator';
+import { ApiProperty, IntersectionType, PickType } from '@nestjs/swagger';
 import { PageQuery, V1PageQuery } from '../../common/pagination/page.js';
 import { AGENT_STATUSES, type AgentStatus } from '../agent-status.js';
 import {
-  IsOptionalNotNull,
-  QueryBoolean,
-  QueryList,
-  StringList,
-} from '../../common/validation/decorators.js';
+  EnumField,
+  IntField,
+  ObjectField,
+  QueryFlag,
+  QueryTags,
+  StringListField,
+  TextField,
+} from '../../common/validation/fields.js';
 
 /** The writable fields of an agent (CONTRACT §3 "Agents"). */
 export class AgentWritableFields {
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 10_000 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(10_000)
+  @TextField({ max: 10_000 }, { nullable: true, doc: { maxLength: 10_000 } })
   description?: string | null;
 
-  @ApiPropertyOptional({ example: 'claude-3-sonnet', maxLength: 100 })
-  @IsOptionalNotNull()
-  @IsString()
-  @Length(1, 100)
+  @TextField(
+    { min: 1, max: 100 },
+    { optional: true, doc: { example: 'claude-3-sonnet', maxLength: 100 } },
+  )
   model?: string;
 
-  @ApiPropertyOptional({ type: [String], example: ['read', 'write', 'edit'] })
-  @IsOptionalNotNull()
-  @StringList()
+  @StringListField({ optional: true, doc: { example: ['read', 'write', 'edit'] } })
   tools?: string[];
 
-  @ApiPropertyOptional({ type: [String], example: ['typescript', 'testing'] })
-  @IsOptionalNotNull()
-  @StringList()
+  @StringListField({ optional: true, doc: { example: ['typescript', 'testing'] } })
   capabilities?: string[];
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
-  @IsOptionalNotNull()
-  @IsObject()
+  @ObjectField({ optional: true })
   configuration?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ type: [String], example: ['team-a'] })
-  @IsOptionalNotNull()
-  @StringList()
+  @StringListField({ optional: true, doc: { example: ['team-a'] } })
   tags?: string[];
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
-  @IsOptionalNotNull()
-  @IsObject()
+  @ObjectField({ optional: true })
   metadata?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 1 })
-  @IsOptionalNotNull()
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @IntField(
+    { min: 1, max: 1000 },
+    { optional: true, doc: { minimum: 1, maximum: 1000, default: 1 } },
+  )
   max_concurrent_tasks?: number;
 }
 
 export class CreateAgentDto extends AgentWritableFields {
-  @ApiProperty({ example: 'frontend-developer', minLength: 1, maxLength: 255 })
-  @IsString()
-  @Length(1, 255)
+  @TextField(
+    { min: 1, max: 255 },
+    { doc: { example: 'frontend-developer', minLength: 1, maxLength: 255 } },
+  )
   name: string;
 
-  @ApiProperty({ example: 'frontend', minLength: 1, maxLength: 100 })
-  @IsString()
-  @Length(1, 100)
+  @TextField({ min: 1, max: 100 }, { doc: { example: 'frontend', minLength: 1, maxLength: 100 } })
   agent_type: string;
 
-  @ApiPropertyOptional({ enum: AGENT_STATUSES, enumName: 'AgentStatus', default: 'idle' })
-  @IsOptionalNotNull()
-  @IsIn(AGENT_STATUSES)
+  @EnumField(AGENT_STATUSES, 'AgentStatus', { optional: true, doc: { default: 'idle' } })
   status?: AgentStatus;
 }
 
 export class UpdateAgentDto extends AgentWritableFields {
-  @ApiPropertyOptional({ minLength: 1, maxLength: 255 })
-  @IsOptionalNotNull()
-  @IsString()
-  @Length(1, 255)
+  @TextField({ min: 1, max: 255 }, { optional: true, doc: { minLength: 1, maxLength: 255 } })
   name?: string;
 
-  @ApiPropertyOptional({ minLength: 1, maxLength: 100 })
-  @IsOptionalNotNull()
-  @IsString()
-  @Length(1, 100)
+  @TextField({ min: 1, max: 100 }, { optional: true, doc: { minLength: 1, maxLength: 100 } })
   agent_type?: string;
 }
 
@@ -119,41 +85,25 @@ export interface AgentFilters {
 }
 
 export class ListAgentsQuery extends PageQuery implements AgentFilters {
-  @ApiPropertyOptional({ enum: AGENT_STATUSES, enumName: 'AgentStatus' })
-  @IsOptional()
-  @IsIn(AGENT_STATUSES)
+  @EnumField(AGENT_STATUSES, 'AgentStatus', { optional: true })
   status?: AgentStatus;
 
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @Length(1, 100)
+  @TextField({ min: 1, max: 100 }, { optional: true })
   agent_type?: string;
 
-  @ApiPropertyOptional({ type: Boolean })
-  @IsOptional()
-  @QueryBoolean()
-  @IsBoolean()
+  @QueryFlag()
   is_active?: boolean;
 
-  @ApiPropertyOptional({ description: 'Comma list; an agent matches if it has any of them' })
-  @IsOptional()
-  @QueryList()
-  @IsArray()
-  @ArrayMaxSize(100)
-  @IsString({ each: true })
-  @MaxLength(200, { each: true })
+  @QueryTags('Comma list; an agent matches if it has any of them')
   tags?: string[];
 
-  @ApiPropertyOptional({ description: 'Case-insensitive text in the name or description' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 200)
+  @TextField(
+    { min: 1, max: 200 },
+    { optional: true, doc: { description: 'Case-insensitive text in the name or description' } },
+  )
   search?: string;
 
-  @ApiPropertyOptional({ enum: AGENT_SORT_FIELDS, enumName: 'AgentSortBy', default: 'created_at' })
-  @IsOptional()
-  @IsIn(AGENT_SORT_FIELDS)
+  @EnumField(AGENT_SORT_FIELDS, 'AgentSortBy', { optional: true, doc: { default: 'created_at' } })
   sort_by: AgentSortField = 'created_at';
 }
 

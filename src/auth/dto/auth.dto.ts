@@ -14,6 +14,7 @@ import {
 } from 'class-validator';
 import { PageQuery } from '../../common/pagination/page.js';
 import { API_KEY_ROLES, type Role, USER_ROLES, type UserRole } from '../roles.js';
+import { EnumField, TextField } from '../../common/validation/fields.js';
 
 export class LoginDto {
   @ApiProperty({ example: 'admin@example.com' })
@@ -21,9 +22,7 @@ export class LoginDto {
   @MaxLength(320)
   email: string;
 
-  @ApiProperty({ example: 'correct horse battery staple' })
-  @IsString()
-  @Length(1, 1024)
+  @TextField({ min: 1, max: 1024 }, { doc: { example: 'correct horse battery staple' } })
   password: string;
 }
 
@@ -39,13 +38,10 @@ export class TokenResponseDto {
 }
 
 export class CreateApiKeyDto {
-  @ApiProperty({ example: 'ci pipeline' })
-  @IsString()
-  @Length(1, 200)
+  @TextField({ min: 1, max: 200 }, { doc: { example: 'ci pipeline' } })
   name: string;
 
-  @ApiProperty({ enum: API_KEY_ROLES, enumName: 'ApiKeyRole' })
-  @IsIn(API_KEY_ROLES)
+  @EnumField(API_KEY_ROLES, 'ApiKeyRole')
   role: Role;
 
   @ApiPropertyOptional({
@@ -68,9 +64,7 @@ export class CreateUserDto {
   @MaxLength(320)
   email: string;
 
-  @ApiProperty({ example: 'Ops Person' })
-  @IsString()
-  @Length(1, 200)
+  @TextField({ min: 1, max: 200 }, { doc: { example: 'Ops Person' } })
   display_name: string;
 
   @ApiProperty({ minLength: 8, maxLength: 1024 })
@@ -79,8 +73,7 @@ export class CreateUserDto {
   @MaxLength(1024)
   password: string;
 
-  @ApiProperty({ enum: USER_ROLES, enumName: 'UserRole' })
-  @IsIn(USER_ROLES)
+  @EnumField(USER_ROLES, 'UserRole')
   role: UserRole;
 }
 
@@ -151,9 +144,7 @@ export const USER_SORT_FIELDS = ['created_at', 'email', 'display_name', 'role'] 
 export type UserSortField = (typeof USER_SORT_FIELDS)[number];
 
 export class ListUsersQuery extends PageQuery {
-  @ApiPropertyOptional({ enum: USER_SORT_FIELDS, enumName: 'UserSortField', default: 'created_at' })
-  @IsOptional()
-  @IsIn(USER_SORT_FIELDS)
+  @EnumField(USER_SORT_FIELDS, 'UserSortField', { optional: true, doc: { default: 'created_at' } })
   sort_by: UserSortField = 'created_at';
 }
 
@@ -161,12 +152,9 @@ export const API_KEY_SORT_FIELDS = ['created_at', 'name', 'role', 'last_used_at'
 export type ApiKeySortField = (typeof API_KEY_SORT_FIELDS)[number];
 
 export class ListApiKeysQuery extends PageQuery {
-  @ApiPropertyOptional({
-    enum: API_KEY_SORT_FIELDS,
-    enumName: 'ApiKeySortField',
-    default: 'created_at',
+  @EnumField(API_KEY_SORT_FIELDS, 'ApiKeySortField', {
+    optional: true,
+    doc: { default: 'created_at' },
   })
-  @IsOptional()
-  @IsIn(API_KEY_SORT_FIELDS)
   sort_by: ApiKeySortField = 'created_at';
 }

@@ -7,13 +7,13 @@ import {
   IsObject,
   IsOptional,
   IsString,
-  Length,
   Matches,
   MaxLength,
 } from 'class-validator';
 import { PageQuery } from '../../common/pagination/page.js';
 import { FILE_CATEGORIES, UPLOAD_CATEGORIES, type FileCategory } from '../file-categories.js';
 import { MAX_TAGS, TAG_PATTERN } from '../upload-fields.js';
+import { EnumField, TextField } from '../../common/validation/fields.js';
 
 export const FILE_SORT_FIELDS = ['filename', 'file_size', 'file_type', 'uploaded_at'] as const;
 export type FileSortField = (typeof FILE_SORT_FIELDS)[number];
@@ -34,30 +34,22 @@ const commaList = ({ value }: { value: unknown }) =>
     : value;
 
 export class FileListQuery extends PageQuery {
-  @ApiPropertyOptional({
-    enum: FILE_SORT_FIELDS,
-    enumName: 'FileSortField',
-    default: 'uploaded_at',
+  @EnumField(FILE_SORT_FIELDS, 'FileSortField', {
+    optional: true,
+    doc: { default: 'uploaded_at' },
   })
-  @IsOptional()
-  @IsIn(FILE_SORT_FIELDS)
   sort_by: FileSortField = 'uploaded_at';
 
-  @ApiPropertyOptional({ enum: FILE_CATEGORIES, enumName: 'FileCategory' })
-  @IsOptional()
-  @IsIn(FILE_CATEGORIES)
+  @EnumField(FILE_CATEGORIES, 'FileCategory', { optional: true })
   file_type?: FileCategory;
 
-  @ApiPropertyOptional({ description: 'Uploader id (user or API key)' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 64)
+  @TextField(
+    { min: 1, max: 64 },
+    { optional: true, doc: { description: 'Uploader id (user or API key)' } },
+  )
   uploaded_by?: string;
 
-  @ApiPropertyOptional({ example: 'text/csv' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 127)
+  @TextField({ min: 1, max: 127 }, { optional: true, doc: { example: 'text/csv' } })
   mime_type?: string;
 
   @ApiPropertyOptional({
@@ -72,10 +64,10 @@ export class FileListQuery extends PageQuery {
   @Matches(TAG_PATTERN, { each: true })
   tags?: string[];
 
-  @ApiPropertyOptional({ description: 'Case-insensitive part of the file name' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 255)
+  @TextField(
+    { min: 1, max: 255 },
+    { optional: true, doc: { description: 'Case-insensitive part of the file name' } },
+  )
   search?: string;
 }
 
@@ -86,13 +78,10 @@ export class UploadPathDto {
 }
 
 export class ValidateFileQuery {
-  @ApiPropertyOptional({
-    enum: FILE_VALIDATION_TYPES,
-    enumName: 'FileValidationType',
-    default: 'auto',
+  @EnumField(FILE_VALIDATION_TYPES, 'FileValidationType', {
+    optional: true,
+    doc: { default: 'auto' },
   })
-  @IsOptional()
-  @IsIn(FILE_VALIDATION_TYPES)
   validation_type: FileValidationType = 'auto';
 }
 

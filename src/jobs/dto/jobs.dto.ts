@@ -8,26 +8,27 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
-  IsISO8601,
   IsObject,
   IsOptional,
-  IsString,
   IsUUID,
-  Length,
   Max,
   Min,
 } from 'class-validator';
 import { PageQuery } from '../../common/pagination/page.js';
+import { DateTimeField, EnumField, TextField } from '../../common/validation/fields.js';
 import { JOB_STATUSES, type JobStatus } from '../entities/background-task.entity.js';
 import { JOB_PRIORITIES, type JobPriority } from '../job-types.js';
 
 export class SubmitJobDto {
-  @ApiProperty({
-    example: 'system.cleanup',
-    description: 'A job type of GET /background-tasks/types',
-  })
-  @IsString()
-  @Length(1, 100)
+  @TextField(
+    { min: 1, max: 100 },
+    {
+      doc: {
+        example: 'system.cleanup',
+        description: 'A job type of GET /background-tasks/types',
+      },
+    },
+  )
   task_name: string;
 
   @ApiPropertyOptional({
@@ -84,30 +85,19 @@ const toBoolean = ({ value }: { value: unknown }) =>
   value === 'true' ? true : value === 'false' ? false : value;
 
 export class ListJobsQuery extends PageQuery {
-  @ApiPropertyOptional({ enum: JOB_STATUSES, enumName: 'JobStatus' })
-  @IsOptional()
-  @IsIn(JOB_STATUSES)
+  @EnumField(JOB_STATUSES, 'JobStatus', { optional: true })
   status?: JobStatus;
 
-  @ApiPropertyOptional({ enum: JOB_PRIORITIES, enumName: 'JobPriority' })
-  @IsOptional()
-  @IsIn(JOB_PRIORITIES)
+  @EnumField(JOB_PRIORITIES, 'JobPriority', { optional: true })
   priority?: JobPriority;
 
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @Length(1, 100)
+  @TextField({ min: 1, max: 100 }, { optional: true })
   task_name?: string;
 
-  @ApiPropertyOptional({ format: 'date-time' })
-  @IsOptional()
-  @IsISO8601({ strict: true })
+  @DateTimeField({ optional: true })
   created_after?: string;
 
-  @ApiPropertyOptional({ format: 'date-time' })
-  @IsOptional()
-  @IsISO8601({ strict: true })
+  @DateTimeField({ optional: true })
   created_before?: string;
 
   @ApiPropertyOptional({
@@ -119,9 +109,7 @@ export class ListJobsQuery extends PageQuery {
   @IsBoolean()
   include_internal?: boolean;
 
-  @ApiPropertyOptional({ enum: JOB_SORT_FIELDS, enumName: 'JobSortField', default: 'created_at' })
-  @IsOptional()
-  @IsIn(JOB_SORT_FIELDS)
+  @EnumField(JOB_SORT_FIELDS, 'JobSortField', { optional: true, doc: { default: 'created_at' } })
   sort_by: (typeof JOB_SORT_FIELDS)[number] = 'created_at';
 }
 
@@ -143,8 +131,7 @@ export class BulkJobsDto {
   @IsUUID('all', { each: true })
   task_ids: string[];
 
-  @ApiProperty({ enum: BULK_JOB_OPERATIONS, enumName: 'BulkJobOperation' })
-  @IsIn(BULK_JOB_OPERATIONS)
+  @EnumField(BULK_JOB_OPERATIONS, 'BulkJobOperation')
   operation: (typeof BULK_JOB_OPERATIONS)[number];
 }
 

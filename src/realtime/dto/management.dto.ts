@@ -1,8 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   IsDefined,
-  IsIn,
   IsISO8601,
   IsInt,
   IsNotEmpty,
@@ -14,12 +12,13 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import { QueryInt } from '../../common/validation/decorators.js';
+import { DateTimeField, EnumField, TextField } from '../../common/validation/fields.js';
 
 export const BROADCAST_TYPES = ['system_notification', 'room_message'] as const;
 
 export class BroadcastDto {
-  @ApiProperty({ enum: BROADCAST_TYPES, enumName: 'BroadcastType' })
-  @IsIn(BROADCAST_TYPES)
+  @EnumField(BROADCAST_TYPES, 'BroadcastType')
   message_type: (typeof BROADCAST_TYPES)[number];
 
   @ApiPropertyOptional({
@@ -51,18 +50,16 @@ export class ConnectionRefDto {
 const EVENT_ID = /^\d{1,19}$/;
 
 export class EventHistoryQuery {
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
+  @TextField({ max: 100 }, { optional: true })
   room?: string;
 
-  @ApiPropertyOptional({
-    description: 'Comma list of event types (task_update, agent_update, ...)',
-  })
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
+  @TextField(
+    { max: 500 },
+    {
+      optional: true,
+      doc: { description: 'Comma list of event types (task_update, agent_update, ...)' },
+    },
+  )
   event_types?: string;
 
   @ApiPropertyOptional({ description: 'Only events after this id' })
@@ -70,23 +67,16 @@ export class EventHistoryQuery {
   @Matches(EVENT_ID, { message: 'after_id must be an event id (digits)' })
   after_id?: string;
 
-  @ApiPropertyOptional({ format: 'date-time' })
-  @IsOptional()
-  @IsISO8601({ strict: true })
+  @DateTimeField({ optional: true })
   since?: string;
 
-  @ApiPropertyOptional({
+  @QueryInt({
     minimum: 1,
     maximum: 1000,
     default: 100,
     description:
       'At most this many events, in id order: the oldest after after_id or since; without either, the newest',
   })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
   limit: number = 100;
 }
 

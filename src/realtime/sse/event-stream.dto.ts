@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { TextField } from '../../common/validation/fields.js';
 
 export class EventStreamQuery {
   @ApiProperty({
@@ -23,13 +24,16 @@ export class EventStreamQuery {
   @Matches(/^\d{1,19}$/, { message: 'last_event_id must be an event id (digits)' })
   last_event_id?: string;
 
-  @ApiPropertyOptional({
-    description:
-      'The credential (a JWT or an API key), for clients that cannot send headers such ' +
-      'as a browser EventSource; never logged',
-  })
-  @IsOptional()
-  @IsString()
-  @MaxLength(4096)
+  @TextField(
+    { max: 4096 },
+    {
+      optional: true,
+      doc: {
+        description:
+          'The credential (a JWT or an API key), for clients that cannot send headers such ' +
+          'as a browser EventSource; never logged',
+      },
+    },
+  )
   token?: string;
 }

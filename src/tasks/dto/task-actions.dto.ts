@@ -6,23 +6,31 @@ import {
   IsObject,
   IsOptional,
   IsString,
-  IsUUID,
   Length,
   Max,
   Min,
 } from 'class-validator';
 import { TASK_STATUSES, type TaskStatus } from '../task-state.js';
-import { IsOptionalNotNull, QueryBoolean } from '../../common/validation/decorators.js';
+import {
+  IntField,
+  NumberField,
+  QueryFlag,
+  TextField,
+  UuidField,
+} from '../../common/validation/fields.js';
 
 /** Reports may name the attempt they are about; an older attempt is refused with 409. */
 export class TaskActionDto {
-  @ApiPropertyOptional({
-    minimum: 1,
-    description: 'The attempt this report is about; a superseded attempt is refused (409)',
-  })
-  @IsOptionalNotNull()
-  @IsInt()
-  @Min(1)
+  @IntField(
+    { min: 1 },
+    {
+      optional: true,
+      doc: {
+        minimum: 1,
+        description: 'The attempt this report is about; a superseded attempt is refused (409)',
+      },
+    },
+  )
   attempt?: number;
 }
 
@@ -41,9 +49,10 @@ export class CompleteTaskDto extends TaskActionDto {
 }
 
 export class FailTaskDto extends TaskActionDto {
-  @ApiProperty({ minLength: 1, maxLength: 10_000, example: 'Tests did not pass' })
-  @IsString()
-  @Length(1, 10_000)
+  @TextField(
+    { min: 1, max: 10_000 },
+    { doc: { minLength: 1, maxLength: 10_000, example: 'Tests did not pass' } },
+  )
   error: string;
 
   @ApiPropertyOptional({ description: 'Whether a retry may succeed' })
@@ -53,10 +62,7 @@ export class FailTaskDto extends TaskActionDto {
 }
 
 export class ProgressTaskDto extends TaskActionDto {
-  @ApiProperty({ minimum: 0, maximum: 100 })
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0)
-  @Max(100)
+  @NumberField({ min: 0, max: 100 }, { doc: { minimum: 0, maximum: 100 } })
   percentage: number;
 
   @ApiPropertyOptional({ maxLength: 2000 })
@@ -80,37 +86,29 @@ export class ProgressTaskDto extends TaskActionDto {
 
 /** Socket messages carry the task id in the body. */
 export class TaskProgressMessage extends ProgressTaskDto {
-  @ApiProperty({ format: 'uuid', description: 'The task reported on' })
-  @IsUUID()
+  @UuidField({ doc: { description: 'The task reported on' } })
   task_id: string;
 }
 
 export class TaskCompleteMessage extends CompleteTaskDto {
-  @ApiProperty({ format: 'uuid', description: 'The task reported on' })
-  @IsUUID()
+  @UuidField({ doc: { description: 'The task reported on' } })
   task_id: string;
 }
 
 export class TaskFailMessage extends FailTaskDto {
-  @ApiProperty({ format: 'uuid', description: 'The task reported on' })
-  @IsUUID()
+  @UuidField({ doc: { description: 'The task reported on' } })
   task_id: string;
 }
 
 export class AddDependencyDto {
-  @ApiProperty({ format: 'uuid', description: 'The task this one will depend on' })
-  @IsUUID()
+  @UuidField({ doc: { description: 'The task this one will depend on' } })
   dependency_id: string;
 }
 
 export class DeleteTaskQuery {
-  @ApiPropertyOptional({
-    type: Boolean,
+  @QueryFlag({
     description: 'Delete even if other tasks depend on it, removing those dependencies',
   })
-  @IsOptional()
-  @QueryBoolean()
-  @IsBoolean()
   force?: boolean;
 }
 

@@ -1,13 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
-  IsIn,
-  IsObject,
-  IsOptional,
-  IsUUID,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsObject, IsOptional, IsUUID } from 'class-validator';
+import { EnumField } from '../../common/validation/fields.js';
 
 export const TASK_BULK_OPERATIONS = ['update', 'assign', 'cancel', 'retry', 'delete'] as const;
 export type TaskBulkOperation = (typeof TASK_BULK_OPERATIONS)[number];
@@ -20,8 +13,7 @@ export class BulkTaskOperationDto {
   @IsUUID('all', { each: true })
   task_ids: string[];
 
-  @ApiProperty({ enum: TASK_BULK_OPERATIONS, enumName: 'TaskBulkOperation' })
-  @IsIn(TASK_BULK_OPERATIONS)
+  @EnumField(TASK_BULK_OPERATIONS, 'TaskBulkOperation')
   operation: TaskBulkOperation;
 
   @ApiPropertyOptional({

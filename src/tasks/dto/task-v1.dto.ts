@@ -19,6 +19,7 @@ import {
 import { TASK_STATUSES, type TaskStatus } from '../task-state.js';
 import { CreateTaskDto, UpdateTaskDto } from './task.dto.js';
 import { IsOptionalNotNull } from '../../common/validation/decorators.js';
+import { EnumField, NumberField, UuidField } from '../../common/validation/fields.js';
 
 export class V1CreateTaskDto extends CreateTaskDto {
   @ApiPropertyOptional({
@@ -37,20 +38,16 @@ export class V1CreateTaskDto extends CreateTaskDto {
 }
 
 export class V1UpdateTaskDto extends UpdateTaskDto {
-  @ApiPropertyOptional({
-    enum: TASK_STATUSES,
-    enumName: 'TaskStatus',
-    description: 'Changed through the state machine, as PATCH /status',
+  @EnumField(TASK_STATUSES, 'TaskStatus', {
+    optional: true,
+    doc: { description: 'Changed through the state machine, as PATCH /status' },
   })
-  @IsOptionalNotNull()
-  @IsIn(TASK_STATUSES)
   status?: TaskStatus;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 100, description: 'Only while in progress' })
-  @IsOptionalNotNull()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0)
-  @Max(100)
+  @NumberField(
+    { min: 0, max: 100 },
+    { optional: true, doc: { minimum: 0, maximum: 100, description: 'Only while in progress' } },
+  )
   progress_percentage?: number;
 
   @ApiPropertyOptional({ description: 'Ignored: the name comes from the agent' })
@@ -72,8 +69,7 @@ export class V1UpdateTaskDto extends UpdateTaskDto {
 }
 
 export class V1TaskStatusDto {
-  @ApiProperty({ enum: TASK_STATUSES, enumName: 'TaskStatus' })
-  @IsIn(TASK_STATUSES)
+  @EnumField(TASK_STATUSES, 'TaskStatus')
   status: TaskStatus;
 
   @ApiPropertyOptional({ minimum: 0, maximum: 100 })
@@ -92,10 +88,10 @@ export class V1TaskStatusDto {
 }
 
 export class V1TaskProgressDto {
-  @ApiProperty({ minimum: 0, maximum: 100, description: '100 completes the task' })
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0)
-  @Max(100)
+  @NumberField(
+    { min: 0, max: 100 },
+    { doc: { minimum: 0, maximum: 100, description: '100 completes the task' } },
+  )
   progress_percentage: number;
 
   @ApiPropertyOptional({ minimum: 0 })
@@ -112,8 +108,7 @@ export class V1TaskProgressDto {
 }
 
 export class V1AssignTaskDto {
-  @ApiProperty({ format: 'uuid' })
-  @IsUUID()
+  @UuidField()
   assigned_agent_id: string;
 
   @ApiPropertyOptional({ description: 'Ignored: the name comes from the agent' })
@@ -124,8 +119,7 @@ export class V1AssignTaskDto {
 }
 
 export class V1AddDependencyDto {
-  @ApiProperty({ format: 'uuid' })
-  @IsUUID()
+  @UuidField()
   dependency_id: string;
 }
 

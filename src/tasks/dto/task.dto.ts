@@ -1,21 +1,4 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType, PickType } from '@nestjs/swagger';
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsISO8601,
-  IsNumber,
-  IsObject,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Length,
-  Max,
-  MaxLength,
-  Min,
-} from 'class-validator';
 import { PageQuery, V1PageQuery } from '../../common/pagination/page.js';
 import {
   TASK_PRIORITIES,
@@ -24,123 +7,84 @@ import {
   type TaskStatus,
 } from '../task-state.js';
 import {
-  IsOptionalNotNull,
-  QueryBoolean,
-  QueryList,
-  StringList,
-} from '../../common/validation/decorators.js';
+  BooleanField,
+  DateTimeField,
+  EnumField,
+  IntField,
+  NumberField,
+  ObjectField,
+  QueryFlag,
+  QueryTags,
+  StringListField,
+  TextField,
+  UuidField,
+  UuidListField,
+} from '../../common/validation/fields.js';
 
 /** The writable fields of a task (not its status, progress or outcome: those follow the state machine). */
 export class TaskWritableFields {
-  @ApiPropertyOptional({ nullable: true, type: String, maxLength: 20_000 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(20_000)
+  @TextField({ max: 20_000 }, { nullable: true, doc: { maxLength: 20_000 } })
   description?: string | null;
 
-  @ApiPropertyOptional({ enum: TASK_PRIORITIES, enumName: 'TaskPriority', default: 'medium' })
-  @IsOptionalNotNull()
-  @IsIn(TASK_PRIORITIES)
+  @EnumField(TASK_PRIORITIES, 'TaskPriority', { optional: true, doc: { default: 'medium' } })
   priority?: TaskPriority;
 
-  @ApiPropertyOptional({ nullable: true, type: String, maxLength: 100 })
-  @IsOptional()
-  @IsString()
-  @Length(1, 100)
+  @TextField({ min: 1, max: 100 }, { nullable: true, doc: { maxLength: 100 } })
   task_type?: string | null;
 
-  @ApiPropertyOptional({ type: [String] })
-  @IsOptionalNotNull()
-  @StringList()
+  @StringListField({ optional: true })
   tags?: string[];
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
-  @IsOptionalNotNull()
-  @IsObject()
+  @ObjectField({ optional: true })
   metadata?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String })
-  @IsOptional()
-  @IsUUID()
+  @UuidField({ nullable: true })
   assigned_agent_id?: string | null;
 
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String })
-  @IsOptional()
-  @IsUUID()
+  @UuidField({ nullable: true })
   workflow_id?: string | null;
 
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String })
-  @IsOptional()
-  @IsUUID()
+  @UuidField({ nullable: true })
   run_id?: string | null;
 
-  @ApiPropertyOptional({ minimum: 1, nullable: true, type: Number })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(1_000_000)
+  @IntField({ min: 1, max: 1_000_000 }, { nullable: true, doc: { minimum: 1 } })
   estimated_duration_minutes?: number | null;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 10, nullable: true, type: Number })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(10)
+  @IntField({ min: 1, max: 10 }, { nullable: true, doc: { minimum: 1, maximum: 10 } })
   complexity_score?: number | null;
 
-  @ApiPropertyOptional({ minimum: 1, nullable: true, type: Number })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(1_000_000)
+  @IntField({ min: 1, max: 1_000_000 }, { nullable: true, doc: { minimum: 1 } })
   effort_points?: number | null;
 
-  @ApiPropertyOptional({ format: 'date-time', nullable: true, type: String })
-  @IsOptional()
-  @IsISO8601({ strict: true })
+  @DateTimeField({ nullable: true })
   due_date?: string | null;
 
-  @ApiPropertyOptional()
-  @IsOptionalNotNull()
-  @IsBoolean()
+  @BooleanField({ optional: true })
   is_urgent?: boolean;
 
-  @ApiPropertyOptional()
-  @IsOptionalNotNull()
-  @IsBoolean()
+  @BooleanField({ optional: true })
   requires_review?: boolean;
 }
 
 export class CreateTaskDto extends TaskWritableFields {
-  @ApiProperty({ minLength: 1, maxLength: 500, example: 'Write the API docs' })
-  @IsString()
-  @Length(1, 500)
+  @TextField(
+    { min: 1, max: 500 },
+    { doc: { minLength: 1, maxLength: 500, example: 'Write the API docs' } },
+  )
   title: string;
 
-  @ApiPropertyOptional({
-    type: [String],
-    format: 'uuid',
-    description: 'Tasks this one depends on; each must exist',
+  @UuidListField(100, {
+    nullable: true,
+    doc: { description: 'Tasks this one depends on; each must exist' },
   })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(100)
-  @IsUUID('all', { each: true })
   dependencies?: string[];
 }
 
 export class UpdateTaskDto extends TaskWritableFields {
-  @ApiPropertyOptional({ minLength: 1, maxLength: 500 })
-  @IsOptionalNotNull()
-  @IsString()
-  @Length(1, 500)
+  @TextField({ min: 1, max: 500 }, { optional: true, doc: { minLength: 1, maxLength: 500 } })
   title?: string;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 100, nullable: true, type: Number })
-  @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0)
-  @Max(100)
+  @NumberField({ min: 0, max: 100 }, { nullable: true, doc: { minimum: 0, maximum: 100 } })
   quality_score?: number | null;
 }
 
@@ -170,64 +114,39 @@ export interface TaskFilters {
 }
 
 export class ListTasksQuery extends PageQuery implements TaskFilters {
-  @ApiPropertyOptional({ enum: TASK_STATUSES, enumName: 'TaskStatus' })
-  @IsOptional()
-  @IsIn(TASK_STATUSES)
+  @EnumField(TASK_STATUSES, 'TaskStatus', { optional: true })
   status?: TaskStatus;
 
-  @ApiPropertyOptional({ enum: TASK_PRIORITIES, enumName: 'TaskPriority' })
-  @IsOptional()
-  @IsIn(TASK_PRIORITIES)
+  @EnumField(TASK_PRIORITIES, 'TaskPriority', { optional: true })
   priority?: TaskPriority;
 
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID()
+  @UuidField({ optional: true })
   assigned_agent_id?: string;
 
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID()
+  @UuidField({ optional: true })
   workflow_id?: string;
 
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID()
+  @UuidField({ optional: true })
   run_id?: string;
 
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @Length(1, 100)
+  @TextField({ min: 1, max: 100 }, { optional: true })
   task_type?: string;
 
-  @ApiPropertyOptional({ description: 'Comma list; a task matches if it has any of them' })
-  @IsOptional()
-  @QueryList()
-  @IsArray()
-  @ArrayMaxSize(100)
-  @IsString({ each: true })
-  @MaxLength(200, { each: true })
+  @QueryTags('Comma list; a task matches if it has any of them')
   tags?: string[];
 
-  @ApiPropertyOptional({ description: 'Case-insensitive text in the title or description' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 200)
+  @TextField(
+    { min: 1, max: 200 },
+    { optional: true, doc: { description: 'Case-insensitive text in the title or description' } },
+  )
   search?: string;
 
-  @ApiPropertyOptional({
-    type: Boolean,
+  @QueryFlag({
     description: 'true: pending tasks whose dependencies are all completed; false: the others',
   })
-  @IsOptional()
-  @QueryBoolean()
-  @IsBoolean()
   ready?: boolean;
 
-  @ApiPropertyOptional({ enum: TASK_SORT_FIELDS, enumName: 'TaskSortBy', default: 'created_at' })
-  @IsOptional()
-  @IsIn(TASK_SORT_FIELDS)
+  @EnumField(TASK_SORT_FIELDS, 'TaskSortBy', { optional: true, doc: { default: 'created_at' } })
   sort_by: TaskSortField = 'created_at';
 }
 
@@ -245,16 +164,10 @@ export class V1ListTasksQuery
   )
   implements TaskFilters
 {
-  @ApiPropertyOptional({ type: Boolean, description: 'Status blocked' })
-  @IsOptional()
-  @QueryBoolean()
-  @IsBoolean()
+  @QueryFlag({ description: 'Status blocked' })
   is_blocked?: boolean;
 
-  @ApiPropertyOptional({ type: Boolean })
-  @IsOptional()
-  @QueryBoolean()
-  @IsBoolean()
+  @QueryFlag()
   is_urgent?: boolean;
 }
 

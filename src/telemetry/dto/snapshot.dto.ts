@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsISO8601, IsNumber, IsObject, IsOptional, Max, Min } from 'class-validator';
+import { IsInt, IsNumber, IsObject, IsOptional, Max, Min } from 'class-validator';
 import { iso } from '../../common/time.js';
 import type { SystemMetricsEntity } from '../entities/system-metrics.entity.js';
 import {
@@ -11,20 +11,17 @@ import {
 } from '../workload/workload.js';
 import { SystemMeasurementDto } from './system-metrics.dto.js';
 import { QueryInt } from '../../common/validation/decorators.js';
+import { DateTimeField } from '../../common/validation/fields.js';
 
 /** v1 `GET /system/metrics/history`. */
 export class MetricsHistoryQuery {
   @QueryInt({ minimum: 1, maximum: 1000, default: 100 })
   limit: number = 100;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Snapshots recorded at or after' })
-  @IsOptional()
-  @IsISO8601({ strict: true })
+  @DateTimeField({ optional: true, doc: { description: 'Snapshots recorded at or after' } })
   start_date?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Snapshots recorded at or before' })
-  @IsOptional()
-  @IsISO8601({ strict: true })
+  @DateTimeField({ optional: true, doc: { description: 'Snapshots recorded at or before' } })
   end_date?: string;
 }
 

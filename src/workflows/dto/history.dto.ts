@@ -1,20 +1,16 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
 import { RUN_STATUSES, type RunStatus } from '../run-state.js';
 import { QueryInt } from '../../common/validation/decorators.js';
+import { DateTimeField, EnumField, TextField, UuidField } from '../../common/validation/fields.js';
 
 export class HistoryWindowQuery {
-  @ApiPropertyOptional({
-    format: 'date-time',
-    description: 'With only end_date: 30 days before it',
+  @DateTimeField({
+    optional: true,
+    doc: { description: 'With only end_date: 30 days before it' },
   })
-  @IsOptional()
-  @IsISO8601({ strict: true })
   start_date?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'With only start_date: now' })
-  @IsOptional()
-  @IsISO8601({ strict: true })
+  @DateTimeField({ optional: true, doc: { description: 'With only start_date: now' } })
   end_date?: string;
 }
 
@@ -25,15 +21,10 @@ export class HistoryRunsQuery extends HistoryWindowQuery {
   @QueryInt({ minimum: 0, default: 0 })
   offset: number = 0;
 
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @Length(1, 255)
+  @TextField({ min: 1, max: 255 }, { optional: true })
   project_id?: string;
 
-  @ApiPropertyOptional({ enum: RUN_STATUSES, enumName: 'RunStatus' })
-  @IsOptional()
-  @IsIn(RUN_STATUSES)
+  @EnumField(RUN_STATUSES, 'RunStatus', { optional: true })
   status_filter?: RunStatus;
 }
 
@@ -41,14 +32,10 @@ export const PERIOD_TYPES = ['hour', 'day', 'week', 'month'] as const;
 export type PeriodType = (typeof PERIOD_TYPES)[number];
 
 export class AgentPerformanceQuery extends HistoryWindowQuery {
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID()
+  @UuidField({ optional: true })
   agent_id?: string;
 
-  @ApiPropertyOptional({ enum: PERIOD_TYPES, enumName: 'PeriodType', default: 'day' })
-  @IsOptional()
-  @IsIn(PERIOD_TYPES)
+  @EnumField(PERIOD_TYPES, 'PeriodType', { optional: true, doc: { default: 'day' } })
   period_type: PeriodType = 'day';
 
   @QueryInt({ minimum: 1, maximum: 1000, default: 100 })

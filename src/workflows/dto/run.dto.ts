@@ -1,7 +1,7 @@
 import { WAITING_REASONS, type WaitingReason } from '../waiting-reason.js';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
 import { PageQuery } from '../../common/pagination/page.js';
+import { EnumField } from '../../common/validation/fields.js';
 import { TASK_STATUSES, type TaskStatus } from '../../tasks/task-state.js';
 import { RUN_SOURCES, RUN_STATUSES, type RunSource, type RunStatus } from '../run-state.js';
 import { FAILURE_POLICIES, type FailurePolicy } from '../workflow-definition.js';
@@ -96,13 +96,9 @@ export const RUN_SORT_FIELDS = [
 export type RunSortField = (typeof RUN_SORT_FIELDS)[number];
 
 export class ListRunsQuery extends PageQuery {
-  @ApiPropertyOptional({ enum: RUN_STATUSES, enumName: 'RunStatus' })
-  @IsOptional()
-  @IsIn(RUN_STATUSES)
+  @EnumField(RUN_STATUSES, 'RunStatus', { optional: true })
   status?: RunStatus;
 
-  @ApiPropertyOptional({ enum: RUN_SORT_FIELDS, enumName: 'RunSortBy', default: 'created_at' })
-  @IsOptional()
-  @IsIn(RUN_SORT_FIELDS)
+  @EnumField(RUN_SORT_FIELDS, 'RunSortBy', { optional: true, doc: { default: 'created_at' } })
   sort_by: RunSortField = 'created_at';
 }

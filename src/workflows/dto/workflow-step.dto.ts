@@ -3,57 +3,45 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
-  IsIn,
-  IsInt,
   IsObject,
-  IsOptional,
   IsString,
-  IsUUID,
   Length,
   Matches,
-  Max,
-  MaxLength,
-  Min,
   ValidateNested,
 } from 'class-validator';
-import { IsOptionalNotNull, StringList } from '../../common/validation/decorators.js';
+import { IsOptionalNotNull } from '../../common/validation/decorators.js';
+import {
+  EnumField,
+  IntField,
+  ObjectField,
+  StringListField,
+  TextField,
+  UuidField,
+} from '../../common/validation/fields.js';
 import { TASK_PRIORITIES, type TaskPriority } from '../../tasks/task-state.js';
 
 export const MAX_STEPS = 2_000;
 
 export class TaskTemplateDto {
-  @ApiProperty({ minLength: 1, maxLength: 500, example: 'Write the migration' })
-  @IsString()
-  @Length(1, 500)
+  @TextField(
+    { min: 1, max: 500 },
+    { doc: { minLength: 1, maxLength: 500, example: 'Write the migration' } },
+  )
   title: string;
 
-  @ApiPropertyOptional({ nullable: true, type: String, maxLength: 20_000 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(20_000)
+  @TextField({ max: 20_000 }, { nullable: true, doc: { maxLength: 20_000 } })
   description?: string | null;
 
-  @ApiPropertyOptional({ enum: TASK_PRIORITIES, enumName: 'TaskPriority', default: 'medium' })
-  @IsOptionalNotNull()
-  @IsIn(TASK_PRIORITIES)
+  @EnumField(TASK_PRIORITIES, 'TaskPriority', { optional: true, doc: { default: 'medium' } })
   priority?: TaskPriority;
 
-  @ApiPropertyOptional({ nullable: true, type: String, maxLength: 100 })
-  @IsOptional()
-  @IsString()
-  @Length(1, 100)
+  @TextField({ min: 1, max: 100 }, { nullable: true, doc: { maxLength: 100 } })
   task_type?: string | null;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
-  @IsOptionalNotNull()
-  @IsObject()
+  @ObjectField({ optional: true })
   metadata?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ minimum: 1, nullable: true, type: Number })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(1_000_000)
+  @IntField({ min: 1, max: 1_000_000 }, { nullable: true, doc: { minimum: 1 } })
   estimated_duration_minutes?: number | null;
 }
 
@@ -65,44 +53,31 @@ export class WorkflowStepDto {
   @Matches(/^[A-Za-z0-9_.-]+$/, { message: 'key may hold letters, digits, _, . and - only' })
   key: string;
 
-  @ApiProperty({ minLength: 1, maxLength: 255, example: 'Build the app' })
-  @IsString()
-  @Length(1, 255)
+  @TextField(
+    { min: 1, max: 255 },
+    { doc: { minLength: 1, maxLength: 255, example: 'Build the app' } },
+  )
   name: string;
 
-  @ApiPropertyOptional({ nullable: true, type: String, maxLength: 10_000 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(10_000)
+  @TextField({ max: 10_000 }, { nullable: true, doc: { maxLength: 10_000 } })
   description?: string | null;
 
-  @ApiPropertyOptional({
-    format: 'uuid',
+  @UuidField({
     nullable: true,
-    type: String,
-    description: 'This agent runs the step (it must exist)',
+    doc: { description: 'This agent runs the step (it must exist)' },
   })
-  @IsOptional()
-  @IsUUID()
   agent_id?: string | null;
 
-  @ApiPropertyOptional({
-    nullable: true,
-    type: String,
-    maxLength: 100,
-    description: 'Any available agent of this type',
-  })
-  @IsOptional()
-  @IsString()
-  @Length(1, 100)
+  @TextField(
+    { min: 1, max: 100 },
+    { nullable: true, doc: { maxLength: 100, description: 'Any available agent of this type' } },
+  )
   agent_type?: string | null;
 
-  @ApiPropertyOptional({
-    type: [String],
-    description: 'The agent must have every one of these capabilities',
+  @StringListField({
+    optional: true,
+    doc: { description: 'The agent must have every one of these capabilities' },
   })
-  @IsOptionalNotNull()
-  @StringList()
   required_capabilities?: string[];
 
   @ApiProperty({ type: TaskTemplateDto })
@@ -123,23 +98,22 @@ export class WorkflowStepDto {
   @Length(1, 100, { each: true })
   depends_on?: string[];
 
-  @ApiPropertyOptional({
-    minimum: 1,
-    maximum: 86_400,
-    default: 300,
-    description: 'Counted from the assignment; a step that outlives it fails (and may be retried)',
-  })
-  @IsOptionalNotNull()
-  @IsInt()
-  @Min(1)
-  @Max(86_400)
+  @IntField(
+    { min: 1, max: 86_400 },
+    {
+      optional: true,
+      doc: {
+        minimum: 1,
+        maximum: 86_400,
+        default: 300,
+        description:
+          'Counted from the assignment; a step that outlives it fails (and may be retried)',
+      },
+    },
+  )
   timeout_seconds?: number;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 10, default: 3 })
-  @IsOptionalNotNull()
-  @IsInt()
-  @Min(0)
-  @Max(10)
+  @IntField({ min: 0, max: 10 }, { optional: true, doc: { minimum: 0, maximum: 10, default: 3 } })
   max_retries?: number;
 }
 

@@ -1,24 +1,26 @@
-import { ApiProperty, ApiPropertyOptional, IntersectionType, PickType } from '@nestjs/swagger';
+import { ApiPropertyOptional, IntersectionType, PickType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsISO8601,
-  IsNumber,
-  IsObject,
   IsOptional,
   IsString,
   IsUUID,
-  Length,
-  Max,
   MaxLength,
-  Min,
   ValidateNested,
 } from 'class-validator';
-import { IsOptionalNotNull, StringList } from '../../common/validation/decorators.js';
+import { IsOptionalNotNull } from '../../common/validation/decorators.js';
+import {
+  BooleanField,
+  DateTimeField,
+  EnumField,
+  IntField,
+  NumberField,
+  ObjectField,
+  StringListField,
+  TextField,
+  UuidField,
+} from '../../common/validation/fields.js';
 import { V1PageQuery } from '../../common/pagination/page.js';
 import {
   STORED_WORKFLOW_STATUSES,
@@ -36,15 +38,13 @@ import { MAX_STEPS, WorkflowStepDto } from './workflow-step.dto.js';
 
 /** v1 create: the original WorkflowCreate (scheduled_at accepted and ignored: runs carry schedules). */
 export class V1CreateWorkflowDto extends CreateWorkflowDto {
-  @ApiPropertyOptional({
-    format: 'date-time',
+  @DateTimeField({
     nullable: true,
-    type: String,
-    description:
-      'Accepted for compatibility and ignored: execute with scheduled_at to schedule a run',
+    doc: {
+      description:
+        'Accepted for compatibility and ignored: execute with scheduled_at to schedule a run',
+    },
   })
-  @IsOptional()
-  @IsISO8601({ strict: true })
   scheduled_at?: string | null;
 }
 
@@ -53,123 +53,79 @@ export class V1CreateWorkflowDto extends CreateWorkflowDto {
  * durations, utilisation) are kept as reported figures, never over the derived ones.
  */
 export class V1UpdateWorkflowDto extends UpdateWorkflowDto {
-  @ApiPropertyOptional({ minimum: 0, maximum: 100, description: 'Stored as a reported figure' })
-  @IsOptionalNotNull()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0)
-  @Max(100)
+  @NumberField(
+    { min: 0, max: 100 },
+    {
+      optional: true,
+      doc: { minimum: 0, maximum: 100, description: 'Stored as a reported figure' },
+    },
+  )
   progress_percentage?: number;
 
-  @ApiPropertyOptional({ minimum: 0 })
-  @IsOptionalNotNull()
-  @IsInt()
-  @Min(0)
+  @IntField({ min: 0 }, { optional: true, doc: { minimum: 0 } })
   total_tasks?: number;
 
-  @ApiPropertyOptional({ minimum: 0 })
-  @IsOptionalNotNull()
-  @IsInt()
-  @Min(0)
+  @IntField({ min: 0 }, { optional: true, doc: { minimum: 0 } })
   completed_tasks?: number;
 
-  @ApiPropertyOptional({ minimum: 0 })
-  @IsOptionalNotNull()
-  @IsInt()
-  @Min(0)
+  @IntField({ min: 0 }, { optional: true, doc: { minimum: 0 } })
   failed_tasks?: number;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 100 })
-  @IsOptionalNotNull()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0)
-  @Max(100)
+  @NumberField({ min: 0, max: 100 }, { optional: true, doc: { minimum: 0, maximum: 100 } })
   success_rate?: number;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 100 })
-  @IsOptionalNotNull()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0)
-  @Max(100)
+  @NumberField({ min: 0, max: 100 }, { optional: true, doc: { minimum: 0, maximum: 100 } })
   quality_score?: number;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 100 })
-  @IsOptionalNotNull()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0)
-  @Max(100)
+  @NumberField({ min: 0, max: 100 }, { optional: true, doc: { minimum: 0, maximum: 100 } })
   efficiency_score?: number;
 
-  @ApiPropertyOptional({ exclusiveMinimum: 0 } as object)
-  @IsOptionalNotNull()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0.000001)
+  @NumberField({ min: 0.000001 }, { optional: true, doc: { exclusiveMinimum: 0 } as object })
   actual_duration_hours?: number;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
-  @IsOptionalNotNull()
-  @IsObject()
+  @ObjectField({ optional: true })
   agent_utilization?: Record<string, unknown>;
 
-  @ApiPropertyOptional({
-    description: 'true pauses the workflow (and its running runs); false resumes',
+  @BooleanField({
+    optional: true,
+    doc: { description: 'true pauses the workflow (and its running runs); false resumes' },
   })
-  @IsOptionalNotNull()
-  @IsBoolean()
   is_paused?: boolean;
 
-  @ApiPropertyOptional({
-    format: 'date-time',
-    nullable: true,
-    type: String,
-    description: 'Ignored (see create)',
-  })
-  @IsOptional()
-  @IsISO8601({ strict: true })
+  @DateTimeField({ nullable: true, doc: { description: 'Ignored (see create)' } })
   scheduled_at?: string | null;
 }
 
 export class V1WorkflowStatusDto {
-  @ApiProperty({ enum: STORED_WORKFLOW_STATUSES, enumName: 'StoredWorkflowStatus' })
-  @IsIn(STORED_WORKFLOW_STATUSES)
+  @EnumField(STORED_WORKFLOW_STATUSES, 'StoredWorkflowStatus')
   status: StoredWorkflowStatus;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 100, description: 'Stored as a reported figure' })
-  @IsOptionalNotNull()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0)
-  @Max(100)
+  @NumberField(
+    { min: 0, max: 100 },
+    {
+      optional: true,
+      doc: { minimum: 0, maximum: 100, description: 'Stored as a reported figure' },
+    },
+  )
   progress_percentage?: number;
 }
 
 export class V1WorkflowProgressDto {
-  @ApiProperty({ minimum: 0, maximum: 100 })
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0)
-  @Max(100)
+  @NumberField({ min: 0, max: 100 }, { doc: { minimum: 0, maximum: 100 } })
   progress_percentage: number;
 
-  @ApiPropertyOptional({ minimum: 0 })
-  @IsOptionalNotNull()
-  @IsInt()
-  @Min(0)
+  @IntField({ min: 0 }, { optional: true, doc: { minimum: 0 } })
   total_tasks?: number;
 
-  @ApiPropertyOptional({ minimum: 0 })
-  @IsOptionalNotNull()
-  @IsInt()
-  @Min(0)
+  @IntField({ min: 0 }, { optional: true, doc: { minimum: 0 } })
   completed_tasks?: number;
 
-  @ApiPropertyOptional({ minimum: 0 })
-  @IsOptionalNotNull()
-  @IsInt()
-  @Min(0)
+  @IntField({ min: 0 }, { optional: true, doc: { minimum: 0 } })
   failed_tasks?: number;
 }
 
 export class V1AddAgentDto {
-  @ApiProperty({ format: 'uuid' })
-  @IsUUID()
+  @UuidField()
   agent_id: string;
 
   @ApiPropertyOptional({ description: 'Ignored: the agent’s own name is used' })
@@ -180,30 +136,19 @@ export class V1AddAgentDto {
 }
 
 export class V1TemplateDto {
-  @ApiProperty({ minLength: 1, maxLength: 255 })
-  @IsString()
-  @Length(1, 255)
+  @TextField({ min: 1, max: 255 }, { doc: { minLength: 1, maxLength: 255 } })
   name: string;
 
-  @ApiPropertyOptional({ nullable: true, type: String })
-  @IsOptional()
-  @IsString()
-  @MaxLength(20_000)
+  @TextField({ max: 20_000 }, { nullable: true })
   description?: string | null;
 
-  @ApiProperty({ minLength: 1, maxLength: 100 })
-  @IsString()
-  @Length(1, 100)
+  @TextField({ min: 1, max: 100 }, { doc: { minLength: 1, maxLength: 100 } })
   workflow_type: string;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
-  @IsOptionalNotNull()
-  @IsObject()
+  @ObjectField({ optional: true })
   configuration?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
-  @IsOptionalNotNull()
-  @IsObject()
+  @ObjectField({ optional: true })
   parameters?: Record<string, unknown>;
 
   @ApiPropertyOptional({ type: [AssignedAgentInputDto], description: 'Must name existing agents' })
@@ -214,15 +159,10 @@ export class V1TemplateDto {
   @Type(() => AssignedAgentInputDto)
   default_agents?: AssignedAgentInputDto[];
 
-  @ApiPropertyOptional({ exclusiveMinimum: 0 } as object)
-  @IsOptionalNotNull()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0.000001)
+  @NumberField({ min: 0.000001 }, { optional: true, doc: { exclusiveMinimum: 0 } as object })
   estimated_duration_hours?: number;
 
-  @ApiPropertyOptional({ type: [String] })
-  @IsOptionalNotNull()
-  @StringList()
+  @StringListField({ optional: true })
   tags?: string[];
 
   @ApiPropertyOptional({ type: [WorkflowStepDto] })
@@ -233,9 +173,7 @@ export class V1TemplateDto {
   @Type(() => WorkflowStepDto)
   steps?: WorkflowStepDto[];
 
-  @ApiPropertyOptional({ enum: FAILURE_POLICIES, enumName: 'FailurePolicy' })
-  @IsOptionalNotNull()
-  @IsIn(FAILURE_POLICIES)
+  @EnumField(FAILURE_POLICIES, 'FailurePolicy', { optional: true })
   failure_policy?: FailurePolicy;
 }
 
@@ -248,14 +186,10 @@ export class V1ExecuteDto {
   @IsUUID()
   workflow_id?: string;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
-  @IsOptionalNotNull()
-  @IsObject()
+  @ObjectField({ optional: true })
   parameters?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ format: 'date-time', nullable: true, type: String })
-  @IsOptional()
-  @IsISO8601({ strict: true })
+  @DateTimeField({ nullable: true })
   scheduled_at?: string | null;
 
   @ApiPropertyOptional({

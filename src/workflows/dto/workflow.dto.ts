@@ -3,25 +3,24 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
-  IsBoolean,
-  IsIn,
-  IsISO8601,
-  IsNumber,
-  IsObject,
   IsOptional,
   IsString,
-  IsUUID,
-  Length,
   MaxLength,
-  Min,
   ValidateNested,
 } from 'class-validator';
+import { IsOptionalNotNull } from '../../common/validation/decorators.js';
 import {
-  IsOptionalNotNull,
-  QueryBoolean,
-  QueryList,
-  StringList,
-} from '../../common/validation/decorators.js';
+  BooleanField,
+  DateTimeField,
+  EnumField,
+  NumberField,
+  ObjectField,
+  QueryFlag,
+  QueryTags,
+  StringListField,
+  TextField,
+  UuidField,
+} from '../../common/validation/fields.js';
 import { PageQuery } from '../../common/pagination/page.js';
 import {
   STORED_WORKFLOW_STATUSES,
@@ -45,8 +44,7 @@ export const WORKFLOW_STATUSES = [
 export type WorkflowStatus = (typeof WORKFLOW_STATUSES)[number];
 
 export class AssignedAgentInputDto {
-  @ApiProperty({ format: 'uuid', description: 'Must name an existing agent' })
-  @IsUUID()
+  @UuidField({ doc: { description: 'Must name an existing agent' } })
   id: string;
 
   @ApiPropertyOptional({ description: 'Ignored: the agent’s own name is kept' })
@@ -58,62 +56,34 @@ export class AssignedAgentInputDto {
 
 /** The fields v1 and v2 bodies share (CONTRACT §3 "Workflows"). */
 export class WorkflowWritableFields {
-  @ApiPropertyOptional({ nullable: true, type: String, maxLength: 20_000 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(20_000)
+  @TextField({ max: 20_000 }, { nullable: true, doc: { maxLength: 20_000 } })
   description?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, type: String, maxLength: 100 })
-  @IsOptional()
-  @IsString()
-  @Length(1, 100)
+  @TextField({ min: 1, max: 100 }, { nullable: true, doc: { maxLength: 100 } })
   workflow_type?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, type: String, maxLength: 255 })
-  @IsOptional()
-  @IsString()
-  @Length(1, 255)
+  @TextField({ min: 1, max: 255 }, { nullable: true, doc: { maxLength: 255 } })
   project_id?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, type: String, maxLength: 255 })
-  @IsOptional()
-  @IsString()
-  @Length(1, 255)
+  @TextField({ min: 1, max: 255 }, { nullable: true, doc: { maxLength: 255 } })
   project_name?: string | null;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
-  @IsOptionalNotNull()
-  @IsObject()
+  @ObjectField({ optional: true })
   configuration?: Record<string, unknown>;
 
-  @ApiPropertyOptional({
-    type: 'object',
-    additionalProperties: true,
-    description: 'Defaults for runs',
-  })
-  @IsOptionalNotNull()
-  @IsObject()
+  @ObjectField({ optional: true, doc: { description: 'Defaults for runs' } })
   parameters?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ type: [String] })
-  @IsOptionalNotNull()
-  @StringList()
+  @StringListField({ optional: true })
   tags?: string[];
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
-  @IsOptionalNotNull()
-  @IsObject()
+  @ObjectField({ optional: true })
   metadata?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ default: false })
-  @IsOptionalNotNull()
-  @IsBoolean()
+  @BooleanField({ optional: true, doc: { default: false } })
   is_template?: boolean;
 
-  @ApiPropertyOptional({ default: false })
-  @IsOptionalNotNull()
-  @IsBoolean()
+  @BooleanField({ optional: true, doc: { default: false } })
   requires_approval?: boolean;
 
   @ApiPropertyOptional({ type: [AssignedAgentInputDto] })
@@ -135,44 +105,32 @@ export class WorkflowWritableFields {
   @Type(() => WorkflowStepDto)
   steps?: WorkflowStepDto[];
 
-  @ApiPropertyOptional({ enum: FAILURE_POLICIES, enumName: 'FailurePolicy', default: 'fail_fast' })
-  @IsOptionalNotNull()
-  @IsIn(FAILURE_POLICIES)
+  @EnumField(FAILURE_POLICIES, 'FailurePolicy', { optional: true, doc: { default: 'fail_fast' } })
   failure_policy?: FailurePolicy;
 
-  @ApiPropertyOptional({ nullable: true, type: Number, exclusiveMinimum: 0 } as object)
-  @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0.000001)
+  @NumberField({ min: 0.000001 }, { nullable: true, doc: { exclusiveMinimum: 0 } as object })
   estimated_duration_hours?: number | null;
 }
 
 export class CreateWorkflowDto extends WorkflowWritableFields {
-  @ApiProperty({ minLength: 1, maxLength: 255, example: 'Release pipeline' })
-  @IsString()
-  @Length(1, 255)
+  @TextField(
+    { min: 1, max: 255 },
+    { doc: { minLength: 1, maxLength: 255, example: 'Release pipeline' } },
+  )
   name: string;
 
-  @ApiPropertyOptional({
-    enum: STORED_WORKFLOW_STATUSES,
-    enumName: 'StoredWorkflowStatus',
-    default: 'active',
+  @EnumField(STORED_WORKFLOW_STATUSES, 'StoredWorkflowStatus', {
+    optional: true,
+    doc: { default: 'active' },
   })
-  @IsOptionalNotNull()
-  @IsIn(STORED_WORKFLOW_STATUSES)
   status?: StoredWorkflowStatus;
 }
 
 export class UpdateWorkflowDto extends WorkflowWritableFields {
-  @ApiPropertyOptional({ minLength: 1, maxLength: 255 })
-  @IsOptionalNotNull()
-  @IsString()
-  @Length(1, 255)
+  @TextField({ min: 1, max: 255 }, { optional: true, doc: { minLength: 1, maxLength: 255 } })
   name?: string;
 
-  @ApiPropertyOptional({ enum: STORED_WORKFLOW_STATUSES, enumName: 'StoredWorkflowStatus' })
-  @IsOptionalNotNull()
-  @IsIn(STORED_WORKFLOW_STATUSES)
+  @EnumField(STORED_WORKFLOW_STATUSES, 'StoredWorkflowStatus', { optional: true })
   status?: StoredWorkflowStatus;
 }
 
@@ -189,72 +147,45 @@ export interface WorkflowFilters {
 }
 
 export class ListWorkflowsQuery extends PageQuery implements WorkflowFilters {
-  @ApiPropertyOptional({ enum: WORKFLOW_STATUSES, enumName: 'WorkflowStatus' })
-  @IsOptional()
-  @IsIn(WORKFLOW_STATUSES)
+  @EnumField(WORKFLOW_STATUSES, 'WorkflowStatus', { optional: true })
   status?: WorkflowStatus;
 
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @Length(1, 100)
+  @TextField({ min: 1, max: 100 }, { optional: true })
   workflow_type?: string;
 
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @Length(1, 255)
+  @TextField({ min: 1, max: 255 }, { optional: true })
   project_id?: string;
 
-  @ApiPropertyOptional({ type: Boolean })
-  @IsOptional()
-  @QueryBoolean()
-  @IsBoolean()
+  @QueryFlag()
   is_template?: boolean;
 
-  @ApiPropertyOptional({ description: 'Comma list; a workflow matches if it has any of them' })
-  @IsOptional()
-  @QueryList()
-  @IsArray()
-  @ArrayMaxSize(100)
-  @IsString({ each: true })
-  @MaxLength(200, { each: true })
+  @QueryTags('Comma list; a workflow matches if it has any of them')
   tags?: string[];
 
-  @ApiPropertyOptional({ description: 'Case-insensitive text in the name or description' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 200)
+  @TextField(
+    { min: 1, max: 200 },
+    { optional: true, doc: { description: 'Case-insensitive text in the name or description' } },
+  )
   search?: string;
 
-  @ApiPropertyOptional({
-    enum: WORKFLOW_SORT_FIELDS,
-    enumName: 'WorkflowSortBy',
-    default: 'created_at',
+  @EnumField(WORKFLOW_SORT_FIELDS, 'WorkflowSortBy', {
+    optional: true,
+    doc: { default: 'created_at' },
   })
-  @IsOptional()
-  @IsIn(WORKFLOW_SORT_FIELDS)
   sort_by: WorkflowSortField = 'created_at';
 }
 
 export class ExecuteWorkflowDto {
-  @ApiPropertyOptional({
-    type: 'object',
-    additionalProperties: true,
-    description: 'Merged over the workflow’s parameters for this run',
+  @ObjectField({
+    optional: true,
+    doc: { description: 'Merged over the workflow’s parameters for this run' },
   })
-  @IsOptionalNotNull()
-  @IsObject()
   parameters?: Record<string, unknown>;
 
-  @ApiPropertyOptional({
-    format: 'date-time',
+  @DateTimeField({
     nullable: true,
-    type: String,
-    description: 'Start the run then (it is created now, scheduled)',
+    doc: { description: 'Start the run then (it is created now, scheduled)' },
   })
-  @IsOptional()
-  @IsISO8601({ strict: true })
   scheduled_at?: string | null;
 }
 

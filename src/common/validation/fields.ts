@@ -1,0 +1,149 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { IsOptionalNotNull, QueryBoolean, QueryList, StringList } from './decorators.js';
+
+/**
+ * House field decorators: a field of a body or a query is one decorator that documents
+ * it and validates it, instead of a stack of four to six. What the validators imply is
+ * documented by them (format, enum, the type of a nullable field); `doc` adds the rest
+ * (description, example, default, limits shown in Swagger).
+ */
+export interface FieldOptions {
+  /** Absent is fine; `null` is refused (it would reach a NOT NULL column). */
+  optional?: boolean;
+  /** Absent or `null` (which clears the value) is fine; documented as nullable. */
+  nullable?: boolean;
+  doc?: ApiPropertyOptions;
+}
+
+/**
+ * Applies decorators written top to bottom in the order a stack of them runs (bottom
+ * first), so that validation errors read as they did when they were stacked.
+ */
+function stacked(...decorators: PropertyDecorator[]): PropertyDecorator {
+  return applyDecorators(...decorators.reverse());
+}
+
+function field(
+  options: FieldOptions,
+  implied: ApiPropertyOptions,
+  ...validators: PropertyDecorator[]
+): PropertyDecorator {
+  if (options.nullable) {
+    const doc = { ...implied, nullable: true, ...options.doc } as ApiPropertyOptions;
+    return stacked(ApiPropertyOptional(doc), IsOptional(), ...validators);
+  }
+  const doc = { ...implied, ...options.doc } as ApiPropertyOptions;
+  if (!options.optional) return stacked(ApiProperty(doc), ...validators);
+  return stacked(ApiPropertyOptional(doc), IsOptionalNotNull(), ...validators);
+}
+
+/** A string of `min`…`max` characters (up to `max` alone when `min` is not given). */
+export function TextField(length: { min?: number; max: number }, options: FieldOptions = {}) {
+  const limit = length.min === undefined ? MaxLength(length.max) : Length(length.min, length.max);
+  return field(options, { type: String }, IsString(), limit);
+}
+
+export function UuidField(options: FieldOptions = {}) {
+  return field(options, { type: String, format: 'uuid' }, IsUUID());
+}
+
+/** A list of UUIDs (at most `max`). */
+export function UuidListField(max: number, options: FieldOptions = {}) {
+  return field(
+    options,
+    { type: [String], format: 'uuid' },
+    IsArray(),
+    ArrayMaxSize(max),
+    IsUUID('all', { each: true }),
+  );
+}
+
+/** One of `values`, documented as the named enum. */
+export function EnumField(
+  values: readonly string[],
+  enumName: string,
+  options: FieldOptions = {},
+): PropertyDecorator {
+  const type = options.nullable ? { type: String } : {};
+  return field(options, { ...type, enum: values as string[], enumName }, IsIn(values as string[]));
+}
+
+/** An ISO 8601 date-time in its strict form (`2026-12-07T10:00:00Z`). */
+export function DateTimeField(options: FieldOptions = {}) {
+  return field(options, { type: String, format: 'date-time' }, IsISO8601({ strict: true }));
+}
+
+/** An integer within `min`…`max`. */
+export function IntField(range: { min: number; max?: number }, options: FieldOptions = {}) {
+  const max = range.max === undefined ? [] : [Max(range.max)];
+  return field(options, { type: Number }, IsInt(), Min(range.min), ...max);
+}
+
+/** A finite number within `min`…`max` (either bound may be left open). */
+export function NumberField(range: { min?: number; max?: number }, options: FieldOptions = {}) {
+  const bounds = [
+    ...(range.min === undefined ? [] : [Min(range.min)]),
+    ...(range.max === undefined ? [] : [Max(range.max)]),
+  ];
+  return field(
+    options,
+    { type: Number },
+    IsNumber({ allowNaN: false, allowInfinity: false }),
+    ...bounds,
+  );
+}
+
+export function BooleanField(options: FieldOptions = {}) {
+  return field(options, { type: Boolean }, IsBoolean());
+}
+
+/** A JSON object of any keys. */
+export function ObjectField(options: FieldOptions = {}) {
+  return field(options, { type: 'object', additionalProperties: true }, IsObject());
+}
+
+/** A list of short non-empty strings (tools, capabilities, tags). */
+export function StringListField(options: FieldOptions = {}) {
+  return field(options, { type: [String] }, StringList());
+}
+
+/** An optional query parameter: `true|false|1|0`. */
+export function QueryFlag(doc?: ApiPropertyOptions) {
+  return stacked(
+    ApiPropertyOptional({ type: Boolean, ...doc }),
+    IsOptional(),
+    QueryBoolean(),
+    IsBoolean(),
+  );
+}
+
+/** An optional query parameter: a comma list of up to 100 tags; a row matches any of them. */
+export function QueryTags(description: string) {
+  return stacked(
+    ApiPropertyOptional({ description }),
+    IsOptional(),
+    QueryList(),
+    IsArray(),
+    ArrayMaxSize(100),
+    IsString({ each: true }),
+    MaxLength(200, { each: true }),
+  );
+}
