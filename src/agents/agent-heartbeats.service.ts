@@ -61,6 +61,14 @@ function mergeFigures(
   };
 }
 
+/**
+ * Whether an agent whose last heartbeat was at `last` has dropped out of the dispatcher's
+ * pool by `now` (or is within a second of it: the dispatcher reads the database's clock).
+ */
+export function isSilent(last: Date, now: Date, offlineAfterSeconds: number): boolean {
+  return now.getTime() - last.getTime() >= (offlineAfterSeconds - 1) * 1000;
+}
+
 export interface HeartbeatSweepResult {
   checked_at: string;
   offline_after_seconds: number;
@@ -85,9 +93,9 @@ export class AgentHeartbeatsService {
   async heartbeat(agentId: string, dto: HeartbeatDto): Promise<HeartbeatAckDto> {
     const now = new Date();
     const quiet = await this.quietHeartbeat(agentId, dto, now);
-    const { agent, running, previousStatus, changed } = quiet
+    const { agent, running, previousStatus, changed, returned } = quiet
       ? { ...quiet, previousStatus: null, changed: false }
-      : await this.lockedHeartbeat(agentId, dto, now);
+      : { ...(await this.lockedHeartbeat(agentId, dto, now)), returned: false };
     if (changed || previousStatus) {
       await this.views.announce(
         await this.views.snapshot(agent),
@@ -97,8 +105,10 @@ export class AgentHeartbeatsService {
     } else {
       // Nothing worth an event, but cached reads show last_heartbeat: make them fresh.
       await this.cache.bump(['agents']);
-      // A heartbeat can make an agent available again (its previous one had gone stale).
-      if (hasRoomFor(agent, running)) this.views.available.notify(agent.id);
+      // A heartbeat after a silence makes the agent available to dispatch again. One that
+      // follows a fresh heartbeat changes nothing for dispatch: the agent was already in
+      // its pool, and the steps waiting for it are the sweep's.
+      if (returned && hasRoomFor(agent, running)) this.views.available.notify(agent.id);
     }
     return {
       agent_id: agent.id,
@@ -118,9 +128,10 @@ export class AgentHeartbeatsService {
     agentId: string,
     dto: HeartbeatDto,
     now: Date,
-  ): Promise<{ agent: AgentEntity; running: number } | null> {
+  ): Promise<{ agent: AgentEntity; running: number; returned: boolean } | null> {
     const [agent] = await this.repository.findByIds([agentId]);
     if (!agent?.lastHeartbeat) return null;
+    const returned = isSilent(agent.lastHeartbeat, now, this.config.agentOfflineAfterSeconds);
     if (dto.current_task_id !== undefined && dto.current_task_id !== agent.currentTaskId)
       return null;
     const figures = mergeFigures(agent.reportedFigures, dto.metrics, now);
@@ -132,7 +143,7 @@ export class AgentHeartbeatsService {
     agent.lastHeartbeat = now;
     agent.lastActivity = now;
     if (figures) agent.reportedFigures = figures.figures;
-    return { agent, running };
+    return { agent, running, returned };
   }
 
   /** Any other heartbeat: under the agent's row lock, with its status history. */
