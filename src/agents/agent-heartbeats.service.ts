@@ -120,7 +120,7 @@ export class AgentHeartbeatsService {
 
   /**
    * The common case, a heartbeat that changes nothing but its time (same status, task and
-   * figures, not the first): two reads and one guarded UPDATE, no transaction and no lock.
+   * figures, not the first): one read and one guarded UPDATE, no transaction and no lock.
    * Null when the heartbeat changes more, or the row moved between the reads and the write;
    * the locked path then decides.
    */
@@ -129,14 +129,13 @@ export class AgentHeartbeatsService {
     dto: HeartbeatDto,
     now: Date,
   ): Promise<{ agent: AgentEntity; running: number; returned: boolean } | null> {
-    const [agent] = await this.repository.findByIds([agentId]);
-    if (!agent?.lastHeartbeat) return null;
+    const { agent, running } = (await this.repository.findWithRunning(agentId)) ?? {};
+    if (!agent?.lastHeartbeat || running === undefined) return null;
     const returned = isSilent(agent.lastHeartbeat, now, this.config.agentOfflineAfterSeconds);
     if (dto.current_task_id !== undefined && dto.current_task_id !== agent.currentTaskId)
       return null;
     const figures = mergeFigures(agent.reportedFigures, dto.metrics, now);
     if (figures?.changed) return null;
-    const running = await this.figures.runningTasks(agentId);
     const next = statusAfterHeartbeat(agent.status, dto.status, running, agent.maxConcurrentTasks);
     if (next !== agent.status) return null;
     if (!(await this.repository.touchHeartbeat(agent, now, figures?.figures))) return null;

@@ -106,6 +106,20 @@ export class AgentsRepository {
       .getMany();
   }
 
+  /** The agent and how many tasks it is running, in one statement (a heartbeat's read). */
+  async findWithRunning(id: string): Promise<{ agent: AgentEntity; running: number } | null> {
+    const { entities, raw } = await this.agents
+      .createQueryBuilder('agent')
+      .addSelect(
+        `(SELECT count(*)::int FROM tasks t
+           WHERE t.assigned_agent_id = agent.id AND t.status = 'in_progress')`,
+        'running',
+      )
+      .where('agent.id = :id', { id })
+      .getRawAndEntities<{ running: number }>();
+    return entities.length ? { agent: entities[0], running: raw[0].running } : null;
+  }
+
   /**
    * Records a heartbeat that changes nothing else (times, and the figures' `reported_at`),
    * provided the row still has the status, current task and figures the caller decided on.
