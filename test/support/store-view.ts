@@ -21,6 +21,13 @@ export interface StoreView {
   close(): Promise<void>;
 }
 
+/**
+ * The store's own health probe: each check (readiness, live metrics) writes one and deletes
+ * it at once, so a listing can catch one in between. Not a stored file.
+ */
+const isProbe = (key: string) => /(?:^|\/)\.health-[0-9a-f-]{36}$/.test(key);
+const storedFiles = (keys: string[]) => keys.filter((key) => !isProbe(key));
+
 /** Every file under a directory, relative to it. */
 export async function listFiles(root: string): Promise<string[]> {
   const out: string[] = [];
@@ -43,7 +50,7 @@ export function localStoreView(uploadDir: string): StoreView {
     kind: 'local',
     env: { FILE_STORE: 'local', UPLOAD_DIR: uploadDir },
     location: uploadDir,
-    keys: () => listFiles(uploadDir),
+    keys: async () => storedFiles(await listFiles(uploadDir)),
     overwrite: (key, content) => writeFile(join(uploadDir, key), content),
     close: () => rm(uploadDir, { recursive: true, force: true }),
   };
@@ -60,7 +67,7 @@ export async function s3StoreView() {
     bucket,
     env: server.env(bucket, prefix),
     location: `s3://${bucket}/${prefix}`,
-    keys: () => server.keys(bucket, prefix),
+    keys: async () => storedFiles(await server.keys(bucket, prefix)),
     overwrite: (key, content) => server.put(bucket, prefix + key, content),
     close: () => server.stop(),
   };
