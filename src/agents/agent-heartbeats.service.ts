@@ -95,7 +95,7 @@ export class AgentHeartbeatsService {
     const quiet = await this.quietHeartbeat(agentId, dto, now);
     const { agent, running, previousStatus, changed, returned } = quiet
       ? { ...quiet, previousStatus: null, changed: false }
-      : { ...(await this.lockedHeartbeat(agentId, dto, now)), returned: false };
+      : await this.lockedHeartbeat(agentId, dto, now);
     if (changed || previousStatus) {
       await this.views.announce(
         await this.views.snapshot(agent),
@@ -129,9 +129,11 @@ export class AgentHeartbeatsService {
     dto: HeartbeatDto,
     now: Date,
   ): Promise<{ agent: AgentEntity; running: number; returned: boolean } | null> {
-    const { agent, running } = (await this.repository.findWithRunning(agentId)) ?? {};
-    if (!agent?.lastHeartbeat || running === undefined) return null;
-    const returned = isSilent(agent.lastHeartbeat, now, this.config.agentOfflineAfterSeconds);
+    const found = await this.repository.findWithRunning(agentId);
+    const last = found?.agent.lastHeartbeat;
+    if (!found || !last) return null;
+    const { agent, running } = found;
+    const returned = isSilent(last, now, this.config.agentOfflineAfterSeconds);
     if (dto.current_task_id !== undefined && dto.current_task_id !== agent.currentTaskId)
       return null;
     const figures = mergeFigures(agent.reportedFigures, dto.metrics, now);
@@ -150,8 +152,13 @@ export class AgentHeartbeatsService {
     let previousStatus: AgentStatus | null = null;
     let changed = false;
     let running = 0;
+    let returned = false;
     const agent = await this.dataSource.transaction(async (manager) => {
       const agent = await this.agents.lockOrFail(manager, agentId);
+      // A first heartbeat, or one after a silence, brings the agent (back) into dispatch's pool.
+      returned =
+        !agent.lastHeartbeat ||
+        isSilent(agent.lastHeartbeat, now, this.config.agentOfflineAfterSeconds);
       running = await this.figures.runningTasks(agentId, manager);
       const next = statusAfterHeartbeat(
         agent.status,
@@ -184,7 +191,13 @@ export class AgentHeartbeatsService {
       agent.lastActivity = now;
       return manager.save(agent);
     });
-    return { agent, running, previousStatus: previousStatus as AgentStatus | null, changed };
+    return {
+      agent,
+      running,
+      previousStatus: previousStatus as AgentStatus | null,
+      changed,
+      returned,
+    };
   }
 
   async heartbeatV1(agentId: string, dto: V1HeartbeatDto): Promise<V1HeartbeatResponseDto> {

@@ -59,13 +59,20 @@ export const StringList = () =>
  * options given (`default`, `description`): one decorator for the usual stack of six.
  */
 export function QueryInt(options: ApiPropertyOptions & { minimum: number; maximum?: number }) {
-  // Applied in the order the stacked decorators were (bottom first), so errors read the same.
-  return applyDecorators(
-    ...(options.maximum !== undefined ? [Max(options.maximum)] : []),
-    Min(options.minimum),
-    IsInt(),
-    Type(() => Number),
-    IsOptional(),
+  return stacked(
     ApiPropertyOptional(options),
+    IsOptional(),
+    Type(() => Number),
+    IsInt(),
+    Min(options.minimum),
+    ...(options.maximum !== undefined ? [Max(options.maximum)] : []),
   );
+}
+
+/**
+ * Applies decorators written top to bottom in the order a stack of them runs (bottom
+ * first), so that validation errors read as they did when they were stacked.
+ */
+export function stacked(...decorators: PropertyDecorator[]): PropertyDecorator {
+  return applyDecorators(...decorators.reverse());
 }

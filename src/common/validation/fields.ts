@@ -1,4 +1,3 @@
-import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
@@ -17,7 +16,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-import { IsOptionalNotNull, QueryBoolean, QueryList, StringList } from './decorators.js';
+import { IsOptionalNotNull, QueryBoolean, QueryList, stacked, StringList } from './decorators.js';
 
 /**
  * House field decorators: a field of a body or a query is one decorator that documents
@@ -31,14 +30,6 @@ export interface FieldOptions {
   /** Absent or `null` (which clears the value) is fine; documented as nullable. */
   nullable?: boolean;
   doc?: ApiPropertyOptions;
-}
-
-/**
- * Applies decorators written top to bottom in the order a stack of them runs (bottom
- * first), so that validation errors read as they did when they were stacked.
- */
-function stacked(...decorators: PropertyDecorator[]): PropertyDecorator {
-  return applyDecorators(...decorators.reverse());
 }
 
 function field(
