@@ -10,7 +10,6 @@ import type {
   NestExpressApplication,
   NestExpressBodyParserOptionsFor,
 } from '@nestjs/platform-express';
-import helmet from 'helmet';
 import type { NextFunction, Request, Response } from 'express';
 import type { AppConfig } from './config/config.js';
 import type { Runtime } from './config/config.module.js';
@@ -18,7 +17,9 @@ import { AppModule } from './app.module.js';
 import { AppLogger } from './common/logging/app-logger.js';
 import { refuseUnstorableJson } from './common/http/json-limits.js';
 import { requestIdMiddleware } from './common/http/request-id.middleware.js';
+import { securityHeaders } from './common/http/security-headers.js';
 import { setupSwagger } from './common/http/swagger.js';
+import { PagedExpressAdapter } from './common/pagination/pagination-headers.js';
 import { setupSocketDocs } from './docs/socket-docs.js';
 import { mountQueueBoard } from './jobs/queue-board.js';
 import { DeliveryCore } from './realtime/delivery/delivery-core.service.js';
@@ -58,6 +59,7 @@ export async function createHttpApp(
 ): Promise<HttpApp> {
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.register(config, runtime, extra),
+    new PagedExpressAdapter(),
     {
       logger,
       bodyParser: false,
@@ -122,34 +124,6 @@ export async function createHttpApp(
       app.get(DeliveryCore).closeAll(1001, 'server shutting down');
     },
   };
-}
-
-/**
- * Helmet's headers. `upgrade-insecure-requests` only on answers served over TLS (directly, or
- * behind a proxy with TRUST_PROXY and `X-Forwarded-Proto: https`): over plain HTTP from any
- * host but localhost it would send the browser to https URLs that do not exist, and Swagger
- * UI and the socket console would stay blank.
- */
-function securityHeaders() {
-  const withTls = (upgrade: boolean) =>
-    helmet({
-      contentSecurityPolicy: {
-        directives: {
-          // Swagger UI and Bull Board load their own scripts, styles and images from this origin.
-          'script-src': ["'self'", "'unsafe-inline'"],
-          'img-src': ["'self'", 'data:'],
-          'upgrade-insecure-requests': upgrade ? [] : null,
-        },
-      },
-      crossOriginEmbedderPolicy: false,
-      // Both mean nothing over plain HTTP (browsers ignore them there, COOP with an error).
-      strictTransportSecurity: upgrade,
-      crossOriginOpenerPolicy: upgrade,
-    });
-  const secure = withTls(true);
-  const plain = withTls(false);
-  return (req: Request, res: Response, next: NextFunction) =>
-    (req.secure ? secure : plain)(req, res, next);
 }
 
 /** Builds the worker (Bull processors only, no HTTP). */

@@ -1,11 +1,8 @@
 import { CacheModule } from '@nestjs/cache-manager';
 import { Global, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import Keyv from 'keyv';
 import { RedisService } from '../../redis/redis.service.js';
-import { PaginationHeadersInterceptor } from '../pagination/pagination-headers.interceptor.js';
 import { CacheVersions } from './cache-versions.service.js';
-import { HttpCacheInterceptor } from './http-cache.interceptor.js';
 import { deserializeEntry, RedisKeyvStore, serializeEntry } from './redis-keyv.store.js';
 
 @Global()
@@ -26,12 +23,8 @@ import { deserializeEntry, RedisKeyvStore, serializeEntry } from './redis-keyv.s
       }),
     }),
   ],
-  providers: [
-    CacheVersions,
-    // Order matters: pagination headers wrap the cache, so cached lists get them too.
-    { provide: APP_INTERCEPTOR, useClass: PaginationHeadersInterceptor },
-    { provide: APP_INTERCEPTOR, useClass: HttpCacheInterceptor },
-  ],
-  exports: [CacheVersions],
+  providers: [CacheVersions],
+  // `@Cached` routes build their HttpCacheInterceptor in their own module: it needs both.
+  exports: [CacheVersions, CacheModule],
 })
 export class ResponseCacheModule {}

@@ -1,8 +1,6 @@
-import { SetMetadata } from '@nestjs/common';
+import { applyDecorators, SetMetadata, UseInterceptors } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
-import { applyDecorators } from '@nestjs/common';
-
-export const CACHED = 'subforge:cached';
+import { CACHED, HttpCacheInterceptor } from './http-cache.interceptor.js';
 
 /**
  * Resource families whose writes change a cached response. Every domain event bumps
@@ -28,10 +26,14 @@ export interface CachedOptions {
   scope?: 'role' | 'principal';
 }
 
-/** Caches a GET response in Redis (X-Cache: HIT|MISS). */
+/**
+ * Caches a GET response in Redis (X-Cache: HIT|MISS). The interceptor is the route's own,
+ * not global: routes that are not cached do not pass through it.
+ */
 export function Cached(options: CachedOptions) {
   return applyDecorators(
     SetMetadata(CACHED, { scope: 'role', ...options } satisfies CachedOptions),
+    UseInterceptors(HttpCacheInterceptor),
     ApiHeader({
       name: 'X-Cache',
       required: false,

@@ -12,15 +12,18 @@ import type { Cache } from 'cache-manager';
 import type { Response } from 'express';
 import { from, map, Observable, of, switchMap } from 'rxjs';
 import { isPage, type PageMeta } from '../pagination/page.js';
-import { setPaginationHeaders } from '../pagination/pagination-headers.interceptor.js';
+import { setPaginationHeaders } from '../pagination/pagination-headers.js';
 import type { CallerRequest } from '../http/caller.js';
 import type { AppConfig } from '../../config/config.js';
 import { InjectConfig } from '../../config/config.module.js';
 import { CacheVersions } from './cache-versions.service.js';
-import { CACHED, CachedOptions } from './cached.decorator.js';
+import type { CachedOptions } from './cached.decorator.js';
+
+/** The metadata `@Cached` puts on a route: its `CachedOptions`. */
+export const CACHED = 'subforge:cached';
 
 /**
- * Serves GET routes marked @Cached from Redis. The key holds the families' versions
+ * Serves GET routes marked @Cached (which applies it to them alone) from Redis. The key holds the families' versions
  * (read-your-writes on every instance) and the caller's role or identity (no entry
  * crosses a visibility boundary). Redis trouble means a plain, uncached read.
  */
