@@ -640,6 +640,49 @@ describe('agents', () => {
           )
       ).map((row) => row.event);
 
+    it('quiet heartbeats arriving together are all written, and none lands on a row that moved', async () => {
+      const agents = await Promise.all(Array.from({ length: 12 }, () => createAgent()));
+      const beat = (id: string) =>
+        app.http().post(`/api/v2/agents/${id}/heartbeat`).set(admin).send({ status: 'idle' });
+      const lastHeartbeats = async () =>
+        Promise.all(
+          agents.map(
+            async ({ id }) =>
+              (await app.http().get(`/api/v2/agents/${id}`).set(admin).expect(200)).body
+                .last_heartbeat as string,
+          ),
+        );
+      // First heartbeats open each agent's record (the locked path).
+      for (const { id } of agents) await beat(id).expect(200);
+      const before = await lastHeartbeats();
+      await sleep(20);
+      const acks = await Promise.all(agents.map(({ id }) => beat(id).expect(200)));
+      expect(await lastHeartbeats()).toEqual(acks.map((ack) => ack.body.last_heartbeat));
+      (await lastHeartbeats()).forEach((at, i) =>
+        expect(Date.parse(at)).toBeGreaterThan(Date.parse(before[i])),
+      );
+
+      // A touch decided on a row that has moved since (here: another status) writes nothing,
+      // and of two touches of one agent in a statement only the first is written.
+      const repository = app.service.app.get(AgentsRepository);
+      const [stale, fresh] = agents;
+      const readStale = (await repository.findWithRunning([stale.id])).get(stale.id)!.agent;
+      await app.http().post(`/api/v2/agents/${stale.id}/stop`).set(admin).send({}).expect(200);
+      const readFresh = (await repository.findWithRunning([fresh.id])).get(fresh.id)!.agent;
+      const at = new Date();
+      expect(
+        await repository.touchHeartbeats([
+          { agent: readStale, at },
+          { agent: readFresh, at },
+          { agent: readFresh, at },
+        ]),
+      ).toEqual([false, true, false]);
+      const paused = (await app.http().get(`/api/v2/agents/${stale.id}`).set(admin).expect(200))
+        .body;
+      expect(paused.status).not.toBe(readStale.status);
+      expect(Date.parse(paused.last_heartbeat)).toBeLessThan(at.getTime());
+    });
+
     it('an unchanged heartbeat writes no event yet reads show its time; a status change writes one', async () => {
       const agent = await createAgent();
       const key = await createApiKey(app.url, 'agent', agent.id);
@@ -702,11 +745,11 @@ describe('agents', () => {
       );
       const firstReportedAt = (await figures()).reported_at;
       // The repeats take the unlocked path: one guarded UPDATE each, which matches the row.
-      const touches = vi.spyOn(app.service.app.get(AgentsRepository), 'touchHeartbeat');
+      const touches = vi.spyOn(app.service.app.get(AgentsRepository), 'touchHeartbeats');
       try {
         for (let i = 0; i < 3; i++) expect(await beat(3)).toMatchObject({ ok: true });
         expect(touches).toHaveBeenCalledTimes(3);
-        for (const result of touches.mock.results) expect(await result.value).toBe(true);
+        for (const result of touches.mock.results) expect(await result.value).toEqual([true]);
       } finally {
         touches.mockRestore();
       }

@@ -14,6 +14,21 @@ import type { AgentFilters, AgentSortField } from './dto/agent.dto.js';
 import { AgentStatusChangeEntity } from './entities/agent-status-change.entity.js';
 import { AgentEntity, type ReportedFigures } from './entities/agent.entity.js';
 
+export interface AgentWithRunning {
+  agent: AgentEntity;
+  /** Tasks in progress assigned to it. */
+  running: number;
+}
+
+/** A heartbeat that changes nothing but times (and the figures' `reported_at`). */
+export interface HeartbeatTouch {
+  /** As read: the status, current task and figures the row must still have. */
+  agent: AgentEntity;
+  at: Date;
+  /** Unset: the heartbeat reports no figures. */
+  reportedFigures?: ReportedFigures;
+}
+
 export interface AgentPage {
   skip: number;
   limit: number;
@@ -106,8 +121,8 @@ export class AgentsRepository {
       .getMany();
   }
 
-  /** The agent and how many tasks it is running, in one statement (a heartbeat's read). */
-  async findWithRunning(id: string): Promise<{ agent: AgentEntity; running: number } | null> {
+  /** Agents with how many tasks each is running, in one statement (heartbeats' reads). */
+  async findWithRunning(ids: string[]): Promise<Map<string, AgentWithRunning>> {
     const { entities, raw } = await this.agents
       .createQueryBuilder('agent')
       .addSelect(
@@ -115,32 +130,59 @@ export class AgentsRepository {
            WHERE t.assigned_agent_id = agent.id AND t.status = 'in_progress')`,
         'running',
       )
-      .where('agent.id = :id', { id })
-      .getRawAndEntities<{ running: number }>();
-    return entities.length ? { agent: entities[0], running: raw[0].running } : null;
+      .where('agent.id = ANY(:ids)', { ids })
+      .getRawAndEntities<{ agent_id: string; running: number }>();
+    const running = new Map(raw.map((row) => [row.agent_id, row.running]));
+    return new Map(
+      entities.map((agent) => [agent.id, { agent, running: running.get(agent.id) ?? 0 }]),
+    );
   }
 
   /**
-   * Records a heartbeat that changes nothing else (times, and the figures' `reported_at`),
-   * provided the row still has the status, current task and figures the caller decided on.
-   * False when it moved meanwhile.
+   * Records heartbeats that change nothing else (times, and the figures' `reported_at`), in
+   * one statement, each provided its row still has the status, current task and figures
+   * the caller read (`touch.agent`). The rows are locked in id order, as `lockMany` does, so
+   * that the statement cannot deadlock with other writers. Per touch, whether it was
+   * written: false when the row moved meanwhile, or for a second touch of the same agent.
    */
-  async touchHeartbeat(
-    agent: AgentEntity,
-    at: Date,
-    reportedFigures: ReportedFigures | undefined,
-  ): Promise<boolean> {
-    const update = this.agents
-      .createQueryBuilder()
-      .update(AgentEntity)
-      .set({ lastHeartbeat: at, lastActivity: at, ...(reportedFigures && { reportedFigures }) })
-      .where('id = :id AND status = :status', { id: agent.id, status: agent.status })
-      .andWhere('current_task_id IS NOT DISTINCT FROM :task', { task: agent.currentTaskId });
-    if (reportedFigures)
-      update.andWhere('reported_figures IS NOT DISTINCT FROM CAST(:figures AS jsonb)', {
-        figures: agent.reportedFigures && JSON.stringify(agent.reportedFigures),
-      });
-    return (await update.execute()).affected === 1;
+  async touchHeartbeats(touches: HeartbeatTouch[]): Promise<boolean[]> {
+    const first = new Map<string, HeartbeatTouch>();
+    for (const touch of touches) if (!first.has(touch.agent.id)) first.set(touch.agent.id, touch);
+    const rows = [...first.values()].map(({ agent, at, reportedFigures }) => ({
+      id: agent.id,
+      at: at.toISOString(),
+      status: agent.status,
+      task: agent.currentTaskId,
+      set_figures: reportedFigures !== undefined,
+      figures: reportedFigures ?? null,
+      expected: agent.reportedFigures,
+    }));
+    const result: unknown = await this.agents.manager.query(
+      `WITH v AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS v(
+           id uuid, at timestamptz, status varchar, task uuid, set_figures boolean,
+           figures jsonb, expected jsonb)
+       ), locked AS (
+         SELECT a.id FROM agents a JOIN v ON v.id = a.id ORDER BY a.id FOR UPDATE OF a
+       )
+       UPDATE agents a SET last_heartbeat = v.at, last_activity = v.at, updated_at = now(),
+              reported_figures = CASE WHEN v.set_figures THEN v.figures ELSE a.reported_figures END
+         FROM v JOIN locked l ON l.id = v.id
+        WHERE a.id = v.id AND a.status = v.status
+          AND a.current_task_id IS NOT DISTINCT FROM v.task
+          AND (NOT v.set_figures OR a.reported_figures IS NOT DISTINCT FROM v.expected)
+       RETURNING a.id`,
+      [JSON.stringify(rows)],
+    );
+    // An UPDATE answers [rows, count] through TypeORM's query().
+    const written = new Set(
+      (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : (result as unknown[])).map(
+        (row) => (row as { id: string }).id,
+      ),
+    );
+    return touches.map(
+      (touch) => first.get(touch.agent.id) === touch && written.has(touch.agent.id),
+    );
   }
 
   /** Reads the agent and holds its row until the transaction ends. */
