@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { isDeepStrictEqual } from 'node:util';
 import { DataSource } from 'typeorm';
 import { CacheVersions } from '../common/cache/cache-versions.service.js';
+import { NotFoundError } from '../common/errors/app-errors.js';
 import type { AppConfig } from '../config/config.js';
 import { InjectConfig } from '../config/config.module.js';
 import { type AgentStatus, statusAfterHeartbeat } from './agent-status.js';
@@ -12,7 +13,6 @@ import {
   type AgentWithRunning,
   type HeartbeatTouch,
 } from './agents.repository.js';
-import { AgentsService } from './agents.service.js';
 import { AgentViews, hasRoomFor } from './agent-views.service.js';
 import type { HeartbeatAckDto, HeartbeatDto } from './dto/agent-operations.dto.js';
 import type { V1HeartbeatDto, V1HeartbeatResponseDto } from './dto/agent-v1.dto.js';
@@ -99,7 +99,6 @@ export class AgentHeartbeatsService {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly agents: AgentsService,
     private readonly repository: AgentsRepository,
     private readonly figures: AgentFiguresQuery,
     private readonly views: AgentViews,
@@ -172,12 +171,14 @@ export class AgentHeartbeatsService {
     let running = 0;
     let returned = false;
     const agent = await this.dataSource.transaction(async (manager) => {
-      const agent = await this.agents.lockOrFail(manager, agentId);
+      const locked = await this.repository.lockWithRunning(manager, agentId);
+      if (!locked) throw new NotFoundError('Agent', agentId);
+      const { agent } = locked;
       // A first heartbeat, or one after a silence, brings the agent (back) into dispatch's pool.
       returned =
         !agent.lastHeartbeat ||
         isSilent(agent.lastHeartbeat, now, this.config.agentOfflineAfterSeconds);
-      running = await this.figures.runningTasks(agentId, manager);
+      running = locked.running;
       const next = statusAfterHeartbeat(
         agent.status,
         dto.status,
@@ -207,7 +208,8 @@ export class AgentHeartbeatsService {
       }
       agent.lastHeartbeat = now;
       agent.lastActivity = now;
-      return manager.save(agent);
+      await this.repository.saveHeartbeat(manager, agent, now);
+      return agent;
     });
     return {
       agent,

@@ -14,6 +14,10 @@ import type { AgentFilters, AgentSortField } from './dto/agent.dto.js';
 import { AgentStatusChangeEntity } from './entities/agent-status-change.entity.js';
 import { AgentEntity, type ReportedFigures } from './entities/agent.entity.js';
 
+/** The tasks in progress assigned to `agent` (a select-list subquery). */
+const RUNNING_TASKS = `(SELECT count(*)::int FROM tasks t
+  WHERE t.assigned_agent_id = agent.id AND t.status = 'in_progress')`;
+
 export interface AgentWithRunning {
   agent: AgentEntity;
   /** Tasks in progress assigned to it. */
@@ -125,11 +129,7 @@ export class AgentsRepository {
   async findWithRunning(ids: string[]): Promise<Map<string, AgentWithRunning>> {
     const { entities, raw } = await this.agents
       .createQueryBuilder('agent')
-      .addSelect(
-        `(SELECT count(*)::int FROM tasks t
-           WHERE t.assigned_agent_id = agent.id AND t.status = 'in_progress')`,
-        'running',
-      )
+      .addSelect(RUNNING_TASKS, 'running')
       .where('agent.id = ANY(:ids)', { ids })
       .getRawAndEntities<{ agent_id: string; running: number }>();
     const running = new Map(raw.map((row) => [row.agent_id, row.running]));
@@ -185,9 +185,38 @@ export class AgentsRepository {
     );
   }
 
+  /**
+   * Writes what a heartbeat may change of an agent whose row the transaction holds: one
+   * UPDATE (`save` would first read the row again to find what changed).
+   */
+  async saveHeartbeat(manager: EntityManager, agent: AgentEntity, at: Date): Promise<void> {
+    agent.updatedAt = at;
+    await manager.update(AgentEntity, agent.id, {
+      status: agent.status,
+      isActive: agent.isActive,
+      currentTaskId: agent.currentTaskId,
+      currentTaskTitle: agent.currentTaskTitle,
+      reportedFigures: agent.reportedFigures,
+      lastHeartbeat: agent.lastHeartbeat,
+      lastActivity: agent.lastActivity,
+      updatedAt: at,
+    });
+  }
+
   /** Reads the agent and holds its row until the transaction ends. */
   lock(manager: EntityManager, id: string): Promise<AgentEntity | null> {
     return manager.findOne(AgentEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /** `lock`, with how many tasks the agent is running: one statement. */
+  async lockWithRunning(manager: EntityManager, id: string): Promise<AgentWithRunning | null> {
+    const { entities, raw } = await manager
+      .createQueryBuilder(AgentEntity, 'agent')
+      .addSelect(RUNNING_TASKS, 'running')
+      .where('agent.id = :id', { id })
+      .setLock('pessimistic_write')
+      .getRawAndEntities<{ running: number }>();
+    return entities.length ? { agent: entities[0], running: raw[0].running } : null;
   }
 
   /** Locks several agents, in id order so that concurrent writers cannot deadlock on them. */
