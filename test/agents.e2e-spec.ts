@@ -652,7 +652,7 @@ describe('agents', () => {
                 .last_heartbeat as string,
           ),
         );
-      // First heartbeats open each agent's record (the locked path).
+      // First heartbeats open each agent's uptime window.
       for (const { id } of agents) await beat(id).expect(200);
       const before = await lastHeartbeats();
       await sleep(20);

@@ -136,9 +136,10 @@ export class AgentHeartbeatsService {
 
   /**
    * The common case, a heartbeat that changes nothing but its time (same status, task and
-   * figures, not the first): a read and a guarded UPDATE, each shared with the heartbeats
-   * arriving at the same time, no transaction. Null when the heartbeat changes more, or the
-   * row moved between the read and the write; the locked path then decides.
+   * figures; a first one also opens the agent's uptime window): a read and a guarded UPDATE,
+   * each shared with the heartbeats arriving at the same time, no transaction. Null when the
+   * heartbeat changes more, or the row moved between the read and the write; the locked
+   * path then decides.
    */
   private async quietHeartbeat(
     agentId: string,
@@ -146,10 +147,11 @@ export class AgentHeartbeatsService {
     now: Date,
   ): Promise<{ agent: AgentEntity; running: number; returned: boolean } | null> {
     const found = await this.reads.ask(agentId);
-    const last = found?.agent.lastHeartbeat;
-    if (!found || !last) return null;
+    if (!found) return null;
     const { agent, running } = found;
-    const returned = isSilent(last, now, this.config.agentOfflineAfterSeconds);
+    const last = agent.lastHeartbeat;
+    // A first heartbeat, or one after a silence, brings the agent (back) into dispatch's pool.
+    const returned = !last || isSilent(last, now, this.config.agentOfflineAfterSeconds);
     if (dto.current_task_id !== undefined && dto.current_task_id !== agent.currentTaskId)
       return null;
     const figures = mergeFigures(agent.reportedFigures, dto.metrics, now);

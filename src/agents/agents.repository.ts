@@ -141,14 +141,17 @@ export class AgentsRepository {
   /**
    * Records heartbeats that change nothing else (times, and the figures' `reported_at`), in
    * one statement, each provided its row still has the status, current task and figures
-   * the caller read (`touch.agent`). The rows are locked in id order, as `lockMany` does, so
-   * that the statement cannot deadlock with other writers. Per touch, whether it was
-   * written: false when the row moved meanwhile, or for a second touch of the same agent.
+   * the caller read (`touch.agent`). An agent's first heartbeat also opens its uptime
+   * window: a status-history row, written by the same statement. The rows are locked in id
+   * order, as `lockMany` does, so that the statement cannot deadlock with other writers.
+   * Per touch, whether it was written: false when the row moved meanwhile (a first
+   * heartbeat: or another one came first), or for a second touch of the same agent.
    */
   async touchHeartbeats(touches: HeartbeatTouch[]): Promise<boolean[]> {
-    const first = new Map<string, HeartbeatTouch>();
-    for (const touch of touches) if (!first.has(touch.agent.id)) first.set(touch.agent.id, touch);
-    const rows = [...first.values()].map(({ agent, at, reportedFigures }) => ({
+    const firstTouch = new Map<string, HeartbeatTouch>();
+    for (const touch of touches)
+      if (!firstTouch.has(touch.agent.id)) firstTouch.set(touch.agent.id, touch);
+    const rows = [...firstTouch.values()].map(({ agent, at, reportedFigures }) => ({
       id: agent.id,
       at: at.toISOString(),
       status: agent.status,
@@ -156,32 +159,34 @@ export class AgentsRepository {
       set_figures: reportedFigures !== undefined,
       figures: reportedFigures ?? null,
       expected: agent.reportedFigures,
+      first: agent.lastHeartbeat === null,
     }));
-    const result: unknown = await this.agents.manager.query(
+    const written: { id: string }[] = await this.agents.manager.query(
       `WITH v AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS v(
            id uuid, at timestamptz, status varchar, task uuid, set_figures boolean,
-           figures jsonb, expected jsonb)
+           figures jsonb, expected jsonb, first boolean)
        ), locked AS (
          SELECT a.id FROM agents a JOIN v ON v.id = a.id ORDER BY a.id FOR UPDATE OF a
+       ), touched AS (
+         UPDATE agents a SET last_heartbeat = v.at, last_activity = v.at, updated_at = now(),
+                reported_figures = CASE WHEN v.set_figures THEN v.figures ELSE a.reported_figures END
+           FROM v JOIN locked l ON l.id = v.id
+          WHERE a.id = v.id AND a.status = v.status
+            AND a.current_task_id IS NOT DISTINCT FROM v.task
+            AND (NOT v.set_figures OR a.reported_figures IS NOT DISTINCT FROM v.expected)
+            AND (NOT v.first OR a.last_heartbeat IS NULL)
+         RETURNING a.id, a.status, v.first
+       ), opened AS (
+         INSERT INTO agent_status_history (agent_id, status, previous_status, reason)
+         SELECT id, status, status, 'heartbeat' FROM touched WHERE first
        )
-       UPDATE agents a SET last_heartbeat = v.at, last_activity = v.at, updated_at = now(),
-              reported_figures = CASE WHEN v.set_figures THEN v.figures ELSE a.reported_figures END
-         FROM v JOIN locked l ON l.id = v.id
-        WHERE a.id = v.id AND a.status = v.status
-          AND a.current_task_id IS NOT DISTINCT FROM v.task
-          AND (NOT v.set_figures OR a.reported_figures IS NOT DISTINCT FROM v.expected)
-       RETURNING a.id`,
+       SELECT id FROM touched`,
       [JSON.stringify(rows)],
     );
-    // An UPDATE answers [rows, count] through TypeORM's query().
-    const written = new Set(
-      (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : (result as unknown[])).map(
-        (row) => (row as { id: string }).id,
-      ),
-    );
+    const touchedIds = new Set(written.map((row) => row.id));
     return touches.map(
-      (touch) => first.get(touch.agent.id) === touch && written.has(touch.agent.id),
+      (touch) => firstTouch.get(touch.agent.id) === touch && touchedIds.has(touch.agent.id),
     );
   }
 
