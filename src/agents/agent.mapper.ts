@@ -50,6 +50,19 @@ function performanceMetrics(agent: AgentEntity, figures: AgentFigures): Performa
   };
 }
 
+/** What an agent definition says, in both versions' names and order. */
+function definitionOf(agent: AgentEntity, revealSecrets: boolean) {
+  return {
+    name: agent.name,
+    agent_type: agent.agentType,
+    description: agent.description,
+    model: agent.model,
+    tools: agent.tools,
+    capabilities: agent.capabilities,
+    configuration: revealSecrets ? agent.configuration : maskSecrets(agent.configuration),
+  };
+}
+
 /**
  * The v2 representation (CONTRACT §3 Agent): the API's and the events' one shape.
  * Environment variables read `***` unless the reader may see them (never in events).
@@ -61,13 +74,7 @@ export function toAgentResponse(
 ): AgentResponseDto {
   return {
     id: agent.id,
-    name: agent.name,
-    agent_type: agent.agentType,
-    description: agent.description,
-    model: agent.model,
-    tools: agent.tools,
-    capabilities: agent.capabilities,
-    configuration: revealSecrets ? agent.configuration : maskSecrets(agent.configuration),
+    ...definitionOf(agent, revealSecrets),
     status: agent.status,
     current_task: agent.currentTaskId
       ? { id: agent.currentTaskId, title: agent.currentTaskTitle }
@@ -92,13 +99,7 @@ export function toV1AgentResponse(
   revealSecrets = false,
 ): V1AgentResponseDto {
   return {
-    name: agent.name,
-    agent_type: agent.agentType,
-    description: agent.description,
-    model: agent.model,
-    tools: agent.tools,
-    capabilities: agent.capabilities,
-    configuration: revealSecrets ? agent.configuration : maskSecrets(agent.configuration),
+    ...definitionOf(agent, revealSecrets),
     id: agent.id,
     status: agent.status,
     current_task: { id: agent.currentTaskId, title: agent.currentTaskTitle },
