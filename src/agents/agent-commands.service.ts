@@ -7,7 +7,6 @@ import { eachOnce, refusalOf } from '../common/bulk.js';
 import { flattenValidationErrors } from '../common/validation/validation-pipe.js';
 import { EventBus } from '../realtime/event-bus.service.js';
 import { type AgentCommandName, type AgentStatus, statusAfterCommand } from './agent-status.js';
-import { AgentFiguresQuery } from './agent-figures.query.js';
 import { AgentsRepository } from './agents.repository.js';
 import { AgentsService } from './agents.service.js';
 import { AgentViews, toV2 } from './agent-views.service.js';
@@ -44,7 +43,6 @@ export class AgentCommandsService {
     private readonly dataSource: DataSource,
     private readonly agents: AgentsService,
     private readonly repository: AgentsRepository,
-    private readonly figures: AgentFiguresQuery,
     private readonly views: AgentViews,
     private readonly events: EventBus,
   ) {}
@@ -57,8 +55,7 @@ export class AgentCommandsService {
   ): Promise<AgentCommandResultDto> {
     let previousStatus: AgentStatus | null = null;
     const agent = await this.dataSource.transaction(async (manager) => {
-      const agent = await this.agents.lockOrFail(manager, agentId);
-      const running = await this.figures.runningTasks(agentId, manager);
+      const { agent, running } = await this.agents.lockWithRunningOrFail(manager, agentId);
       const next = statusAfterCommand(command, running, agent.maxConcurrentTasks);
       previousStatus = await this.repository.transition(manager, agent, next, 'command');
       agent.lastActivity = new Date();

@@ -1,18 +1,18 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { isDeepStrictEqual } from 'node:util';
 import { DataSource } from 'typeorm';
+import { Batcher } from '../common/batcher.js';
 import { CacheVersions } from '../common/cache/cache-versions.service.js';
-import { NotFoundError } from '../common/errors/app-errors.js';
 import type { AppConfig } from '../config/config.js';
 import { InjectConfig } from '../config/config.module.js';
 import { type AgentStatus, statusAfterHeartbeat } from './agent-status.js';
 import { AgentFiguresQuery } from './agent-figures.query.js';
-import { Batcher } from '../common/batcher.js';
 import {
   AgentsRepository,
   type AgentWithRunning,
   type HeartbeatTouch,
 } from './agents.repository.js';
+import { AgentsService } from './agents.service.js';
 import { AgentViews, hasRoomFor } from './agent-views.service.js';
 import type { HeartbeatAckDto, HeartbeatDto } from './dto/agent-operations.dto.js';
 import type { V1HeartbeatDto, V1HeartbeatResponseDto } from './dto/agent-v1.dto.js';
@@ -99,6 +99,7 @@ export class AgentHeartbeatsService {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly agents: AgentsService,
     private readonly repository: AgentsRepository,
     private readonly figures: AgentFiguresQuery,
     private readonly views: AgentViews,
@@ -149,9 +150,7 @@ export class AgentHeartbeatsService {
     const found = await this.reads.ask(agentId);
     if (!found) return null;
     const { agent, running } = found;
-    const last = agent.lastHeartbeat;
-    // A first heartbeat, or one after a silence, brings the agent (back) into dispatch's pool.
-    const returned = !last || isSilent(last, now, this.config.agentOfflineAfterSeconds);
+    const returned = this.returnsToPool(agent.lastHeartbeat, now);
     if (dto.current_task_id !== undefined && dto.current_task_id !== agent.currentTaskId)
       return null;
     const figures = mergeFigures(agent.reportedFigures, dto.metrics, now);
@@ -166,6 +165,11 @@ export class AgentHeartbeatsService {
     return { agent, running, returned };
   }
 
+  /** A first heartbeat, or one after a silence, brings the agent (back) into dispatch's pool. */
+  private returnsToPool(lastHeartbeat: Date | null, now: Date): boolean {
+    return !lastHeartbeat || isSilent(lastHeartbeat, now, this.config.agentOfflineAfterSeconds);
+  }
+
   /** Any other heartbeat: under the agent's row lock, with its status history. */
   private async lockedHeartbeat(agentId: string, dto: HeartbeatDto, now: Date) {
     let previousStatus: AgentStatus | null = null;
@@ -173,14 +177,10 @@ export class AgentHeartbeatsService {
     let running = 0;
     let returned = false;
     const agent = await this.dataSource.transaction(async (manager) => {
-      const locked = await this.repository.lockWithRunning(manager, agentId);
-      if (!locked) throw new NotFoundError('Agent', agentId);
+      const locked = await this.agents.lockWithRunningOrFail(manager, agentId);
       const { agent } = locked;
-      // A first heartbeat, or one after a silence, brings the agent (back) into dispatch's pool.
-      returned =
-        !agent.lastHeartbeat ||
-        isSilent(agent.lastHeartbeat, now, this.config.agentOfflineAfterSeconds);
       running = locked.running;
+      returned = this.returnsToPool(agent.lastHeartbeat, now);
       const next = statusAfterHeartbeat(
         agent.status,
         dto.status,

@@ -144,8 +144,8 @@ export class AgentsRepository {
    * the caller read (`touch.agent`). An agent's first heartbeat also opens its uptime
    * window: a status-history row, written by the same statement. The rows are locked in id
    * order, as `lockMany` does, so that the statement cannot deadlock with other writers.
-   * Per touch, whether it was written: false when the row moved meanwhile (a first
-   * heartbeat: or another one came first), or for a second touch of the same agent.
+   * Per touch, whether it was written: false when the row moved meanwhile (for a first
+   * heartbeat, also when another one came first), or for a second touch of the same agent.
    */
   async touchHeartbeats(touches: HeartbeatTouch[]): Promise<boolean[]> {
     const firstTouch = new Map<string, HeartbeatTouch>();

@@ -9,7 +9,11 @@ import { InjectConfig } from '../config/config.module.js';
 import { EventBus } from '../realtime/event-bus.service.js';
 import { type AgentStatus, isActiveStatus, isAvailable, withWorkload } from './agent-status.js';
 import { AgentFiguresQuery } from './agent-figures.query.js';
-import { AgentsRepository, type StatusChangeReason } from './agents.repository.js';
+import {
+  AgentsRepository,
+  type AgentWithRunning,
+  type StatusChangeReason,
+} from './agents.repository.js';
 import { AgentSnapshot, AgentViews, toV2 } from './agent-views.service.js';
 import type {
   AgentResponseDto,
@@ -94,8 +98,7 @@ export class AgentsService {
    */
   async deleteAgent(id: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      await this.lockOrFail(manager, id);
-      const running = await this.figures.runningTasks(id, manager);
+      const { running } = await this.lockWithRunningOrFail(manager, id);
       if (running > 0)
         throw new ConflictError(
           `Agent ${id} has ${running} task(s) in progress; finish or cancel them first`,
@@ -152,8 +155,9 @@ export class AgentsService {
     agentId: string,
     current?: { started: { id: string; title: string } } | { finished: string },
   ): Promise<AgentWorkloadChange | null> {
-    const agent = await this.repository.lock(manager, agentId);
-    if (!agent) return null;
+    const locked = await this.repository.lockWithRunning(manager, agentId);
+    if (!locked) return null;
+    const { agent, running } = locked;
     let changed = false;
     if (current && 'started' in current) {
       agent.currentTaskId = current.started.id;
@@ -164,7 +168,6 @@ export class AgentsService {
       agent.currentTaskTitle = null;
       changed = true;
     }
-    const running = await this.figures.runningTasks(agentId, manager);
     const next = withWorkload(agent.status, running, agent.maxConcurrentTasks);
     const previousStatus = await this.repository.transition(manager, agent, next, 'workload');
     if (!previousStatus && !changed) return null;
@@ -229,6 +232,13 @@ export class AgentsService {
     const agent = await this.repository.lock(manager, id);
     if (!agent) throw new NotFoundError('Agent', id);
     return agent;
+  }
+
+  /** `lockOrFail`, with how many tasks the agent is running: one statement. */
+  async lockWithRunningOrFail(manager: EntityManager, id: string): Promise<AgentWithRunning> {
+    const locked = await this.repository.lockWithRunning(manager, id);
+    if (!locked) throw new NotFoundError('Agent', id);
+    return locked;
   }
 
   async createAgent(dto: CreateAgentDto): Promise<AgentSnapshot> {
