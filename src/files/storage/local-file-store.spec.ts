@@ -49,6 +49,17 @@ describe('LocalFileStore', () => {
     expect(await readdir(join(root, 'images'))).toEqual([]);
   });
 
+  it('leaves nothing behind when the source fails before the file is even open', async () => {
+    // An upload refused by another file of its request aborts this one at once.
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const source = new Readable({ read() {} });
+      const written = store.write('images', source);
+      source.destroy(new Error('refused'));
+      await expect(written).rejects.toThrow('refused');
+    }
+    expect(await readdir(join(root, 'images'))).toEqual([]);
+  });
+
   it('reports missing objects, removes idempotently and refuses malformed keys', async () => {
     const stored = await store.write('images', Readable.from([Buffer.from('x')]));
     await store.remove(stored.key);

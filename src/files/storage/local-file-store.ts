@@ -60,10 +60,14 @@ export class LocalFileStore extends FileStore {
     const path = this.pathOf(key);
     const partial = path + PARTIAL_SUFFIX;
     const digest = new Digest();
+    const sink = createWriteStream(partial, { flags: 'wx', mode: 0o640 });
     try {
-      await pipeline(source, digest, createWriteStream(partial, { flags: 'wx', mode: 0o640 }));
+      await pipeline(source, digest, sink);
       await rename(partial, path);
     } catch (error) {
+      // A source that fails early can beat the file's open: the sink creates the file
+      // after the pipeline has failed, so it is removed only once the sink has closed.
+      if (!sink.closed) await new Promise<void>((closed) => sink.once('close', () => closed()));
       await unlink(partial).catch(() => undefined);
       throw error;
     }
