@@ -9,7 +9,9 @@ import {
   TestStores,
 } from './support/app.js';
 import { apiKey, createApiKey, createUser } from './support/identities.js';
+import { ConnectionLimits } from '../src/realtime/connection-limits.js';
 import { EventStore } from '../src/realtime/event-store.service.js';
+import { RedisService } from '../src/redis/redis.service.js';
 import { connectSocket, TestSocket } from './support/socket.js';
 
 describe('security: what a viewer, an operator or a stranger may do', () => {
@@ -398,6 +400,35 @@ describe('security: what a viewer, an operator or a stranger may do', () => {
     expect(again?.socket.connected).toBe(true);
     sockets.push(again!);
     for (const socket of opened) socket.close();
+  });
+
+  it('refreshes the leases of live connections, chunk by chunk, and not of closed ones', async () => {
+    const keys = [
+      (await createApiKey(app.url, 'viewer')).key,
+      (await createApiKey(app.url, 'viewer')).key,
+    ];
+    const opened = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => connectSocket(app.url, { token: keys[i % 2] })),
+    );
+    sockets.push(...opened);
+    const redis = app.service.app.get(RedisService);
+    const leases = async () => {
+      const found = new Map<string, number>();
+      for (const key of await redis.client.keys(redis.key('ws-connections', '*'))) {
+        const entries = await redis.client.zrange(key, 0, -1, 'WITHSCORES');
+        for (let i = 0; i < entries.length; i += 2) found.set(entries[i], Number(entries[i + 1]));
+      }
+      return found;
+    };
+    const before = await leases();
+    opened[0].close();
+    await expect.poll(async () => (await leases()).size).toBe(before.size - 1);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+
+    await app.service.app.get(ConnectionLimits).refresh(5);
+    const after = await leases();
+    expect(after.size).toBe(before.size - 1);
+    for (const [member, expiry] of after) expect(expiry).toBeGreaterThan(before.get(member)!);
   });
 
   it('reads history in batches of at most 1,000 rows or 4 MiB, and replays all of it', async () => {
