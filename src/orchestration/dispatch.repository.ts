@@ -317,8 +317,8 @@ export class DispatchRepository {
     return rows[0].waiting;
   }
 
-  /** Is a ready step waiting that this agent could take now? */
-  async waitingStepFor(agentId: string, offlineAfterSeconds: number): Promise<boolean> {
+  /** Is a ready step waiting that one of these agents could take now? */
+  async waitingStepForAny(agentIds: string[], offlineAfterSeconds: number): Promise<boolean> {
     const rows: { waiting: boolean }[] = await this.dataSource.query(
       `SELECT EXISTS (
          SELECT 1 FROM agents a
@@ -327,10 +327,10 @@ export class DispatchRepository {
                 AND a.capabilities @> s.required_capabilities))
            JOIN workflow_runs r ON r.id = s.run_id
            JOIN tasks t ON t.id = s.task_id
-          WHERE a.id = $1 AND a.is_active AND a.status = ANY($2::text[])
+          WHERE a.id = ANY($1::uuid[]) AND a.is_active AND a.status = ANY($2::text[])
             AND a.last_heartbeat > now() - make_interval(secs => $3)
             AND r.status = 'running' AND r.source = 'api' AND ${READY}) AS waiting`,
-      [agentId, WORKING_STATUSES, offlineAfterSeconds],
+      [agentIds, WORKING_STATUSES, offlineAfterSeconds],
     );
     return rows[0].waiting;
   }

@@ -1,5 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { AgentViews } from '../agents/agent-views.service.js';
+import { Batcher } from '../common/batcher.js';
 import type { AppConfig } from '../config/config.js';
 import { InjectConfig } from '../config/config.module.js';
 import { TaskCommands } from '../tasks/task-commands.service.js';
@@ -21,6 +22,15 @@ const TRIGGERING = new Set(['completed', 'failed', 'cancelled', 'pending']);
  */
 @Injectable()
 export class OrchestrationSubscriberService implements OnModuleInit {
+  /**
+   * Agents coming back together share one check: when thousands of agents send their
+   * first heartbeat at once, a query each took the pool from the heartbeats themselves.
+   */
+  private readonly returning = new Batcher<string>(async (agentIds) => {
+    if (await this.dispatches.waitingStepForAny(agentIds, this.config.agentOfflineAfterSeconds))
+      await this.trigger.request(ANY_RUN);
+  });
+
   constructor(
     private readonly tasks: TaskCommands,
     private readonly agents: AgentViews,
@@ -56,7 +66,6 @@ export class OrchestrationSubscriberService implements OnModuleInit {
   }
 
   async onAgent(agentId: string): Promise<void> {
-    if (await this.dispatches.waitingStepFor(agentId, this.config.agentOfflineAfterSeconds))
-      await this.trigger.request(ANY_RUN);
+    await this.returning.ask(agentId);
   }
 }
