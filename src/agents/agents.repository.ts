@@ -142,8 +142,12 @@ export class AgentsRepository {
    * Records heartbeats that change nothing else (times, and the figures' `reported_at`), in
    * one statement, each provided its row still has the status, current task and figures
    * the caller read (`touch.agent`). An agent's first heartbeat also opens its uptime
-   * window: a status-history row, written by the same statement. The rows are locked in id
-   * order, as `lockMany` does, so that the statement cannot deadlock with other writers.
+   * window: a status-history row, written by the same statement. The rows still as read
+   * are locked in id order, as `lockMany` does, so that the statement cannot deadlock with
+   * other writers; a row that moved while the lock was awaited is checked again on its new
+   * version and skipped. The update joins the locked rows alone: joining them with the
+   * values again was planned as a nested loop (500 × 500 comparisons) until the table had
+   * been analysed.
    * Per touch, whether it was written: false when the row moved meanwhile (for a first
    * heartbeat, also when another one came first), or for a second touch of the same agent.
    */
@@ -167,22 +171,25 @@ export class AgentsRepository {
            id uuid, at timestamptz, status varchar, task uuid, set_figures boolean,
            figures jsonb, expected jsonb, first boolean)
        ), locked AS (
-         SELECT a.id FROM agents a JOIN v ON v.id = a.id ORDER BY a.id FOR UPDATE OF a
-       ), touched AS (
-         UPDATE agents a SET last_heartbeat = v.at, last_activity = v.at, updated_at = now(),
-                reported_figures = CASE WHEN v.set_figures THEN v.figures ELSE a.reported_figures END
-           FROM v JOIN locked l ON l.id = v.id
-          WHERE a.id = v.id AND a.status = v.status
+         SELECT a.id, v.at, v.set_figures, v.figures, v.first
+           FROM agents a JOIN v ON v.id = a.id
+          WHERE a.id = ANY($2::uuid[]) AND a.status = v.status
             AND a.current_task_id IS NOT DISTINCT FROM v.task
             AND (NOT v.set_figures OR a.reported_figures IS NOT DISTINCT FROM v.expected)
             AND (NOT v.first OR a.last_heartbeat IS NULL)
-         RETURNING a.id, a.status, v.first
+          ORDER BY a.id FOR UPDATE OF a
+       ), touched AS (
+         UPDATE agents a SET last_heartbeat = l.at, last_activity = l.at, updated_at = now(),
+                reported_figures = CASE WHEN l.set_figures THEN l.figures ELSE a.reported_figures END
+           FROM locked l
+          WHERE a.id = l.id AND a.id = ANY($2::uuid[])
+         RETURNING a.id, a.status, l.first
        ), opened AS (
          INSERT INTO agent_status_history (agent_id, status, previous_status, reason)
          SELECT id, status, status, 'heartbeat' FROM touched WHERE first
        )
        SELECT id FROM touched`,
-      [JSON.stringify(rows)],
+      [JSON.stringify(rows), rows.map((row) => row.id)],
     );
     const touchedIds = new Set(written.map((row) => row.id));
     return touches.map(
