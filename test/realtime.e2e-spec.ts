@@ -122,6 +122,14 @@ describe('real-time: rooms, auth and management', () => {
     expect(bad).toMatchObject({ ok: false, error: { status_code: 400 } });
     const missing = await socket.ack('join_room', {});
     expect(missing).toMatchObject({ ok: false, error: { status_code: 400 } });
+    const long = await socket.ack('join_room', { room: `room:${'x'.repeat(96)}` });
+    expect(long).toMatchObject({
+      ok: false,
+      error: {
+        status_code: 400,
+        details: [{ field: 'room', message: expect.stringMatching(/100/) }],
+      },
+    });
     const good = await socket.ack('join_room', { room: 'room:team-1' });
     expect(good).toMatchObject({ ok: true, room: 'room:team-1', members_count: 1 });
     expect(await socket.ack('ping')).toMatchObject({ pong: true });

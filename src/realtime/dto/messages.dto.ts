@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import { TextField } from '../../common/validation/fields.js';
 import {
   IsDefined,
   IsInt,
@@ -11,14 +12,21 @@ import {
   Min,
 } from 'class-validator';
 
+/** The longest room name: `room:` and 64 characters, or an entity room, fit well within. */
+export const MAX_ROOM_LENGTH = 100;
+
 export class RoomMessageDto {
-  @ApiProperty({
-    description: 'A room name (see the rooms of namespace /v2)',
-    example: 'agents',
-    maxLength: 100,
-  })
-  @IsString()
-  @IsNotEmpty()
+  @TextField(
+    { min: 1, max: MAX_ROOM_LENGTH },
+    {
+      doc: {
+        description: 'A room name (see the rooms of namespace /v2)',
+        example: 'agents',
+        minLength: 1,
+        maxLength: MAX_ROOM_LENGTH,
+      },
+    },
+  )
   room: string;
 }
 
@@ -32,12 +40,18 @@ export class RoomPayloadMessageDto extends RoomMessageDto {
 }
 
 export class ReplayMessageDto {
-  @ApiPropertyOptional({
-    description: 'One room (default: every room the socket is in)',
-    example: 'agents',
-  })
-  @IsOptional()
-  @IsString()
+  @TextField(
+    { min: 1, max: MAX_ROOM_LENGTH },
+    {
+      optional: true,
+      doc: {
+        description: 'One room (default: every room the socket is in)',
+        example: 'agents',
+        minLength: 1,
+        maxLength: MAX_ROOM_LENGTH,
+      },
+    },
+  )
   room?: string;
 
   @ApiProperty({
