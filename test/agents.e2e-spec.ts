@@ -681,6 +681,26 @@ describe('agents', () => {
         .body;
       expect(paused.status).not.toBe(readStale.status);
       expect(Date.parse(paused.last_heartbeat)).toBeLessThan(at.getTime());
+
+      // A row that moves while the touch waits for its lock is judged on its new version:
+      // a new status stops the touch, a change of anything else does not.
+      const touchWhileLocked = async (change: string) => {
+        const read = (await repository.findWithRunning([agents[2].id])).get(agents[2].id)!.agent;
+        const runner = app.service.app.get(DataSource).createQueryRunner();
+        await runner.connect();
+        try {
+          await runner.startTransaction();
+          await runner.query(`UPDATE agents SET ${change} WHERE id = $1`, [read.id]);
+          const touched = repository.touchHeartbeats([{ agent: read, at: new Date() }]);
+          await sleep(200);
+          await runner.commitTransaction();
+          return await touched;
+        } finally {
+          await runner.release();
+        }
+      };
+      expect(await touchWhileLocked(`description = 'renamed meanwhile'`)).toEqual([true]);
+      expect(await touchWhileLocked(`status = 'busy'`)).toEqual([false]);
     });
 
     it('an unchanged heartbeat writes no event yet reads show its time; a status change writes one', async () => {

@@ -1,4 +1,4 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { AgentViews } from '../agents/agent-views.service.js';
 import { Batcher } from '../common/batcher.js';
 import type { AppConfig } from '../config/config.js';
@@ -22,13 +22,22 @@ const TRIGGERING = new Set(['completed', 'failed', 'cancelled', 'pending']);
  */
 @Injectable()
 export class OrchestrationSubscriberService implements OnModuleInit {
+  private readonly logger = new Logger('OrchestrationSubscriber');
   /**
-   * Agents coming back together share one check: when thousands of agents send their
-   * first heartbeat at once, a query each took the pool from the heartbeats themselves.
+   * Agents made available together (first heartbeats, back after a silence, capacity
+   * freed) share one check: when thousands of agents send their first heartbeat at once, a
+   * query each took the pool from the heartbeats themselves.
    */
-  private readonly returning = new Batcher<string>(async (agentIds) => {
-    if (await this.dispatches.waitingStepForAny(agentIds, this.config.agentOfflineAfterSeconds))
-      await this.trigger.request(ANY_RUN);
+  private readonly available = new Batcher<string>(async (agentIds) => {
+    try {
+      if (await this.dispatches.waitingStepForAny(agentIds, this.config.agentOfflineAfterSeconds))
+        await this.trigger.request(ANY_RUN);
+    } catch (error) {
+      // The sweep dispatches waiting steps every second anyway.
+      this.logger.warn(
+        `no dispatch check for ${agentIds.length} available agents: ${(error as Error).message}`,
+      );
+    }
   });
 
   constructor(
@@ -66,6 +75,6 @@ export class OrchestrationSubscriberService implements OnModuleInit {
   }
 
   async onAgent(agentId: string): Promise<void> {
-    await this.returning.ask(agentId);
+    await this.available.ask(agentId);
   }
 }

@@ -87,9 +87,11 @@ export class ConnectionLimits implements OnModuleDestroy {
   async refresh(chunk = REFRESH_CHUNK): Promise<void> {
     const leases = [...this.leases];
     const until = Date.now() + LEASE_MS;
-    try {
-      for (let start = 0; start < leases.length; start += chunk) {
-        const part = leases.slice(start, start + chunk);
+    let missed = 0;
+    let reason = '';
+    for (let start = 0; start < leases.length; start += chunk) {
+      const part = leases.slice(start, start + chunk);
+      try {
         await this.redis.client.eval(
           REFRESH,
           part.length,
@@ -98,9 +100,13 @@ export class ConnectionLimits implements OnModuleDestroy {
           LEASE_MS,
           ...part.map(([member]) => member),
         );
+      } catch (error) {
+        // The other chunks still go: a lease not refreshed now has two more chances.
+        missed += part.length;
+        reason = (error as Error).message;
       }
-    } catch (error) {
-      this.logger.warn(`connection leases not refreshed: ${(error as Error).message}`);
     }
+    if (missed)
+      this.logger.warn(`${missed} of ${leases.length} connection leases not refreshed: ${reason}`);
   }
 }

@@ -1,6 +1,9 @@
 import type { Principal } from '../auth/principal.js';
 import { AppError } from '../common/errors/app-errors.js';
 
+/** The longest room name: `room:` and 64 characters, or an entity room, fit well within. */
+export const MAX_ROOM_LENGTH = 100;
+
 const COLLECTION_ROOMS = new Set([
   'agents',
   'tasks',
@@ -20,8 +23,12 @@ export type RoomCheck = { ok: true } | { ok: false; status: 400 | 403; reason: s
 
 /** CONTRACT §4: the rooms that exist, and who may join each. */
 export function checkRoom(principal: Principal, room: unknown): RoomCheck {
-  if (typeof room !== 'string' || room.length > 100)
-    return { ok: false, status: 400, reason: 'room must be a string' };
+  if (typeof room !== 'string' || room.length > MAX_ROOM_LENGTH)
+    return {
+      ok: false,
+      status: 400,
+      reason: `room must be a string of at most ${MAX_ROOM_LENGTH} characters`,
+    };
   const isAgent = principal.role === 'agent';
   if (COLLECTION_ROOMS.has(room)) {
     return isAgent && !AGENT_READABLE.has(room)

@@ -1,6 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { TextField } from '../../common/validation/fields.js';
 import {
   IsDefined,
   IsInt,
@@ -11,9 +10,8 @@ import {
   Max,
   Min,
 } from 'class-validator';
-
-/** The longest room name: `room:` and 64 characters, or an entity room, fit well within. */
-export const MAX_ROOM_LENGTH = 100;
+import { TextField } from '../../common/validation/fields.js';
+import { MAX_ROOM_LENGTH } from '../rooms.js';
 
 export class RoomMessageDto {
   @TextField(
@@ -41,18 +39,17 @@ export class RoomPayloadMessageDto extends RoomMessageDto {
 
 export class ReplayMessageDto {
   @TextField(
-    { min: 1, max: MAX_ROOM_LENGTH },
+    { max: MAX_ROOM_LENGTH },
     {
-      optional: true,
+      nullable: true,
       doc: {
-        description: 'One room (default: every room the socket is in)',
+        description: 'One room (absent, empty or null: every room the socket is in)',
         example: 'agents',
-        minLength: 1,
         maxLength: MAX_ROOM_LENGTH,
       },
     },
   )
-  room?: string;
+  room?: string | null;
 
   @ApiProperty({
     description: 'Replay the events after this id',
