@@ -1,9 +1,10 @@
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AgentHeartbeatsService } from '../src/agents/agent-heartbeats.service.js';
 import { AgentLogsService } from '../src/agents/agent-logs.service.js';
 import { AgentsRepository } from '../src/agents/agents.repository.js';
 import { AgentsService } from '../src/agents/agents.service.js';
+import type { AgentEntity } from '../src/agents/entities/agent.entity.js';
 import { JobCatalog } from '../src/jobs/job-catalog.service.js';
 import { EventBus } from '../src/realtime/event-bus.service.js';
 import {
@@ -684,23 +685,33 @@ describe('agents', () => {
 
       // A row that moves while the touch waits for its lock is judged on its new version:
       // a new status stops the touch, a change of anything else does not.
-      const touchWhileLocked = async (change: string) => {
+      const touchWhileLocked = async (
+        change: (manager: EntityManager, agent: AgentEntity) => Promise<void>,
+      ) => {
         const read = (await repository.findWithRunning([agents[2].id])).get(agents[2].id)!.agent;
-        const runner = app.service.app.get(DataSource).createQueryRunner();
-        await runner.connect();
-        try {
-          await runner.startTransaction();
-          await runner.query(`UPDATE agents SET ${change} WHERE id = $1`, [read.id]);
-          const touched = repository.touchHeartbeats([{ agent: read, at: new Date() }]);
+        let touched!: Promise<boolean[]>;
+        // The change is made as the service makes one: under the row lock, then saved.
+        await app.service.app.get(DataSource).transaction(async (manager) => {
+          const { agent } = await app.service.app
+            .get(AgentsService)
+            .lockWithRunningOrFail(manager, read.id);
+          await change(manager, agent);
+          await manager.save(agent);
+          touched = repository.touchHeartbeats([{ agent: read, at: new Date() }]);
           await sleep(200);
-          await runner.commitTransaction();
-          return await touched;
-        } finally {
-          await runner.release();
-        }
+        });
+        return touched;
       };
-      expect(await touchWhileLocked(`description = 'renamed meanwhile'`)).toEqual([true]);
-      expect(await touchWhileLocked(`status = 'busy'`)).toEqual([false]);
+      expect(
+        await touchWhileLocked(async (_manager, agent) => {
+          agent.description = 'renamed meanwhile';
+        }),
+      ).toEqual([true]);
+      expect(
+        await touchWhileLocked(async (manager, agent) => {
+          await repository.transition(manager, agent, 'busy', 'update');
+        }),
+      ).toEqual([false]);
     });
 
     it('an unchanged heartbeat writes no event yet reads show its time; a status change writes one', async () => {

@@ -222,9 +222,4 @@ export class AgentFiguresQuery {
     for (const row of rows) running.set(row.agent_id, row.running);
     return running;
   }
-
-  /** Tasks of one agent now in progress. */
-  async runningTasks(agentId: string, manager?: EntityManager): Promise<number> {
-    return (await this.runningTasksOf([agentId], manager)).get(agentId)!;
-  }
 }

@@ -147,7 +147,8 @@ export class AgentsRepository {
    * other writers; a row that moved while the lock was awaited is checked again on its new
    * version and skipped. The update joins the locked rows alone: joining them with the
    * values again was planned as a nested loop (500 × 500 comparisons) until the table had
-   * been analysed.
+   * been analysed. The ids come again as an array (`$2`): the planner then knows how many
+   * rows are looked up and uses the primary key, where it takes a function's rows for 100.
    * Per touch, whether it was written: false when the row moved meanwhile (for a first
    * heartbeat, also when another one came first), or for a second touch of the same agent.
    */

@@ -264,7 +264,7 @@ export class AgentsService {
   async applyUpdate(id: string, dto: V1UpdateAgentDto): Promise<AgentSnapshot> {
     let previousStatus: AgentStatus | null = null;
     const agent = await this.dataSource.transaction(async (manager) => {
-      const agent = await this.lockOrFail(manager, id);
+      const { agent, running } = await this.lockWithRunningOrFail(manager, id);
       const name = dto.name ?? agent.name;
       const agentType = dto.agent_type ?? agent.agentType;
       if (name !== agent.name || agentType !== agent.agentType)
@@ -274,7 +274,6 @@ export class AgentsService {
       applyWritableFields(agent, dto);
       if (dto.current_task_id !== undefined) agent.currentTaskId = dto.current_task_id;
       if (dto.current_task_title !== undefined) agent.currentTaskTitle = dto.current_task_title;
-      const running = await this.figures.runningTasks(id, manager);
       const next = withWorkload(dto.status ?? agent.status, running, agent.maxConcurrentTasks);
       const reason: StatusChangeReason = dto.status ? 'update' : 'workload';
       previousStatus = await this.repository.transition(manager, agent, next, reason);

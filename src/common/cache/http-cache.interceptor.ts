@@ -23,9 +23,10 @@ import type { CachedOptions } from './cached.decorator.js';
 export const CACHED = 'subforge:cached';
 
 /**
- * Serves GET routes marked @Cached (which applies it to them alone) from Redis. The key holds the families' versions
- * (read-your-writes on every instance) and the caller's role or identity (no entry
- * crosses a visibility boundary). Redis trouble means a plain, uncached read.
+ * Serves GET routes marked @Cached (which applies it to them alone) from Redis. The key
+ * holds the families' versions (read-your-writes on every instance) and the caller's role
+ * or identity (no entry crosses a visibility boundary). Redis trouble means a plain,
+ * uncached read.
  */
 @Injectable()
 export class HttpCacheInterceptor implements NestInterceptor {
