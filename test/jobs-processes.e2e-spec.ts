@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import Bull from 'bull';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -13,7 +15,9 @@ import { apiKey } from './support/identities.js';
 import { startPrivateRedis, PrivateRedis } from './support/redis-server.js';
 import { connectSocket } from './support/socket.js';
 import { registerTestJobs } from './support/test-jobs.js';
-import { sleep } from './support/poll.js';
+import { pollUntil, sleep } from './support/poll.js';
+import { QUEUES } from '../src/jobs/queues.js';
+import { RedisService } from '../src/redis/redis.service.js';
 
 const admin = apiKey(TEST_ADMIN_KEY);
 
@@ -132,6 +136,59 @@ describe('jobs across processes', () => {
       expect(record.completed_at).not.toBeNull();
     } finally {
       await worker.stop();
+    }
+  });
+
+  it('skips a job cancelled while the worker holding it was gone, when another worker takes it up', async () => {
+    // A worker that takes the job and vanishes: it holds the job's lock for a second and never runs it.
+    const vanished = new Bull(QUEUES.files, stores.env.REDIS_URL!, {
+      prefix: api.service.app.get(RedisService).key('bull'),
+      settings: { lockDuration: 1_000 },
+    });
+    try {
+      // files.validate starts from its job's payload, without reading its record.
+      const { body: job } = await api
+        .http()
+        .post('/api/v2/background-tasks')
+        .set(admin)
+        .send({ task_name: 'files.validate', parameters: { file_id: randomUUID() } })
+        .expect(201);
+      const held = await vanished.getNextJob();
+      expect(held?.data).toMatchObject({ recordId: job.id });
+      // Nobody answers the cancel: the record is cancelled after the wait.
+      const { body: cancelled } = await api
+        .http()
+        .post(`/api/v2/background-tasks/${job.id}/cancel`)
+        .set(admin)
+        .expect(200);
+      expect(cancelled.status).toBe('cancelled');
+
+      const worker = await spawnService({
+        ...stores.env,
+        ROLE: 'worker',
+        JOB_LOCK_DURATION_MS: '2000',
+      });
+      try {
+        // The worker's stalled-job check (every second here) hands the job back; it must not run it.
+        const finished = await pollUntil(
+          () => vanished.getJob(held!.id),
+          (bullJob) => !!bullJob?.finishedOn,
+          { timeoutMs: 20_000 },
+        );
+        expect(finished?.returnvalue).toEqual({
+          skipped: 'the record was cancelled or retried meanwhile',
+        });
+        const { body: record } = await api
+          .http()
+          .get(`/api/v2/background-tasks/${job.id}`)
+          .set(admin)
+          .expect(200);
+        expect(record).toMatchObject({ status: 'cancelled', attempts: 0, started_at: null });
+      } finally {
+        await worker.stop();
+      }
+    } finally {
+      await vanished.close();
     }
   });
 

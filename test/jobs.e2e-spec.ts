@@ -14,6 +14,7 @@ import { pollUntil } from './support/poll.js';
 import { apiKey, createApiKey } from './support/identities.js';
 import { connectSocket } from './support/socket.js';
 import { registerTestJobs } from './support/test-jobs.js';
+import { JobRecordWriter } from '../src/jobs/job-record-writer.service.js';
 
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 
@@ -186,6 +187,31 @@ describe('background tasks', () => {
       .post(`/api/v2/background-tasks/${job.id}/retry`)
       .set(apiKey(operator))
       .expect(409);
+  });
+
+  it('keeps a finished job finished when a late start of it is written (a run that should not have begun)', async () => {
+    const done = await runJob(app, 'test.slow', { steps: 1, step_ms: 1 }, operator);
+    expect(done.status).toBe('completed');
+    // What a worker writes when it starts a job from its payload alone.
+    await app.service.app
+      .get(JobRecordWriter)
+      .update(
+        done.id,
+        0,
+        { status: 'active', startedAt: new Date(), attemptsAdded: 1, error: null },
+        'job.started',
+        false,
+      );
+    const { body: after } = await app
+      .http()
+      .get(`/api/v2/background-tasks/${done.id}`)
+      .set(admin)
+      .expect(200);
+    expect(after).toMatchObject({
+      status: 'completed',
+      attempts: done.attempts,
+      started_at: done.started_at,
+    });
   });
 
   it('applies bulk operations per item, reporting unknown and duplicate ids', async () => {

@@ -68,6 +68,7 @@ export class CleanupJob implements OnModuleInit {
       role: 'admin',
       attempts: 3,
       backoffMs: 5_000,
+      checkpoints: true,
       handler: (context) => this.run(context),
     });
     this.catalog.schedule({

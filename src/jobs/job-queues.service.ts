@@ -13,13 +13,20 @@ export const BULL_PRIORITY: Record<JobPriority, number> = {
   low: 4,
 };
 
-/** What a Bull job carries: ids, never state (the processor re-reads the record). */
+/**
+ * What a Bull job carries: its record's id and generation, and what of the record never
+ * changes once submitted (the parameters, whether it is internal), so that a worker can
+ * start it without reading the record. State (status, attempts, checkpoint) stays in
+ * the record. Repeatable internal jobs carry only their parameters: their record is made
+ * when they run.
+ */
 export interface JobPayload {
   recordId?: string;
   generation?: number;
-  /** Repeatable internal jobs carry their parameters (they have no record until they run). */
   params?: Record<string, unknown>;
   internal?: boolean;
+  /** Set on a job whose record was cancelled while it could not be taken off its queue. */
+  cancelled?: boolean;
 }
 
 /** The Bull queues of the service, by name. */
@@ -58,5 +65,16 @@ export class JobQueues {
     options: JobOptions,
   ): Promise<void> {
     await this.get(queue).add(taskName, payload, options);
+  }
+
+  /**
+   * Marks a job still in its queue (or held by a worker that may be gone) as cancelled:
+   * a worker that takes it up later skips it. False when the job is not there.
+   */
+  async markCancelled(queue: string, bullJobId: string): Promise<boolean> {
+    const job = await this.find(queue).getJob(bullJobId);
+    if (!job) return false;
+    await job.update({ ...(job.data as JobPayload), cancelled: true });
+    return true;
   }
 }

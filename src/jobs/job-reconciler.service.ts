@@ -77,8 +77,10 @@ export class JobReconciler {
         const job = await this.queues.find(record.queue).getJob(bullJobIdOf(record));
         if (!job) {
           if (await this.jobs.enqueue(record)) requeued++;
-        } else if (job.finishedOn) {
+        } else if (job.finishedOn && Date.now() - job.finishedOn > WAITING_GRACE_SECONDS * 1000) {
           // Bull finished it but the record never heard (its worker died before writing).
+          // A job finished moments ago is left to its worker's batched write, which
+          // announces it once.
           const state = await job.getState();
           if (
             (state === 'completed' || state === 'failed') &&

@@ -15,7 +15,8 @@ export interface RecordPatch {
   progressMessage?: string | null;
   result?: unknown;
   error?: string | null;
-  attempts?: number;
+  /** Runs started since the last write: added to the record's count of attempts. */
+  attemptsAdded?: number;
   startedAt?: Date;
   completedAt?: Date | null;
   checkpoint?: Record<string, unknown> | null;
@@ -38,7 +39,8 @@ const MAX_BATCH = 500;
 /**
  * Writes the state changes of running jobs in batches: many jobs' changes in one
  * UPDATE, then their `job_update` events, in order. A change never lands on a
- * record that moved on (cancelled, or retried as a newer generation).
+ * record that moved on (cancelled, or retried as a newer generation), and a late
+ * start never reopens a finished one.
  */
 @Injectable()
 export class JobRecordWriter implements OnApplicationShutdown {
@@ -67,7 +69,9 @@ export class JobRecordWriter implements OnApplicationShutdown {
       entry = { id, generation, patch: {}, events: [], internal, waiters: [] };
       this.pending.set(id, entry);
     }
+    const attemptsAdded = (entry.patch.attemptsAdded ?? 0) + (patch.attemptsAdded ?? 0);
     Object.assign(entry.patch, patch);
+    if (attemptsAdded) entry.patch.attemptsAdded = attemptsAdded;
     if (event && !internal && entry.events[entry.events.length - 1] !== event)
       entry.events.push(event);
     const done = new Promise<void>((resolveDone) => entry.waiters.push(resolveDone));
@@ -117,7 +121,7 @@ export class JobRecordWriter implements OnApplicationShutdown {
       result: patch.result === undefined ? null : patch.result,
       set_error: 'error' in patch,
       error: patch.error ?? null,
-      attempts: patch.attempts ?? null,
+      attempts_added: patch.attemptsAdded ?? 0,
       started_at: patch.startedAt?.toISOString() ?? null,
       set_completed_at: 'completedAt' in patch,
       completed_at: patch.completedAt?.toISOString() ?? null,
@@ -164,17 +168,18 @@ export class JobRecordWriter implements OnApplicationShutdown {
          progress_message = CASE WHEN v.set_progress_message THEN v.progress_message ELSE t.progress_message END,
          result = CASE WHEN v.set_result THEN v.result ELSE t.result END,
          error = CASE WHEN v.set_error THEN v.error ELSE t.error END,
-         attempts = COALESCE(v.attempts, t.attempts),
+         attempts = t.attempts + v.attempts_added,
          started_at = COALESCE(v.started_at, t.started_at),
          completed_at = CASE WHEN v.set_completed_at THEN v.completed_at ELSE t.completed_at END,
          checkpoint = CASE WHEN v.set_checkpoint THEN v.checkpoint ELSE t.checkpoint END,
          updated_at = now()
        FROM jsonb_to_recordset($1::jsonb) AS v(
          id uuid, generation int, status varchar, progress real, set_progress_message boolean, progress_message text,
-         set_result boolean, result jsonb, set_error boolean, error text, attempts int, started_at timestamptz,
+         set_result boolean, result jsonb, set_error boolean, error text, attempts_added int, started_at timestamptz,
          set_completed_at boolean, completed_at timestamptz, set_checkpoint boolean, checkpoint jsonb)
        WHERE t.id = v.id AND t.generation = v.generation
          AND NOT (t.status = 'cancelled' AND v.status IS DISTINCT FROM 'cancelled')
+         AND NOT (t.status IN ('completed', 'failed') AND v.status = 'active')
        RETURNING t.*`,
       [JSON.stringify(rows)],
     );

@@ -22,6 +22,16 @@ import type { JobContext, JobTypeDefinition } from './job-types.js';
 import { DEFAULT_JOB_TIMEOUT_MS } from './queues.js';
 import { JobReconciler } from './job-reconciler.service.js';
 
+/** What a run of a job needs of its record. */
+interface RunTarget {
+  id: string;
+  generation: number;
+  internal: boolean;
+  params: Record<string, unknown>;
+  /** The last checkpoint of a type that declares them; null for the others. */
+  resume: Record<string, unknown> | null;
+}
+
 /** Thrown for failures that no retry can fix. */
 export class PermanentJobError extends Error {}
 
@@ -141,32 +151,57 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     );
   }
 
-  private async recordFor(
+  /**
+   * What a run needs of its record. A job that carries its parameters starts from its
+   * payload alone; the record is read only when the payload is from before parameters
+   * were carried, or the type resumes from checkpoints. A record that moved on (cancelled,
+   * finished, or retried as a newer generation) gives null: the job is skipped.
+   */
+  private async targetFor(
     job: Job<JobPayload>,
     type: JobTypeDefinition,
-  ): Promise<BackgroundTaskEntity | null> {
-    if (job.data.recordId) {
-      const record = await this.recordReads.ask(job.data.recordId);
-      if (!record) throw new PermanentJobError(`record ${job.data.recordId} does not exist`);
-      const current = record.generation === (job.data.generation ?? 0);
-      return current && !['completed', 'failed', 'cancelled'].includes(record.status)
-        ? record
-        : null;
+  ): Promise<RunTarget | null> {
+    const { recordId, generation = 0, params, internal = false, cancelled } = job.data;
+    if (cancelled) return null;
+    if (!recordId) {
+      // A run of a repeatable job: its record is made now.
+      const record = await this.records.create({
+        id: randomUUID(),
+        taskName: type.name,
+        queue: type.queue,
+        status: 'active',
+        priority: type.priority ?? 'normal',
+        parameters: params ?? {},
+        maxRetries: 0,
+        generation: 0,
+        internal: true,
+        metadata: { bull_job_id: String(job.id) },
+        startedAt: new Date(),
+      });
+      return {
+        id: record.id,
+        generation: 0,
+        internal: true,
+        params: record.parameters,
+        resume: null,
+      };
     }
-    // A run of a repeatable job: its record is made now.
-    return this.records.create({
-      id: randomUUID(),
-      taskName: type.name,
-      queue: type.queue,
-      status: 'active',
-      priority: type.priority ?? 'normal',
-      parameters: job.data.params ?? {},
-      maxRetries: 0,
-      generation: 0,
-      internal: true,
-      metadata: { bull_job_id: String(job.id) },
-      startedAt: new Date(),
-    });
+    if (params && !type.checkpoints)
+      return { id: recordId, generation, internal, params, resume: null };
+    const record = await this.recordReads.ask(recordId);
+    if (!record) throw new PermanentJobError(`record ${recordId} does not exist`);
+    if (
+      record.generation !== generation ||
+      ['completed', 'failed', 'cancelled'].includes(record.status)
+    )
+      return null;
+    return {
+      id: record.id,
+      generation,
+      internal: record.internal,
+      params: record.parameters,
+      resume: record.checkpoint,
+    };
   }
 
   private async run(job: Job<JobPayload>): Promise<unknown> {
@@ -178,10 +213,10 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
       await this.settleUnrunnable(job, reason);
       throw new PermanentJobError(reason);
     }
-    const record = await this.recordFor(job, type);
-    if (!record) return { skipped: 'the record was cancelled or retried meanwhile' };
+    const target = await this.targetFor(job, type);
+    if (!target) return { skipped: 'the record was cancelled or retried meanwhile' };
 
-    const { id, generation, internal } = record;
+    const { id, generation, internal } = target;
     const attempt = job.attemptsMade + 1;
     const controller = new AbortController();
     this.cancellation.track(id, controller);
@@ -192,7 +227,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     void this.writer.update(
       id,
       generation,
-      { status: 'active', startedAt: new Date(), attempts: record.attempts + 1, error: null },
+      { status: 'active', startedAt: new Date(), attemptsAdded: 1, error: null },
       'job.started',
       internal,
     );
@@ -200,7 +235,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     let lastProgressEvent = 0;
     const context: JobContext<object> = {
       jobId: id,
-      params: record.parameters,
+      params: target.params,
       attempt,
       signal: controller.signal,
       progress: async (percentage, message) => {
@@ -218,8 +253,12 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
         );
       },
       log: (message) => this.records.addLog(id, attempt, message),
-      checkpoint: (state, within) => this.records.saveCheckpoint(id, generation, state, within),
-      resume: record.checkpoint,
+      checkpoint: (state, within) => {
+        if (!type.checkpoints)
+          throw new Error(`job type ${type.name} saves checkpoints but does not declare them`);
+        return this.records.saveCheckpoint(id, generation, state, within);
+      },
+      resume: target.resume,
     };
 
     try {

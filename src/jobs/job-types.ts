@@ -49,6 +49,11 @@ export interface JobTypeDefinition<P extends object = object, R = unknown> {
   timeoutMs?: number;
   /** Least role that may submit it over the API (default operator). */
   role?: UserRole;
+  /**
+   * The handler saves checkpoints (`context.checkpoint`): each run reads its record
+   * first, to find the last one in `resume`. Other types start without that read.
+   */
+  checkpoints?: boolean;
   handler(context: JobContext<P>): Promise<R>;
 }
 

@@ -120,7 +120,12 @@ export class JobsService {
         this.queues.add(
           type.queue,
           type.name,
-          { recordId: record.id, generation: record.generation },
+          {
+            recordId: record.id,
+            generation: record.generation,
+            params: record.parameters,
+            internal: record.internal,
+          },
           {
             jobId: bullJobId,
             priority: BULL_PRIORITY[record.priority],
@@ -207,12 +212,19 @@ export class JobsService {
         return toJobResponse(current);
       await new Promise((resolveWait) => setTimeout(resolveWait, 50));
     }
-    // No worker answered (it may be gone): cancel the record; a later run honours it.
+    // No worker answered (it may be gone): cancel the record, and mark its job so that
+    // a worker taking it up later skips it.
     const cancelled = await this.records.transition(id, ['active', 'pending', 'delayed'], {
       status: 'cancelled',
       completedAt: new Date(),
     });
-    return cancelled ? this.announce(cancelled, 'job.cancelled') : this.get(id);
+    if (!cancelled) return this.get(id);
+    await this.queues
+      .markCancelled(cancelled.queue, bullJobIdOf(cancelled))
+      .catch((error: Error) =>
+        this.logger.warn(`job ${id} cancelled but its queue entry not marked: ${error.message}`),
+      );
+    return this.announce(cancelled, 'job.cancelled');
   }
 
   /** A failed or cancelled job runs again, as a new attempt on the same record. */

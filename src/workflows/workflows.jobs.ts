@@ -43,6 +43,7 @@ export class WorkflowJobs implements OnModuleInit {
       attempts: 3,
       backoffMs: 1_000,
       timeoutMs: 120_000,
+      checkpoints: true,
       handler: async ({ params, signal, resume, checkpoint }) => {
         // A run made by an earlier attempt of this job is not made twice.
         if (typeof resume?.run_id === 'string')
