@@ -233,6 +233,9 @@ describe('across two instances', () => {
     const second = await a.http().get('/api/v2/users').set(apiKey(TEST_ADMIN_KEY)).expect(200);
     expect(second.headers['x-cache']).toBe('HIT');
     expect(second.body).toEqual(first.body);
+    // A hit carries the ETag and page headers of the answer it was stored from.
+    expect(second.headers.etag).toBe(first.headers.etag);
+    expect(second.headers['x-total-count']).toBe(first.headers['x-total-count']);
     const created = await createUser(b.url, 'viewer');
     const after = await a.http().get('/api/v2/users').set(apiKey(TEST_ADMIN_KEY)).expect(200);
     expect(after.headers['x-cache']).toBe('MISS');

@@ -19,6 +19,13 @@ import { InjectConfig } from '../../config/config.module.js';
 import { CacheVersions } from './cache-versions.service.js';
 import type { CachedOptions } from './cached.decorator.js';
 
+/** The ETag express would give `json` (empty when the app sends none). */
+function etagOf(response: Response, json: string): string {
+  const generate = response.app.get('etag fn') as
+    ((body: string, encoding: BufferEncoding) => string | undefined) | undefined;
+  return generate?.(json, 'utf8') ?? '';
+}
+
 /** The metadata `@Cached` puts on a route: its `CachedOptions`. */
 export const CACHED = 'subforge:cached';
 
@@ -56,8 +63,11 @@ export class HttpCacheInterceptor implements NestInterceptor {
         return next.handle().pipe(
           map((body) => {
             if (!key || response.statusCode !== 200 || body === undefined) return body;
-            // Stored as sent: a hit is answered without parsing and serialising the body again.
-            const entry = `${isPage(body) ? JSON.stringify(body.meta) : ''}\n${JSON.stringify(body)}`;
+            // Stored as sent, with its ETag: a hit is answered without serialising or
+            // hashing the body again.
+            const json = JSON.stringify(body);
+            const etag = etagOf(response, json);
+            const entry = `${etag}\n${isPage(body) ? JSON.stringify(body.meta) : ''}\n${json}`;
             this.cache
               .set(key, entry, (options.ttlSeconds ?? this.config.cacheTtlSeconds) * 1000)
               .catch(() => undefined);
@@ -68,13 +78,19 @@ export class HttpCacheInterceptor implements NestInterceptor {
     );
   }
 
-  /** Answers with a stored entry: `<page meta JSON or empty>\n<body JSON>`. */
+  /**
+   * Answers with a stored entry: `<ETag or empty>\n<page meta JSON or empty>\n<body JSON>`.
+   * With the ETag set, express neither hashes the body nor misses a conditional request
+   * (304 to a matching `If-None-Match`).
+   */
   private send(response: Response, entry: string): string {
-    const newline = entry.indexOf('\n');
-    if (newline > 0)
-      setPaginationHeaders(response, JSON.parse(entry.slice(0, newline)) as PageMeta);
+    const afterEtag = entry.indexOf('\n');
+    const afterMeta = entry.indexOf('\n', afterEtag + 1);
+    if (afterEtag > 0) response.setHeader('ETag', entry.slice(0, afterEtag));
+    if (afterMeta > afterEtag + 1)
+      setPaginationHeaders(response, JSON.parse(entry.slice(afterEtag + 1, afterMeta)) as PageMeta);
     response.setHeader('Content-Type', 'application/json; charset=utf-8');
-    return entry.slice(newline + 1);
+    return entry.slice(afterMeta + 1);
   }
 
   private async lookup(
@@ -88,7 +104,8 @@ export class HttpCacheInterceptor implements NestInterceptor {
         options.scope === 'principal'
           ? `${principal?.kind}:${principal?.id}`
           : `${principal?.role ?? 'anonymous'}${principal?.agentId ? `:${principal.agentId}` : ''}`;
-      const key = `${options.families.join(',')}:${version}:${who}:${request.originalUrl}`;
+      // `e:` names the entry format (with its ETag): entries of an older format are never read.
+      const key = `e:${options.families.join(',')}:${version}:${who}:${request.originalUrl}`;
       const hit = await this.cache.get(key);
       return { key, hit: hit ?? undefined };
     } catch (error) {
