@@ -8,6 +8,7 @@ import {
   TestStores,
 } from './support/app.js';
 import { pollUntil, sleep } from './support/poll.js';
+import { type AttentionCursor, RunStore } from '../src/workflows/run-store.js';
 import { apiKey } from './support/identities.js';
 import { runJob } from './support/jobs.js';
 import { ScriptedAgent } from './support/scripted-agent.js';
@@ -452,6 +453,26 @@ describe('workflows', () => {
   });
 
   describe('orchestration', () => {
+    it('the sweep takes runs needing a look a page at a time, in turn, never only the oldest', async () => {
+      // Runs whose step waits for an agent type nobody has: they need a look on every pass.
+      const workflow = await createWorkflow([step('a', { agent_type: unique('absent') })]);
+      const runIds: string[] = [];
+      for (let i = 0; i < 3; i++) runIds.push((await execute(workflow.id)).run_id);
+      for (const runId of runIds) await waitForRun(runId, ['running']);
+
+      const store = app.service.app.get(RunStore);
+      const seen: string[] = [];
+      let cursor: AttentionCursor | undefined;
+      do {
+        const page = await store.needingAttention(2, cursor);
+        expect(page.ids.length).toBeLessThanOrEqual(2);
+        seen.push(...page.ids);
+        cursor = page.next;
+      } while (cursor);
+      expect(new Set(seen).size).toBe(seen.length);
+      expect(seen).toEqual(expect.arrayContaining(runIds));
+    });
+
     it('says why a step waits for an agent, and announces each change of reason', async () => {
       const type = unique('waiting');
       const workflow = await createWorkflow([

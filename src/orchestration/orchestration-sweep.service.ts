@@ -6,7 +6,7 @@ import {
 } from '@nestjs/common';
 import type { AppConfig } from '../config/config.js';
 import { InjectConfig } from '../config/config.module.js';
-import { RunStore } from '../workflows/run-store.js';
+import { type AttentionCursor, RunStore } from '../workflows/run-store.js';
 import { OrchestratorService } from './orchestrator.service.js';
 
 export const SWEEP_INTERVAL_MS = 1_000;
@@ -15,7 +15,9 @@ const ATTENTION_BATCH = 200;
 /**
  * The periodic pass over every orchestrated run, on each worker process: starts
  * overdue scheduled runs, times out steps past their deadline, retries failed steps
- * whose backoff elapsed, dispatches steps still waiting and finishes runs. It is
+ * whose backoff elapsed, dispatches steps still waiting and finishes runs (of the runs
+ * needing a look, a page per pass, in turn: runs that cannot move yet never keep the
+ * others out). It is
  * what makes runs survive a restart or a lost Redis: it re-derives all pending work
  * from PostgreSQL. A loop in the worker rather than a repeatable Bull job: a job
  * every second would write a durable job record every second and could be starved
@@ -30,6 +32,8 @@ export class OrchestrationSweepService
   private timer?: NodeJS.Timeout;
   private current?: Promise<unknown>;
   private stopped = false;
+  /** Where the last pass's page of runs needing attention ended; each pass takes the next. */
+  private attention?: AttentionCursor;
 
   constructor(
     private readonly orchestrator: OrchestratorService,
@@ -61,8 +65,9 @@ export class OrchestrationSweepService
     try {
       const started = await this.orchestrator.startDue();
       const timedOut = await this.orchestrator.timeOutExpired();
-      const attention = await this.runs.needingAttention(ATTENTION_BATCH);
-      const runIds = [...new Set([...started, ...timedOut, ...attention])];
+      const attention = await this.runs.needingAttention(ATTENTION_BATCH, this.attention);
+      this.attention = attention.next;
+      const runIds = [...new Set([...started, ...timedOut, ...attention.ids])];
       for (const runId of runIds) {
         if (this.stopped) break;
         await this.orchestrator.advance(runId);

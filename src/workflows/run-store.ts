@@ -34,6 +34,17 @@ export interface StepRow {
   waitingDetail: string | null;
 }
 
+/** Where a page of runs needing attention ended: the last run's start (as text, exact) and id. */
+export interface AttentionCursor {
+  at: string;
+  id: string;
+}
+
+export interface AttentionPage {
+  ids: string[];
+  next?: AttentionCursor;
+}
+
 interface StepSqlRow {
   run_id: string;
   step_key: string;
@@ -181,11 +192,15 @@ export class RunStore {
    * Orchestrated runs that need a look: running ones with a ready step, a failed or
    * cancelled step, or nothing left open; paused ones with nothing left open; and
    * finished ones that still have an unfinished step (a cancel that was held off).
+   * A page of `limit`, oldest first, after `after`; `next` continues it (unset after
+   * the last page), so that runs that cannot move yet never keep the later ones out.
    */
-  async needingAttention(limit: number): Promise<string[]> {
-    const rows: { id: string }[] = await this.dataSource.query(
-      `SELECT r.id FROM workflow_runs r
-        WHERE r.source = 'api' AND (
+  async needingAttention(limit: number, after?: AttentionCursor): Promise<AttentionPage> {
+    const rows: { id: string; at: string }[] = await this.dataSource.query(
+      `SELECT r.id, COALESCE(r.started_at, 'infinity')::text AS at FROM workflow_runs r
+        WHERE r.source = 'api'
+          AND ($2::timestamptz IS NULL OR (COALESCE(r.started_at, 'infinity'), r.id) > ($2::timestamptz, $3::uuid))
+          AND (
           (r.status = 'running' AND EXISTS (
              SELECT 1 FROM workflow_run_steps s JOIN tasks t ON t.id = s.task_id
               WHERE s.run_id = r.id AND (t.status IN ('failed', 'cancelled') OR (t.status = 'pending'
@@ -197,11 +212,15 @@ export class RunStore {
           OR (r.status IN ('failed', 'cancelled') AND EXISTS (
              SELECT 1 FROM workflow_run_steps s JOIN tasks t ON t.id = s.task_id
               WHERE s.run_id = r.id AND t.status IN ('pending', 'blocked', 'in_progress'))))
-        ORDER BY r.started_at NULLS LAST
+        ORDER BY COALESCE(r.started_at, 'infinity'), r.id
         LIMIT $1`,
-      [limit],
+      [limit, after?.at ?? null, after?.id ?? null],
     );
-    return rows.map((row) => row.id);
+    const last = rows[rows.length - 1];
+    return {
+      ids: rows.map((row) => row.id),
+      next: rows.length === limit ? { at: last.at, id: last.id } : undefined,
+    };
   }
 }
 
