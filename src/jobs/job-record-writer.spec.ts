@@ -7,9 +7,11 @@ import { JobRecordWriter } from './job-record-writer.service.js';
 /** A database that answers every UPDATE with no rows, after a short wait. */
 function writerWithStore(delayMs = 5) {
   let statements = 0;
+  const sent: Record<string, unknown>[][] = [];
   const dataSource = {
-    query: async () => {
+    query: async (_sql: string, [rows]: [string]) => {
       statements++;
+      sent.push(JSON.parse(rows) as Record<string, unknown>[]);
       await new Promise((resolveQuery) => setTimeout(resolveQuery, delayMs));
       return [];
     },
@@ -17,7 +19,11 @@ function writerWithStore(delayMs = 5) {
   } as unknown as DataSource;
   const events = { publishAll: async () => undefined } as unknown as EventBus;
   const cache = { bump: async () => undefined } as unknown as CacheVersions;
-  return { writer: new JobRecordWriter(dataSource, events, cache), statements: () => statements };
+  return {
+    writer: new JobRecordWriter(dataSource, events, cache),
+    statements: () => statements,
+    sent,
+  };
 }
 
 describe('JobRecordWriter', () => {
@@ -40,5 +46,21 @@ describe('JobRecordWriter', () => {
     await writer.flush();
     await Promise.all([first, second]);
     expect(statements()).toBe(2);
+  });
+
+  it('counts every run started since the last write, not just the last one', async () => {
+    const { writer, sent } = writerWithStore();
+    // A start, a quick failure and the retry's start, all before one write.
+    const writes = [
+      writer.update('a', 1, { status: 'active', attemptsAdded: 1 }, 'job.started', false),
+      writer.update('a', 1, { status: 'delayed', error: 'boom' }, 'job.retrying', false),
+      writer.update('a', 1, { status: 'active', attemptsAdded: 1 }, 'job.started', false),
+    ];
+    await writer.flush();
+    await Promise.all(writes);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toEqual([
+      expect.objectContaining({ id: 'a', attempts_added: 2, status: 'active' }),
+    ]);
   });
 });
