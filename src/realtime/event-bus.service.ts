@@ -5,7 +5,7 @@ import { sleep, withTimeout } from '../common/async.js';
 import type { DomainEventMap, DomainEventName } from './domain-events.js';
 import type { CacheFamily } from '../common/cache/cached.decorator.js';
 import { cacheFamiliesOf, routeDomainEvent, RoutedEvent } from './event-routing.js';
-import type { EventEnvelope } from './event.entity.js';
+import type { EventStamp } from './event.entity.js';
 import { EventStore } from './event-store.service.js';
 
 const MAX_BATCH = 500;
@@ -18,7 +18,7 @@ export type DomainEventTuple = {
 interface Pending {
   event: RoutedEvent;
   /** Set by publishAndWait and publishAllTracked: called with the stored envelope. */
-  stored?: (envelope: EventEnvelope | undefined) => void;
+  stored?: (stamp: EventStamp | undefined) => void;
 }
 const RETRY_DELAYS_MS = [100, 500, 1_000, 2_000, 5_000];
 /** How long shutdown waits for the queued events to be written (at most, within its budget). */
@@ -52,20 +52,20 @@ export class EventBus implements OnApplicationShutdown {
     await this.publishAll([[name, payload] as DomainEventTuple]);
   }
 
-  /** Publishes and waits until the events are stored; resolves with their envelopes (ids). */
+  /** Publishes and waits until the events are stored; resolves with their ids and times. */
   async publishAndWait<K extends DomainEventName>(
     name: K,
     payload: DomainEventMap[K],
-  ): Promise<EventEnvelope[]> {
+  ): Promise<EventStamp[]> {
     const { families, pending } = routed([[name, payload] as DomainEventTuple]);
     const stored = pending.map(
       (entry) =>
-        new Promise<EventEnvelope | undefined>((resolveStored) => (entry.stored = resolveStored)),
+        new Promise<EventStamp | undefined>((resolveStored) => (entry.stored = resolveStored)),
     );
     await this.enqueue(families, pending);
-    const envelopes = await Promise.all(stored);
-    if (envelopes.some((envelope) => !envelope)) throw new Error('The event could not be stored');
-    return envelopes as EventEnvelope[];
+    const stamps = await Promise.all(stored);
+    if (stamps.some((stamp) => !stamp)) throw new Error('The event could not be stored');
+    return stamps as EventStamp[];
   }
 
   /** Publishes several events of one change in one go. */
@@ -84,8 +84,8 @@ export class EventBus implements OnApplicationShutdown {
     const last = pending.at(-1);
     const stored = last
       ? new Promise<void>((resolveStored, reject) => {
-          last.stored = (envelope) =>
-            envelope ? resolveStored() : reject(new Error('The event could not be stored'));
+          last.stored = (stamp) =>
+            stamp ? resolveStored() : reject(new Error('The event could not be stored'));
         })
       : Promise.resolve();
     stored.catch(() => undefined);
@@ -149,8 +149,8 @@ export class EventBus implements OnApplicationShutdown {
         return;
       }
       try {
-        const envelopes = await this.store.append(batch.map((pending) => pending.event));
-        batch.forEach((pending, index) => pending.stored?.(envelopes[index]));
+        const stamps = await this.store.append(batch.map((pending) => pending.event));
+        batch.forEach((pending, index) => pending.stored?.(stamps[index]));
         return;
       } catch (error) {
         if (refusedAsData(error)) {

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import { InjectRuntime, type Runtime } from '../config/config.module.js';
 import { poolOptions } from '../database/data-source.js';
-import { EventEnvelope, toEnvelope } from './event.entity.js';
+import { EventEnvelope, type EventStamp, toEnvelope } from './event.entity.js';
 import type { RoutedEvent } from './event-routing.js';
 import type { ReadableRooms } from './rooms.js';
 
@@ -74,11 +74,12 @@ export class EventStore {
     await this.live.end();
   }
 
-  async append(events: RoutedEvent[]): Promise<EventEnvelope[]> {
+  /** Stores events in order; answers each one's id and time (not its data back again). */
+  async append(events: RoutedEvent[]): Promise<EventStamp[]> {
     if (!events.length) return [];
     // One statement (migration EventAppend): lock, insert, notify, commit.
-    const { rows } = await this.live.query<EventRow>(
-      'SELECT id, type, rooms, data, created_at FROM append_events($1, $2, $3::text[], $4::jsonb[], $5::jsonb[])',
+    const { rows } = await this.live.query<{ id: string; created_at: Date }>(
+      'SELECT id, created_at FROM append_events($1, $2, $3::text[], $4::jsonb[], $5::jsonb[])',
       [
         EVENT_APPEND_LOCK,
         EVENTS_CHANNEL,
@@ -87,7 +88,7 @@ export class EventStore {
         events.map((e) => JSON.stringify(e.data)),
       ],
     );
-    return rows.map(toEnvelope);
+    return rows.map((row) => ({ id: String(row.id), timestamp: row.created_at.toISOString() }));
   }
 
   /** The next batch of events after `afterId` up to `upToId`, in id order (for live delivery). */

@@ -34,6 +34,9 @@ export interface EventEnvelope {
   timestamp: string;
 }
 
+/** What an append tells of a stored event: its place in the history and its time. */
+export type EventStamp = Pick<EventEnvelope, 'id' | 'timestamp'>;
+
 export function toEnvelope(row: {
   id: string | number;
   type: string;
