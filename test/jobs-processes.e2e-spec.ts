@@ -132,7 +132,9 @@ describe('jobs across processes', () => {
         [job.id],
       );
       await client.end();
-      const record = await waitForJob(api, job.id, ['completed'], 15_000);
+      // Settled by the reconciler once the job finished more than 10 s ago (before that,
+      // its outcome is left to the worker's own write).
+      const record = await waitForJob(api, job.id, ['completed'], 30_000);
       expect(record.completed_at).not.toBeNull();
     } finally {
       await worker.stop();

@@ -6,12 +6,17 @@ import { EventBus } from '../realtime/event-bus.service.js';
 import type { BackgroundTaskEntity, JobStatus } from './entities/background-task.entity.js';
 import { JobQueues } from './job-queues.service.js';
 import { JobRecordsRepository } from './job-records.repository.js';
-import { bullJobIdOf, JobsService } from './jobs.service.js';
+import { bullJobIdOf, JobsService, queueEntryIdOf } from './jobs.service.js';
 import { toJobResponse } from './job.mapper.js';
 
 const INTERVAL_MS = 5_000;
 /** A waiting record younger than this may simply not have reached Redis yet. */
 const WAITING_GRACE_SECONDS = 3;
+/**
+ * A job Bull finished less than this ago is left to its worker's batched write (which
+ * retries for about 6 s when the database is in trouble) and its one announcement.
+ */
+const FINISHED_GRACE_MS = 10_000;
 const BATCH = 500;
 
 /**
@@ -77,7 +82,7 @@ export class JobReconciler {
         const job = await this.queues.find(record.queue).getJob(bullJobIdOf(record));
         if (!job) {
           if (await this.jobs.enqueue(record)) requeued++;
-        } else if (job.finishedOn && Date.now() - job.finishedOn > WAITING_GRACE_SECONDS * 1000) {
+        } else if (job.finishedOn && Date.now() - job.finishedOn > FINISHED_GRACE_MS) {
           // Bull finished it but the record never heard (its worker died before writing).
           // A job finished moments ago is left to its worker's batched write, which
           // announces it once.
@@ -92,8 +97,7 @@ export class JobReconciler {
       const quietSeconds = Math.ceil((this.config.jobLockDurationMs * 2) / 1000);
       for (const record of await this.records.findActiveQuietFor(quietSeconds, BATCH)) {
         if (record.internal && !record.metadata.bull_job_id) continue;
-        const bullId = record.internal ? String(record.metadata.bull_job_id) : bullJobIdOf(record);
-        const job = await this.queues.find(record.queue).getJob(bullId);
+        const job = await this.queues.find(record.queue).getJob(queueEntryIdOf(record));
         const state = job ? await job.getState() : 'missing';
         if (state === 'completed' || state === 'failed') {
           await this.settleFinished(record, job!, state, ['active']);

@@ -39,8 +39,8 @@ const MAX_BATCH = 500;
 /**
  * Writes the state changes of running jobs in batches: many jobs' changes in one
  * UPDATE, then their `job_update` events, in order. A change never lands on a
- * record that moved on (cancelled, or retried as a newer generation), and a late
- * start never reopens a finished one.
+ * record that moved on: cancelled, finished (a run of its job taken up again after a
+ * stall changes nothing), or retried as a newer generation.
  */
 @Injectable()
 export class JobRecordWriter implements OnApplicationShutdown {
@@ -63,11 +63,13 @@ export class JobRecordWriter implements OnApplicationShutdown {
     event: JobEventName | null,
     internal: boolean,
   ): Promise<void> {
-    let entry = this.pending.get(id);
-    if (!entry || entry.generation !== generation) {
-      if (entry) this.scheduleFlush(0);
+    // Keyed by generation too: a retried job's first change must not replace the last
+    // change of its previous run before that is written.
+    const key = `${id}:${generation}`;
+    let entry = this.pending.get(key);
+    if (!entry) {
       entry = { id, generation, patch: {}, events: [], internal, waiters: [] };
-      this.pending.set(id, entry);
+      this.pending.set(key, entry);
     }
     const attemptsAdded = (entry.patch.attemptsAdded ?? 0) + (patch.attemptsAdded ?? 0);
     Object.assign(entry.patch, patch);
@@ -129,6 +131,8 @@ export class JobRecordWriter implements OnApplicationShutdown {
       checkpoint: patch.checkpoint ?? null,
     }));
     let updated: BackgroundTaskEntity[] = [];
+    // Attempts are added, not set: a retry after a commit whose answer was lost (a
+    // connection reset) would count a run twice. Rare, and only a count.
     for (let attempt = 0; ; attempt++) {
       try {
         updated = await this.apply(rows);
@@ -143,10 +147,12 @@ export class JobRecordWriter implements OnApplicationShutdown {
         await sleep(200 * 2 ** attempt);
       }
     }
-    const byId = new Map(updated.map((record) => [record.id, record]));
+    // By generation too: a batch may hold changes of two runs of one job, of which only
+    // the current one lands.
+    const landed = new Map(updated.map((record) => [`${record.id}:${record.generation}`, record]));
     // One publication for the whole batch: one cache invalidation, events in order.
     const events = batch.flatMap((entry) => {
-      const record = byId.get(entry.id);
+      const record = landed.get(`${entry.id}:${entry.generation}`);
       return record
         ? entry.events.map(
             (name) =>
@@ -179,7 +185,7 @@ export class JobRecordWriter implements OnApplicationShutdown {
          set_completed_at boolean, completed_at timestamptz, set_checkpoint boolean, checkpoint jsonb)
        WHERE t.id = v.id AND t.generation = v.generation
          AND NOT (t.status = 'cancelled' AND v.status IS DISTINCT FROM 'cancelled')
-         AND NOT (t.status IN ('completed', 'failed') AND v.status = 'active')
+         AND t.status NOT IN ('completed', 'failed')
        RETURNING t.*`,
       [JSON.stringify(rows)],
     );

@@ -63,4 +63,18 @@ describe('JobRecordWriter', () => {
       expect.objectContaining({ id: 'a', attempts_added: 2, status: 'active' }),
     ]);
   });
+
+  it("writes a job's last change and its retried run's first change, both", async () => {
+    const { writer, sent } = writerWithStore();
+    const writes = [
+      writer.update('a', 1, { status: 'failed', error: 'boom' }, 'job.failed', false),
+      writer.update('a', 2, { status: 'active', attemptsAdded: 1 }, 'job.started', false),
+    ];
+    await writer.flush();
+    await Promise.all(writes);
+    expect(sent.flat()).toEqual([
+      expect.objectContaining({ id: 'a', generation: 1, status: 'failed' }),
+      expect.objectContaining({ id: 'a', generation: 2, status: 'active' }),
+    ]);
+  });
 });

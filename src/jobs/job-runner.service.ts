@@ -154,8 +154,10 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
   /**
    * What a run needs of its record. A job that carries its parameters starts from its
    * payload alone; the record is read only when the payload is from before parameters
-   * were carried, or the type resumes from checkpoints. A record that moved on (cancelled,
-   * finished, or retried as a newer generation) gives null: the job is skipped.
+   * were carried, or the type resumes from checkpoints (a record that moved on then
+   * gives null: the job is skipped). A job marked cancelled is skipped. Otherwise a run
+   * of a record that moved on (a job taken up again after a stall) may run, as Bull runs
+   * a stalled job again, but its changes never land on the record (JobRecordWriter).
    */
   private async targetFor(
     job: Job<JobPayload>,
@@ -253,11 +255,12 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
         );
       },
       log: (message) => this.records.addLog(id, attempt, message),
-      checkpoint: (state, within) => {
-        if (!type.checkpoints)
-          throw new Error(`job type ${type.name} saves checkpoints but does not declare them`);
-        return this.records.saveCheckpoint(id, generation, state, within);
-      },
+      checkpoint: (state, within) =>
+        type.checkpoints
+          ? this.records.saveCheckpoint(id, generation, state, within)
+          : Promise.reject(
+              new Error(`job type ${type.name} saves checkpoints but does not declare them`),
+            ),
       resume: target.resume,
     };
 

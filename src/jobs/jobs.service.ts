@@ -39,6 +39,14 @@ export function bullJobIdOf(record: Pick<BackgroundTaskEntity, 'id' | 'generatio
   return `${record.id}:${record.generation}`;
 }
 
+/** The Bull job a record belongs to: a repeatable run's own job, or `<id>:<generation>`. */
+export function queueEntryIdOf(
+  record: Pick<BackgroundTaskEntity, 'id' | 'generation' | 'internal' | 'metadata'>,
+): string {
+  const repeatable = record.internal ? record.metadata.bull_job_id : undefined;
+  return typeof repeatable === 'string' ? repeatable : bullJobIdOf(record);
+}
+
 /** Submits, reads and steers background tasks (the API side of the job system). */
 @Injectable()
 export class JobsService {
@@ -212,19 +220,20 @@ export class JobsService {
         return toJobResponse(current);
       await new Promise((resolveWait) => setTimeout(resolveWait, 50));
     }
-    // No worker answered (it may be gone): cancel the record, and mark its job so that
-    // a worker taking it up later skips it.
+    // No worker answered (it may be gone): mark its job, so that a worker taking it up
+    // later skips it, then cancel the record. Marked first: the job may be handed on (a
+    // stalled job, a delay ending) at any moment; a mark on a job that finished meanwhile
+    // changes nothing.
+    await this.queues
+      .markCancelled(record.queue, queueEntryIdOf(record))
+      .catch((error: Error) =>
+        this.logger.warn(`job ${id}: its queue entry not marked cancelled: ${error.message}`),
+      );
     const cancelled = await this.records.transition(id, ['active', 'pending', 'delayed'], {
       status: 'cancelled',
       completedAt: new Date(),
     });
-    if (!cancelled) return this.get(id);
-    await this.queues
-      .markCancelled(cancelled.queue, bullJobIdOf(cancelled))
-      .catch((error: Error) =>
-        this.logger.warn(`job ${id} cancelled but its queue entry not marked: ${error.message}`),
-      );
-    return this.announce(cancelled, 'job.cancelled');
+    return cancelled ? this.announce(cancelled, 'job.cancelled') : this.get(id);
   }
 
   /** A failed or cancelled job runs again, as a new attempt on the same record. */

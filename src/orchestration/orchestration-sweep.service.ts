@@ -15,11 +15,11 @@ const ATTENTION_BATCH = 200;
 /**
  * The periodic pass over every orchestrated run, on each worker process: starts
  * overdue scheduled runs, times out steps past their deadline, retries failed steps
- * whose backoff elapsed, dispatches steps still waiting and finishes runs (of the runs
- * needing a look, a page per pass, in turn: runs that cannot move yet never keep the
- * others out). It is
- * what makes runs survive a restart or a lost Redis: it re-derives all pending work
- * from PostgreSQL. A loop in the worker rather than a repeatable Bull job: a job
+ * whose backoff elapsed, dispatches steps still waiting and finishes runs. Of the runs
+ * needing a look it takes a page per pass, in turn, so runs that cannot move yet never
+ * keep the others out (with more than a page, a run waits a few passes for its turn).
+ * It is what makes runs survive a restart or a lost Redis: it re-derives all pending
+ * work from PostgreSQL. A loop in the worker rather than a repeatable Bull job: a job
  * every second would write a durable job record every second and could be starved
  * by long jobs holding every worker slot; the sweep is idempotent, so two workers
  * sweeping at once only repeat each other's reads.

@@ -17,7 +17,7 @@ export type DomainEventTuple = {
 
 interface Pending {
   event: RoutedEvent;
-  /** Set by publishAndWait and publishAllTracked: called with the stored envelope. */
+  /** Set by publishAndWait and publishAllTracked: called with the stored event's id and time. */
   stored?: (stamp: EventStamp | undefined) => void;
 }
 const RETRY_DELAYS_MS = [100, 500, 1_000, 2_000, 5_000];
