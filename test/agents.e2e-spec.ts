@@ -1109,6 +1109,52 @@ describe('agents', () => {
       await app.http().get(`/api/v2/agents/${UNKNOWN}/logs`).set(admin).expect(404);
     });
 
+    it('keeps each line’s own time, details and task, and gives a line without a time the time of receipt', async () => {
+      const agent = await createAgent();
+      const task = '00000000-0000-4000-8000-00000000000a';
+      const before = Date.now();
+      await app
+        .http()
+        .post(`/api/v2/agents/${agent.id}/logs`)
+        .set(admin)
+        .send({
+          logs: [
+            { level: 'info', message: 'plain' },
+            { level: 'WARNING', message: 'timed', timestamp: '2026-03-01T12:00:00+02:00' },
+            { level: 'ERROR', message: 'detailed', details: { step: 'build', n: [1, 2] } },
+            { level: 'DEBUG', message: 'tasked', task_id: task },
+          ],
+        })
+        .expect(201);
+      const after = Date.now();
+      const { body } = await app
+        .http()
+        .get(`/api/v2/agents/${agent.id}/logs?sort_order=asc`)
+        .set(admin)
+        .expect(200);
+      const byMessage = Object.fromEntries(
+        body.data.map((line: { message: string }) => [line.message, line]),
+      );
+      expect(byMessage.timed).toMatchObject({
+        level: 'WARNING',
+        timestamp: '2026-03-01T10:00:00.000Z',
+        details: null,
+        task_id: null,
+      });
+      expect(byMessage.detailed).toMatchObject({
+        level: 'ERROR',
+        details: { step: 'build', n: [1, 2] },
+        task_id: null,
+      });
+      expect(byMessage.tasked).toMatchObject({ details: null, task_id: task });
+      for (const message of ['plain', 'detailed', 'tasked']) {
+        const received = Date.parse(byMessage[message].timestamp);
+        expect(received).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
+        expect(received).toBeLessThanOrEqual(after);
+      }
+      expect(byMessage.plain).toMatchObject({ level: 'INFO', details: null, task_id: null });
+    });
+
     it('retention removes lines older than the given days', async () => {
       const agent = await createAgent();
       const old = new Date(Date.now() - 10 * 86_400_000).toISOString();

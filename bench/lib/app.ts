@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { distPath, Env, Service, startProcess } from './proc.js';
 
 export const BENCH_ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
@@ -28,8 +29,15 @@ export function benchEnv(stores: Env, extra: Env = {}): Env {
   };
 }
 
+/** The Node flags `npm start` runs the service with (package.json), so the bench runs it the same way. */
+export const START_FLAGS = (
+  JSON.parse(readFileSync(distPath('../package.json'), 'utf8')) as { scripts: { start: string } }
+).scripts.start
+  .split(' ')
+  .filter((word) => word.startsWith('--'));
+
 export function startApp(env: Env): Promise<Service> {
-  return startProcess(distPath('bench/app-entry.js'), env);
+  return startProcess(distPath('bench/app-entry.js'), env, undefined, [], START_FLAGS);
 }
 
 export async function api<T = unknown>(

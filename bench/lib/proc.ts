@@ -24,12 +24,13 @@ export function startProcess(
   env: Env,
   waitFor = /listening on (http:\/\/[^\s"]+)|processing jobs/,
   args: string[] = [],
+  nodeFlags: string[] = [],
 ): Promise<Service> {
   // BENCH_CPU_PROF_DIR=<dir>: every service process writes a V8 CPU profile there on exit.
   const profile = process.env.BENCH_CPU_PROF_DIR
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`]
     : [];
-  const proc = spawn(process.execPath, [...profile, script, ...args], {
+  const proc = spawn(process.execPath, [...profile, ...nodeFlags, script, ...args], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     cwd: ROOT,

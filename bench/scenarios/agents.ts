@@ -43,6 +43,7 @@ export const AGENTS_LIST: ListTarget = {
 const BATCH = 1000;
 const CONNECTIONS = 8;
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
+const WARM_UP = 2;
 
 export async function logIngestionScenario(): Promise<ScenarioResult> {
   const database = 'subforge_bench_logs';
@@ -60,32 +61,39 @@ export async function logIngestionScenario(): Promise<ScenarioResult> {
         message: `benchmark line ${i}: the agent did a thing worth logging`,
       })),
     });
-    const http = await runClient<{
-      requests_per_second: number;
-      non2xx: number;
-      errors: number;
-      latency_p99_ms: number;
-    }>('bench/clients/http-load.js', {
-      url: `${app.url}/api/v2/agents/${agent.id}/logs`,
-      method: 'POST',
-      headers: { 'X-API-Key': BENCH_ADMIN_KEY, 'Content-Type': 'application/json' },
-      body,
-      connections: CONNECTIONS,
-      durationSeconds: SECONDS,
-    });
+    const ingest = (durationSeconds: number) =>
+      runClient<{
+        requests_per_second: number;
+        non2xx: number;
+        errors: number;
+        latency_p99_ms: number;
+      }>('bench/clients/http-load.js', {
+        url: `${app.url}/api/v2/agents/${agent.id}/logs`,
+        method: 'POST',
+        headers: { 'X-API-Key': BENCH_ADMIN_KEY, 'Content-Type': 'application/json' },
+        body,
+        connections: CONNECTIONS,
+        durationSeconds,
+      });
+    const insert = (seconds: number) =>
+      runClient<{ lines_per_second: number }>('bench/clients/pg-log-insert.js', {
+        databaseUrl: stores.DATABASE_URL,
+        agentId: agent.id,
+        connections: CONNECTIONS,
+        seconds,
+        batch: BATCH,
+      });
+    // Each side warms up for WARM_UP s first, as the HTTP reads do.
+    await ingest(WARM_UP);
+    const http = await ingest(SECONDS);
     if (http.non2xx || http.errors)
       throw new Error(`${http.non2xx} non-2xx and ${http.errors} errors while ingesting`);
-    const raw = await runClient<{ lines_per_second: number }>('bench/clients/pg-log-insert.js', {
-      databaseUrl: stores.DATABASE_URL,
-      agentId: agent.id,
-      connections: CONNECTIONS,
-      seconds: SECONDS,
-      batch: BATCH,
-    });
+    await insert(WARM_UP);
+    const raw = await insert(SECONDS);
     const linesPerSecond = http.requests_per_second * BATCH;
     return {
       title: 'Agent log ingestion',
-      description: `\`POST /api/v2/agents/{id}/logs\` with batches of ${BATCH} lines (validated, one multi-row INSERT each), ${CONNECTIONS} connections for ${SECONDS} s, versus the same INSERT sent straight to PostgreSQL from ${CONNECTIONS} connections.`,
+      description: `\`POST /api/v2/agents/{id}/logs\` with batches of ${BATCH} lines (validated, one multi-row INSERT each), ${CONNECTIONS} connections for ${SECONDS} s after a ${WARM_UP} s warm-up, versus the same INSERT sent straight to PostgreSQL from ${CONNECTIONS} connections, timed the same way.`,
       figures: [
         {
           section: 'logs',

@@ -6,7 +6,8 @@ import { likePattern } from '../database/sql.js';
 import { AgentLogEntity, LOG_SEVERITY, type LogLevel } from './entities/agent-log.entity.js';
 
 export interface NewLogLine {
-  timestamp: Date;
+  /** The line's own time; without one it takes the batch's `receivedAt`. */
+  timestamp?: Date;
   level: LogLevel;
   message: string;
   details: Record<string, unknown> | null;
@@ -28,22 +29,30 @@ export class AgentLogsRepository {
     @InjectRepository(AgentLogEntity) private readonly logs: Repository<AgentLogEntity>,
   ) {}
 
-  /** One INSERT for the whole batch: the columns travel as arrays and are unnested. */
-  async insertBatch(agentId: string, lines: NewLogLine[]): Promise<number> {
+  /**
+   * One INSERT for the whole batch: the columns travel as arrays and are unnested. A column
+   * no line fills travels as NULL, not as 1,000 NULLs (`unnest` pads it): most batches carry
+   * no times, details or tasks, and a line without a time takes `receivedAt`.
+   */
+  async insertBatch(agentId: string, receivedAt: Date, lines: NewLogLine[]): Promise<number> {
     if (!lines.length) return 0;
+    const column = <T>(value: (line: NewLogLine) => T | null | undefined): (T | null)[] | null =>
+      lines.some((line) => value(line) != null) ? lines.map((line) => value(line) ?? null) : null;
     await this.logs.query(
       `INSERT INTO agent_logs (agent_id, timestamp, level, severity, message, details, task_id)
-       SELECT $1::uuid, t.timestamp, t.level, t.severity, t.message, t.details::jsonb, t.task_id
+       SELECT $1::uuid, COALESCE(t.timestamp, $8::timestamptz), t.level, t.severity, t.message,
+              t.details::jsonb, t.task_id
          FROM unnest($2::timestamptz[], $3::text[], $4::smallint[], $5::text[], $6::text[], $7::uuid[])
            AS t(timestamp, level, severity, message, details, task_id)`,
       [
         agentId,
-        lines.map((line) => line.timestamp.toISOString()),
+        column((line) => line.timestamp?.toISOString()),
         lines.map((line) => line.level),
         lines.map((line) => LOG_SEVERITY[line.level]),
         lines.map((line) => line.message),
-        lines.map((line) => (line.details ? JSON.stringify(line.details) : null)),
-        lines.map((line) => line.taskId),
+        column((line) => (line.details ? JSON.stringify(line.details) : null)),
+        column((line) => line.taskId),
+        receivedAt,
       ],
     );
     return lines.length;

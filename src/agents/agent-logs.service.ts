@@ -22,11 +22,11 @@ export class AgentLogsService {
 
   async ingest(agentId: string, dto: IngestLogsDto): Promise<IngestLogsResultDto> {
     await this.agents.find(agentId);
-    const receivedAt = new Date();
     const accepted = await this.repository.insertBatch(
       agentId,
+      new Date(),
       dto.logs.map((entry) => ({
-        timestamp: entry.timestamp ? new Date(entry.timestamp) : receivedAt,
+        timestamp: entry.timestamp ? new Date(entry.timestamp) : undefined,
         level: entry.level,
         message: entry.message,
         details: entry.details ?? null,

@@ -1,5 +1,6 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
 import { BadRequestError, FieldError } from '../errors/app-errors.js';
+import { memoizeValidationMetadata } from './metadata-cache.js';
 
 /** The key of a list item that has one (a workflow step), so a message can name it. */
 function itemKey(error: ValidationError): string | undefined {
@@ -38,6 +39,7 @@ export function flattenValidationErrors(
 
 /** The one strict pipe: unknown fields and wrong types are a 400 with field details. */
 export function createValidationPipe(): ValidationPipe {
+  memoizeValidationMetadata();
   return new ValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
