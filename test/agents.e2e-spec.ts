@@ -1107,6 +1107,13 @@ describe('agents', () => {
         .send({ logs: [{ level: 'INFO' }] })
         .expect(400);
       await app.http().get(`/api/v2/agents/${UNKNOWN}/logs`).set(admin).expect(404);
+      const unknown = await app
+        .http()
+        .post(`/api/v2/agents/${UNKNOWN}/logs`)
+        .set(admin)
+        .send({ logs: [{ level: 'INFO', message: 'to nobody' }] })
+        .expect(404);
+      expect(unknown.body.message).toContain(UNKNOWN);
     });
 
     it('keeps each line’s own time, details and task, and gives a line without a time the time of receipt', async () => {

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { BadRequestError } from '../common/errors/app-errors.js';
+import { BadRequestError, NotFoundError } from '../common/errors/app-errors.js';
 import { type Page, toPage } from '../common/pagination/page.js';
+import { violatesForeignKey } from '../database/sql.js';
 import { toAgentLogResponse } from './agent.mapper.js';
 import { AgentLogsRepository } from './agent-logs.repository.js';
 import { AgentsService } from './agents.service.js';
@@ -20,19 +21,25 @@ export class AgentLogsService {
     private readonly repository: AgentLogsRepository,
   ) {}
 
+  /** The INSERT's foreign key finds an unknown agent: one statement a batch. */
   async ingest(agentId: string, dto: IngestLogsDto): Promise<IngestLogsResultDto> {
-    await this.agents.find(agentId);
-    const accepted = await this.repository.insertBatch(
-      agentId,
-      new Date(),
-      dto.logs.map((entry) => ({
-        timestamp: entry.timestamp ? new Date(entry.timestamp) : undefined,
-        level: entry.level,
-        message: entry.message,
-        details: entry.details ?? null,
-        taskId: entry.task_id ?? null,
-      })),
-    );
+    const accepted = await this.repository
+      .insertBatch(
+        agentId,
+        new Date(),
+        dto.logs.map((entry) => ({
+          timestamp: entry.timestamp ? new Date(entry.timestamp) : undefined,
+          level: entry.level,
+          message: entry.message,
+          details: entry.details ?? null,
+          taskId: entry.task_id ?? null,
+        })),
+      )
+      .catch((error: unknown) => {
+        if (violatesForeignKey(error, 'agent_logs_agent_id_fkey'))
+          throw new NotFoundError('Agent', agentId);
+        throw error;
+      });
     return { agent_id: agentId, accepted };
   }
 

@@ -15,3 +15,9 @@ export const DERIVED_WORKFLOW_STATUS = `COALESCE((
               ELSE 'scheduled' END
     FROM workflow_runs r
    WHERE r.workflow_id = workflow.id AND r.status IN ('running', 'paused', 'scheduled')), workflow.status)`;
+
+/** Whether a statement failed on the foreign key `constraint` (a referenced row is missing). */
+export function violatesForeignKey(error: unknown, constraint: string): boolean {
+  const failure = error as { code?: unknown; constraint?: unknown } | null;
+  return failure?.code === '23503' && failure.constraint === constraint;
+}
