@@ -56,16 +56,47 @@ function parseBackup(gzipped: Buffer): ParsedBackup {
   return { header: JSON.parse(lines[0]), rows, end: JSON.parse(lines.at(-1)!) };
 }
 
-/** Runs the compiled restore CLI against `databaseUrl`. */
-function restoreCli(file: string, url: string): Promise<{ code: number | null; output: string }> {
-  const proc = spawn(process.execPath, [resolve('dist/src/backup/restore-cli.js'), file], {
-    env: { PATH: process.env.PATH, ...baseEnv(), LOG_LEVEL: 'info', DATABASE_URL: url },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/**
+ * Runs the compiled restore CLI against `url`: in its environment, or (`dotEnv`) as an operator
+ * would, from a folder whose `.env` names the database.
+ */
+function restoreCli(
+  file: string,
+  url: string,
+  { dotEnv = false } = {},
+): Promise<{ code: number | null; output: string }> {
+  const env = { PATH: process.env.PATH, ...baseEnv(), LOG_LEVEL: 'info' };
+  let cwd = process.cwd();
+  if (dotEnv) {
+    cwd = mkdtempSync(join(tmpdir(), 'restore-'));
+    writeFileSync(join(cwd, '.env'), `DATABASE_URL=${url}\n`);
+  }
+  const proc = spawn(
+    process.execPath,
+    [resolve('dist/src/backup/restore-cli.js'), file],
+    // `.env` is not read under NODE_ENV=test. Were it ignored, the CLI would fall back to
+    // DATABASE_DEFAULT_URL: a test database here, never a developer's.
+    dotEnv
+      ? {
+          env: {
+            ...env,
+            NODE_ENV: 'production',
+            DATABASE_DEFAULT_URL: databaseUrl(`${DATABASE_PREFIX}restore_fallback`),
+          },
+          cwd,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        }
+      : { env: { ...env, DATABASE_URL: url }, cwd, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let output = '';
   proc.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   proc.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise((resolveExit) => proc.once('exit', (code) => resolveExit({ code, output })));
+  return new Promise((resolveExit) =>
+    proc.once('exit', (code) => {
+      if (dotEnv) rmSync(cwd, { recursive: true, force: true });
+      resolveExit({ code, output });
+    }),
+  );
 }
 
 async function serverQuery(sql: string): Promise<void> {
@@ -391,7 +422,7 @@ describe('system data: retention, backup and restore', () => {
 
     it('restores into an empty database: the same rows, table by table', async () => {
       const target = await emptyDatabase();
-      const run = await restoreCli(fullFile, target);
+      const run = await restoreCli(fullFile, target, { dotEnv: true });
       expect(run.code, run.output).toBe(0);
       expect(run.output).toContain(`${full.total_rows} rows`);
       const restored = new pg.Client({ connectionString: target });

@@ -1,6 +1,7 @@
 /* `npm run restore -- <backup.ndjson.gz | s3://bucket/key>`: a full backup into an empty database. */
 import { Logger } from '@nestjs/common';
 import { loadConfig } from '../config/config.js';
+import { loadDotEnv } from '../config/dotenv.js';
 import { createDataSource } from '../database/data-source.js';
 import { runMigrations } from '../database/migrate.js';
 import { resolvePostgres } from '../infra/postgres-service.js';
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
+  loadDotEnv();
   const config = loadConfig();
   // The same database the service would use (DATABASE_URL, or the local/embedded one).
   const database = await resolvePostgres(config, logger);
