@@ -1156,10 +1156,52 @@ describe('agents', () => {
       expect(byMessage.tasked).toMatchObject({ details: null, task_id: task });
       for (const message of ['plain', 'detailed', 'tasked']) {
         const received = Date.parse(byMessage[message].timestamp);
-        expect(received).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
+        expect(received).toBeGreaterThanOrEqual(before);
         expect(received).toBeLessThanOrEqual(after);
       }
       expect(byMessage.plain).toMatchObject({ level: 'INFO', details: null, task_id: null });
+
+      // A batch of plain lines only: none has a time, details or a task.
+      const plain = await app
+        .http()
+        .post(`/api/v2/agents/${agent.id}/logs`)
+        .set(admin)
+        .send({ logs: [1, 2, 3].map((n) => ({ level: 'DEBUG', message: `only ${n}` })) })
+        .expect(201);
+      expect(plain.body.accepted).toBe(3);
+      const only = await app
+        .http()
+        .get(`/api/v2/agents/${agent.id}/logs?search=only&sort_order=asc`)
+        .set(admin)
+        .expect(200);
+      expect(only.body.data.map((line: { message: string }) => line.message)).toEqual([
+        'only 1',
+        'only 2',
+        'only 3',
+      ]);
+      for (const line of only.body.data) {
+        expect(line).toMatchObject({ details: null, task_id: null });
+        expect(Date.parse(line.timestamp)).toBeGreaterThanOrEqual(after);
+      }
+
+      // ISO 8601 forms JavaScript cannot read (week and ordinal dates) are a 400, not a 500.
+      for (const timestamp of ['2026-W09-1', '2026-060']) {
+        const refused = await app
+          .http()
+          .post(`/api/v2/agents/${agent.id}/logs`)
+          .set(admin)
+          .send({ logs: [{ level: 'INFO', message: 'when?', timestamp }] })
+          .expect(400);
+        expect(refused.body.details).toEqual([
+          { field: 'logs.0.timestamp', message: expect.stringContaining('ISO 8601') },
+        ]);
+      }
+      await app
+        .http()
+        .get(`/api/v2/agents/${agent.id}/logs`)
+        .query({ since: '2026-W09-1' })
+        .set(admin)
+        .expect(400);
     });
 
     it('retention removes lines older than the given days', async () => {

@@ -5,7 +5,6 @@ import {
   ArrayMinSize,
   IsArray,
   IsIn,
-  IsISO8601,
   IsObject,
   IsOptional,
   IsUUID,
@@ -22,6 +21,7 @@ import {
 } from '../agent-status.js';
 import { LOG_LEVELS, type LogLevel } from '../entities/agent-log.entity.js';
 import { AgentResponseDto } from './agent.dto.js';
+import { IsDateTime } from '../../common/validation/decorators.js';
 import { DateTimeField, EnumField, TextField, UuidField } from '../../common/validation/fields.js';
 
 export class HeartbeatDto {
@@ -112,7 +112,7 @@ const upper = () =>
 export class LogEntryDto {
   @ApiPropertyOptional({ format: 'date-time', description: 'Defaults to the time of receipt' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsDateTime()
   timestamp?: string;
 
   @ApiProperty({ enum: LOG_LEVELS, enumName: 'LogLevel' })

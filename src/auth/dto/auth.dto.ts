@@ -3,7 +3,6 @@ import {
   IsBoolean,
   IsEmail,
   IsIn,
-  IsISO8601,
   IsOptional,
   IsString,
   IsUUID,
@@ -14,6 +13,7 @@ import {
 } from 'class-validator';
 import { PageQuery } from '../../common/pagination/page.js';
 import { API_KEY_ROLES, type Role, USER_ROLES, type UserRole } from '../roles.js';
+import { IsDateTime } from '../../common/validation/decorators.js';
 import { EnumField, TextField } from '../../common/validation/fields.js';
 
 export class LoginDto {
@@ -54,7 +54,7 @@ export class CreateApiKeyDto {
 
   @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsDateTime()
   expires_at?: string;
 }
 

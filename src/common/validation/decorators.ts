@@ -3,14 +3,18 @@ import { ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  buildMessage,
   IsArray,
   IsInt,
+  isISO8601,
   IsOptional,
   IsString,
   Length,
   Max,
   Min,
+  ValidateBy,
   ValidateIf,
+  type ValidationOptions,
 } from 'class-validator';
 
 /**
@@ -75,4 +79,29 @@ export function QueryInt(options: ApiPropertyOptions & { minimum: number; maximu
  */
 export function stacked(...decorators: PropertyDecorator[]): PropertyDecorator {
   return applyDecorators(...decorators.reverse());
+}
+
+/**
+ * An ISO 8601 date and time that JavaScript's `Date` reads. class-validator's strict ISO 8601
+ * also passes week and ordinal dates (`2026-W09-1`, `2026-060`), which `new Date` cannot
+ * read: every date field is turned into a `Date`, so those are refused here (400), not
+ * failed on later. The message is class-validator's own.
+ */
+export function IsDateTime(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isDateTime',
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'string' &&
+          isISO8601(value, { strict: true }) &&
+          !Number.isNaN(Date.parse(value)),
+        defaultMessage: buildMessage(
+          (each) => `${each}$property must be a valid ISO 8601 date string`,
+          options,
+        ),
+      },
+    },
+    options,
+  );
 }

@@ -3,7 +3,6 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   IsIn,
   IsInt,
-  IsISO8601,
   IsOptional,
   IsString,
   IsUUID,
@@ -14,7 +13,7 @@ import {
 } from 'class-validator';
 import { describe, expect, it } from 'vitest';
 import { BadRequestError } from '../errors/app-errors.js';
-import { IsOptionalNotNull } from './decorators.js';
+import { IsDateTime, IsOptionalNotNull } from './decorators.js';
 import { DateTimeField, EnumField, IntField, TextField, UuidField } from './fields.js';
 import { createValidationPipe } from './validation-pipe.js';
 
@@ -52,7 +51,7 @@ class Stacked {
 
   @ApiPropertyOptional({ format: 'date-time', nullable: true, type: String })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsDateTime()
   due?: string | null;
 }
 
@@ -101,6 +100,16 @@ describe('house field decorators', () => {
   it.each(bodies)('validate %j exactly as the stacks they replace', async (body) => {
     const house = await answer(House, body);
     expect(JSON.stringify(house)).toBe(JSON.stringify(await answer(Stacked, body)));
+  });
+
+  it('refuse dates and times that JavaScript cannot read, as any other bad date', async () => {
+    for (const due of ['2026-W09-1', '2026-060', '20260301T120000Z', 'soon'])
+      expect(await answer(House, { name: 'ok', due })).toEqual({
+        message: 'Invalid input: due',
+        details: [{ field: 'due', message: 'due must be a valid ISO 8601 date string' }],
+      });
+    for (const due of ['2026-03-01T12:00:00+02:00', '2026-03-01T12:00:00.123456Z', '2026-03-01'])
+      expect(await answer(House, { name: 'ok', due })).toMatchObject({ due });
   });
 
   it('refuse null for an optional field and accept it for a nullable one', async () => {

@@ -5,7 +5,6 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
-  IsISO8601,
   IsNumber,
   IsObject,
   IsOptional,
@@ -16,7 +15,14 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-import { IsOptionalNotNull, QueryBoolean, QueryList, stacked, StringList } from './decorators.js';
+import {
+  IsDateTime,
+  IsOptionalNotNull,
+  QueryBoolean,
+  QueryList,
+  stacked,
+  StringList,
+} from './decorators.js';
 
 /**
  * House field decorators: a field of a body or a query is one decorator that documents
@@ -79,7 +85,7 @@ export function EnumField(
 
 /** An ISO 8601 date-time in its strict form (`2026-12-07T10:00:00Z`). */
 export function DateTimeField(options: FieldOptions = {}) {
-  return field(options, { type: String, format: 'date-time' }, IsISO8601({ strict: true }));
+  return field(options, { type: String, format: 'date-time' }, IsDateTime());
 }
 
 /** An integer within `min`…`max`. */

@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   IsDefined,
-  IsISO8601,
   IsInt,
   IsNotEmpty,
   IsObject,
@@ -12,7 +11,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-import { QueryInt } from '../../common/validation/decorators.js';
+import { IsDateTime, QueryInt } from '../../common/validation/decorators.js';
 import { DateTimeField, EnumField, TextField } from '../../common/validation/fields.js';
 
 export const BROADCAST_TYPES = ['system_notification', 'room_message'] as const;
@@ -94,7 +93,7 @@ export class ReplayEventsDto {
 
   @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsDateTime()
   since?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
