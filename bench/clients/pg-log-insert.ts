@@ -1,4 +1,4 @@
-/* Baseline for log ingestion: the same 1,000-line multi-row INSERT straight into PostgreSQL, no HTTP, no validation. */
+/* Baseline for log ingestion: the service's 1,000-line multi-row INSERT straight into PostgreSQL, no HTTP, no validation. */
 import pg from 'pg';
 import { clientArgs } from '../lib/proc.js';
 
@@ -12,7 +12,6 @@ interface Args {
 
 const args = clientArgs<Args>();
 const pool = new pg.Pool({ connectionString: args.databaseUrl, max: args.connections });
-const timestamps = Array.from({ length: args.batch }, () => new Date().toISOString());
 const levels = Array.from(
   { length: args.batch },
   (_, i) => ['DEBUG', 'INFO', 'WARNING', 'ERROR'][i % 4],
@@ -22,17 +21,20 @@ const messages = Array.from(
   { length: args.batch },
   (_, i) => `benchmark line ${i}: the agent did a thing worth logging`,
 );
-const nulls = Array.from({ length: args.batch }, () => null);
 let lines = 0;
 const deadline = performance.now() + args.seconds * 1000;
 const started = performance.now();
 await Promise.all(
   Array.from({ length: args.connections }, async () => {
     while (performance.now() < deadline) {
+      // The service's statement for lines without times, details or tasks (AgentLogsRepository).
       await pool.query(
         `INSERT INTO agent_logs (agent_id, timestamp, level, severity, message, details, task_id)
-         SELECT $1, t, l, s, m, d::jsonb, k FROM unnest($2::timestamptz[], $3::text[], $4::smallint[], $5::text[], $6::text[], $7::uuid[]) AS x(t, l, s, m, d, k)`,
-        [args.agentId, timestamps, levels, severities, messages, nulls, nulls],
+         SELECT $1::uuid, COALESCE(t.timestamp, $8::timestamptz), t.level, t.severity, t.message,
+                t.details::jsonb, t.task_id
+           FROM unnest($2::timestamptz[], $3::text[], $4::smallint[], $5::text[], $6::text[], $7::uuid[])
+             AS t(timestamp, level, severity, message, details, task_id)`,
+        [args.agentId, null, levels, severities, messages, null, null, new Date()],
       );
       lines += args.batch;
     }

@@ -29,12 +29,22 @@ export function benchEnv(stores: Env, extra: Env = {}): Env {
   };
 }
 
-/** The Node flags `npm start` runs the service with (package.json), so the bench runs it the same way. */
-export const START_FLAGS = (
-  JSON.parse(readFileSync(distPath('../package.json'), 'utf8')) as { scripts: { start: string } }
-).scripts.start
-  .split(' ')
-  .filter((word) => word.startsWith('--'));
+/**
+ * The Node flags `npm start` runs the service with (package.json's `node <flags> dist/src/main.js`),
+ * so the bench runs it the same way.
+ */
+export const START_FLAGS = ((): string[] => {
+  const { scripts } = JSON.parse(readFileSync(distPath('../package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  const words = scripts.start.trim().split(/\s+/);
+  const script = words.findIndex((word, i) => i > 0 && !word.startsWith('-'));
+  if (words[0] !== 'node' || words[script] !== 'dist/src/main.js')
+    throw new Error(
+      `package.json's start script is not "node [flags] dist/src/main.js": ${scripts.start}`,
+    );
+  return words.slice(1, script);
+})();
 
 export function startApp(env: Env): Promise<Service> {
   return startProcess(distPath('bench/app-entry.js'), env, undefined, [], START_FLAGS);

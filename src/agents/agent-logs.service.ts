@@ -21,7 +21,10 @@ export class AgentLogsService {
     private readonly repository: AgentLogsRepository,
   ) {}
 
-  /** The INSERT's foreign key finds an unknown agent: one statement a batch. */
+  /**
+   * The INSERT's foreign key finds an unknown agent: one statement a batch. (Such a batch is
+   * written and rolled back, using up ids; only admin and operator keys can name another agent.)
+   */
   async ingest(agentId: string, dto: IngestLogsDto): Promise<IngestLogsResultDto> {
     const accepted = await this.repository
       .insertBatch(
