@@ -29,25 +29,29 @@ export function benchEnv(stores: Env, extra: Env = {}): Env {
   };
 }
 
-/**
- * The Node flags `npm start` runs the service with (package.json's `node <flags> dist/src/main.js`),
- * so the bench runs it the same way.
- */
-export const START_FLAGS = ((): string[] => {
+/** The Node flags an npm script runs the service with (`[ROLE=…] node <flags> dist/src/main.js`). */
+function flagsOf(script: 'start' | 'start:worker'): string[] {
   const { scripts } = JSON.parse(readFileSync(distPath('../package.json'), 'utf8')) as {
-    scripts: { start: string };
+    scripts: Record<string, string>;
   };
-  const words = scripts.start.trim().split(/\s+/);
-  const script = words.findIndex((word, i) => i > 0 && !word.startsWith('-'));
-  if (words[0] !== 'node' || words[script] !== 'dist/src/main.js')
+  const words = scripts[script]
+    .trim()
+    .split(/\s+/)
+    .filter((word) => !/^[A-Z_]+=/.test(word));
+  const main = words.findIndex((word, i) => i > 0 && !word.startsWith('-'));
+  if (words[0] !== 'node' || words[main] !== 'dist/src/main.js')
     throw new Error(
-      `package.json's start script is not "node [flags] dist/src/main.js": ${scripts.start}`,
+      `package.json's ${script} is not "node [flags] dist/src/main.js": ${scripts[script]}`,
     );
-  return words.slice(1, script);
-})();
+  return words.slice(1, main);
+}
+
+/** The bench runs each role as its npm script does: `npm start`, and `npm run start:worker`. */
+export const START_FLAGS = { api: flagsOf('start'), worker: flagsOf('start:worker') };
 
 export function startApp(env: Env): Promise<Service> {
-  return startProcess(distPath('bench/app-entry.js'), env, undefined, [], START_FLAGS);
+  const flags = env.ROLE === 'worker' ? START_FLAGS.worker : START_FLAGS.api;
+  return startProcess(distPath('bench/app-entry.js'), env, undefined, [], flags);
 }
 
 export async function api<T = unknown>(

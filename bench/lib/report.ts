@@ -4,6 +4,9 @@ import { resolve } from 'node:path';
 import * as prettier from 'prettier';
 import { START_FLAGS } from './app.js';
 
+const shown = (flags: string[]) =>
+  flags.length ? `Node flags \`${flags.join(' ')}\`` : "Node's defaults";
+
 export interface Figure {
   section: string;
   name: string;
@@ -40,7 +43,7 @@ export async function writeReport(
     `Written by \`npm run bench\` on ${startedAt.toISOString().slice(0, 10)} (${startedAt.toISOString()}).`,
     '',
     `- Machine: ${cpus().length} × ${cpu}, ${(totalmem() / 1024 ** 3).toFixed(1)} GiB RAM, Linux ${release()}`,
-    `- Node.js ${process.version}; the service built and run as \`npm start\` runs it (${START_FLAGS.length ? `Node flags \`${START_FLAGS.join(' ')}\`` : "Node's defaults"}; the bare twins run with Node's defaults), in production mode (\`NODE_ENV=production\`, \`LOG_LEVEL=${process.env.BENCH_LOG_LEVEL ?? 'info'}\`, rate limiting on with limits above the load) as its own processes; load clients in separate processes; loopback only.`,
+    `- Node.js ${process.version}; the service built and run as \`npm start\` runs it (${[`the API and \`ROLE=all\`: ${shown(START_FLAGS.api)}`, `workers: ${shown(START_FLAGS.worker)}`, "the bare twins: Node's defaults"].join('; ')}), in production mode (\`NODE_ENV=production\`, \`LOG_LEVEL=${process.env.BENCH_LOG_LEVEL ?? 'info'}\`, rate limiting on with limits above the load) as its own processes; load clients in separate processes; loopback only.`,
     "- Every comparison is measured in the same run; ratios compare with that run's baseline.",
     '',
   ];
