@@ -1027,6 +1027,9 @@ describe('agents', () => {
   });
 
   describe('logs', () => {
+    const postLogs = (agentId: string, logs: unknown[], status = 201) =>
+      app.http().post(`/api/v2/agents/${agentId}/logs`).set(admin).send({ logs }).expect(status);
+
     it('ingests 10,000 lines in batches; level, time and text queries return exactly the matches', async () => {
       const agent = await createAgent();
       const levels = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'];
@@ -1038,12 +1041,7 @@ describe('agents', () => {
         ...(i % 2 ? { details: { i } } : {}),
       }));
       for (let start = 0; start < lines.length; start += 1000) {
-        const response = await app
-          .http()
-          .post(`/api/v2/agents/${agent.id}/logs`)
-          .set(admin)
-          .send({ logs: lines.slice(start, start + 1000) })
-          .expect(201);
+        const response = await postLogs(agent.id, lines.slice(start, start + 1000));
         expect(response.body).toEqual({ agent_id: agent.id, accepted: 1000 });
       }
       const get = (query: Record<string, unknown>) =>
@@ -1094,25 +1092,10 @@ describe('agents', () => {
         .query({ since: until, until: since })
         .set(admin)
         .expect(400);
-      await app
-        .http()
-        .post(`/api/v2/agents/${agent.id}/logs`)
-        .set(admin)
-        .send({ logs: lines.slice(0, 1001) })
-        .expect(400);
-      await app
-        .http()
-        .post(`/api/v2/agents/${agent.id}/logs`)
-        .set(admin)
-        .send({ logs: [{ level: 'INFO' }] })
-        .expect(400);
+      await postLogs(agent.id, lines.slice(0, 1001), 400);
+      await postLogs(agent.id, [{ level: 'INFO' }], 400);
       await app.http().get(`/api/v2/agents/${UNKNOWN}/logs`).set(admin).expect(404);
-      const unknown = await app
-        .http()
-        .post(`/api/v2/agents/${UNKNOWN}/logs`)
-        .set(admin)
-        .send({ logs: [{ level: 'INFO', message: 'to nobody' }] })
-        .expect(404);
+      const unknown = await postLogs(UNKNOWN, [{ level: 'INFO', message: 'to nobody' }], 404);
       expect(unknown.body.message).toContain(UNKNOWN);
     });
 
@@ -1120,19 +1103,12 @@ describe('agents', () => {
       const agent = await createAgent();
       const task = '00000000-0000-4000-8000-00000000000a';
       const before = Date.now();
-      await app
-        .http()
-        .post(`/api/v2/agents/${agent.id}/logs`)
-        .set(admin)
-        .send({
-          logs: [
-            { level: 'info', message: 'plain' },
-            { level: 'WARNING', message: 'timed', timestamp: '2026-03-01T12:00:00+02:00' },
-            { level: 'ERROR', message: 'detailed', details: { step: 'build', n: [1, 2] } },
-            { level: 'DEBUG', message: 'tasked', task_id: task },
-          ],
-        })
-        .expect(201);
+      await postLogs(agent.id, [
+        { level: 'info', message: 'plain' },
+        { level: 'WARNING', message: 'timed', timestamp: '2026-03-01T12:00:00+02:00' },
+        { level: 'ERROR', message: 'detailed', details: { step: 'build', n: [1, 2] } },
+        { level: 'DEBUG', message: 'tasked', task_id: task },
+      ]);
       const after = Date.now();
       const { body } = await app
         .http()
@@ -1162,12 +1138,10 @@ describe('agents', () => {
       expect(byMessage.plain).toMatchObject({ level: 'INFO', details: null, task_id: null });
 
       // A batch of plain lines only: none has a time, details or a task.
-      const plain = await app
-        .http()
-        .post(`/api/v2/agents/${agent.id}/logs`)
-        .set(admin)
-        .send({ logs: [1, 2, 3].map((n) => ({ level: 'DEBUG', message: `only ${n}` })) })
-        .expect(201);
+      const plain = await postLogs(
+        agent.id,
+        [1, 2, 3].map((n) => ({ level: 'DEBUG', message: `only ${n}` })),
+      );
       expect(plain.body.accepted).toBe(3);
       const only = await app
         .http()
@@ -1186,12 +1160,11 @@ describe('agents', () => {
 
       // ISO 8601 forms JavaScript cannot read (week and ordinal dates) are a 400, not a 500.
       for (const timestamp of ['2026-W09-1', '2026-060']) {
-        const refused = await app
-          .http()
-          .post(`/api/v2/agents/${agent.id}/logs`)
-          .set(admin)
-          .send({ logs: [{ level: 'INFO', message: 'when?', timestamp }] })
-          .expect(400);
+        const refused = await postLogs(
+          agent.id,
+          [{ level: 'INFO', message: 'when?', timestamp }],
+          400,
+        );
         expect(refused.body.details).toEqual([
           { field: 'logs.0.timestamp', message: expect.stringContaining('ISO 8601') },
         ]);
@@ -1207,17 +1180,10 @@ describe('agents', () => {
     it('retention removes lines older than the given days', async () => {
       const agent = await createAgent();
       const old = new Date(Date.now() - 10 * 86_400_000).toISOString();
-      await app
-        .http()
-        .post(`/api/v2/agents/${agent.id}/logs`)
-        .set(admin)
-        .send({
-          logs: [
-            { level: 'ERROR', message: 'old', timestamp: old },
-            { level: 'ERROR', message: 'new' },
-          ],
-        })
-        .expect(201);
+      await postLogs(agent.id, [
+        { level: 'ERROR', message: 'old', timestamp: old },
+        { level: 'ERROR', message: 'new' },
+      ]);
       const metrics = await app
         .http()
         .get(`/api/v2/agents/${agent.id}/metrics?time_range=7d`)
