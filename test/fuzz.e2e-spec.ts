@@ -9,7 +9,13 @@ import {
 import { AgentViews } from '../src/agents/agent-views.service.js';
 import { EventBus } from '../src/realtime/event-bus.service.js';
 import { TaskCommands } from '../src/tasks/task-commands.service.js';
-import { buildCases, CaseSource, FuzzCase, isDestructive } from './support/fuzz/cases.js';
+import {
+  buildCases,
+  buildNullCases,
+  CaseSource,
+  FuzzCase,
+  isDestructive,
+} from './support/fuzz/cases.js';
 import { ChangeLog } from './support/fuzz/change-log.js';
 import { listOperations, OpenApiDocument, Operation, Parameter } from './support/fuzz/openapi.js';
 import { Random } from './support/fuzz/random.js';
@@ -289,6 +295,30 @@ describe('fuzzing every operation of the OpenAPI document', () => {
       await app.http().get('/health').expect(200);
     });
   }
+
+  it('refuses null for a body field the document does not mark nullable, and takes it without a 5xx where it does', async () => {
+    const problems: string[] = [];
+    let sent = 0;
+    for (const operation of operations) {
+      const random = new Random(SEED).fork(`null ${operation.method} ${operation.path}`);
+      for (const nulled of buildNullCases(operation, sourceFor(operation, random), random)) {
+        const response = await client.send({
+          method: nulled.method,
+          url: nulled.url,
+          headers: { ...headers.admin, ...nulled.headers },
+          body: nulled.body,
+        });
+        sent++;
+        const wrong = nulled.nullable ? response.status >= 500 : response.status !== 400;
+        if (wrong)
+          problems.push(
+            `${operation.method} ${nulled.url} ${nulled.label} (${nulled.nullable ? 'nullable' : 'not nullable'}): ${response.status} ${response.text.slice(0, 200)}`,
+          );
+      }
+    }
+    console.log(`fuzz: ${sent} bodies with one field null`);
+    expect(problems, problems.join('\n')).toEqual([]);
+  });
 
   it('answers malformed Cookie, Range, X-Request-Id and Authorization headers without a 5xx', async () => {
     const shapes: Record<string, string>[] = [

@@ -1,25 +1,19 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { ApiProperty } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsUUID } from 'class-validator';
 import { FileValidationService } from '../files/file-validation.service.js';
 import { AgentImportService, type ImportedAgent } from './agent-import.service.js';
 import { JobCatalog } from '../jobs/job-catalog.service.js';
 import { QUEUES } from '../jobs/queues.js';
 import { AgentConfigService } from './agent-config.service.js';
 import { AgentHeartbeatsService } from './agent-heartbeats.service.js';
+import { UuidField, UuidListField } from '../common/validation/fields.js';
 
 export class ProcessConfigurationParams {
-  @ApiProperty({ format: 'uuid' })
-  @IsUUID()
+  @UuidField()
   agent_id: string;
 }
 
 export class ProcessAgentConfigsParams {
-  @ApiProperty({ type: [String], format: 'uuid', minItems: 1, maxItems: 100 })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(100)
-  @IsUUID('all', { each: true })
+  @UuidListField({ min: 1, max: 100 })
   file_ids: string[];
 }
 

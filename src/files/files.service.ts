@@ -136,7 +136,7 @@ export class FilesService {
     const updated = await this.query.withLocked(id, async (file, manager) => {
       if (!file || !isVisibleTo(file, principal)) throw new NotFoundError('File', id);
       assertMayModify(file, principal);
-      if (dto.tags !== undefined) file.tags = [...new Set(dto.tags)];
+      if (dto.tags !== undefined) file.tags = [...new Set(dto.tags ?? [])];
       if (dto.metadata !== undefined) {
         file.metadata = { ...file.metadata, ...dto.metadata };
         checkMetadataSize(file.metadata);

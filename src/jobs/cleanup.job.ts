@@ -1,6 +1,4 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { ApiProperty } from '@nestjs/swagger';
-import { IsInt, Max, Min } from 'class-validator';
 import type { AppConfig } from '../config/config.js';
 import { InjectConfig } from '../config/config.module.js';
 import { EventStore } from '../realtime/event-store.service.js';
@@ -9,12 +7,10 @@ import { JobRecordsRepository } from './job-records.repository.js';
 import type { JobContext } from './job-types.js';
 import { QUEUES } from './queues.js';
 import { RetentionRegistry } from './retention.service.js';
+import { IntField } from '../common/validation/fields.js';
 
 export class CleanupParams {
-  @ApiProperty({ minimum: 0, maximum: 3650 })
-  @IsInt()
-  @Min(0)
-  @Max(3650)
+  @IntField({ min: 0, max: 3650 })
   older_than_days: number;
 }
 

@@ -1,16 +1,13 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsUUID } from 'class-validator';
 import { JobCatalog } from '../jobs/job-catalog.service.js';
 import { QUEUES } from '../jobs/queues.js';
 import { ANY_RUN, DISPATCH_JOB, DispatchTriggerService } from './dispatch-trigger.service.js';
 import { DispatchService } from './dispatch.service.js';
 import { OrchestratorService } from './orchestrator.service.js';
+import { UuidField } from '../common/validation/fields.js';
 
 export class DispatchParams {
-  @ApiPropertyOptional({ format: 'uuid', description: 'Omitted: every running run' })
-  @IsOptional()
-  @IsUUID()
+  @UuidField({ nullable: true, doc: { description: 'Omitted: every running run' } })
   run_id?: string;
 }
 

@@ -246,10 +246,11 @@ export class SubforgeController {
   @ApiConflictResponse({ description: 'SUBFORGE_INTEGRATION_ENABLED is false' })
   async scan(@Body() body: ScanRequestDto): Promise<ScanAcceptedDto> {
     this.requireEnabled();
-    await this.monitor.requestScan(body.force_rescan);
+    const force = body.force_rescan === true;
+    await this.monitor.requestScan(force);
     return {
       message: 'Scan initiated successfully',
-      scan_type: body.force_rescan ? 'force' : 'incremental',
+      scan_type: force ? 'force' : 'incremental',
       status: 'processing',
     };
   }

@@ -1,22 +1,24 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsOptional } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import { BooleanField } from '../common/validation/fields.js';
 
 export class ScanRequestDto {
-  @ApiPropertyOptional({
-    default: false,
-    description: 'Import every file again, even those whose checksum is unchanged',
+  @BooleanField({
+    nullable: true,
+    doc: {
+      default: false,
+      description: 'Import every file again, even those whose checksum is unchanged',
+    },
   })
-  @IsOptional()
-  @IsBoolean()
-  force_rescan = false;
+  force_rescan: boolean | null = false;
 
-  @ApiPropertyOptional({
-    default: true,
-    description: 'Accepted for compatibility with the original API; every run is scanned',
+  @BooleanField({
+    nullable: true,
+    doc: {
+      default: true,
+      description: 'Accepted for compatibility with the original API; every run is scanned',
+    },
   })
-  @IsOptional()
-  @IsBoolean()
-  include_inactive = true;
+  include_inactive: boolean | null = true;
 }
 
 export class ScanAcceptedDto {

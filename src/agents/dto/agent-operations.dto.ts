@@ -5,9 +5,7 @@ import {
   ArrayMinSize,
   IsArray,
   IsIn,
-  IsObject,
   IsOptional,
-  IsUUID,
   ValidateNested,
 } from 'class-validator';
 import { PageQuery } from '../../common/pagination/page.js';
@@ -21,8 +19,14 @@ import {
 } from '../agent-status.js';
 import { LOG_LEVELS, type LogLevel } from '../entities/agent-log.entity.js';
 import { AgentResponseDto } from './agent.dto.js';
-import { IsDateTime } from '../../common/validation/decorators.js';
-import { DateTimeField, EnumField, TextField, UuidField } from '../../common/validation/fields.js';
+import {
+  DateTimeField,
+  EnumField,
+  ObjectField,
+  TextField,
+  UuidField,
+  UuidListField,
+} from '../../common/validation/fields.js';
 
 export class HeartbeatDto {
   @EnumField(HEARTBEAT_STATUSES, 'HeartbeatStatus')
@@ -31,15 +35,14 @@ export class HeartbeatDto {
   @UuidField({ nullable: true, doc: { description: 'The task it works on; null clears it' } })
   current_task_id?: string | null;
 
-  @ApiPropertyOptional({
-    type: 'object',
-    additionalProperties: true,
-    description:
-      'Self-reported figures; only tasks_completed, tasks_failed, success_rate, avg_response_time ' +
-      'and uptime_percentage (finite, non-negative) are kept, as reported_* figures; other keys are ignored',
+  @ObjectField({
+    nullable: true,
+    doc: {
+      description:
+        'Self-reported figures; only tasks_completed, tasks_failed, success_rate, avg_response_time ' +
+        'and uptime_percentage (finite, non-negative) are kept, as reported_* figures; other keys are ignored',
+    },
   })
-  @IsOptional()
-  @IsObject()
   metrics?: Record<string, unknown>;
 }
 
@@ -55,24 +58,19 @@ export const AGENT_BULK_OPERATIONS = ['start', 'stop', 'restart', 'update', 'del
 export type AgentBulkOperation = (typeof AGENT_BULK_OPERATIONS)[number];
 
 export class BulkAgentOperationDto {
-  @ApiProperty({ type: [String], format: 'uuid', minItems: 1, maxItems: 100 })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(100)
-  @IsUUID('all', { each: true })
+  @UuidListField({ min: 1, max: 100 })
   agent_ids: string[];
 
   @EnumField(AGENT_BULK_OPERATIONS, 'AgentBulkOperation')
   operation: AgentBulkOperation;
 
-  @ApiPropertyOptional({
-    type: 'object',
-    additionalProperties: true,
-    description:
-      'update: the fields to change (validated like PUT); start|stop|restart: sent with the command',
+  @ObjectField({
+    nullable: true,
+    doc: {
+      description:
+        'update: the fields to change (validated like PUT); start|stop|restart: sent with the command',
+    },
   })
-  @IsOptional()
-  @IsObject()
   parameters?: Record<string, unknown>;
 }
 
@@ -93,9 +91,7 @@ export class BulkAgentResultDto {
 }
 
 export class AgentCommandDto {
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
-  @IsOptional()
-  @IsObject()
+  @ObjectField({ nullable: true })
   parameters?: Record<string, unknown>;
 }
 
@@ -110,9 +106,7 @@ const upper = () =>
   );
 
 export class LogEntryDto {
-  @ApiPropertyOptional({ format: 'date-time', description: 'Defaults to the time of receipt' })
-  @IsOptional()
-  @IsDateTime()
+  @DateTimeField({ nullable: true, doc: { description: 'Defaults to the time of receipt' } })
   timestamp?: string;
 
   @ApiProperty({ enum: LOG_LEVELS, enumName: 'LogLevel' })
@@ -120,17 +114,13 @@ export class LogEntryDto {
   @IsIn(LOG_LEVELS)
   level: LogLevel;
 
-  @TextField({ min: 1, max: 10_000 }, { doc: { minLength: 1, maxLength: 10_000 } })
+  @TextField({ min: 1, max: 10_000 })
   message: string;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
-  @IsOptional()
-  @IsObject()
+  @ObjectField({ nullable: true })
   details?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID()
+  @UuidField({ nullable: true })
   task_id?: string;
 }
 

@@ -1,33 +1,24 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  IsISO8601,
-  IsNumber,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Max,
-  MaxLength,
-  Min,
-} from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
 import { AGENT_STATUSES, type AgentStatus } from '../agent-status.js';
 import { CurrentTaskDto, PerformanceMetricsDto, UpdateAgentDto } from './agent.dto.js';
 import { HeartbeatDto } from './agent-operations.dto.js';
-import { EnumField } from '../../common/validation/fields.js';
+import {
+  DateTimeField,
+  EnumField,
+  NumberField,
+  TextField,
+  UuidField,
+} from '../../common/validation/fields.js';
 
 /** v1 `PUT`: the v2 writable fields plus the original's status and current task. */
 export class V1UpdateAgentDto extends UpdateAgentDto {
   @EnumField(AGENT_STATUSES, 'AgentStatus', { optional: true })
   status?: AgentStatus;
 
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID()
+  @UuidField({ nullable: true })
   current_task_id?: string;
 
-  @ApiPropertyOptional({ maxLength: 500 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
+  @TextField({ max: 500 }, { nullable: true })
   current_task_title?: string;
 }
 
@@ -35,56 +26,34 @@ export class V1AgentStatusDto {
   @EnumField(AGENT_STATUSES, 'AgentStatus')
   status: AgentStatus;
 
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID()
+  @UuidField({ nullable: true })
   current_task_id?: string;
 
-  @ApiPropertyOptional({ maxLength: 500 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
+  @TextField({ max: 500 }, { nullable: true })
   current_task_title?: string;
 }
 
 /** v1 `PATCH /metrics`: stored as reported figures, never over the derived ones. */
 export class V1AgentMetricsDto {
-  @ApiPropertyOptional({ minimum: 0 })
-  @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0)
+  @NumberField({ min: 0 }, { nullable: true })
   tasks_completed?: number;
 
-  @ApiPropertyOptional({ minimum: 0 })
-  @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0)
+  @NumberField({ min: 0 }, { nullable: true })
   tasks_failed?: number;
 
-  @ApiPropertyOptional({ minimum: 0 })
-  @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0)
+  @NumberField({ min: 0 }, { nullable: true })
   avg_response_time?: number;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 100 })
-  @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0)
-  @Max(100)
+  @NumberField({ min: 0, max: 100 }, { nullable: true })
   uptime_percentage?: number;
 }
 
 /** v1 heartbeat: the original's redundant `agent_id` and `timestamp` are accepted and ignored. */
 export class V1HeartbeatDto extends HeartbeatDto {
-  @ApiPropertyOptional({ format: 'uuid', description: 'Ignored: the path names the agent' })
-  @IsOptional()
-  @IsUUID()
+  @UuidField({ nullable: true, doc: { description: 'Ignored: the path names the agent' } })
   agent_id?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Echoed in the answer' })
-  @IsOptional()
-  @IsISO8601()
+  @DateTimeField({ nullable: true, doc: { description: 'Echoed in the answer' } })
   timestamp?: string;
 }
 

@@ -13,13 +13,10 @@ import {
 
 /** The writable fields of an agent (CONTRACT §3 "Agents"). */
 export class AgentWritableFields {
-  @TextField({ max: 10_000 }, { nullable: true, doc: { maxLength: 10_000 } })
+  @TextField({ max: 10_000 }, { nullable: true })
   description?: string | null;
 
-  @TextField(
-    { min: 1, max: 100 },
-    { optional: true, doc: { example: 'claude-3-sonnet', maxLength: 100 } },
-  )
+  @TextField({ min: 1, max: 100 }, { optional: true, doc: { example: 'claude-3-sonnet' } })
   model?: string;
 
   @StringListField({ optional: true, doc: { example: ['read', 'write', 'edit'] } })
@@ -37,21 +34,15 @@ export class AgentWritableFields {
   @ObjectField({ optional: true })
   metadata?: Record<string, unknown>;
 
-  @IntField(
-    { min: 1, max: 1000 },
-    { optional: true, doc: { minimum: 1, maximum: 1000, default: 1 } },
-  )
+  @IntField({ min: 1, max: 1000 }, { optional: true, doc: { default: 1 } })
   max_concurrent_tasks?: number;
 }
 
 export class CreateAgentDto extends AgentWritableFields {
-  @TextField(
-    { min: 1, max: 255 },
-    { doc: { example: 'frontend-developer', minLength: 1, maxLength: 255 } },
-  )
+  @TextField({ min: 1, max: 255 }, { doc: { example: 'frontend-developer' } })
   name: string;
 
-  @TextField({ min: 1, max: 100 }, { doc: { example: 'frontend', minLength: 1, maxLength: 100 } })
+  @TextField({ min: 1, max: 100 }, { doc: { example: 'frontend' } })
   agent_type: string;
 
   @EnumField(AGENT_STATUSES, 'AgentStatus', { optional: true, doc: { default: 'idle' } })
@@ -59,10 +50,10 @@ export class CreateAgentDto extends AgentWritableFields {
 }
 
 export class UpdateAgentDto extends AgentWritableFields {
-  @TextField({ min: 1, max: 255 }, { optional: true, doc: { minLength: 1, maxLength: 255 } })
+  @TextField({ min: 1, max: 255 }, { optional: true })
   name?: string;
 
-  @TextField({ min: 1, max: 100 }, { optional: true, doc: { minLength: 1, maxLength: 100 } })
+  @TextField({ min: 1, max: 100 }, { optional: true })
   agent_type?: string;
 }
 

@@ -1,7 +1,7 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
 import { AGENT_STATUSES } from '../../agents/agent-status.js';
 import { TIME_RANGES, TimeRange } from '../../common/time-range.js';
+import { EnumField } from '../../common/validation/fields.js';
 
 export class AnalyticsDurationFiguresDto {
   @ApiProperty({ description: 'Completed items with a start and an end (the ones measured)' })
@@ -171,8 +171,6 @@ export class AnalyticsReportDto {
 
 /** `system.analyze_metrics` parameters. */
 export class AnalyzeMetricsParams {
-  @ApiPropertyOptional({ enum: TIME_RANGES, enumName: 'TimeRange', default: '24h' })
-  @IsOptional()
-  @IsIn(TIME_RANGES)
+  @EnumField(TIME_RANGES, 'TimeRange', { nullable: true, doc: { default: '24h' } })
   time_range?: TimeRange;
 }

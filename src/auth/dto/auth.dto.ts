@@ -1,20 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  IsBoolean,
-  IsEmail,
-  IsIn,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Length,
-  MaxLength,
-  MinLength,
-  ValidateIf,
-} from 'class-validator';
+import { IsEmail, IsUUID, MaxLength, ValidateIf } from 'class-validator';
 import { PageQuery } from '../../common/pagination/page.js';
 import { API_KEY_ROLES, type Role, USER_ROLES, type UserRole } from '../roles.js';
-import { IsDateTime } from '../../common/validation/decorators.js';
-import { EnumField, TextField } from '../../common/validation/fields.js';
+import {
+  BooleanField,
+  DateTimeField,
+  EnumField,
+  TextField,
+} from '../../common/validation/fields.js';
 
 export class LoginDto {
   @ApiProperty({ example: 'admin@example.com' })
@@ -52,9 +45,7 @@ export class CreateApiKeyDto {
   @IsUUID()
   agent_id?: string;
 
-  @ApiPropertyOptional({ format: 'date-time' })
-  @IsOptional()
-  @IsDateTime()
+  @DateTimeField({ nullable: true })
   expires_at?: string;
 }
 
@@ -67,10 +58,7 @@ export class CreateUserDto {
   @TextField({ min: 1, max: 200 }, { doc: { example: 'Ops Person' } })
   display_name: string;
 
-  @ApiProperty({ minLength: 8, maxLength: 1024 })
-  @IsString()
-  @MinLength(8)
-  @MaxLength(1024)
+  @TextField({ min: 8, max: 1024 })
   password: string;
 
   @EnumField(USER_ROLES, 'UserRole')
@@ -78,27 +66,16 @@ export class CreateUserDto {
 }
 
 export class UpdateUserDto {
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @Length(1, 200)
+  @TextField({ min: 1, max: 200 }, { optional: true })
   display_name?: string;
 
-  @ApiPropertyOptional({ enum: USER_ROLES, enumName: 'UserRole' })
-  @IsOptional()
-  @IsIn(USER_ROLES)
+  @EnumField(USER_ROLES, 'UserRole', { optional: true })
   role?: UserRole;
 
-  @ApiPropertyOptional({ minLength: 8, maxLength: 1024 })
-  @IsOptional()
-  @IsString()
-  @MinLength(8)
-  @MaxLength(1024)
+  @TextField({ min: 8, max: 1024 }, { nullable: true })
   password?: string;
 
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsBoolean()
+  @BooleanField({ optional: true })
   is_active?: boolean;
 }
 

@@ -1,12 +1,10 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
 import { BACKUP_TYPES, type BackupType } from '../backup-format.js';
+import { EnumField } from '../../common/validation/fields.js';
 
 /** `system.backup` parameters. */
 export class BackupParams {
-  @ApiPropertyOptional({ enum: BACKUP_TYPES, enumName: 'BackupType', default: 'full' })
-  @IsOptional()
-  @IsIn(BACKUP_TYPES)
+  @EnumField(BACKUP_TYPES, 'BackupType', { nullable: true, doc: { default: 'full' } })
   backup_type?: BackupType;
 }
 

@@ -1,6 +1,9 @@
 import 'reflect-metadata';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
   IsIn,
   IsInt,
   IsOptional,
@@ -14,7 +17,14 @@ import {
 import { describe, expect, it } from 'vitest';
 import { BadRequestError } from '../errors/app-errors.js';
 import { IsDateTime, IsOptionalNotNull } from './decorators.js';
-import { DateTimeField, EnumField, IntField, TextField, UuidField } from './fields.js';
+import {
+  DateTimeField,
+  EnumField,
+  IntField,
+  TextField,
+  UuidField,
+  UuidListField,
+} from './fields.js';
 import { createValidationPipe } from './validation-pipe.js';
 
 const COLOURS = ['red', 'green'] as const;
@@ -53,13 +63,21 @@ class Stacked {
   @IsOptional()
   @IsDateTime()
   due?: string | null;
+
+  @ApiPropertyOptional({ type: [String], format: 'uuid', minItems: 1, maxItems: 2 })
+  @IsOptionalNotNull()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(2)
+  @IsUUID('all', { each: true })
+  ids?: string[];
 }
 
 class House {
-  @TextField({ min: 1, max: 5 }, { doc: { minLength: 1, maxLength: 5 } })
+  @TextField({ min: 1, max: 5 })
   name: string;
 
-  @TextField({ max: 10 }, { nullable: true, doc: { maxLength: 10 } })
+  @TextField({ max: 10 }, { nullable: true })
   note?: string | null;
 
   @EnumField(COLOURS, 'Colour', { optional: true, doc: { default: 'red' } })
@@ -68,14 +86,17 @@ class House {
   @UuidField({ nullable: true })
   owner_id?: string | null;
 
-  @IntField({ min: 1, max: 10 }, { optional: true, doc: { minimum: 1, maximum: 10 } })
+  @IntField({ min: 1, max: 10 }, { optional: true })
   score?: number;
 
   @DateTimeField({ nullable: true })
   due?: string | null;
+
+  @UuidListField({ min: 1, max: 2 }, { optional: true })
+  ids?: string[];
 }
 
-const FIELDS = ['name', 'note', 'colour', 'owner_id', 'score', 'due'];
+const FIELDS = ['name', 'note', 'colour', 'owner_id', 'score', 'due', 'ids'];
 
 async function answer(metatype: new () => object, body: unknown): Promise<unknown> {
   try {
@@ -95,6 +116,8 @@ describe('house field decorators', () => {
     { name: 'ok', colour: null, score: null },
     { name: 'ok', note: 'x'.repeat(11), score: 2.5, due: '2026-12-07T10:00:00Z' },
     { name: 5, colour: 'green', owner_id: '7b0e3f7c-54d0-4f8e-9a56-0b8e5c3f1d2a', score: 0 },
+    { name: 'ok', ids: [] },
+    { name: 'ok', ids: ['x', '7b0e3f7c-54d0-4f8e-9a56-0b8e5c3f1d2a', 'y'] },
   ];
 
   it.each(bodies)('validate %j exactly as the stacks they replace', async (body) => {

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
+  ArrayMinSize,
   IsArray,
   IsBoolean,
   IsIn,
@@ -27,8 +28,8 @@ import {
 /**
  * House field decorators: a field of a body or a query is one decorator that documents
  * it and validates it, instead of a stack of four to six. What the validators imply is
- * documented by them (format, enum, the type of a nullable field); `doc` adds the rest
- * (description, example, default, limits shown in Swagger).
+ * documented by them (format, enum, limits, the type of a nullable field); `doc` adds the
+ * rest (description, example, default).
  */
 export interface FieldOptions {
   /** Absent is fine; `null` is refused (it would reach a NOT NULL column). */
@@ -55,20 +56,27 @@ function field(
 /** A string of `min`…`max` characters (up to `max` alone when `min` is not given). */
 export function TextField(length: { min?: number; max: number }, options: FieldOptions = {}) {
   const limit = length.min === undefined ? MaxLength(length.max) : Length(length.min, length.max);
-  return field(options, { type: String }, IsString(), limit);
+  return field(
+    options,
+    { type: String, minLength: length.min, maxLength: length.max },
+    IsString(),
+    limit,
+  );
 }
 
 export function UuidField(options: FieldOptions = {}) {
   return field(options, { type: String, format: 'uuid' }, IsUUID());
 }
 
-/** A list of UUIDs (at most `max`). */
-export function UuidListField(max: number, options: FieldOptions = {}) {
+/** A list of `min`…`max` UUIDs (up to `max` alone when `min` is not given). */
+export function UuidListField(size: { min?: number; max: number }, options: FieldOptions = {}) {
+  const atLeast = size.min === undefined ? [] : [ArrayMinSize(size.min)];
   return field(
     options,
-    { type: [String], format: 'uuid' },
+    { type: [String], format: 'uuid', minItems: size.min, maxItems: size.max },
     IsArray(),
-    ArrayMaxSize(max),
+    ...atLeast,
+    ArrayMaxSize(size.max),
     IsUUID('all', { each: true }),
   );
 }
@@ -91,7 +99,13 @@ export function DateTimeField(options: FieldOptions = {}) {
 /** An integer within `min`…`max`. */
 export function IntField(range: { min: number; max?: number }, options: FieldOptions = {}) {
   const max = range.max === undefined ? [] : [Max(range.max)];
-  return field(options, { type: Number }, IsInt(), Min(range.min), ...max);
+  return field(
+    options,
+    { type: Number, minimum: range.min, maximum: range.max },
+    IsInt(),
+    Min(range.min),
+    ...max,
+  );
 }
 
 /** A finite number within `min`…`max` (either bound may be left open). */
@@ -102,7 +116,7 @@ export function NumberField(range: { min?: number; max?: number }, options: Fiel
   ];
   return field(
     options,
-    { type: Number },
+    { type: Number, minimum: range.min, maximum: range.max },
     IsNumber({ allowNaN: false, allowInfinity: false }),
     ...bounds,
   );

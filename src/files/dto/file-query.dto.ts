@@ -4,7 +4,6 @@ import {
   ArrayMaxSize,
   IsArray,
   IsIn,
-  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -13,7 +12,7 @@ import {
 import { PageQuery } from '../../common/pagination/page.js';
 import { FILE_CATEGORIES, UPLOAD_CATEGORIES, type FileCategory } from '../file-categories.js';
 import { MAX_TAGS, TAG_PATTERN } from '../upload-fields.js';
-import { EnumField, TextField } from '../../common/validation/fields.js';
+import { EnumField, ObjectField, TextField } from '../../common/validation/fields.js';
 
 export const FILE_SORT_FIELDS = ['filename', 'file_size', 'file_type', 'uploaded_at'] as const;
 export type FileSortField = (typeof FILE_SORT_FIELDS)[number];
@@ -88,7 +87,8 @@ export class ValidateFileQuery {
 export class UpdateFileMetadataDto {
   @ApiPropertyOptional({
     type: [String],
-    description: `Replaces the tags (at most ${MAX_TAGS})`,
+    nullable: true,
+    description: `Replaces the tags (at most ${MAX_TAGS}); null clears them`,
     example: ['nightly'],
   })
   @IsOptional()
@@ -99,13 +99,12 @@ export class UpdateFileMetadataDto {
   @MaxLength(50, { each: true })
   tags?: string[];
 
-  @ApiPropertyOptional({
-    type: 'object',
-    additionalProperties: true,
-    description:
-      'Merged into the stored metadata (top-level keys replace); at most 16 KiB in total',
+  @ObjectField({
+    nullable: true,
+    doc: {
+      description:
+        'Merged into the stored metadata (top-level keys replace); at most 16 KiB in total',
+    },
   })
-  @IsOptional()
-  @IsObject()
   metadata?: Record<string, unknown>;
 }

@@ -1,21 +1,17 @@
 import { ANY_JSON_OR_NULL } from '../../common/http/api-responses.js';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsObject,
-  IsOptional,
-  IsUUID,
-  Max,
-  Min,
-} from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, Max, Min } from 'class-validator';
 import { PageQuery } from '../../common/pagination/page.js';
-import { DateTimeField, EnumField, TextField } from '../../common/validation/fields.js';
+import {
+  DateTimeField,
+  EnumField,
+  IntField,
+  ObjectField,
+  QueryFlag,
+  TextField,
+  UuidListField,
+} from '../../common/validation/fields.js';
 import { JOB_STATUSES, type JobStatus } from '../entities/background-task.entity.js';
 import { JOB_PRIORITIES, type JobPriority } from '../job-types.js';
 
@@ -31,45 +27,33 @@ export class SubmitJobDto {
   )
   task_name: string;
 
-  @ApiPropertyOptional({
-    type: 'object',
-    additionalProperties: true,
-    example: { older_than_days: 30 },
-  })
-  @IsOptional()
-  @IsObject()
+  @ObjectField({ nullable: true, doc: { example: { older_than_days: 30 } } })
   parameters?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ enum: JOB_PRIORITIES, enumName: 'JobPriority' })
-  @IsOptional()
-  @IsIn(JOB_PRIORITIES)
+  @EnumField(JOB_PRIORITIES, 'JobPriority', { nullable: true })
   priority?: JobPriority;
 
-  @ApiPropertyOptional({
-    minimum: 0,
-    maximum: 10,
-    description: 'Retries after the first run (default: the type’s)',
-  })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(10)
+  @IntField(
+    { min: 0, max: 10 },
+    {
+      nullable: true,
+      doc: { description: 'Retries after the first run (default: the type’s)' },
+    },
+  )
   max_retries?: number;
 
-  @ApiPropertyOptional({
-    minimum: 0,
-    maximum: 30 * 86_400_000,
-    description: 'Start no earlier than this many ms from now',
-  })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(30 * 86_400_000)
+  @IntField(
+    { min: 0, max: 30 * 86_400_000 },
+    {
+      nullable: true,
+      doc: {
+        description: 'Start no earlier than this many ms from now',
+      },
+    },
+  )
   delay_ms?: number;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
-  @IsOptional()
-  @IsObject()
+  @ObjectField({ nullable: true })
   metadata?: Record<string, unknown>;
 }
 
@@ -80,9 +64,6 @@ export const JOB_SORT_FIELDS = [
   'priority',
   'progress',
 ] as const;
-
-const toBoolean = ({ value }: { value: unknown }) =>
-  value === 'true' ? true : value === 'false' ? false : value;
 
 export class ListJobsQuery extends PageQuery {
   @EnumField(JOB_STATUSES, 'JobStatus', { optional: true })
@@ -100,13 +81,7 @@ export class ListJobsQuery extends PageQuery {
   @DateTimeField({ optional: true })
   created_before?: string;
 
-  @ApiPropertyOptional({
-    description: 'Include jobs the service schedules for itself',
-    default: false,
-  })
-  @IsOptional()
-  @Transform(toBoolean)
-  @IsBoolean()
+  @QueryFlag({ description: 'Include jobs the service schedules for itself', default: false })
   include_internal?: boolean;
 
   @EnumField(JOB_SORT_FIELDS, 'JobSortField', { optional: true, doc: { default: 'created_at' } })
@@ -114,21 +89,14 @@ export class ListJobsQuery extends PageQuery {
 }
 
 export class StatisticsQuery {
-  @ApiPropertyOptional({ default: false })
-  @IsOptional()
-  @Transform(toBoolean)
-  @IsBoolean()
+  @QueryFlag({ default: false })
   include_internal?: boolean;
 }
 
 export const BULK_JOB_OPERATIONS = ['cancel', 'retry'] as const;
 
 export class BulkJobsDto {
-  @ApiProperty({ type: [String], format: 'uuid', minItems: 1, maxItems: 100 })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(100)
-  @IsUUID('all', { each: true })
+  @UuidListField({ min: 1, max: 100 })
   task_ids: string[];
 
   @EnumField(BULK_JOB_OPERATIONS, 'BulkJobOperation')

@@ -1,18 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   IsDefined,
-  IsInt,
   IsNotEmpty,
   IsObject,
   IsOptional,
   IsString,
   Matches,
-  Max,
   MaxLength,
-  Min,
 } from 'class-validator';
-import { IsDateTime, QueryInt } from '../../common/validation/decorators.js';
-import { DateTimeField, EnumField, TextField } from '../../common/validation/fields.js';
+import { QueryInt } from '../../common/validation/decorators.js';
+import { DateTimeField, EnumField, IntField, TextField } from '../../common/validation/fields.js';
 
 export const BROADCAST_TYPES = ['system_notification', 'room_message'] as const;
 
@@ -80,10 +77,7 @@ export class EventHistoryQuery {
 }
 
 export class ReplayEventsDto {
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
+  @TextField({ max: 100 }, { nullable: true })
   room?: string;
 
   @ApiPropertyOptional()
@@ -91,15 +85,9 @@ export class ReplayEventsDto {
   @Matches(EVENT_ID, { message: 'after_id must be an event id (digits)' })
   after_id?: string;
 
-  @ApiPropertyOptional({ format: 'date-time' })
-  @IsOptional()
-  @IsDateTime()
+  @DateTimeField({ nullable: true })
   since?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @IntField({ min: 1, max: 1000 }, { nullable: true, doc: { default: 100 } })
   limit?: number;
 }

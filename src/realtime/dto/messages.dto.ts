@@ -20,8 +20,6 @@ export class RoomMessageDto {
       doc: {
         description: 'A room name (see the rooms of namespace /v2)',
         example: 'agents',
-        minLength: 1,
-        maxLength: MAX_ROOM_LENGTH,
       },
     },
   )
@@ -45,7 +43,6 @@ export class ReplayMessageDto {
       doc: {
         description: 'One room (absent, empty or null: every room the socket is in)',
         example: 'agents',
-        maxLength: MAX_ROOM_LENGTH,
       },
     },
   )

@@ -1,19 +1,10 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  IsBoolean,
-  IsInt,
-  IsNumber,
-  IsObject,
-  IsOptional,
-  IsString,
-  Length,
-  Max,
-  Min,
-} from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
 import { TASK_STATUSES, type TaskStatus } from '../task-state.js';
 import {
+  BooleanField,
   IntField,
   NumberField,
+  ObjectField,
   QueryFlag,
   TextField,
   UuidField,
@@ -26,7 +17,6 @@ export class TaskActionDto {
     {
       optional: true,
       doc: {
-        minimum: 1,
         description: 'The attempt this report is about; a superseded attempt is refused (409)',
       },
     },
@@ -35,52 +25,32 @@ export class TaskActionDto {
 }
 
 export class CompleteTaskDto extends TaskActionDto {
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
-  @IsOptional()
-  @IsObject()
+  @ObjectField({ nullable: true })
   result?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 100 })
-  @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0)
-  @Max(100)
+  @NumberField({ min: 0, max: 100 }, { nullable: true })
   quality_score?: number;
 }
 
 export class FailTaskDto extends TaskActionDto {
-  @TextField(
-    { min: 1, max: 10_000 },
-    { doc: { minLength: 1, maxLength: 10_000, example: 'Tests did not pass' } },
-  )
+  @TextField({ min: 1, max: 10_000 }, { doc: { example: 'Tests did not pass' } })
   error: string;
 
-  @ApiPropertyOptional({ description: 'Whether a retry may succeed' })
-  @IsOptional()
-  @IsBoolean()
+  @BooleanField({ nullable: true, doc: { description: 'Whether a retry may succeed' } })
   retryable?: boolean;
 }
 
 export class ProgressTaskDto extends TaskActionDto {
-  @NumberField({ min: 0, max: 100 }, { doc: { minimum: 0, maximum: 100 } })
+  @NumberField({ min: 0, max: 100 })
   percentage: number;
 
-  @ApiPropertyOptional({ maxLength: 2000 })
-  @IsOptional()
-  @IsString()
-  @Length(1, 2000)
+  @TextField({ min: 1, max: 2000 }, { nullable: true })
   message?: string;
 
-  @ApiPropertyOptional({ minimum: 0 })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
+  @IntField({ min: 0 }, { nullable: true })
   subtasks_completed?: number;
 
-  @ApiPropertyOptional({ minimum: 0 })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
+  @IntField({ min: 0 }, { nullable: true })
   subtasks_total?: number;
 }
 

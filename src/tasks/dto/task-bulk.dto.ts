@@ -1,29 +1,23 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsObject, IsOptional, IsUUID } from 'class-validator';
-import { EnumField } from '../../common/validation/fields.js';
+import { EnumField, ObjectField, UuidListField } from '../../common/validation/fields.js';
 
 export const TASK_BULK_OPERATIONS = ['update', 'assign', 'cancel', 'retry', 'delete'] as const;
 export type TaskBulkOperation = (typeof TASK_BULK_OPERATIONS)[number];
 
 export class BulkTaskOperationDto {
-  @ApiProperty({ type: [String], format: 'uuid', minItems: 1, maxItems: 100 })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(100)
-  @IsUUID('all', { each: true })
+  @UuidListField({ min: 1, max: 100 })
   task_ids: string[];
 
   @EnumField(TASK_BULK_OPERATIONS, 'TaskBulkOperation')
   operation: TaskBulkOperation;
 
-  @ApiPropertyOptional({
-    type: 'object',
-    additionalProperties: true,
-    description:
-      'update: fields as in PUT; assign: {assigned_agent_id (null unassigns)}; delete: {force?}',
+  @ObjectField({
+    nullable: true,
+    doc: {
+      description:
+        'update: fields as in PUT; assign: {assigned_agent_id (null unassigns)}; delete: {force?}',
+    },
   })
-  @IsOptional()
-  @IsObject()
   parameters?: Record<string, unknown>;
 }
 

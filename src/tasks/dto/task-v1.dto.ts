@@ -1,25 +1,25 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsNumber,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Max,
-  MaxLength,
-  Min,
-  ValidateNested,
-} from 'class-validator';
+import { IsIn, ValidateNested } from 'class-validator';
 import { TASK_STATUSES, type TaskStatus } from '../task-state.js';
 import { CreateTaskDto, UpdateTaskDto } from './task.dto.js';
 import { IsOptionalNotNull } from '../../common/validation/decorators.js';
-import { EnumField, NumberField, UuidField } from '../../common/validation/fields.js';
+import {
+  BooleanField,
+  EnumField,
+  IntField,
+  NumberField,
+  TextField,
+  UuidField,
+  UuidListField,
+} from '../../common/validation/fields.js';
+
+/** The original's `assigned_agent_name`: accepted, and ignored (the name comes from the agent). */
+const IgnoredAgentName = () =>
+  TextField(
+    { max: 255 },
+    { nullable: true, doc: { description: 'Ignored: the name comes from the agent' } },
+  );
 
 export class V1CreateTaskDto extends CreateTaskDto {
   @ApiPropertyOptional({
@@ -30,10 +30,7 @@ export class V1CreateTaskDto extends CreateTaskDto {
   @IsIn(['pending'])
   status?: 'pending';
 
-  @ApiPropertyOptional({ description: 'Ignored: the name comes from the agent' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(255)
+  @IgnoredAgentName()
   assigned_agent_name?: string;
 }
 
@@ -46,25 +43,20 @@ export class V1UpdateTaskDto extends UpdateTaskDto {
 
   @NumberField(
     { min: 0, max: 100 },
-    { optional: true, doc: { minimum: 0, maximum: 100, description: 'Only while in progress' } },
+    { optional: true, doc: { description: 'Only while in progress' } },
   )
   progress_percentage?: number;
 
-  @ApiPropertyOptional({ description: 'Ignored: the name comes from the agent' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(255)
+  @IgnoredAgentName()
   assigned_agent_name?: string;
 
-  @ApiPropertyOptional({ description: 'Ignored: derived from started_at and completed_at' })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
+  @IntField(
+    { min: 1 },
+    { nullable: true, doc: { description: 'Ignored: derived from started_at and completed_at' } },
+  )
   actual_duration_minutes?: number;
 
-  @ApiPropertyOptional({ description: 'Ignored: derived from the status' })
-  @IsOptional()
-  @IsBoolean()
+  @BooleanField({ nullable: true, doc: { description: 'Ignored: derived from the status' } })
   is_blocked?: boolean;
 }
 
@@ -72,38 +64,21 @@ export class V1TaskStatusDto {
   @EnumField(TASK_STATUSES, 'TaskStatus')
   status: TaskStatus;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 100 })
-  @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0)
-  @Max(100)
+  @NumberField({ min: 0, max: 100 }, { optional: true })
   progress_percentage?: number;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 100 })
-  @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0)
-  @Max(100)
+  @NumberField({ min: 0, max: 100 }, { nullable: true })
   quality_score?: number;
 }
 
 export class V1TaskProgressDto {
-  @NumberField(
-    { min: 0, max: 100 },
-    { doc: { minimum: 0, maximum: 100, description: '100 completes the task' } },
-  )
+  @NumberField({ min: 0, max: 100 }, { doc: { description: '100 completes the task' } })
   progress_percentage: number;
 
-  @ApiPropertyOptional({ minimum: 0 })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
+  @IntField({ min: 0 }, { nullable: true })
   subtasks_completed?: number;
 
-  @ApiPropertyOptional({ minimum: 0 })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
+  @IntField({ min: 0 }, { nullable: true })
   subtasks_total?: number;
 }
 
@@ -111,10 +86,7 @@ export class V1AssignTaskDto {
   @UuidField()
   assigned_agent_id: string;
 
-  @ApiPropertyOptional({ description: 'Ignored: the name comes from the agent' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(255)
+  @IgnoredAgentName()
   assigned_agent_name?: string;
 }
 
@@ -124,11 +96,7 @@ export class V1AddDependencyDto {
 }
 
 export class V1BulkUpdateDto {
-  @ApiProperty({ type: [String], format: 'uuid', minItems: 1, maxItems: 1000 })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(1000)
-  @IsUUID('all', { each: true })
+  @UuidListField({ min: 1, max: 1000 })
   task_ids: string[];
 
   @ApiProperty({ type: V1UpdateTaskDto })

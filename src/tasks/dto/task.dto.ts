@@ -23,13 +23,13 @@ import {
 
 /** The writable fields of a task (not its status, progress or outcome: those follow the state machine). */
 export class TaskWritableFields {
-  @TextField({ max: 20_000 }, { nullable: true, doc: { maxLength: 20_000 } })
+  @TextField({ max: 20_000 }, { nullable: true })
   description?: string | null;
 
   @EnumField(TASK_PRIORITIES, 'TaskPriority', { optional: true, doc: { default: 'medium' } })
   priority?: TaskPriority;
 
-  @TextField({ min: 1, max: 100 }, { nullable: true, doc: { maxLength: 100 } })
+  @TextField({ min: 1, max: 100 }, { nullable: true })
   task_type?: string | null;
 
   @StringListField({ optional: true })
@@ -47,13 +47,13 @@ export class TaskWritableFields {
   @UuidField({ nullable: true })
   run_id?: string | null;
 
-  @IntField({ min: 1, max: 1_000_000 }, { nullable: true, doc: { minimum: 1 } })
+  @IntField({ min: 1, max: 1_000_000 }, { nullable: true })
   estimated_duration_minutes?: number | null;
 
-  @IntField({ min: 1, max: 10 }, { nullable: true, doc: { minimum: 1, maximum: 10 } })
+  @IntField({ min: 1, max: 10 }, { nullable: true })
   complexity_score?: number | null;
 
-  @IntField({ min: 1, max: 1_000_000 }, { nullable: true, doc: { minimum: 1 } })
+  @IntField({ min: 1, max: 1_000_000 }, { nullable: true })
   effort_points?: number | null;
 
   @DateTimeField({ nullable: true })
@@ -67,24 +67,24 @@ export class TaskWritableFields {
 }
 
 export class CreateTaskDto extends TaskWritableFields {
-  @TextField(
-    { min: 1, max: 500 },
-    { doc: { minLength: 1, maxLength: 500, example: 'Write the API docs' } },
-  )
+  @TextField({ min: 1, max: 500 }, { doc: { example: 'Write the API docs' } })
   title: string;
 
-  @UuidListField(100, {
-    nullable: true,
-    doc: { description: 'Tasks this one depends on; each must exist' },
-  })
+  @UuidListField(
+    { max: 100 },
+    {
+      nullable: true,
+      doc: { description: 'Tasks this one depends on; each must exist' },
+    },
+  )
   dependencies?: string[];
 }
 
 export class UpdateTaskDto extends TaskWritableFields {
-  @TextField({ min: 1, max: 500 }, { optional: true, doc: { minLength: 1, maxLength: 500 } })
+  @TextField({ min: 1, max: 500 }, { optional: true })
   title?: string;
 
-  @NumberField({ min: 0, max: 100 }, { nullable: true, doc: { minimum: 0, maximum: 100 } })
+  @NumberField({ min: 0, max: 100 }, { nullable: true })
   quality_score?: number | null;
 }
 

@@ -1,11 +1,9 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
 import { TIME_RANGES, TimeRange } from '../../common/time-range.js';
+import { EnumField } from '../../common/validation/fields.js';
 
 export class TimeRangeQuery {
-  @ApiPropertyOptional({ enum: TIME_RANGES, enumName: 'TimeRange', default: '24h' })
-  @IsOptional()
-  @IsIn(TIME_RANGES)
+  @EnumField(TIME_RANGES, 'TimeRange', { optional: true, doc: { default: '24h' } })
   time_range: TimeRange = '24h';
 }
 

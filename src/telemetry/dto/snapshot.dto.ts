@@ -1,6 +1,4 @@
-import { applyDecorators } from '@nestjs/common';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsNumber, IsObject, IsOptional, Max, Min } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
 import { iso } from '../../common/time.js';
 import type { SystemMetricsEntity } from '../entities/system-metrics.entity.js';
 import {
@@ -11,7 +9,12 @@ import {
 } from '../workload/workload.js';
 import { SystemMeasurementDto } from './system-metrics.dto.js';
 import { QueryInt } from '../../common/validation/decorators.js';
-import { DateTimeField } from '../../common/validation/fields.js';
+import {
+  DateTimeField,
+  IntField,
+  NumberField,
+  ObjectField,
+} from '../../common/validation/fields.js';
 
 /** v1 `GET /system/metrics/history`. */
 export class MetricsHistoryQuery {
@@ -25,14 +28,7 @@ export class MetricsHistoryQuery {
   end_date?: string;
 }
 
-const Percent = () =>
-  applyDecorators(
-    ApiPropertyOptional({ minimum: 0, maximum: 100 }),
-    IsOptional(),
-    IsNumber({ allowNaN: false, allowInfinity: false }),
-    Min(0),
-    Max(100),
-  );
+const Percent = () => NumberField({ min: 0, max: 100 }, { nullable: true });
 
 /** v1 `POST /system/metrics`: figures a client measured itself; stored as reported, never as measured. */
 export class ReportedMetricsDto {
@@ -41,23 +37,15 @@ export class ReportedMetricsDto {
   @Percent() cpu_usage_percentage?: number;
   @Percent() disk_usage_percentage?: number;
 
-  @ApiPropertyOptional({ minimum: 0 })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
+  @IntField({ min: 0 }, { nullable: true })
   websocket_connections?: number;
 
-  @ApiPropertyOptional({ minimum: 0 })
-  @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0)
+  @NumberField({ min: 0 }, { nullable: true })
   api_requests_per_minute?: number;
 
   @Percent() error_rate_percentage?: number;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
-  @IsOptional()
-  @IsObject()
+  @ObjectField({ nullable: true })
   detailed_metrics?: Record<string, unknown>;
 }
 

@@ -23,25 +23,22 @@ import { TASK_PRIORITIES, type TaskPriority } from '../../tasks/task-state.js';
 export const MAX_STEPS = 2_000;
 
 export class TaskTemplateDto {
-  @TextField(
-    { min: 1, max: 500 },
-    { doc: { minLength: 1, maxLength: 500, example: 'Write the migration' } },
-  )
+  @TextField({ min: 1, max: 500 }, { doc: { example: 'Write the migration' } })
   title: string;
 
-  @TextField({ max: 20_000 }, { nullable: true, doc: { maxLength: 20_000 } })
+  @TextField({ max: 20_000 }, { nullable: true })
   description?: string | null;
 
   @EnumField(TASK_PRIORITIES, 'TaskPriority', { optional: true, doc: { default: 'medium' } })
   priority?: TaskPriority;
 
-  @TextField({ min: 1, max: 100 }, { nullable: true, doc: { maxLength: 100 } })
+  @TextField({ min: 1, max: 100 }, { nullable: true })
   task_type?: string | null;
 
   @ObjectField({ optional: true })
   metadata?: Record<string, unknown>;
 
-  @IntField({ min: 1, max: 1_000_000 }, { nullable: true, doc: { minimum: 1 } })
+  @IntField({ min: 1, max: 1_000_000 }, { nullable: true })
   estimated_duration_minutes?: number | null;
 }
 
@@ -53,13 +50,10 @@ export class WorkflowStepDto {
   @Matches(/^[A-Za-z0-9_.-]+$/, { message: 'key may hold letters, digits, _, . and - only' })
   key: string;
 
-  @TextField(
-    { min: 1, max: 255 },
-    { doc: { minLength: 1, maxLength: 255, example: 'Build the app' } },
-  )
+  @TextField({ min: 1, max: 255 }, { doc: { example: 'Build the app' } })
   name: string;
 
-  @TextField({ max: 10_000 }, { nullable: true, doc: { maxLength: 10_000 } })
+  @TextField({ max: 10_000 }, { nullable: true })
   description?: string | null;
 
   @UuidField({
@@ -70,7 +64,7 @@ export class WorkflowStepDto {
 
   @TextField(
     { min: 1, max: 100 },
-    { nullable: true, doc: { maxLength: 100, description: 'Any available agent of this type' } },
+    { nullable: true, doc: { description: 'Any available agent of this type' } },
   )
   agent_type?: string | null;
 
@@ -103,8 +97,6 @@ export class WorkflowStepDto {
     {
       optional: true,
       doc: {
-        minimum: 1,
-        maximum: 86_400,
         default: 300,
         description:
           'Counted from the assignment; a step that outlives it fails (and may be retried)',
@@ -113,7 +105,7 @@ export class WorkflowStepDto {
   )
   timeout_seconds?: number;
 
-  @IntField({ min: 0, max: 10 }, { optional: true, doc: { minimum: 0, maximum: 10, default: 3 } })
+  @IntField({ min: 0, max: 10 }, { optional: true, doc: { default: 3 } })
   max_retries?: number;
 }
 

@@ -1,14 +1,6 @@
 import { ApiPropertyOptional, IntersectionType, PickType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsOptional,
-  IsString,
-  IsUUID,
-  MaxLength,
-  ValidateNested,
-} from 'class-validator';
+import { ArrayMaxSize, IsArray, ValidateNested } from 'class-validator';
 import { IsOptionalNotNull } from '../../common/validation/decorators.js';
 import {
   BooleanField,
@@ -57,27 +49,27 @@ export class V1UpdateWorkflowDto extends UpdateWorkflowDto {
     { min: 0, max: 100 },
     {
       optional: true,
-      doc: { minimum: 0, maximum: 100, description: 'Stored as a reported figure' },
+      doc: { description: 'Stored as a reported figure' },
     },
   )
   progress_percentage?: number;
 
-  @IntField({ min: 0 }, { optional: true, doc: { minimum: 0 } })
+  @IntField({ min: 0 }, { optional: true })
   total_tasks?: number;
 
-  @IntField({ min: 0 }, { optional: true, doc: { minimum: 0 } })
+  @IntField({ min: 0 }, { optional: true })
   completed_tasks?: number;
 
-  @IntField({ min: 0 }, { optional: true, doc: { minimum: 0 } })
+  @IntField({ min: 0 }, { optional: true })
   failed_tasks?: number;
 
-  @NumberField({ min: 0, max: 100 }, { optional: true, doc: { minimum: 0, maximum: 100 } })
+  @NumberField({ min: 0, max: 100 }, { optional: true })
   success_rate?: number;
 
-  @NumberField({ min: 0, max: 100 }, { optional: true, doc: { minimum: 0, maximum: 100 } })
+  @NumberField({ min: 0, max: 100 }, { optional: true })
   quality_score?: number;
 
-  @NumberField({ min: 0, max: 100 }, { optional: true, doc: { minimum: 0, maximum: 100 } })
+  @NumberField({ min: 0, max: 100 }, { optional: true })
   efficiency_score?: number;
 
   @NumberField({ min: 0.000001 }, { optional: true, doc: { exclusiveMinimum: 0 } as object })
@@ -104,23 +96,23 @@ export class V1WorkflowStatusDto {
     { min: 0, max: 100 },
     {
       optional: true,
-      doc: { minimum: 0, maximum: 100, description: 'Stored as a reported figure' },
+      doc: { description: 'Stored as a reported figure' },
     },
   )
   progress_percentage?: number;
 }
 
 export class V1WorkflowProgressDto {
-  @NumberField({ min: 0, max: 100 }, { doc: { minimum: 0, maximum: 100 } })
+  @NumberField({ min: 0, max: 100 })
   progress_percentage: number;
 
-  @IntField({ min: 0 }, { optional: true, doc: { minimum: 0 } })
+  @IntField({ min: 0 }, { optional: true })
   total_tasks?: number;
 
-  @IntField({ min: 0 }, { optional: true, doc: { minimum: 0 } })
+  @IntField({ min: 0 }, { optional: true })
   completed_tasks?: number;
 
-  @IntField({ min: 0 }, { optional: true, doc: { minimum: 0 } })
+  @IntField({ min: 0 }, { optional: true })
   failed_tasks?: number;
 }
 
@@ -128,21 +120,21 @@ export class V1AddAgentDto {
   @UuidField()
   agent_id: string;
 
-  @ApiPropertyOptional({ description: 'Ignored: the agent’s own name is used' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(255)
+  @TextField(
+    { max: 255 },
+    { nullable: true, doc: { description: 'Ignored: the agent’s own name is used' } },
+  )
   agent_name?: string;
 }
 
 export class V1TemplateDto {
-  @TextField({ min: 1, max: 255 }, { doc: { minLength: 1, maxLength: 255 } })
+  @TextField({ min: 1, max: 255 })
   name: string;
 
   @TextField({ max: 20_000 }, { nullable: true })
   description?: string | null;
 
-  @TextField({ min: 1, max: 100 }, { doc: { minLength: 1, maxLength: 100 } })
+  @TextField({ min: 1, max: 100 })
   workflow_type: string;
 
   @ObjectField({ optional: true })
@@ -178,12 +170,10 @@ export class V1TemplateDto {
 }
 
 export class V1ExecuteDto {
-  @ApiPropertyOptional({
-    format: 'uuid',
-    description: 'Accepted and ignored (the path names the workflow)',
+  @UuidField({
+    nullable: true,
+    doc: { description: 'Accepted and ignored (the path names the workflow)' },
   })
-  @IsOptional()
-  @IsUUID()
   workflow_id?: string;
 
   @ObjectField({ optional: true })

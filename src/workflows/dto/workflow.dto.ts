@@ -1,13 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsOptional,
-  IsString,
-  MaxLength,
-  ValidateNested,
-} from 'class-validator';
+import { ArrayMaxSize, IsArray, ValidateNested } from 'class-validator';
 import { IsOptionalNotNull } from '../../common/validation/decorators.js';
 import {
   BooleanField,
@@ -47,25 +40,25 @@ export class AssignedAgentInputDto {
   @UuidField({ doc: { description: 'Must name an existing agent' } })
   id: string;
 
-  @ApiPropertyOptional({ description: 'Ignored: the agent’s own name is kept' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(255)
+  @TextField(
+    { max: 255 },
+    { nullable: true, doc: { description: 'Ignored: the agent’s own name is kept' } },
+  )
   name?: string;
 }
 
 /** The fields v1 and v2 bodies share (CONTRACT §3 "Workflows"). */
 export class WorkflowWritableFields {
-  @TextField({ max: 20_000 }, { nullable: true, doc: { maxLength: 20_000 } })
+  @TextField({ max: 20_000 }, { nullable: true })
   description?: string | null;
 
-  @TextField({ min: 1, max: 100 }, { nullable: true, doc: { maxLength: 100 } })
+  @TextField({ min: 1, max: 100 }, { nullable: true })
   workflow_type?: string | null;
 
-  @TextField({ min: 1, max: 255 }, { nullable: true, doc: { maxLength: 255 } })
+  @TextField({ min: 1, max: 255 }, { nullable: true })
   project_id?: string | null;
 
-  @TextField({ min: 1, max: 255 }, { nullable: true, doc: { maxLength: 255 } })
+  @TextField({ min: 1, max: 255 }, { nullable: true })
   project_name?: string | null;
 
   @ObjectField({ optional: true })
@@ -113,10 +106,7 @@ export class WorkflowWritableFields {
 }
 
 export class CreateWorkflowDto extends WorkflowWritableFields {
-  @TextField(
-    { min: 1, max: 255 },
-    { doc: { minLength: 1, maxLength: 255, example: 'Release pipeline' } },
-  )
+  @TextField({ min: 1, max: 255 }, { doc: { example: 'Release pipeline' } })
   name: string;
 
   @EnumField(STORED_WORKFLOW_STATUSES, 'StoredWorkflowStatus', {
@@ -127,7 +117,7 @@ export class CreateWorkflowDto extends WorkflowWritableFields {
 }
 
 export class UpdateWorkflowDto extends WorkflowWritableFields {
-  @TextField({ min: 1, max: 255 }, { optional: true, doc: { minLength: 1, maxLength: 255 } })
+  @TextField({ min: 1, max: 255 }, { optional: true })
   name?: string;
 
   @EnumField(STORED_WORKFLOW_STATUSES, 'StoredWorkflowStatus', { optional: true })

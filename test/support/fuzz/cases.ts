@@ -73,6 +73,39 @@ export function buildCases(
   return cases;
 }
 
+/** A request whose body has one field null, and whether the document says it may be. */
+export interface NullCase extends FuzzCase {
+  nullable: boolean;
+}
+
+/**
+ * One request per top-level field of a JSON body: a well-formed body (ids in the path
+ * that exist) with that field null. The document's `nullable` is the contract: a field
+ * it does not mark must be refused; one it marks must be taken without a 5xx.
+ */
+export function buildNullCases(
+  operation: Operation,
+  source: CaseSource,
+  random: Random,
+): NullCase[] {
+  if (isDestructive(operation) || operation.body?.contentType !== 'application/json') return [];
+  const schema = resolveSchema(source.document, operation.body.schema);
+  return Object.entries(schema.properties ?? {}).map(([name, property]) => {
+    const draft = baseDraft(operation, source, random, false);
+    for (const parameter of operation.parameters.filter((p) => p.in === 'path')) {
+      const existing = source.existingIds(operation, parameter);
+      if (existing.length) draft.pathValues[parameter.name] = { text: existing[0] };
+    }
+    const body = draft.body?.kind === 'json' ? (draft.body.value as Record<string, unknown>) : {};
+    body[name] = null;
+    draft.body = { kind: 'json', value: body };
+    draft.label = `${name}=null`;
+    const nullable =
+      property.nullable === true || resolveSchema(source.document, property).nullable === true;
+    return { ...render(operation, draft), nullable };
+  });
+}
+
 function baseDraft(
   operation: Operation,
   source: CaseSource,

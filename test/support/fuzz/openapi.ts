@@ -130,7 +130,8 @@ export function sampleValue(
 ): unknown {
   const schema = resolveSchema(document, raw);
   if (schema.enum?.length) return random.pick(schema.enum);
-  if (schema.example !== undefined && random.chance(0.7)) return schema.example;
+  // A copy: the mutations write into the body, and must not write into the document.
+  if (schema.example !== undefined && random.chance(0.7)) return structuredClone(schema.example);
   switch (schema.type) {
     case 'string':
       return sampleString(schema, random, uuid);
