@@ -462,6 +462,15 @@ describe('agents', () => {
         .send({ agent_ids: [agent.id], operation: 'update', parameters: { id: UNKNOWN } })
         .expect(400);
       expect(bad.body.details[0].field).toBe('parameters.id');
+      const empty = await app
+        .http()
+        .post('/api/v2/agents/bulk-operation')
+        .set(admin)
+        .send({ agent_ids: [agent.id], operation: 'update', parameters: {} })
+        .expect(400);
+      expect(empty.body.details).toEqual([
+        { field: 'parameters', message: 'must name at least one field to change' },
+      ]);
       await app
         .http()
         .post('/api/v2/agents/bulk-operation')

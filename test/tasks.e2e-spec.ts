@@ -853,6 +853,15 @@ describe('tasks', () => {
         .set(admin)
         .send({ task_ids: [done.id], operation: 'assign', parameters: { assigned_agent_id: 'x' } })
         .expect(400);
+      const empty = await app
+        .http()
+        .post('/api/v2/tasks/bulk-operation')
+        .set(admin)
+        .send({ task_ids: [done.id], operation: 'update', parameters: {} })
+        .expect(400);
+      expect(empty.body.details).toEqual([
+        { field: 'parameters', message: 'must name at least one field to change' },
+      ]);
     });
 
     it('v1 bulk is all or nothing', async () => {

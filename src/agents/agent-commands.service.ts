@@ -1,10 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { plainToInstance } from 'class-transformer';
-import { validate } from 'class-validator';
 import { DataSource } from 'typeorm';
-import { BadRequestError } from '../common/errors/app-errors.js';
-import { eachOnce, refusalOf } from '../common/bulk.js';
-import { flattenValidationErrors } from '../common/validation/validation-pipe.js';
+import { bulkUpdate, eachOnce, refusalOf } from '../common/bulk.js';
 import { EventBus } from '../realtime/event-bus.service.js';
 import { type AgentCommandName, type AgentStatus, statusAfterCommand } from './agent-status.js';
 import { AgentsRepository } from './agents.repository.js';
@@ -17,24 +13,6 @@ import type {
   BulkAgentOperationDto,
   BulkAgentResultDto,
 } from './dto/agent-operations.dto.js';
-
-/** Bulk `update` parameters are validated like a PUT body, once, before any item. */
-async function validateUpdate(parameters: unknown): Promise<UpdateAgentDto> {
-  const dto = plainToInstance(UpdateAgentDto, parameters ?? {});
-  const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: true });
-  if (errors.length) {
-    const details = flattenValidationErrors(errors).map((detail) => ({
-      ...detail,
-      field: `parameters.${detail.field}`,
-    }));
-    throw new BadRequestError('Invalid update parameters', details);
-  }
-  if (!Object.values(dto).some((value) => value !== undefined))
-    throw new BadRequestError('update needs at least one field in parameters', [
-      { field: 'parameters', message: 'must name at least one field to change' },
-    ]);
-  return dto;
-}
 
 /** Start, stop and restart (one agent or many) and the other bulk operations. */
 @Injectable()
@@ -72,20 +50,15 @@ export class AgentCommandsService {
    * not undo the others). Repeated ids are reported and applied once.
    */
   async bulk(dto: BulkAgentOperationDto): Promise<BulkAgentResultDto> {
-    const update = dto.operation === 'update' ? await validateUpdate(dto.parameters) : undefined;
-    const { results, successful, failed } = await eachOnce<BulkAgentItemDto>(
+    const update =
+      dto.operation === 'update' ? await bulkUpdate(UpdateAgentDto, dto.parameters) : undefined;
+    const outcome = await eachOnce<BulkAgentItemDto>(
       dto.agent_ids,
       (agentId) => this.applyOne(agentId, dto, update),
       (agentId, error) => ({ agent_id: agentId, success: false, error }),
       refusalOf('Agent not found'),
     );
-    return {
-      operation: dto.operation,
-      total_agents: dto.agent_ids.length,
-      successful,
-      failed,
-      results,
-    };
+    return { operation: dto.operation, total_agents: dto.agent_ids.length, ...outcome };
   }
 
   private async applyOne(

@@ -41,6 +41,19 @@ interface CacheEntry<T> {
   until: number;
 }
 
+/** The principal of a stored API key (its validity is the caller's to check). */
+function keyPrincipal(row: ApiKeyEntity): Principal {
+  return {
+    kind: 'api_key',
+    id: row.id,
+    role: row.role,
+    agentId: row.agentId,
+    userId: null,
+    name: row.name,
+    expiresAt: row.expiresAt?.getTime() ?? null,
+  };
+}
+
 /**
  * Turns a bearer token (JWT or API key) into a Principal. Verification is cached in
  * this process, so a request costs neither a slow hash nor a database round trip;
@@ -164,18 +177,7 @@ export class CredentialService implements OnModuleInit, BeforeApplicationShutdow
       principal = cached.value;
     } else {
       const row = await this.apiKeys.findOne({ where: { keyHash: hash } });
-      principal =
-        row && !row.revokedAt
-          ? {
-              kind: 'api_key',
-              id: row.id,
-              role: row.role,
-              agentId: row.agentId,
-              userId: null,
-              name: row.name,
-              expiresAt: row.expiresAt ? row.expiresAt.getTime() : null,
-            }
-          : null;
+      principal = row && !row.revokedAt ? keyPrincipal(row) : null;
       this.remember(this.keys, hash, principal, principal ? POSITIVE_TTL_MS : NEGATIVE_TTL_MS);
     }
     if (!principal || (principal.expiresAt !== null && principal.expiresAt <= now)) return null;
@@ -214,15 +216,7 @@ export class CredentialService implements OnModuleInit, BeforeApplicationShutdow
     const row = await this.apiKeys.findOne({ where: { id } });
     if (!row || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= Date.now()))
       return null;
-    return {
-      kind: 'api_key',
-      id: row.id,
-      role: row.role,
-      agentId: row.agentId,
-      userId: null,
-      name: row.name,
-      expiresAt: row.expiresAt?.getTime() ?? null,
-    };
+    return keyPrincipal(row);
   }
 
   /** The user behind a JWT: cached like keys, evicted on every change to the user. */

@@ -1,12 +1,13 @@
-import { TooBusyError } from './errors/app-errors.js';
+import { BadRequestError, TooBusyError } from './errors/app-errors.js';
 import { mapError } from './errors/error-mapper.js';
+import { validateNested } from './validation/validation-pipe.js';
 
 export const DUPLICATE_ITEM = 'Duplicate id in this request: applied once';
 
 export interface BulkOutcome<T> {
-  results: T[];
   successful: number;
   failed: number;
+  results: T[];
 }
 
 /**
@@ -37,7 +38,7 @@ export async function eachOnce<T>(
       results.push(refused(id, messageOf(error)));
     }
   }
-  return { results, successful, failed: results.length - successful };
+  return { successful, failed: results.length - successful, results };
 }
 
 /**
@@ -51,4 +52,22 @@ export function refusalOf(notFound: string): (error: unknown) => string {
     if (status >= 500 && !(error instanceof TooBusyError)) throw error;
     return status === 404 ? notFound : body.message;
   };
+}
+
+/**
+ * The `parameters` of a bulk operation, validated like a body of `type` once, before any
+ * item is touched.
+ */
+export function bulkParameters<T extends object>(type: new () => T, value: unknown): Promise<T> {
+  return validateNested(type, value, 'parameters', () => 'Invalid parameters');
+}
+
+/** A bulk `update`'s parameters: valid as an update body, and naming at least one field. */
+export async function bulkUpdate<T extends object>(type: new () => T, value: unknown): Promise<T> {
+  const update = await bulkParameters(type, value);
+  if (!Object.values(update).some((field) => field !== undefined))
+    throw new BadRequestError('update needs at least one field in parameters', [
+      { field: 'parameters', message: 'must name at least one field to change' },
+    ]);
+  return update;
 }

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { eachOnce } from '../common/bulk.js';
-import { plainToInstance } from 'class-transformer';
-import { validate } from 'class-validator';
 import type { Principal } from '../auth/principal.js';
 import { roleSatisfies } from '../auth/roles.js';
 import {
@@ -12,7 +10,7 @@ import {
   NotFoundError,
 } from '../common/errors/app-errors.js';
 import { toPage, type Page } from '../common/pagination/page.js';
-import { flattenValidationErrors } from '../common/validation/validation-pipe.js';
+import { validateNested } from '../common/validation/validation-pipe.js';
 import { withTimeout } from '../common/async.js';
 import { EventBus } from '../realtime/event-bus.service.js';
 import { aliasesOf } from './job-aliases.js';
@@ -266,7 +264,7 @@ export class JobsService {
     type Item =
       | { task_id: string; success: true; action: string; status: string }
       | { task_id: string; success: false; error: string };
-    const { results, successful, failed } = await eachOnce<Item>(
+    const outcome = await eachOnce<Item>(
       dto.task_ids,
       async (id) => {
         const job =
@@ -282,13 +280,7 @@ export class JobsService {
       (error) => (error as Error).message,
       'duplicate id in request; applied once',
     );
-    return {
-      operation: dto.operation,
-      total_tasks: dto.task_ids.length,
-      successful,
-      failed,
-      results,
-    };
+    return { operation: dto.operation, total_tasks: dto.task_ids.length, ...outcome };
   }
 
   statistics(includeInternal: boolean) {
@@ -341,15 +333,12 @@ export class JobsService {
       }
       return {};
     }
-    const instance = plainToInstance(type.params, parameters);
-    const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true });
-    if (errors.length) {
-      const details = flattenValidationErrors(errors, 'parameters');
-      throw new BadRequestError(
-        `Invalid parameters for ${type.name}: ${[...new Set(details.map((d) => d.field))].join(', ')}`,
-        details,
-      );
-    }
+    const instance = await validateNested(
+      type.params,
+      parameters,
+      'parameters',
+      (fields) => `Invalid parameters for ${type.name}: ${fields.join(', ')}`,
+    );
     return { ...instance };
   }
 }

@@ -35,7 +35,22 @@ const READY = `t.status = 'pending' AND NOT EXISTS (
   SELECT 1 FROM task_dependencies d JOIN tasks dep ON dep.id = d.depends_on_id
    WHERE d.task_id = t.id AND dep.status <> 'completed')`;
 
-/** A step's reason for waiting for an agent, set or cleared (null). */
+/**
+ * The parameters and `WHERE` condition on agents `a` that serve a routing: $1 the working
+ * statuses, $2 the heartbeat window in seconds, then the routing's own.
+ */
+function routingQuery(
+  routing: StepRouting,
+  offlineAfterSeconds: number,
+): { params: unknown[]; match: string } {
+  const params: unknown[] = [WORKING_STATUSES, offlineAfterSeconds];
+  if (routing.agentId) return { params: [...params, routing.agentId], match: 'a.id = $3' };
+  return {
+    params: [...params, routing.agentType, routing.requiredCapabilities],
+    match: '($3::text IS NULL OR a.agent_type = $3) AND a.capabilities @> $4::text[]',
+  };
+}
+
 /** The queries of dispatching: claims, agents' capacity, the dispatch log, deadlines. */
 @Injectable()
 export class DispatchRepository {
@@ -94,15 +109,7 @@ export class DispatchRepository {
     routing: StepRouting,
     offlineAfterSeconds: number,
   ): Promise<RoutingCounts> {
-    const params: unknown[] = [WORKING_STATUSES, offlineAfterSeconds];
-    let match: string;
-    if (routing.agentId) {
-      params.push(routing.agentId);
-      match = 'a.id = $3';
-    } else {
-      params.push(routing.agentType, routing.requiredCapabilities);
-      match = '($3::text IS NULL OR a.agent_type = $3) AND a.capabilities @> $4::text[]';
-    }
+    const { params, match } = routingQuery(routing, offlineAfterSeconds);
     const [row]: { matching: number; live: number }[] = await manager.query(
       `SELECT count(*) FILTER (WHERE a.status <> 'inactive')::int AS matching,
               count(*) FILTER (WHERE a.is_active AND a.status = ANY($1::text[])
@@ -147,15 +154,7 @@ export class DispatchRepository {
     routing: StepRouting,
     offlineAfterSeconds: number,
   ): Promise<AgentLoad[]> {
-    const params: unknown[] = [WORKING_STATUSES, offlineAfterSeconds];
-    let match: string;
-    if (routing.agentId) {
-      params.push(routing.agentId);
-      match = 'a.id = $3';
-    } else {
-      params.push(routing.agentType, routing.requiredCapabilities);
-      match = '($3::text IS NULL OR a.agent_type = $3) AND a.capabilities @> $4::text[]';
-    }
+    const { params, match } = routingQuery(routing, offlineAfterSeconds);
     const rows: { id: string; capacity: number; running: number; last_activity: Date | null }[] =
       await manager.query(
         `SELECT a.id, a.max_concurrent_tasks AS capacity, a.last_activity,

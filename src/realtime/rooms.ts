@@ -4,19 +4,15 @@ import { AppError } from '../common/errors/app-errors.js';
 /** The longest room name: `room:` and 64 characters, or an entity room, fit well within. */
 export const MAX_ROOM_LENGTH = 100;
 
-const COLLECTION_ROOMS = new Set([
-  'agents',
-  'tasks',
-  'workflows',
-  'jobs',
-  'files',
-  'metrics',
-  'system',
-]);
+/** The rooms of whole collections, which anyone authenticated may watch. */
+export const COLLECTIONS = ['agents', 'tasks', 'workflows', 'jobs', 'files', 'metrics', 'system'];
+/** The kinds of entity rooms, `<kind>:<uuid>`. */
+export const ENTITY_KINDS = ['agent', 'task', 'workflow', 'run', 'job', 'user'];
+const COLLECTION_ROOMS = new Set(COLLECTIONS);
 /** What agent-bound keys may watch: the resources they may read. */
 const AGENT_READABLE = new Set(['agents', 'tasks', 'workflows']);
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
-const ENTITY_ROOM = new RegExp(`^(agent|task|workflow|run|job|user):(${UUID})$`, 'i');
+const ENTITY_ROOM = new RegExp(`^(${ENTITY_KINDS.join('|')}):(${UUID})$`, 'i');
 const FREE_ROOM = /^room:[a-z0-9_-]{1,64}$/;
 
 export type RoomCheck = { ok: true } | { ok: false; status: 400 | 403; reason: string };

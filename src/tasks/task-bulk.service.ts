@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { plainToInstance } from 'class-transformer';
-import { IsOptional, IsUUID, validate } from 'class-validator';
-import { eachOnce, refusalOf } from '../common/bulk.js';
+import { IsOptional, IsUUID } from 'class-validator';
+import { bulkParameters, bulkUpdate, eachOnce, refusalOf } from '../common/bulk.js';
 import { BadRequestError } from '../common/errors/app-errors.js';
-import { flattenValidationErrors } from '../common/validation/validation-pipe.js';
 import { DeleteTaskQuery } from './dto/task-actions.dto.js';
 import type {
   BulkTaskItemDto,
@@ -21,20 +19,6 @@ class AssignParameters {
 }
 
 /** Validates bulk parameters with the rules of the matching single-task body. */
-async function parameters<T extends object>(dto: new () => T, value: unknown): Promise<T> {
-  const instance = plainToInstance(dto, value ?? {});
-  const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true });
-  if (errors.length)
-    throw new BadRequestError(
-      'Invalid parameters',
-      flattenValidationErrors(errors).map((detail) => ({
-        ...detail,
-        field: `parameters.${detail.field}`,
-      })),
-    );
-  return instance;
-}
-
 /** v2 bulk operations: each task on its own (v1's all-or-nothing update is `TasksV1Service`). */
 @Injectable()
 export class TaskBulkService {
@@ -49,37 +33,27 @@ export class TaskBulkService {
    */
   async operate(dto: BulkTaskOperationDto): Promise<BulkTaskResultDto> {
     const work = await this.itemWork(dto);
-    const { results, successful, failed } = await eachOnce<BulkTaskItemDto>(
+    const outcome = await eachOnce<BulkTaskItemDto>(
       dto.task_ids,
       async (taskId) => ({ task_id: taskId, success: true, action: await work(taskId) }),
       (taskId, error) => ({ task_id: taskId, success: false, error }),
       refusalOf('Task not found'),
     );
-    return {
-      operation: dto.operation,
-      total_tasks: dto.task_ids.length,
-      successful,
-      failed,
-      results,
-    };
+    return { operation: dto.operation, total_tasks: dto.task_ids.length, ...outcome };
   }
 
   /** What to do with each id; parameters are validated once, before any item. */
   private async itemWork(dto: BulkTaskOperationDto): Promise<(taskId: string) => Promise<string>> {
     switch (dto.operation) {
       case 'update': {
-        const update = await parameters(UpdateTaskDto, dto.parameters);
-        if (!Object.values(update).some((value) => value !== undefined))
-          throw new BadRequestError('update needs at least one field in parameters', [
-            { field: 'parameters', message: 'must name at least one field to change' },
-          ]);
+        const update = await bulkUpdate(UpdateTaskDto, dto.parameters);
         return async (taskId) => {
           await this.tasks.update(taskId, update);
           return 'updated';
         };
       }
       case 'assign': {
-        const assign = await parameters(AssignParameters, dto.parameters);
+        const assign = await bulkParameters(AssignParameters, dto.parameters);
         if (assign.assigned_agent_id === undefined)
           throw new BadRequestError('assign needs parameters.assigned_agent_id', [
             { field: 'parameters.assigned_agent_id', message: 'is required (null unassigns)' },
@@ -90,7 +64,7 @@ export class TaskBulkService {
         };
       }
       case 'delete': {
-        const { force } = await parameters(DeleteTaskQuery, dto.parameters);
+        const { force } = await bulkParameters(DeleteTaskQuery, dto.parameters);
         return async (taskId) => {
           await this.tasks.deleteTask(taskId, force ?? false);
           return 'deleted';

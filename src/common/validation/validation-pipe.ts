@@ -1,4 +1,6 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
 import { BadRequestError, FieldError } from '../errors/app-errors.js';
 import { memoizeValidationMetadata } from './metadata-cache.js';
 
@@ -35,6 +37,26 @@ export function flattenValidationErrors(
       out.push(...flattenValidationErrors(error.children, field, itemLabel));
   }
   return out;
+}
+
+/**
+ * A JSON object inside a body (bulk or job `parameters`) validated as its own DTO, as
+ * strictly as a body: absent is `{}`, unknown fields are refused. A refusal is a 400
+ * whose fields are named under `field` (`parameters.title`); `message` gets their names.
+ */
+export async function validateNested<T extends object>(
+  type: new () => T,
+  value: unknown,
+  field: string,
+  message: (fields: string[]) => string,
+): Promise<T> {
+  const instance = plainToInstance(type, value ?? {});
+  const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true });
+  if (errors.length) {
+    const details = flattenValidationErrors(errors, field);
+    throw new BadRequestError(message([...new Set(details.map((d) => d.field))]), details);
+  }
+  return instance;
 }
 
 /** The one strict pipe: unknown fields and wrong types are a 400 with field details. */

@@ -5,7 +5,7 @@ import { FileInfoDto } from '../../files/dto/file.dto.js';
 import { JobResponseDto } from '../../jobs/dto/jobs.dto.js';
 import type { DomainEventMap, DomainEventName } from '../../realtime/domain-events.js';
 import { routeDomainEvent } from '../../realtime/event-routing.js';
-import { checkRoom } from '../../realtime/rooms.js';
+import { checkRoom, COLLECTIONS, ENTITY_KINDS } from '../../realtime/rooms.js';
 import { TaskResponseDto } from '../../tasks/dto/task.dto.js';
 import { RunResponseDto } from '../../workflows/dto/run.dto.js';
 import { WorkflowResponseDto } from '../../workflows/dto/workflow.dto.js';
@@ -265,20 +265,9 @@ export function roomRules(): Json[] {
     principal('agent', 'api_key'),
   ];
   const rooms = [
-    'agents',
-    'tasks',
-    'workflows',
-    'jobs',
-    'files',
-    'metrics',
-    'system',
+    ...COLLECTIONS,
     'admin',
-    `agent:${SAMPLE_ID}`,
-    `task:${SAMPLE_ID}`,
-    `workflow:${SAMPLE_ID}`,
-    `run:${SAMPLE_ID}`,
-    `job:${SAMPLE_ID}`,
-    `user:${SAMPLE_ID}`,
+    ...ENTITY_KINDS.map((kind) => `${kind}:${SAMPLE_ID}`),
     'room:sample',
   ];
   return rooms.map((room) => {
