@@ -299,6 +299,26 @@ describe('workflows', () => {
       await app.http().get('/api/v2/workflows/not-a-uuid').set(admin).expect(400);
     });
 
+    it('takes many concurrent updates of one workflow, each checking its steps and agents', async () => {
+      const agent = await startAgent({ agentType: unique('busy') });
+      const created = await createWorkflow([step('a')]);
+      // More than the connection pool (10): each waits for the row in turn, none for a connection.
+      const answers = await Promise.all(
+        Array.from({ length: 24 }, (_, i) =>
+          app
+            .http()
+            .put(`/api/v2/workflows/${created.id}`)
+            .set(admin)
+            .send({
+              name: `update ${i}`,
+              assigned_agents: [{ id: agent.id }],
+              steps: [step('a', { agent_id: agent.id })],
+            }),
+        ),
+      );
+      expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 200));
+    });
+
     it('v1: the original routes and shapes, with reported figures kept apart', async () => {
       const agent = await startAgent({ agentType: unique('v1') });
       const created = await app

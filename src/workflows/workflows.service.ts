@@ -23,6 +23,12 @@ import { NO_FIGURES, toWorkflowResponse, type WorkflowFigures } from './workflow
 import { WorkflowRunsService } from './workflow-runs.service.js';
 import { WorkflowsRepository } from './workflows.repository.js';
 
+/** The writable fields the database checks, checked before a write takes its lock. */
+interface Resolved {
+  assignedAgents?: AssignedAgent[];
+  steps?: WorkflowStep[];
+}
+
 /** A workflow with what its runs say about it. */
 export interface WorkflowSnapshot {
   workflow: WorkflowEntity;
@@ -62,7 +68,7 @@ export class WorkflowsService {
       name: dto.name,
       status: dto.status ?? 'active',
     });
-    await this.applyWritable(workflow, dto);
+    applyWritable(workflow, dto, await this.resolveWritable(dto));
     Object.assign(workflow, overrides);
     const saved = await this.dataSource.manager.save(workflow);
     return this.announce(saved, 'workflow.created');
@@ -78,12 +84,15 @@ export class WorkflowsService {
     dto: UpdateWorkflowDto,
     extra?: (workflow: WorkflowEntity) => void,
   ): Promise<WorkflowSnapshot> {
+    // Checked before the lock, on their own connection: a transaction waiting for a second
+    // connection while it holds one and the row would starve the pool under concurrent updates.
+    const resolved = await this.resolveWritable(dto);
     const workflow = await this.dataSource.transaction(async (manager) => {
       const workflow = await this.repository.lock(manager, id);
       if (!workflow) throw new NotFoundError('Workflow', id);
       if (dto.name !== undefined) workflow.name = dto.name;
       if (dto.status !== undefined) workflow.status = dto.status;
-      await this.applyWritable(workflow, dto);
+      applyWritable(workflow, dto, resolved);
       extra?.(workflow);
       return manager.save(workflow);
     });
@@ -162,26 +171,15 @@ export class WorkflowsService {
       .map((agent) => ({ id: agent.id, name: names.get(agent.id)! }));
   }
 
-  private async applyWritable(
-    workflow: WorkflowEntity,
-    dto: WorkflowWritableFields,
-  ): Promise<void> {
-    if (dto.description !== undefined) workflow.description = dto.description;
-    if (dto.workflow_type !== undefined) workflow.workflowType = dto.workflow_type;
-    if (dto.project_id !== undefined) workflow.projectId = dto.project_id;
-    if (dto.project_name !== undefined) workflow.projectName = dto.project_name;
-    if (dto.configuration !== undefined) workflow.configuration = dto.configuration;
-    if (dto.parameters !== undefined) workflow.parameters = dto.parameters;
-    if (dto.tags !== undefined) workflow.tags = dto.tags;
-    if (dto.metadata !== undefined) workflow.metadata = dto.metadata;
-    if (dto.is_template !== undefined) workflow.isTemplate = dto.is_template;
-    if (dto.requires_approval !== undefined) workflow.requiresApproval = dto.requires_approval;
-    if (dto.failure_policy !== undefined) workflow.failurePolicy = dto.failure_policy;
-    if (dto.estimated_duration_hours !== undefined)
-      workflow.estimatedDurationHours = dto.estimated_duration_hours;
-    if (dto.assigned_agents !== undefined)
-      workflow.assignedAgents = await this.resolveAgents(dto.assigned_agents, 'assigned_agents');
-    if (dto.steps !== undefined) workflow.steps = await this.validSteps(dto.steps);
+  /** The writable fields that the database checks (the agents named, the steps' agents). */
+  private async resolveWritable(dto: WorkflowWritableFields): Promise<Resolved> {
+    return {
+      assignedAgents:
+        dto.assigned_agents === undefined
+          ? undefined
+          : await this.resolveAgents(dto.assigned_agents, 'assigned_agents'),
+      steps: dto.steps === undefined ? undefined : await this.validSteps(dto.steps),
+    };
   }
 
   /** The definition checks of CONTRACT §3: 400 with details naming the step path. */
@@ -208,3 +206,26 @@ export class WorkflowsService {
 
 export const toV2 = (snapshot: WorkflowSnapshot): WorkflowResponseDto =>
   toWorkflowResponse(snapshot.workflow, snapshot.figures);
+
+/** The fields sent, applied; those the database checked come resolved. */
+function applyWritable(
+  workflow: WorkflowEntity,
+  dto: WorkflowWritableFields,
+  resolved: Resolved,
+): void {
+  if (dto.description !== undefined) workflow.description = dto.description;
+  if (dto.workflow_type !== undefined) workflow.workflowType = dto.workflow_type;
+  if (dto.project_id !== undefined) workflow.projectId = dto.project_id;
+  if (dto.project_name !== undefined) workflow.projectName = dto.project_name;
+  if (dto.configuration !== undefined) workflow.configuration = dto.configuration;
+  if (dto.parameters !== undefined) workflow.parameters = dto.parameters;
+  if (dto.tags !== undefined) workflow.tags = dto.tags;
+  if (dto.metadata !== undefined) workflow.metadata = dto.metadata;
+  if (dto.is_template !== undefined) workflow.isTemplate = dto.is_template;
+  if (dto.requires_approval !== undefined) workflow.requiresApproval = dto.requires_approval;
+  if (dto.failure_policy !== undefined) workflow.failurePolicy = dto.failure_policy;
+  if (dto.estimated_duration_hours !== undefined)
+    workflow.estimatedDurationHours = dto.estimated_duration_hours;
+  if (resolved.assignedAgents) workflow.assignedAgents = resolved.assignedAgents;
+  if (resolved.steps) workflow.steps = resolved.steps;
+}
