@@ -29,7 +29,7 @@ export class AgentCommandsService {
   async command(
     agentId: string,
     command: AgentCommandName,
-    parameters: Record<string, unknown> = {},
+    parameters: Record<string, unknown> | null = {},
   ): Promise<AgentCommandResultDto> {
     let previousStatus: AgentStatus | null = null;
     const agent = await this.dataSource.transaction(async (manager) => {
@@ -41,7 +41,11 @@ export class AgentCommandsService {
     });
     const snapshot = await this.views.snapshot(agent);
     await this.views.announce(snapshot, null, previousStatus);
-    await this.events.publish('agent.command', { agent_id: agentId, command, parameters });
+    await this.events.publish('agent.command', {
+      agent_id: agentId,
+      command,
+      parameters: parameters ?? {},
+    });
     return { command, agent: toV2(snapshot) };
   }
 
@@ -74,7 +78,7 @@ export class AgentCommandsService {
         await this.agents.applyUpdate(agentId, update!);
         return { agent_id: agentId, success: true, action: 'updated' };
       default:
-        await this.command(agentId, dto.operation, dto.parameters ?? {});
+        await this.command(agentId, dto.operation, dto.parameters);
         return { agent_id: agentId, success: true, action: dto.operation };
     }
   }

@@ -4,6 +4,7 @@ import { validateNested } from './validation/validation-pipe.js';
 
 export const DUPLICATE_ITEM = 'Duplicate id in this request: applied once';
 
+/** The counts and items every bulk answer (tasks, agents, jobs) carries, in this order. */
 export interface BulkOutcome<T> {
   successful: number;
   failed: number;

@@ -5,9 +5,17 @@ import { AppError } from '../common/errors/app-errors.js';
 export const MAX_ROOM_LENGTH = 100;
 
 /** The rooms of whole collections, which anyone authenticated may watch. */
-export const COLLECTIONS = ['agents', 'tasks', 'workflows', 'jobs', 'files', 'metrics', 'system'];
+export const COLLECTIONS: readonly string[] = [
+  'agents',
+  'tasks',
+  'workflows',
+  'jobs',
+  'files',
+  'metrics',
+  'system',
+];
 /** The kinds of entity rooms, `<kind>:<uuid>`. */
-export const ENTITY_KINDS = ['agent', 'task', 'workflow', 'run', 'job', 'user'];
+export const ENTITY_KINDS: readonly string[] = ['agent', 'task', 'workflow', 'run', 'job', 'user'];
 const COLLECTION_ROOMS = new Set(COLLECTIONS);
 /** What agent-bound keys may watch: the resources they may read. */
 const AGENT_READABLE = new Set(['agents', 'tasks', 'workflows']);

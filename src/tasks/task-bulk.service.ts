@@ -18,7 +18,6 @@ class AssignParameters {
   assigned_agent_id: string | null;
 }
 
-/** Validates bulk parameters with the rules of the matching single-task body. */
 /** v2 bulk operations: each task on its own (v1's all-or-nothing update is `TasksV1Service`). */
 @Injectable()
 export class TaskBulkService {

@@ -91,8 +91,8 @@ export class BulkAgentResultDto {
 }
 
 export class AgentCommandDto {
-  @ObjectField({ nullable: true })
-  parameters?: Record<string, unknown>;
+  @ObjectField({ nullable: true, doc: { description: 'Sent with the command; null sends none' } })
+  parameters?: Record<string, unknown> | null;
 }
 
 export class AgentCommandResultDto {

@@ -72,7 +72,7 @@ export class UpdateUserDto {
   @EnumField(USER_ROLES, 'UserRole', { optional: true })
   role?: UserRole;
 
-  @TextField({ min: 8, max: 1024 }, { nullable: true })
+  @TextField({ min: 8, max: 1024 }, { optional: true })
   password?: string;
 
   @BooleanField({ optional: true })

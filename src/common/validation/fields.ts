@@ -34,7 +34,10 @@ import {
 export interface FieldOptions {
   /** Absent is fine; `null` is refused (it would reach a NOT NULL column). */
   optional?: boolean;
-  /** Absent or `null` (which clears the value) is fine; documented as nullable. */
+  /**
+   * Absent or `null` is fine; documented as nullable. `null` clears the value, or, where
+   * there is nothing to clear (a default, an ignored field), means the same as absent.
+   */
   nullable?: boolean;
   doc?: ApiPropertyOptions;
 }

@@ -100,7 +100,7 @@ export class UpdateFileMetadataDto {
   tags?: string[];
 
   @ObjectField({
-    nullable: true,
+    optional: true,
     doc: {
       description:
         'Merged into the stored metadata (top-level keys replace); at most 16 KiB in total',

@@ -17,12 +17,15 @@ export class BroadcastDto {
   @EnumField(BROADCAST_TYPES, 'BroadcastType')
   message_type: (typeof BROADCAST_TYPES)[number];
 
-  @ApiPropertyOptional({
-    description: 'Target room; required for room_message, default `system` for notifications',
-  })
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
+  @TextField(
+    { max: 100 },
+    {
+      optional: true,
+      doc: {
+        description: 'Target room; required for room_message, default `system` for notifications',
+      },
+    },
+  )
   room?: string;
 
   @ApiProperty({

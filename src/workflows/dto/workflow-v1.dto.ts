@@ -72,7 +72,7 @@ export class V1UpdateWorkflowDto extends UpdateWorkflowDto {
   @NumberField({ min: 0, max: 100 }, { optional: true })
   efficiency_score?: number;
 
-  @NumberField({ min: 0.000001 }, { optional: true, doc: { minimum: 0, exclusiveMinimum: true } })
+  @NumberField({ min: 0.000001 }, { optional: true })
   actual_duration_hours?: number;
 
   @ObjectField({ optional: true })
@@ -151,7 +151,7 @@ export class V1TemplateDto {
   @Type(() => AssignedAgentInputDto)
   default_agents?: AssignedAgentInputDto[];
 
-  @NumberField({ min: 0.000001 }, { optional: true, doc: { minimum: 0, exclusiveMinimum: true } })
+  @NumberField({ min: 0.000001 }, { optional: true })
   estimated_duration_hours?: number;
 
   @StringListField({ optional: true })

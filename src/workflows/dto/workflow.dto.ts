@@ -101,7 +101,7 @@ export class WorkflowWritableFields {
   @EnumField(FAILURE_POLICIES, 'FailurePolicy', { optional: true, doc: { default: 'fail_fast' } })
   failure_policy?: FailurePolicy;
 
-  @NumberField({ min: 0.000001 }, { nullable: true, doc: { minimum: 0, exclusiveMinimum: true } })
+  @NumberField({ min: 0.000001 }, { nullable: true })
   estimated_duration_hours?: number | null;
 }
 

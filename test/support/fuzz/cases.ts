@@ -75,13 +75,15 @@ export function buildCases(
 
 /** A request whose body has one field null, and whether the document says it may be. */
 export interface NullCase extends FuzzCase {
+  field: string;
   nullable: boolean;
 }
 
 /**
  * One request per top-level field of a JSON body: a well-formed body (ids in the path
  * that exist) with that field null. The document's `nullable` is the contract: a field
- * it does not mark must be refused; one it marks must be taken without a 5xx.
+ * it does not mark must be refused, naming the field; one it marks must not be refused
+ * for that field, nor answered with a 5xx.
  */
 export function buildNullCases(
   operation: Operation,
@@ -93,8 +95,10 @@ export function buildNullCases(
   return Object.entries(schema.properties ?? {}).map(([name, property]) => {
     const draft = baseDraft(operation, source, random, false);
     for (const parameter of operation.parameters.filter((p) => p.in === 'path')) {
+      // A row that exists where the run has one, else an id nobody has: either way the
+      // path is valid, so the body is what the answer is about.
       const existing = source.existingIds(operation, parameter);
-      if (existing.length) draft.pathValues[parameter.name] = { text: existing[0] };
+      draft.pathValues[parameter.name] = { text: existing[0] ?? random.uuid() };
     }
     const body = draft.body?.kind === 'json' ? (draft.body.value as Record<string, unknown>) : {};
     body[name] = null;
@@ -102,7 +106,7 @@ export function buildNullCases(
     draft.label = `${name}=null`;
     const nullable =
       property.nullable === true || resolveSchema(source.document, property).nullable === true;
-    return { ...render(operation, draft), nullable };
+    return { ...render(operation, draft), field: name, nullable };
   });
 }
 
