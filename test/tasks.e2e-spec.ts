@@ -79,6 +79,19 @@ describe('tasks', () => {
   const getTask = async (id: string) =>
     (await app.http().get(`/api/v2/tasks/${id}`).set(admin).expect(200)).body;
 
+  it('deletes many tasks of an agent at once', async () => {
+    const agent = await createAgent();
+    const tasks = await Promise.all(
+      Array.from({ length: 24 }, () => createTask({ assigned_agent_id: agent.id })),
+    );
+    // More than the connection pool (10): each delete reads the task's last state in its
+    // own transaction, never on a second connection.
+    const answers = await Promise.all(
+      tasks.map((task) => app.http().delete(`/api/v2/tasks/${task.id}`).set(admin)),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 204));
+  });
+
   describe('registry', () => {
     it('creates, reads, updates, lists and deletes in the contract shapes', async () => {
       const agent = await createAgent();

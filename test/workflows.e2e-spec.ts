@@ -319,6 +319,22 @@ describe('workflows', () => {
       expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 200));
     });
 
+    it('takes many concurrent runs of one workflow whose steps name an agent', async () => {
+      const agent = await startAgent({ agentType: unique('named') });
+      const created = await createWorkflow([step('a', { agent_id: agent.id })]);
+      const later = new Date(Date.now() + 3_600_000).toISOString();
+      const answers = await Promise.all(
+        Array.from({ length: 24 }, () =>
+          app
+            .http()
+            .post(`/api/v2/workflows/${created.id}/execute`)
+            .set(admin)
+            .send({ scheduled_at: later }),
+        ),
+      );
+      expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 202));
+    });
+
     it('v1: the original routes and shapes, with reported figures kept apart', async () => {
       const agent = await startAgent({ agentType: unique('v1') });
       const created = await app

@@ -290,23 +290,29 @@ export class TasksRepository {
     return new Set(rows.map((row) => row.id));
   }
 
-  async agentNames(agentIds: string[]): Promise<Map<string, string>> {
+  async agentNames(agentIds: string[], manager?: EntityManager): Promise<Map<string, string>> {
     if (!agentIds.length) return new Map();
-    const rows: { id: string; name: string }[] = await this.tasks.query(
+    const rows: { id: string; name: string }[] = await (manager ?? this.tasks.manager).query(
       'SELECT id, name FROM agents WHERE id = ANY($1::uuid[])',
       [agentIds],
     );
     return new Map(rows.map((row) => [row.id, row.name]));
   }
 
-  /** Tasks with their links and agent names, as the responses and events show them. */
-  async snapshots(tasks: TaskEntity[]): Promise<TaskSnapshot[]> {
+  /**
+   * Tasks with their links and agent names, as the responses and events show them; inside
+   * a transaction, pass its manager (a second connection while holding one can starve the pool).
+   */
+  async snapshots(tasks: TaskEntity[], manager?: EntityManager): Promise<TaskSnapshot[]> {
     const agentIds = [
       ...new Set(tasks.map((task) => task.assignedAgentId).filter((id) => id !== null)),
     ];
     const [links, names] = await Promise.all([
-      this.links(tasks.map((task) => task.id)),
-      this.agentNames(agentIds),
+      this.links(
+        tasks.map((task) => task.id),
+        manager,
+      ),
+      this.agentNames(agentIds, manager),
     ]);
     return tasks.map((task) => ({
       task,

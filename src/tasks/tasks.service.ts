@@ -137,7 +137,7 @@ export class TasksService {
           { dependents: dependents.map((dep) => dep.id) },
         );
       // The task as it last was travels with the deletion (feeds keep showing it).
-      const last = toTaskResponse(await this.snapshot(task));
+      const last = toTaskResponse(await this.snapshot(task, manager));
       await manager.delete(TaskEntity, { id });
       const released = await this.repository.lockMany(
         manager,
@@ -261,8 +261,8 @@ export class TasksService {
     return task;
   }
 
-  async snapshot(task: TaskEntity): Promise<TaskSnapshot> {
-    return (await this.repository.snapshots([task]))[0];
+  async snapshot(task: TaskEntity, manager?: EntityManager): Promise<TaskSnapshot> {
+    return (await this.repository.snapshots([task], manager))[0];
   }
 
   private async v2(task: TaskEntity): Promise<TaskResponseDto> {

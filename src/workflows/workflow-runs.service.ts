@@ -75,7 +75,7 @@ export class WorkflowRunsService {
       const workflow = await this.workflows.lock(manager, workflowId);
       if (!workflow) throw new NotFoundError('Workflow', workflowId);
       assertRunnable(workflow);
-      await this.assertStepAgentsExist(workflow);
+      await this.assertStepAgentsExist(workflow, manager);
       const run = manager.create(WorkflowRunEntity, {
         id: randomUUID(),
         workflowId,
@@ -143,11 +143,14 @@ export class WorkflowRunsService {
   }
 
   /** A step naming an agent that no longer exists would wait forever: refuse to run. */
-  private async assertStepAgentsExist(workflow: WorkflowEntity): Promise<void> {
+  private async assertStepAgentsExist(
+    workflow: WorkflowEntity,
+    manager: EntityManager,
+  ): Promise<void> {
     const named = [
       ...new Set(workflow.steps.map((step) => step.agent_id).filter((id) => !!id)),
     ] as string[];
-    const existing = await this.workflows.agentNames(named);
+    const existing = await this.workflows.agentNames(named, manager);
     const missing = workflow.steps.filter((step) => step.agent_id && !existing.has(step.agent_id));
     if (missing.length)
       throw new ConflictError(
