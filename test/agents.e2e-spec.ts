@@ -17,6 +17,7 @@ import {
 import { apiKey, createApiKey, createUser, bearer } from './support/identities.js';
 import { connectSocket, TestSocket } from './support/socket.js';
 import { pollUntil, sleep } from './support/poll.js';
+import { asAnotherClient } from './support/transaction-guard.js';
 
 const admin = apiKey(TEST_ADMIN_KEY);
 const UNKNOWN = '00000000-0000-4000-8000-000000000000';
@@ -706,7 +707,9 @@ describe('agents', () => {
             .lockWithRunningOrFail(manager, read.id);
           await change(manager, agent);
           await manager.save(agent);
-          touched = repository.touchHeartbeats([{ agent: read, at: new Date() }]);
+          touched = asAnotherClient(() =>
+            repository.touchHeartbeats([{ agent: read, at: new Date() }]),
+          );
           await sleep(200);
         });
         return touched;

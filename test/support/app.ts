@@ -3,11 +3,13 @@ import { spawn, ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { loadConfig } from '../../src/config/config.js';
 import { startService, RunningService } from '../../src/bootstrap.js';
 import { AppLogger } from '../../src/common/logging/app-logger.js';
 import { createTestDatabase, dropTestDatabase } from './database.js';
 import { randomSuffix, REDIS_PREFIX, testRedisUrl } from './env.js';
+import { guardTransactions, secondConnections } from './transaction-guard.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -69,13 +71,21 @@ export async function startTestApp(stores: TestStores, overrides: Env = {}): Pro
   const env = { ...baseEnv(), ...stores.env, ...overrides };
   const config = loadConfig(env);
   const service = await startService(config, new AppLogger(config));
+  guardTransactions(service.app.get(DataSource));
   const url = service.url!;
   return {
     url,
     service,
     env,
     http: () => request(url),
-    close: () => service.shutdown(),
+    close: async () => {
+      await service.shutdown();
+      const found = secondConnections();
+      if (found.length)
+        throw new Error(
+          `${found.length} second connection(s) taken inside a transaction:\n${found.slice(0, 3).join('\n\n')}`,
+        );
+    },
   };
 }
 
