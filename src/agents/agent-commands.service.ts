@@ -29,7 +29,7 @@ export class AgentCommandsService {
   async command(
     agentId: string,
     command: AgentCommandName,
-    parameters: Record<string, unknown> | null = {},
+    parameters?: Record<string, unknown> | null,
   ): Promise<AgentCommandResultDto> {
     let previousStatus: AgentStatus | null = null;
     const agent = await this.dataSource.transaction(async (manager) => {

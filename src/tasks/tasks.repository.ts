@@ -307,13 +307,11 @@ export class TasksRepository {
     const agentIds = [
       ...new Set(tasks.map((task) => task.assignedAgentId).filter((id) => id !== null)),
     ];
-    const [links, names] = await Promise.all([
-      this.links(
-        tasks.map((task) => task.id),
-        manager,
-      ),
-      this.agentNames(agentIds, manager),
-    ]);
+    const ids = tasks.map((task) => task.id);
+    // One connection runs one query at a time: in a transaction, one after the other.
+    const [links, names] = manager
+      ? [await this.links(ids, manager), await this.agentNames(agentIds, manager)]
+      : await Promise.all([this.links(ids), this.agentNames(agentIds)]);
     return tasks.map((task) => ({
       task,
       agentName: task.assignedAgentId ? (names.get(task.assignedAgentId) ?? null) : null,

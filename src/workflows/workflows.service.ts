@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '../auth/principal.js';
 import { BadRequestError, ConflictError, NotFoundError } from '../common/errors/app-errors.js';
 import type { FieldError } from '../common/errors/app-errors.js';
@@ -22,12 +22,6 @@ import { checkDefinition, withStepDefaults, type WorkflowStep } from './workflow
 import { NO_FIGURES, toWorkflowResponse, type WorkflowFigures } from './workflow.mapper.js';
 import { WorkflowRunsService } from './workflow-runs.service.js';
 import { WorkflowsRepository } from './workflows.repository.js';
-
-/** The writable fields the database checks, checked before a write takes its lock. */
-interface Resolved {
-  assignedAgents?: AssignedAgent[];
-  steps?: WorkflowStep[];
-}
 
 /** A workflow with what its runs say about it. */
 export interface WorkflowSnapshot {
@@ -68,7 +62,7 @@ export class WorkflowsService {
       name: dto.name,
       status: dto.status ?? 'active',
     });
-    applyWritable(workflow, dto, await this.resolveWritable(dto));
+    await this.applyWritable(workflow, dto);
     Object.assign(workflow, overrides);
     const saved = await this.dataSource.manager.save(workflow);
     return this.announce(saved, 'workflow.created');
@@ -84,15 +78,14 @@ export class WorkflowsService {
     dto: UpdateWorkflowDto,
     extra?: (workflow: WorkflowEntity) => void,
   ): Promise<WorkflowSnapshot> {
-    // Checked before the lock, on their own connection: a transaction waiting for a second
-    // connection while it holds one and the row would starve the pool under concurrent updates.
-    const resolved = await this.resolveWritable(dto);
     const workflow = await this.dataSource.transaction(async (manager) => {
       const workflow = await this.repository.lock(manager, id);
       if (!workflow) throw new NotFoundError('Workflow', id);
       if (dto.name !== undefined) workflow.name = dto.name;
       if (dto.status !== undefined) workflow.status = dto.status;
-      applyWritable(workflow, dto, resolved);
+      // Its checks read through this transaction: a second connection while holding one
+      // and the row would starve the pool under concurrent updates.
+      await this.applyWritable(workflow, dto, manager);
       extra?.(workflow);
       return manager.save(workflow);
     });
@@ -156,8 +149,15 @@ export class WorkflowsService {
   }
 
   /** Names and checks the agents sent (each must exist; 400 naming the entry). */
-  async resolveAgents(agents: AssignedAgentInputDto[], field: string): Promise<AssignedAgent[]> {
-    const names = await this.repository.agentNames([...new Set(agents.map((agent) => agent.id))]);
+  async resolveAgents(
+    agents: AssignedAgentInputDto[],
+    field: string,
+    manager?: EntityManager,
+  ): Promise<AssignedAgent[]> {
+    const names = await this.repository.agentNames(
+      [...new Set(agents.map((agent) => agent.id))],
+      manager,
+    );
     const errors: FieldError[] = [];
     agents.forEach((agent, index) => {
       if (!names.has(agent.id))
@@ -171,23 +171,42 @@ export class WorkflowsService {
       .map((agent) => ({ id: agent.id, name: names.get(agent.id)! }));
   }
 
-  /** The writable fields that the database checks (the agents named, the steps' agents). */
-  private async resolveWritable(dto: WorkflowWritableFields): Promise<Resolved> {
-    return {
-      assignedAgents:
-        dto.assigned_agents === undefined
-          ? undefined
-          : await this.resolveAgents(dto.assigned_agents, 'assigned_agents'),
-      steps: dto.steps === undefined ? undefined : await this.validSteps(dto.steps),
-    };
+  private async applyWritable(
+    workflow: WorkflowEntity,
+    dto: WorkflowWritableFields,
+    manager?: EntityManager,
+  ): Promise<void> {
+    if (dto.description !== undefined) workflow.description = dto.description;
+    if (dto.workflow_type !== undefined) workflow.workflowType = dto.workflow_type;
+    if (dto.project_id !== undefined) workflow.projectId = dto.project_id;
+    if (dto.project_name !== undefined) workflow.projectName = dto.project_name;
+    if (dto.configuration !== undefined) workflow.configuration = dto.configuration;
+    if (dto.parameters !== undefined) workflow.parameters = dto.parameters;
+    if (dto.tags !== undefined) workflow.tags = dto.tags;
+    if (dto.metadata !== undefined) workflow.metadata = dto.metadata;
+    if (dto.is_template !== undefined) workflow.isTemplate = dto.is_template;
+    if (dto.requires_approval !== undefined) workflow.requiresApproval = dto.requires_approval;
+    if (dto.failure_policy !== undefined) workflow.failurePolicy = dto.failure_policy;
+    if (dto.estimated_duration_hours !== undefined)
+      workflow.estimatedDurationHours = dto.estimated_duration_hours;
+    if (dto.assigned_agents !== undefined)
+      workflow.assignedAgents = await this.resolveAgents(
+        dto.assigned_agents,
+        'assigned_agents',
+        manager,
+      );
+    if (dto.steps !== undefined) workflow.steps = await this.validSteps(dto.steps, manager);
   }
 
   /** The definition checks of CONTRACT §3: 400 with details naming the step path. */
-  private async validSteps(input: WorkflowStepDto[]): Promise<WorkflowStep[]> {
+  private async validSteps(
+    input: WorkflowStepDto[],
+    manager?: EntityManager,
+  ): Promise<WorkflowStep[]> {
     const steps = input.map((step) => withStepDefaults({ ...step }));
     const { errors } = checkDefinition(steps);
     const named = [...new Set(steps.map((step) => step.agent_id).filter((id) => id !== null))];
-    const agents = await this.repository.agentNames(named);
+    const agents = await this.repository.agentNames(named, manager);
     steps.forEach((step, index) => {
       if (step.agent_id && !agents.has(step.agent_id))
         errors.push({
@@ -206,26 +225,3 @@ export class WorkflowsService {
 
 export const toV2 = (snapshot: WorkflowSnapshot): WorkflowResponseDto =>
   toWorkflowResponse(snapshot.workflow, snapshot.figures);
-
-/** The fields sent, applied; those the database checked come resolved. */
-function applyWritable(
-  workflow: WorkflowEntity,
-  dto: WorkflowWritableFields,
-  resolved: Resolved,
-): void {
-  if (dto.description !== undefined) workflow.description = dto.description;
-  if (dto.workflow_type !== undefined) workflow.workflowType = dto.workflow_type;
-  if (dto.project_id !== undefined) workflow.projectId = dto.project_id;
-  if (dto.project_name !== undefined) workflow.projectName = dto.project_name;
-  if (dto.configuration !== undefined) workflow.configuration = dto.configuration;
-  if (dto.parameters !== undefined) workflow.parameters = dto.parameters;
-  if (dto.tags !== undefined) workflow.tags = dto.tags;
-  if (dto.metadata !== undefined) workflow.metadata = dto.metadata;
-  if (dto.is_template !== undefined) workflow.isTemplate = dto.is_template;
-  if (dto.requires_approval !== undefined) workflow.requiresApproval = dto.requires_approval;
-  if (dto.failure_policy !== undefined) workflow.failurePolicy = dto.failure_policy;
-  if (dto.estimated_duration_hours !== undefined)
-    workflow.estimatedDurationHours = dto.estimated_duration_hours;
-  if (resolved.assignedAgents) workflow.assignedAgents = resolved.assignedAgents;
-  if (resolved.steps) workflow.steps = resolved.steps;
-}

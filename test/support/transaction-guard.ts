@@ -5,7 +5,8 @@ import { DataSource, EntityManager } from 'typeorm';
  * Finds code that takes a second pooled connection while its transaction holds one
  * (and often a row lock): under more concurrent requests than the pool has connections,
  * every holder waits for a connection none will free, and requests fail with 503. Every
- * test app records such a moment; closing the app fails the suite if one was seen.
+ * app a test starts in its own process records such a moment; closing it fails the suite
+ * if one was seen. (Transactions begun by hand on a query runner are not watched.)
  */
 interface Open {
   done: boolean;
@@ -28,20 +29,30 @@ export function guardTransactions(dataSource: DataSource): void {
       // A manager of a transaction runs a nested one on the same connection.
       if (this.queryRunner) return original.apply(this, args);
       const index = args.findIndex((arg) => typeof arg === 'function');
+      if (index < 0) return original.apply(this, args);
       const work = args[index] as (manager: EntityManager) => Promise<unknown>;
       const state: Open = { done: false };
-      args[index] = (manager: EntityManager) => inside.run(state, () => work(manager));
-      return original.apply(this, args).finally(() => {
-        state.done = true;
-      });
+      // Until the callback settles: work it started and left running is not its wait.
+      args[index] = (manager: EntityManager) =>
+        inside.run(state, () =>
+          work(manager).finally(() => {
+            state.done = true;
+          }),
+        );
+      return original.apply(this, args);
     };
   }
   const pool = (dataSource.driver as unknown as { master: { connect: Transaction } }).master;
   const connect = pool.connect.bind(pool);
   pool.connect = (...args: unknown[]) => {
     const state = inside.getStore();
-    if (state && !state.done)
+    if (state && !state.done) {
+      // Deep enough to reach our code beneath pg-pool's and TypeORM's frames.
+      const limit = Error.stackTraceLimit;
+      Error.stackTraceLimit = 40;
       seen.push(new Error('a second pooled connection taken inside a transaction').stack ?? '');
+      Error.stackTraceLimit = limit;
+    }
     return connect(...args);
   };
 }
