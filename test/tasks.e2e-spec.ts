@@ -94,6 +94,7 @@ describe('tasks', () => {
 
   describe('registry', () => {
     it('creates, reads, updates, lists and deletes in the contract shapes', async () => {
+      const watcher = await connect(viewerKey, ['tasks']);
       const agent = await createAgent();
       const workflowId = '22222222-2222-4222-8222-222222222222';
       const runId = '33333333-3333-4333-8333-333333333333';
@@ -131,6 +132,11 @@ describe('tasks', () => {
         error: null,
         due_date: '2030-01-01T00:00:00.000Z',
       });
+      const announced = await watcher.waitFor(
+        'task_update',
+        (e) => e.data.event === 'created' && e.data.task.id === created.id,
+      );
+      expect(announced.data.task).toEqual(created);
 
       const v1 = await app.http().get(`/api/v1/tasks/${created.id}`).set(admin).expect(200);
       expect(v1.body.assigned_agent).toEqual({ id: agent.id, name: agent.name });
@@ -398,6 +404,9 @@ describe('tasks', () => {
         (e) => e.data.event === 'ready' && e.data.task.id === child.id,
       );
       expect(ready.data.task.status).toBe('pending');
+      // An event carries the task as a read answers it: its links included.
+      expect(ready.data.task).toEqual(await getTask(child.id));
+      expect(ready.data.task).toMatchObject({ dependents: [grandchild.id] });
       await sleep(200);
       const readyEvents = watcher
         .events('task_update')

@@ -11,7 +11,7 @@ import type { DomainEventMap } from '../realtime/domain-events.js';
 import { EventBus } from '../realtime/event-bus.service.js';
 import type { TaskEntity } from './entities/task.entity.js';
 import type { TaskChangeSource, TaskStatus, TaskStatusChange } from './task-state.js';
-import { toTaskResponse } from './task.mapper.js';
+import { type TaskSnapshot, toTaskResponse } from './task.mapper.js';
 import { TasksRepository } from './tasks.repository.js';
 
 type TaskEventName = Extract<keyof DomainEventMap, `task.${string}`>;
@@ -104,8 +104,9 @@ export class TaskChanges implements BeforeApplicationShutdown {
   async announce(effects: TaskEffects): Promise<void> {
     const ids = effects.touched();
     if (!ids.length && !effects.deleted.length && !effects.agents.size) return;
-    const entities = await this.repository.findByIds(ids);
-    const events = eventsOf(effects, entities, await this.repository.snapshots(entities));
+    const snapshots = await this.repository.findSnapshots(ids);
+    const entities = snapshots.map((snapshot) => snapshot.task);
+    const events = eventsOf(effects, entities, snapshots);
     const changes = changesOf(effects, entities);
     if (changes.length) {
       // Subscribers react at once (a step completed: dispatch its dependents), but only
@@ -126,7 +127,7 @@ export class TaskChanges implements BeforeApplicationShutdown {
 function eventsOf(
   effects: TaskEffects,
   entities: TaskEntity[],
-  snapshots: Awaited<ReturnType<TasksRepository['snapshots']>>,
+  snapshots: TaskSnapshot[],
 ): TaskEvent[] {
   const stepKeys = new Map(entities.map((task) => [task.id, task.stepKey]));
   const views = new Map<string, ReturnType<typeof toTaskResponse>>(

@@ -108,14 +108,6 @@ export class TasksRepository {
     return (manager ?? this.tasks.manager).findOne(TaskEntity, { where: { id } });
   }
 
-  async findByIds(ids: string[], manager?: EntityManager): Promise<TaskEntity[]> {
-    if (!ids.length) return [];
-    return (manager ?? this.tasks.manager)
-      .createQueryBuilder(TaskEntity, 'task')
-      .where('task.id = ANY(:ids)', { ids })
-      .getMany();
-  }
-
   /** Reads the task and holds its row until the transaction ends. */
   lock(manager: EntityManager, id: string): Promise<TaskEntity | null> {
     return manager.findOne(TaskEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
@@ -297,6 +289,44 @@ export class TasksRepository {
       [agentIds],
     );
     return new Map(rows.map((row) => [row.id, row.name]));
+  }
+
+  /**
+   * The tasks of `ids` with their links and agent names, read in one statement (an
+   * announcement after every task change reads them: three statements were a fifth of a
+   * step completion's).
+   */
+  async findSnapshots(ids: string[]): Promise<TaskSnapshot[]> {
+    if (!ids.length) return [];
+    const { entities, raw } = await this.tasks
+      .createQueryBuilder('task')
+      .addSelect('(SELECT a.name FROM agents a WHERE a.id = task.assigned_agent_id)', 'agent_name')
+      .addSelect(
+        `ARRAY(SELECT d.depends_on_id::text FROM task_dependencies d
+                WHERE d.task_id = task.id ORDER BY d.depends_on_id)`,
+        'dependency_ids',
+      )
+      .addSelect(
+        `ARRAY(SELECT d.task_id::text FROM task_dependencies d
+                WHERE d.depends_on_id = task.id ORDER BY d.task_id)`,
+        'dependent_ids',
+      )
+      .where('task.id = ANY(:ids)', { ids })
+      .getRawAndEntities<{
+        task_id: string;
+        agent_name: string | null;
+        dependency_ids: string[];
+        dependent_ids: string[];
+      }>();
+    const extras = new Map(raw.map((row) => [row.task_id, row]));
+    return entities.map((task) => {
+      const extra = extras.get(task.id)!;
+      return {
+        task,
+        agentName: task.assignedAgentId ? extra.agent_name : null,
+        links: { dependencies: extra.dependency_ids, dependents: extra.dependent_ids },
+      };
+    });
   }
 
   /**
