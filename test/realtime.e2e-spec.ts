@@ -396,6 +396,45 @@ describe('real-time: reconnect without loss', () => {
     again.close();
   });
 
+  it('delivers live events as the history stores them, whether they come with their notification or not', async () => {
+    const socket = await connectSocket(b.url, { token: TEST_ADMIN_KEY, rooms: ROOMS });
+    const start = await lastSeen(socket);
+    const client = new pg.Client({ connectionString: stores.env.DATABASE_URL });
+    await client.connect();
+    // Small appends come with their events; one too large for a notification is read back.
+    await publishMany(a, 20, ROOMS, 'small');
+    await bus(a).publishAndWait('system.notification', {
+      room: ROOMS[1],
+      data: { tag: 'large', text: 'x'.repeat(20_000) },
+    });
+    // An append rolled back leaves a gap in the ids, and no notification.
+    await client.query('BEGIN');
+    await client.query(
+      `SELECT id FROM append_events(72061003, 'subforge_events', ARRAY['system_notification'],
+         ARRAY['["room:one"]'::jsonb], ARRAY['{"rolled": "back"}'::jsonb])`,
+    );
+    await client.query('ROLLBACK');
+    await client.end();
+    await publishMany(b, 20, ROOMS, 'after');
+    const history = await a
+      .http()
+      .get('/api/v2/websocket/event-history')
+      .query({ after_id: start, limit: 1000 })
+      .set(apiKey(TEST_ADMIN_KEY))
+      .expect(200);
+    const expected = (history.body.events as { id: string; rooms: string[] }[]).filter((event) =>
+      event.rooms.some((room) => ROOMS.includes(room)),
+    );
+    expect(expected).toHaveLength(41);
+    await socket.waitFor('system_notification', (event) => event.id === expected.at(-1)!.id);
+    const live = socket
+      .events('system_notification')
+      .filter((event) => BigInt(event.id as string) > BigInt(start));
+    // The same envelopes, to the field (times included), in id order, none skipped.
+    expect(live).toEqual(expected);
+    socket.close();
+  });
+
   it('gives the same result when the server restarts in the middle', async () => {
     const first = await connectSocket(b.url, { token: TEST_ADMIN_KEY, rooms: ROOMS });
     const lastId = await lastSeen(first);
