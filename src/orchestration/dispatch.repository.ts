@@ -302,18 +302,17 @@ export class DispatchRepository {
     }));
   }
 
-  /** Is a ready step of a running run (other than `exceptRunIds`) waiting for an agent? */
-  async waitingStepExists(exceptRunIds: string[] = []): Promise<boolean> {
-    const rows: { waiting: boolean }[] = await this.dataSource.query(
-      `SELECT EXISTS (
-         SELECT 1 FROM workflow_run_steps s
-           JOIN workflow_runs r ON r.id = s.run_id
-           JOIN tasks t ON t.id = s.task_id
-          WHERE r.status = 'running' AND r.source = 'api' AND ${READY}
-            AND s.run_id <> ALL($1::uuid[])) AS waiting`,
-      [exceptRunIds],
+  /** Running runs with a ready step waiting for an agent: at most `limit` of them. */
+  async runsWithWaitingSteps(limit: number): Promise<string[]> {
+    const rows: { run_id: string }[] = await this.dataSource.query(
+      `SELECT DISTINCT s.run_id FROM workflow_run_steps s
+         JOIN workflow_runs r ON r.id = s.run_id
+         JOIN tasks t ON t.id = s.task_id
+        WHERE r.status = 'running' AND r.source = 'api' AND ${READY}
+        LIMIT $1`,
+      [limit],
     );
-    return rows[0].waiting;
+    return rows.map((row) => row.run_id);
   }
 
   /** Is a ready step waiting that one of these agents could take now? */
