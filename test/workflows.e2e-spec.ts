@@ -335,6 +335,37 @@ describe('workflows', () => {
       expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 202));
     });
 
+    it('a large run refreshes the planner statistics of the tables it filled', async () => {
+      // Plans made for the tables as autovacuum last saw them (nearly empty) made every
+      // dispatch pass of a new large run scan its steps once per task.
+      const tables = ['tasks', 'task_dependencies', 'workflow_run_steps'];
+      const analyzed = async () => {
+        const { rows } = await db.query<{ relname: string; n: number }>(
+          'SELECT relname, analyze_count::int AS n FROM pg_stat_user_tables WHERE relname = ANY($1)',
+          [tables],
+        );
+        return Object.fromEntries(rows.map((row) => [row.relname, row.n]));
+      };
+      const before = await analyzed();
+      const chain = Array.from({ length: 300 }, (_, i) =>
+        step(`s${i}`, { agent_type: unique('idle'), ...(i ? { depends_on: [`s${i - 1}`] } : {}) }),
+      );
+      await execute((await createWorkflow(chain)).id);
+      const after = await pollUntil(analyzed, (counts) =>
+        tables.every((table) => counts[table] > (before[table] ?? 0)),
+      );
+      expect(tables.map((table) => after[table] > (before[table] ?? 0))).toEqual([
+        true,
+        true,
+        true,
+      ]);
+      const { rows } = await db.query<{ relname: string; reltuples: number }>(
+        'SELECT relname, reltuples FROM pg_class WHERE relname = ANY($1)',
+        [tables],
+      );
+      for (const row of rows) expect(row.reltuples).toBeGreaterThanOrEqual(299);
+    });
+
     it('v1: the original routes and shapes, with reported figures kept apart', async () => {
       const agent = await startAgent({ agentType: unique('v1') });
       const created = await app

@@ -23,6 +23,8 @@ type TaskEvent = { [K in TaskEventName]: [K, DomainEventMap[K]] }[TaskEventName]
  */
 export class TaskEffects {
   readonly created = new Set<string>();
+  /** Dependency edges written along with created tasks. */
+  createdEdges = 0;
   readonly updated = new Set<string>();
   /** Task id → its status before the write (the first one seen). */
   readonly statusChanges = new Map<string, TaskStatus>();
@@ -104,6 +106,11 @@ export class TaskChanges implements BeforeApplicationShutdown {
   async announce(effects: TaskEffects): Promise<void> {
     const ids = effects.touched();
     if (!ids.length && !effects.deleted.length && !effects.agents.size) return;
+    // A bulk creation (a run's steps) may leave the planner with a picture of nearly empty tables.
+    const statistics = this.repository.refreshStatistics({
+      tasks: effects.created.size,
+      edges: effects.createdEdges,
+    });
     const snapshots = await this.repository.findSnapshots(ids);
     const entities = snapshots.map((snapshot) => snapshot.task);
     const events = eventsOf(effects, entities, snapshots);
@@ -115,6 +122,7 @@ export class TaskChanges implements BeforeApplicationShutdown {
       this.subscribers.notify(changes, stored);
     } else if (events.length) await this.events.publishAll(events);
     if (effects.agents.size) await this.agents.announceWorkloads([...effects.agents.values()]);
+    await statistics;
   }
 
   async beforeApplicationShutdown(): Promise<void> {

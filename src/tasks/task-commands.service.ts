@@ -116,13 +116,12 @@ export class TaskTransaction {
       this.manager,
       tasks.map(({ dependsOn: _edges, ...task }) => ({ status: 'pending', ...task })),
     );
-    await this.repository.insertEdgePairs(
-      this.manager,
-      tasks.flatMap((task) =>
-        task.dependsOn.map((dependsOnId) => ({ taskId: task.id, dependsOnId })),
-      ),
+    const edges = tasks.flatMap((task) =>
+      task.dependsOn.map((dependsOnId) => ({ taskId: task.id, dependsOnId })),
     );
+    await this.repository.insertEdgePairs(this.manager, edges);
     for (const task of tasks) this.effects.created.add(task.id);
+    this.effects.createdEdges += edges.length;
   }
 
   /** States reported by another system, written as given (no state machine: they are facts). */

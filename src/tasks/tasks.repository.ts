@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { likePattern } from '../database/sql.js';
+import { analyzeIfOutgrown } from '../database/statistics.js';
 import type { SortOrder } from '../common/pagination/page.js';
 import type { TaskFilters, TaskSortField } from './dto/task.dto.js';
 import { TaskDependencyEntity } from './entities/task-dependency.entity.js';
@@ -289,6 +290,15 @@ export class TasksRepository {
       [agentIds],
     );
     return new Map(rows.map((row) => [row.id, row.name]));
+  }
+
+  /** After tasks and edges were added at once: the planner's statistics, if they are stale. */
+  async refreshStatistics(added: { tasks: number; edges: number }): Promise<void> {
+    const { dataSource } = this.tasks.manager;
+    await Promise.all([
+      analyzeIfOutgrown(dataSource, 'tasks', added.tasks),
+      analyzeIfOutgrown(dataSource, 'task_dependencies', added.edges),
+    ]);
   }
 
   /**

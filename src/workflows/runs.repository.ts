@@ -7,6 +7,7 @@ import { WorkflowRunStepEntity } from './entities/workflow-run-step.entity.js';
 import { WorkflowRunEntity } from './entities/workflow-run.entity.js';
 import { FINISHED_RUN_STATUSES, type RunStatus } from './run-state.js';
 import type { SortOrder } from '../common/pagination/page.js';
+import { analyzeIfOutgrown } from '../database/statistics.js';
 
 const SORT_COLUMNS: Record<RunSortField, string> = {
   created_at: 'run.createdAt',
@@ -69,6 +70,11 @@ export class RunsRepository {
         .into(WorkflowRunStepEntity)
         .values(steps.slice(start, start + 500))
         .execute();
+  }
+
+  /** After a run's steps were added at once: the planner's statistics, if they are stale. */
+  refreshStatistics(steps: number): Promise<void> {
+    return analyzeIfOutgrown(this.dataSource, 'workflow_run_steps', steps);
   }
 
   /** Raises the attempt ceiling of steps (a run retry gives them their retries again). */

@@ -70,7 +70,7 @@ export class WorkflowRunsService {
   ): Promise<WorkflowRunEntity> {
     const scheduledAt = input.scheduled_at ? new Date(input.scheduled_at) : null;
     const later = scheduledAt !== null && scheduledAt.getTime() > Date.now();
-    const run = await this.tasks.run(async (tx) => {
+    const { run, steps } = await this.tasks.run(async (tx) => {
       const manager = tx.manager;
       const workflow = await this.workflows.lock(manager, workflowId);
       if (!workflow) throw new NotFoundError('Workflow', workflowId);
@@ -92,9 +92,12 @@ export class WorkflowRunsService {
       await manager.save(run);
       await this.createSteps(tx, workflow, run);
       await options.checkpoint?.(manager, run);
-      return run;
+      return { run, steps: workflow.steps.length };
     }, 'orchestration');
-    await this.views.announce(later ? 'run.updated' : 'run.started', run);
+    await Promise.all([
+      this.views.announce(later ? 'run.updated' : 'run.started', run),
+      this.runs.refreshStatistics(steps),
+    ]);
     if (later) await this.engine.requestAt(run.id, scheduledAt, `start:${run.id}`);
     else await this.engine.request(run.id);
     return run;
