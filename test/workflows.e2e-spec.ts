@@ -335,6 +335,71 @@ describe('workflows', () => {
       expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 202));
     });
 
+    it('a run makes each step a task from its template', async () => {
+      const type = unique('template');
+      const workflow = await createWorkflow([
+        step('plain', { agent_type: type }),
+        {
+          key: 'full',
+          name: 'Full step',
+          depends_on: ['plain'],
+          agent_type: type,
+          required_capabilities: ['gpu', 'python'],
+          timeout_seconds: 90,
+          max_retries: 2,
+          task_template: {
+            title: 'Train the model',
+            description: 'On the new data',
+            priority: 'high',
+            task_type: 'training',
+            metadata: { dataset: 'v2', shards: 4 },
+            estimated_duration_minutes: 45,
+          },
+        },
+      ]);
+      const { run_id: runId } = await execute(workflow.id);
+      const { body } = await app
+        .http()
+        .get('/api/v2/tasks')
+        .query({ run_id: runId, limit: 10 })
+        .set(admin)
+        .expect(200);
+      const byTitle = new Map(body.data.map((task: any) => [task.title, task]));
+      const plain = byTitle.get('Do plain') as any;
+      expect(plain).toMatchObject({
+        description: null,
+        status: 'pending',
+        priority: 'medium',
+        task_type: null,
+        metadata: {},
+        tags: [],
+        attempt: 1,
+        assigned_agent: null,
+        workflow_id: workflow.id,
+        run_id: runId,
+        time_tracking: { estimated_duration_minutes: null, started_at: null, completed_at: null },
+        dependents: [expect.any(String)],
+      });
+      expect(byTitle.get('Train the model')).toMatchObject({
+        description: 'On the new data',
+        status: 'pending',
+        priority: 'high',
+        task_type: 'training',
+        metadata: { dataset: 'v2', shards: 4 },
+        time_tracking: { estimated_duration_minutes: 45 },
+        dependencies: [plain.id],
+      });
+      const run = await getRun(runId);
+      expect(run.steps.map((s: any) => s.key)).toEqual(['plain', 'full']);
+      expect(run.steps[1]).toMatchObject({
+        name: 'Full step',
+        task_id: (byTitle.get('Train the model') as any).id,
+        depends_on: ['plain'],
+        max_attempts: 3,
+        status: 'pending',
+      });
+    });
+
     it('a large run refreshes the planner statistics of the tables it filled', async () => {
       // Plans made for the tables as autovacuum last saw them (nearly empty) made every
       // dispatch pass of a new large run scan its steps once per task.

@@ -114,7 +114,23 @@ export class TaskTransaction {
   async createMany(tasks: NewTask[]): Promise<void> {
     await this.repository.insertMany(
       this.manager,
-      tasks.map(({ dependsOn: _edges, ...task }) => ({ status: 'pending', ...task })),
+      tasks.map((task) => ({
+        id: task.id,
+        title: task.title,
+        description: task.description ?? null,
+        status: task.status ?? 'pending',
+        priority: task.priority ?? 'medium',
+        taskType: task.taskType ?? null,
+        metadata: task.metadata ?? {},
+        estimatedDurationMinutes: task.estimatedDurationMinutes ?? null,
+        workflowId: task.workflowId,
+        runId: task.runId,
+        stepKey: task.stepKey,
+        assignedAgentId: task.assignedAgentId ?? null,
+        startedAt: task.startedAt ?? null,
+        completedAt: task.completedAt ?? null,
+        error: task.error ?? null,
+      })),
     );
     const edges = tasks.flatMap((task) =>
       task.dependsOn.map((dependsOnId) => ({ taskId: task.id, dependsOnId })),

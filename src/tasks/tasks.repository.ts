@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { likePattern } from '../database/sql.js';
 import { analyzeIfOutgrown } from '../database/statistics.js';
 import type { SortOrder } from '../common/pagination/page.js';
@@ -18,6 +17,26 @@ export interface TaskPage {
   sortBy: TaskSortField;
   sortOrder: SortOrder;
 }
+
+/** What `insertMany` writes of a new task. */
+export type NewTaskRow = Pick<
+  TaskEntity,
+  | 'id'
+  | 'title'
+  | 'description'
+  | 'status'
+  | 'priority'
+  | 'taskType'
+  | 'metadata'
+  | 'estimatedDurationMinutes'
+  | 'workflowId'
+  | 'runId'
+  | 'stepKey'
+  | 'assignedAgentId'
+  | 'startedAt'
+  | 'completedAt'
+  | 'error'
+>;
 
 export interface TaskLinks {
   dependencies: string[];
@@ -246,14 +265,27 @@ export class TasksRepository {
   }
 
   /** Inserts tasks whose ids the caller chose, in chunks (a run may make thousands). */
-  async insertMany(manager: EntityManager, tasks: Partial<TaskEntity>[]): Promise<void> {
-    for (let start = 0; start < tasks.length; start += 500)
-      await manager
-        .createQueryBuilder()
-        .insert()
-        .into(TaskEntity)
-        .values(tasks.slice(start, start + 500) as QueryDeepPartialEntity<TaskEntity>[])
-        .execute();
+  /**
+   * Inserts many new tasks (a run's steps) in one statement with one parameter; the
+   * other columns take their defaults. Building TypeORM's insert of 1,000 tasks (27,000
+   * parameters) cost the API about 100 ms of CPU.
+   */
+  async insertMany(manager: EntityManager, tasks: NewTaskRow[]): Promise<void> {
+    if (!tasks.length) return;
+    await manager.query(
+      `INSERT INTO tasks (id, title, description, status, priority, task_type, metadata,
+                          estimated_duration_minutes, workflow_id, run_id, step_key,
+                          assigned_agent_id, started_at, completed_at, error)
+       SELECT id, title, description, status, priority, "taskType", metadata,
+              "estimatedDurationMinutes", "workflowId", "runId", "stepKey",
+              "assignedAgentId", "startedAt", "completedAt", error
+         FROM jsonb_to_recordset($1::jsonb) AS t(
+              id uuid, title varchar, description text, status varchar, priority varchar,
+              "taskType" varchar, metadata jsonb, "estimatedDurationMinutes" integer,
+              "workflowId" uuid, "runId" uuid, "stepKey" varchar, "assignedAgentId" uuid,
+              "startedAt" timestamptz, "completedAt" timestamptz, error text)`,
+      [JSON.stringify(tasks)],
+    );
   }
 
   /** Inserts many edges at once (the caller knows they close no cycle). */

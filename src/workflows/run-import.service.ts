@@ -242,6 +242,10 @@ export class RunImportService {
         name: step.name,
         position: order.get(step.key)!,
         dependsOn: step.depends_on ?? [],
+        // Imported runs are not dispatched: no routing.
+        agentId: null,
+        agentType: null,
+        requiredCapabilities: [],
         timeoutSeconds: 0,
         maxRetries: 0,
         maxAttempts: 1,

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import type { RunSortField } from './dto/run.dto.js';
 import { WorkflowRunStepEntity } from './entities/workflow-run-step.entity.js';
 import { WorkflowRunEntity } from './entities/workflow-run.entity.js';
@@ -16,6 +15,23 @@ const SORT_COLUMNS: Record<RunSortField, string> = {
   status: 'run.status',
   run_number: 'run.runNumber',
 };
+
+/** What `insertSteps` writes of a run's step. */
+export type NewStepRow = Pick<
+  WorkflowRunStepEntity,
+  | 'runId'
+  | 'stepKey'
+  | 'taskId'
+  | 'name'
+  | 'position'
+  | 'dependsOn'
+  | 'agentId'
+  | 'agentType'
+  | 'requiredCapabilities'
+  | 'timeoutSeconds'
+  | 'maxRetries'
+  | 'maxAttempts'
+>;
 
 /** Runs' listing, numbering, step rows written, the SubForge import's lookups and retention. */
 @Injectable()
@@ -59,17 +75,23 @@ export class RunsRepository {
     return rows[0].next;
   }
 
-  async insertSteps(
-    manager: EntityManager,
-    steps: QueryDeepPartialEntity<WorkflowRunStepEntity>[],
-  ): Promise<void> {
-    for (let start = 0; start < steps.length; start += 500)
-      await manager
-        .createQueryBuilder()
-        .insert()
-        .into(WorkflowRunStepEntity)
-        .values(steps.slice(start, start + 500))
-        .execute();
+  /** A run's steps, in one statement with one parameter (a run may have 2,000). */
+  async insertSteps(manager: EntityManager, steps: NewStepRow[]): Promise<void> {
+    if (!steps.length) return;
+    await manager.query(
+      `INSERT INTO workflow_run_steps (run_id, step_key, task_id, name, position, depends_on,
+                                       agent_id, agent_type, required_capabilities,
+                                       timeout_seconds, max_retries, max_attempts)
+       SELECT "runId", "stepKey", "taskId", name, position, "dependsOn",
+              "agentId", "agentType", "requiredCapabilities",
+              "timeoutSeconds", "maxRetries", "maxAttempts"
+         FROM jsonb_to_recordset($1::jsonb) AS s(
+              "runId" uuid, "stepKey" varchar, "taskId" uuid, name varchar, position integer,
+              "dependsOn" text[], "agentId" uuid, "agentType" varchar,
+              "requiredCapabilities" text[], "timeoutSeconds" integer, "maxRetries" integer,
+              "maxAttempts" integer)`,
+      [JSON.stringify(steps)],
+    );
   }
 
   /** After a run's steps were added at once: the planner's statistics, if they are stale. */
