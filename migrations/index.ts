@@ -12,7 +12,6 @@ import { EventAppend1795654471566 } from './1795654471566-EventAppend.js';
 import { AgentsListIndex1795655325241 } from './1795655325241-AgentsListIndex.js';
 import { SessionVersion1795660000000 } from './1795660000000-SessionVersion.js';
 import { StepWaitingReason1796000000000 } from './1796000000000-StepWaitingReason.js';
-import { EventNotifyPayload1796100000000 } from './1796100000000-EventNotifyPayload.js';
 
 /** Every migration class, in timestamp order. `npm run migration:generate -- <Name>` prints the line to add. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -29,5 +28,4 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   AgentsListIndex1795655325241,
   SessionVersion1795660000000,
   StepWaitingReason1796000000000,
-  EventNotifyPayload1796100000000,
 ];

@@ -13,8 +13,6 @@ const EVENT_APPEND_LOCK = 72_061_003;
 /** One connection appends while the other reads for delivery. */
 const LIVE_POOL_SIZE = 2;
 export const EVENTS_CHANNEL = 'subforge_events';
-/** Each append's events themselves, or its last id when they do not fit (migration EventNotifyPayload). */
-export const EVENT_BATCHES_CHANNEL = `${EVENTS_CHANNEL}_batch`;
 /** History is read in batches of at most this many rows... */
 export const HISTORY_BATCH_ROWS = 1_000;
 /** ...or this many bytes of event data (a batch holds at least one event). */
@@ -40,31 +38,6 @@ export interface HistoryFilter {
   newestWhenUnbounded?: boolean;
   /** Only events with at least one of these rooms; unset: every event. */
   readable?: ReadableRooms | null;
-}
-
-/** What an append announced: its last id and, when they fitted, its events. */
-export interface AppendNotice {
-  last: string;
-  events: EventEnvelope[] | null;
-}
-
-const parseTimestamp = pg.types.getTypeParser(pg.types.builtins.TIMESTAMPTZ) as (
-  text: string,
-) => Date;
-
-/** Reads a notification on EVENT_BATCHES_CHANNEL: the events as a read of the table gives them. */
-export function appendNotice(payload: string): AppendNotice {
-  const notice = JSON.parse(payload) as {
-    last: string;
-    events?: (Omit<EventRow, 'created_at'> & { created_at: string })[];
-  };
-  return {
-    last: notice.last,
-    events:
-      notice.events?.map((row) =>
-        toEnvelope({ ...row, created_at: parseTimestamp(row.created_at) }),
-      ) ?? null,
-  };
 }
 
 /**

@@ -3,27 +3,21 @@ import pg from 'pg';
 import { InjectRuntime, Runtime } from '../config/config.module.js';
 import { sleep } from '../common/async.js';
 import type { EventEnvelope } from './event.entity.js';
-import { appendNotice, EVENT_BATCHES_CHANNEL, EventStore } from './event-store.service.js';
+import { EVENTS_CHANNEL, EventStore } from './event-store.service.js';
 
 type Listener = (event: EventEnvelope) => void;
 
-/** Events heard ahead of their delivery beyond this many are read back from the table instead. */
-const MAX_HEARD = 10_000;
-
 /**
  * Follows the event history as it grows, for the sockets of this instance. One
- * LISTEN connection hears each commit (in commit order, which is id order), with its
- * events when they fit in the notification; the others are read back from the table.
- * They are handed to listeners one by one, in id order, without gaps: after a lost
- * connection it catches up from the last id seen.
+ * LISTEN connection hears each commit (in commit order, which is id order); the
+ * events are read back from the table and handed to listeners one by one, in id
+ * order, without gaps: after a lost connection it catches up from the last id seen.
  */
 @Injectable()
 export class EventStream implements OnApplicationShutdown {
   private readonly logger = new Logger('EventStream');
   private readonly listeners: Listener[] = [];
   private waiters: { id: bigint; resolve: () => void }[] = [];
-  /** Events that came with their notification, not delivered yet, in id order. */
-  private heard: EventEnvelope[] = [];
   private client?: pg.Client;
   private lastDelivered = '0';
   private notifiedUpTo = '0';
@@ -99,13 +93,17 @@ export class EventStream implements OnApplicationShutdown {
       client.on('error', (error) => this.logger.warn(`listener connection: ${error.message}`));
       try {
         await client.connect();
-        client.on('notification', (message) => this.onNotice(message.payload));
+        client.on('notification', (message) => {
+          if (message.payload && BigInt(message.payload) > BigInt(this.notifiedUpTo))
+            this.notifiedUpTo = message.payload;
+          void this.pump();
+        });
         client.once('end', () => {
           if (this.stopped) return;
           this.logger.warn('listener connection lost; reconnecting');
           void this.connect();
         });
-        await client.query(`LISTEN ${EVENT_BATCHES_CHANNEL}`);
+        await client.query(`LISTEN ${EVENTS_CHANNEL}`);
         this.client = client;
         // Catch up with whatever was committed while we were not listening.
         this.notifiedUpTo = await this.store.lastId();
@@ -124,15 +122,14 @@ export class EventStream implements OnApplicationShutdown {
     this.pumping = true;
     try {
       while (!this.stopped && BigInt(this.notifiedUpTo) > BigInt(this.lastDelivered)) {
-        let events = this.takeHeard();
-        if (!events.length)
-          try {
-            events = await this.store.range(this.lastDelivered, this.notifiedUpTo);
-          } catch (error) {
-            this.logger.warn(`cannot read new events: ${(error as Error).message}`);
-            await sleep(500);
-            continue;
-          }
+        let events: EventEnvelope[];
+        try {
+          events = await this.store.range(this.lastDelivered, this.notifiedUpTo);
+        } catch (error) {
+          this.logger.warn(`cannot read new events: ${(error as Error).message}`);
+          await sleep(500);
+          continue;
+        }
         if (!events.length) {
           // Ids consumed by a rolled-back append: nothing to deliver up to the mark.
           this.lastDelivered = this.notifiedUpTo;
@@ -155,39 +152,6 @@ export class EventStream implements OnApplicationShutdown {
     } finally {
       this.pumping = false;
     }
-  }
-
-  private onNotice(payload: string | undefined): void {
-    if (!payload) return;
-    let notice: ReturnType<typeof appendNotice>;
-    try {
-      notice = appendNotice(payload);
-    } catch (error) {
-      this.logger.warn(`unreadable event notification: ${(error as Error).message}`);
-      return;
-    }
-    if (notice.events && this.heard.length < MAX_HEARD) this.heard.push(...notice.events);
-    if (BigInt(notice.last) > BigInt(this.notifiedUpTo)) this.notifiedUpTo = notice.last;
-    void this.pump();
-  }
-
-  /**
-   * The heard events that follow the last one delivered without a gap. Those already
-   * delivered (by a read of the table) are dropped; after a gap (ids of a rolled-back
-   * append, or events not heard) the rest wait, and the table is read instead.
-   */
-  private takeHeard(): EventEnvelope[] {
-    let next = BigInt(this.lastDelivered) + 1n;
-    let start = 0;
-    while (start < this.heard.length && BigInt(this.heard[start].id) < next) start++;
-    let end = start;
-    while (end < this.heard.length && BigInt(this.heard[end].id) === next) {
-      end++;
-      next++;
-    }
-    const taken = this.heard.slice(start, end);
-    this.heard = this.heard.slice(end);
-    return taken;
   }
 
   async onApplicationShutdown(): Promise<void> {
