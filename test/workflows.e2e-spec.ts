@@ -8,6 +8,7 @@ import {
   TestStores,
 } from './support/app.js';
 import { pollUntil, sleep } from './support/poll.js';
+import { DispatchRepository } from '../src/orchestration/dispatch.repository.js';
 import { type AttentionCursor, RunStore } from '../src/workflows/run-store.js';
 import { apiKey } from './support/identities.js';
 import { runJob } from './support/jobs.js';
@@ -398,6 +399,20 @@ describe('workflows', () => {
         max_attempts: 3,
         status: 'pending',
       });
+    });
+
+    it('knows, for agents freed by some runs, whether a step of another run waits', async () => {
+      const workflow = await createWorkflow([step('lonely', { agent_type: unique('nobody') })]);
+      const { run_id: runId } = await execute(workflow.id);
+      const running = (
+        await db.query<{ id: string }>(`SELECT id FROM workflow_runs WHERE status = 'running'`)
+      ).rows.map((row) => row.id);
+      const others = running.filter((id) => id !== runId);
+      const dispatches = app.service.app.get(DispatchRepository);
+      // Leaving out every running run, none waits; leaving out all but this one, its step does.
+      expect(await dispatches.waitingStepsElsewhere([running, others, [runId, ...others]])).toEqual(
+        [false, true, false],
+      );
     });
 
     it('a large run refreshes the planner statistics of the tables it filled', async () => {

@@ -302,17 +302,24 @@ export class DispatchRepository {
     }));
   }
 
-  /** Running runs with a ready step waiting for an agent: at most `limit` of them. */
-  async runsWithWaitingSteps(limit: number): Promise<string[]> {
-    const rows: { run_id: string }[] = await this.dataSource.query(
-      `SELECT DISTINCT s.run_id FROM workflow_run_steps s
-         JOIN workflow_runs r ON r.id = s.run_id
-         JOIN tasks t ON t.id = s.task_id
-        WHERE r.status = 'running' AND r.source = 'api' AND ${READY}
-        LIMIT $1`,
-      [limit],
+  /**
+   * For each set of runs to leave out: is a ready step of another running run waiting
+   * for an agent? One statement for all the sets, each answered by an EXISTS that stops at
+   * the first such step.
+   */
+  async waitingStepsElsewhere(exceptRunIds: string[][]): Promise<boolean[]> {
+    const rows: { waiting: boolean }[] = await this.dataSource.query(
+      `SELECT EXISTS (
+         SELECT 1 FROM workflow_run_steps s
+           JOIN workflow_runs r ON r.id = s.run_id
+           JOIN tasks t ON t.id = s.task_id
+          WHERE r.status = 'running' AND r.source = 'api' AND ${READY}
+            AND s.run_id <> ALL(k.runs)) AS waiting
+         FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (runs uuid[])) WITH ORDINALITY AS k(runs, ord)
+        ORDER BY k.ord`,
+      [JSON.stringify(exceptRunIds.map((runs) => ({ runs })))],
     );
-    return rows.map((row) => row.run_id);
+    return rows.map((row) => row.waiting);
   }
 
   /** Is a ready step waiting that one of these agents could take now? */

@@ -19,18 +19,19 @@ const completed = (runId: string): TaskStatusChange => ({
   source: 'client',
 });
 
+/** `waitingRuns`: the runs with a ready step waiting for an agent. */
 function subscriber(waitingRuns: string[]) {
   const requests: string[] = [];
-  const lookups: number[] = [];
+  const lookups: string[][][] = [];
   const service = new OrchestrationSubscriberService(
     {} as TaskCommands,
     {} as AgentViews,
     { announceProgress: async () => undefined } as unknown as RunViews,
     { request: async (scope: string) => void requests.push(scope) } as DispatchTriggerService,
     {
-      runsWithWaitingSteps: async (limit: number) => {
-        lookups.push(limit);
-        return waitingRuns.slice(0, limit);
+      waitingStepsElsewhere: async (excepts: string[][]) => {
+        lookups.push(excepts);
+        return excepts.map((except) => waitingRuns.some((runId) => !except.includes(runId)));
       },
     } as unknown as DispatchRepository,
     {} as AppConfig,
@@ -60,16 +61,5 @@ describe('OrchestrationSubscriberService: an agent freed by a step', () => {
     const { service, requests } = subscriber(['run-a']);
     await service.onTaskChanges([completed('run-a')], Promise.resolve());
     expect(requests).toEqual(['run-a']);
-  });
-
-  it('finds a waiting run among more runs than the completions name', async () => {
-    const { service, requests, lookups } = subscriber(['run-a', 'run-b', 'run-z']);
-    await Promise.all(
-      ['run-a', 'run-b'].map((runId) =>
-        service.onTaskChanges([completed(runId)], Promise.resolve()),
-      ),
-    );
-    expect(lookups).toEqual([3]);
-    expect(requests.filter((scope) => scope === ANY_RUN)).toHaveLength(2);
   });
 });

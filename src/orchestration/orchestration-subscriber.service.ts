@@ -42,14 +42,13 @@ export class OrchestrationSubscriberService implements OnModuleInit {
 
   /**
    * Agents freed by steps of some runs: is a ready step of another run waiting? Keyed by
-   * the runs to leave out (comma-separated); the steps completed together share one query.
+   * the runs to leave out (comma-separated); steps completed together share one query.
    */
   private readonly waitingElsewhere = new Batcher<string, boolean>(async (keys) => {
-    const excluded = keys.map((key) => new Set(key ? key.split(',') : []));
-    const all = new Set(excluded.flatMap((runIds) => [...runIds]));
-    // One more than all the runs left out: if that many wait, one is outside every set.
-    const waiting = await this.dispatches.runsWithWaitingSteps(all.size + 1);
-    return new Map(keys.map((key, i) => [key, waiting.some((runId) => !excluded[i].has(runId))]));
+    const waiting = await this.dispatches.waitingStepsElsewhere(
+      keys.map((key) => (key ? key.split(',') : [])),
+    );
+    return new Map(keys.map((key, index) => [key, waiting[index]]));
   });
 
   constructor(
