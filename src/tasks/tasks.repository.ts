@@ -264,10 +264,9 @@ export class TasksRepository {
     );
   }
 
-  /** Inserts tasks whose ids the caller chose, in chunks (a run may make thousands). */
   /**
-   * Inserts many new tasks (a run's steps) in one statement with one parameter; the
-   * other columns take their defaults. Building TypeORM's insert of 1,000 tasks (27,000
+   * Inserts tasks whose ids the caller chose (a run's steps, up to 2,000) in one statement
+   * with one parameter; the other columns take their defaults. Building TypeORM's insert of 1,000 tasks (27,000
    * parameters) cost the API about 100 ms of CPU.
    */
   async insertMany(manager: EntityManager, tasks: NewTaskRow[]): Promise<void> {

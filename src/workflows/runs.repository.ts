@@ -33,7 +33,7 @@ export type NewStepRow = Pick<
   | 'maxAttempts'
 >;
 
-/** Runs' listing, numbering, step rows written, the SubForge import's lookups and retention. */
+/** Runs' listing, numbering, step rows written (and their statistics), the SubForge import's lookups and retention. */
 @Injectable()
 export class RunsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
