@@ -58,6 +58,35 @@ const SORT_COLUMNS: Record<TaskSortField, string> = {
     "CASE task.priority WHEN 'low' THEN 0 WHEN 'medium' THEN 1 WHEN 'high' THEN 2 ELSE 3 END",
 };
 
+/**
+ * What a task's representation shows beside its row, as select expressions over the
+ * columns holding its id and its agent's: the agent's name, its dependencies and its
+ * dependents (each in id order).
+ */
+function snapshotExtras(id: string, agentId: string): Record<keyof SnapshotExtras, string> {
+  return {
+    agent_name: `(SELECT a.name FROM agents a WHERE a.id = ${agentId})`,
+    dependency_ids: `ARRAY(SELECT d.depends_on_id::text FROM task_dependencies d
+                            WHERE d.task_id = ${id} ORDER BY d.depends_on_id)`,
+    dependent_ids: `ARRAY(SELECT d.task_id::text FROM task_dependencies d
+                           WHERE d.depends_on_id = ${id} ORDER BY d.task_id)`,
+  };
+}
+
+interface SnapshotExtras {
+  agent_name: string | null;
+  dependency_ids: string[];
+  dependent_ids: string[];
+}
+
+function toSnapshot(task: TaskEntity, extras: SnapshotExtras | undefined): TaskSnapshot {
+  return {
+    task,
+    agentName: task.assignedAgentId ? (extras?.agent_name ?? null) : null,
+    links: { dependencies: extras?.dependency_ids ?? [], dependents: extras?.dependent_ids ?? [] },
+  };
+}
+
 /** SQL of "every dependency completed" for the task aliased `task`. */
 const ALL_DEPENDENCIES_COMPLETED = `NOT EXISTS (
   SELECT 1 FROM task_dependencies d JOIN tasks dep ON dep.id = d.depends_on_id
@@ -173,26 +202,6 @@ export class TasksRepository {
     await manager.query("SELECT pg_advisory_xact_lock(hashtext('subforge.task_graph'))");
   }
 
-  async links(ids: string[], manager?: EntityManager): Promise<Map<string, TaskLinks>> {
-    const links = new Map<string, TaskLinks>(
-      ids.map((id) => [id, { dependencies: [], dependents: [] }]),
-    );
-    if (!ids.length) return links;
-    const rows: { task_id: string; depends_on_id: string }[] = await (
-      manager ?? this.tasks.manager
-    ).query(
-      `SELECT task_id, depends_on_id FROM task_dependencies
-        WHERE task_id = ANY($1::uuid[]) OR depends_on_id = ANY($1::uuid[])
-        ORDER BY task_id, depends_on_id`,
-      [ids],
-    );
-    for (const row of rows) {
-      links.get(row.task_id)?.dependencies.push(row.depends_on_id);
-      links.get(row.depends_on_id)?.dependents.push(row.task_id);
-    }
-    return links;
-  }
-
   /** The dependencies of each task with their states. */
   async dependencyStates(
     manager: EntityManager,
@@ -266,8 +275,8 @@ export class TasksRepository {
 
   /**
    * Inserts tasks whose ids the caller chose (a run's steps, up to 2,000) in one statement
-   * with one parameter; the other columns take their defaults. Building TypeORM's insert of 1,000 tasks (27,000
-   * parameters) cost the API about 100 ms of CPU.
+   * with one parameter; the other columns take their defaults. Building TypeORM's insert
+   * of 1,000 tasks (27,000 parameters) cost the API about 100 ms of CPU.
    */
   async insertMany(manager: EntityManager, tasks: NewTaskRow[]): Promise<void> {
     if (!tasks.length) return;
@@ -314,15 +323,6 @@ export class TasksRepository {
     return new Set(rows.map((row) => row.id));
   }
 
-  async agentNames(agentIds: string[], manager?: EntityManager): Promise<Map<string, string>> {
-    if (!agentIds.length) return new Map();
-    const rows: { id: string; name: string }[] = await (manager ?? this.tasks.manager).query(
-      'SELECT id, name FROM agents WHERE id = ANY($1::uuid[])',
-      [agentIds],
-    );
-    return new Map(rows.map((row) => [row.id, row.name]));
-  }
-
   /** After tasks and edges were added at once: the planner's statistics, if they are stale. */
   async refreshStatistics(added: { tasks: number; edges: number }): Promise<void> {
     const { dataSource } = this.tasks.manager;
@@ -339,54 +339,31 @@ export class TasksRepository {
    */
   async findSnapshots(ids: string[]): Promise<TaskSnapshot[]> {
     if (!ids.length) return [];
-    const { entities, raw } = await this.tasks
-      .createQueryBuilder('task')
-      .addSelect('(SELECT a.name FROM agents a WHERE a.id = task.assigned_agent_id)', 'agent_name')
-      .addSelect(
-        `ARRAY(SELECT d.depends_on_id::text FROM task_dependencies d
-                WHERE d.task_id = task.id ORDER BY d.depends_on_id)`,
-        'dependency_ids',
-      )
-      .addSelect(
-        `ARRAY(SELECT d.task_id::text FROM task_dependencies d
-                WHERE d.depends_on_id = task.id ORDER BY d.task_id)`,
-        'dependent_ids',
-      )
-      .where('task.id = ANY(:ids)', { ids })
-      .getRawAndEntities<{
-        task_id: string;
-        agent_name: string | null;
-        dependency_ids: string[];
-        dependent_ids: string[];
-      }>();
+    const query = this.tasks.createQueryBuilder('task').where('task.id = ANY(:ids)', { ids });
+    for (const [alias, expression] of Object.entries(
+      snapshotExtras('task.id', 'task.assigned_agent_id'),
+    ))
+      query.addSelect(expression, alias);
+    const { entities, raw } = await query.getRawAndEntities<SnapshotExtras & { task_id: string }>();
     const extras = new Map(raw.map((row) => [row.task_id, row]));
-    return entities.map((task) => {
-      const extra = extras.get(task.id)!;
-      return {
-        task,
-        agentName: task.assignedAgentId ? extra.agent_name : null,
-        links: { dependencies: extra.dependency_ids, dependents: extra.dependent_ids },
-      };
-    });
+    return entities.map((task) => toSnapshot(task, extras.get(task.id)));
   }
 
   /**
-   * Tasks with their links and agent names, as the responses and events show them; inside
-   * a transaction, pass its manager (a second connection while holding one can starve the pool).
+   * Tasks already read, with their links and agent names (as the responses and events show
+   * them) in one statement; inside a transaction, pass its manager (a second connection
+   * while holding one can starve the pool).
    */
   async snapshots(tasks: TaskEntity[], manager?: EntityManager): Promise<TaskSnapshot[]> {
-    const agentIds = [
-      ...new Set(tasks.map((task) => task.assignedAgentId).filter((id) => id !== null)),
-    ];
-    const ids = tasks.map((task) => task.id);
-    // One connection runs one query at a time: in a transaction, one after the other.
-    const [links, names] = manager
-      ? [await this.links(ids, manager), await this.agentNames(agentIds, manager)]
-      : await Promise.all([this.links(ids), this.agentNames(agentIds)]);
-    return tasks.map((task) => ({
-      task,
-      agentName: task.assignedAgentId ? (names.get(task.assignedAgentId) ?? null) : null,
-      links: links.get(task.id)!,
-    }));
+    if (!tasks.length) return [];
+    const columns = Object.entries(snapshotExtras('x.id', 'x.agent_id'))
+      .map(([alias, expression]) => `${expression} AS ${alias}`)
+      .join(', ');
+    const rows: (SnapshotExtras & { id: string })[] = await (manager ?? this.tasks.manager).query(
+      `SELECT x.id, ${columns} FROM unnest($1::uuid[], $2::uuid[]) AS x(id, agent_id)`,
+      [tasks.map((task) => task.id), tasks.map((task) => task.assignedAgentId)],
+    );
+    const extras = new Map(rows.map((row) => [row.id, row]));
+    return tasks.map((task) => toSnapshot(task, extras.get(task.id)));
   }
 }
