@@ -92,6 +92,12 @@ export class WorkflowRunsService {
       await manager.save(run);
       await this.createSteps(tx, workflow, run);
       await options.checkpoint?.(manager, run);
+      if (!later) {
+        // A run starts once its tasks and steps exist (its commit follows), as a scheduled
+        // run starts when it is moved to running: not while its rows are still being written.
+        run.startedAt = new Date();
+        await manager.update(WorkflowRunEntity, run.id, { startedAt: run.startedAt });
+      }
       return { run, steps: workflow.steps.length };
     }, 'orchestration');
     await Promise.all([
