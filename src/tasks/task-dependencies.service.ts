@@ -125,7 +125,7 @@ export class TaskDependencies {
     previous: TaskStatus,
     effects: TaskEffects,
   ): Promise<void> {
-    const dependents = await this.repository.dependents(manager, task.id);
+    const dependents = await this.repository.dependentsWithStates(manager, task.id);
     if (!dependents.length) return;
     const becameBlocking = BLOCKING_STATUSES.includes(task.status);
     const wasBlocking = BLOCKING_STATUSES.includes(previous);
@@ -142,9 +142,8 @@ export class TaskDependencies {
         effects,
       );
     } else if (task.status === 'completed') {
-      const pending = dependents.filter((dep) => dep.status === 'pending').map((dep) => dep.id);
-      const states = await this.repository.dependencyStates(manager, pending);
-      for (const id of pending) if (isReady('pending', states.get(id)!)) effects.ready.add(id);
+      for (const dep of dependents)
+        if (dep.dependencies && isReady(dep.status, dep.dependencies)) effects.ready.add(dep.id);
     }
   }
 

@@ -229,6 +229,27 @@ export class TasksRepository {
     );
   }
 
+  /**
+   * The tasks depending on `taskId`, each pending one with its dependencies' states
+   * (`dependencies`; null for the others): what a change of `taskId` may move, in one read.
+   */
+  async dependentsWithStates(
+    manager: EntityManager,
+    taskId: string,
+  ): Promise<(LinkedTask & { dependencies: LinkedTask[] | null })[]> {
+    return manager.query(
+      `SELECT t.id, t.title, t.status,
+              CASE WHEN t.status = 'pending' THEN (
+                SELECT json_agg(json_build_object('id', p.id, 'title', p.title, 'status', p.status)
+                                ORDER BY p.created_at, p.id)
+                  FROM task_dependencies e JOIN tasks p ON p.id = e.depends_on_id
+                 WHERE e.task_id = t.id) END AS dependencies
+         FROM task_dependencies d JOIN tasks t ON t.id = d.task_id
+        WHERE d.depends_on_id = $1 ORDER BY t.created_at, t.id`,
+      [taskId],
+    );
+  }
+
   /** Every edge reachable from `fromId` along dependencies: the part of the graph a new edge could close. */
   async reachableEdges(
     manager: EntityManager,
