@@ -690,6 +690,7 @@ describe('tasks', () => {
     });
 
     it('an agent at capacity is busy and idle again below it; its current task follows', async () => {
+      const watcher = await connect(viewerKey, ['agents']);
       const agent = await createAgent({ max_concurrent_tasks: 2 });
       const one = await createTask({ title: 'one', assigned_agent_id: agent.id });
       const two = await createTask({ title: 'two', assigned_agent_id: agent.id });
@@ -707,6 +708,16 @@ describe('tasks', () => {
       expect(deleting.body.running_tasks).toBe(2);
       await act(two.id, 'complete').expect(200);
       expect(await agentNow()).toMatchObject({ status: 'idle', running_tasks: 1 });
+      // The status change's event carries the agent as a read answers it, update time included.
+      const freed = await watcher.waitFor(
+        'agent_update',
+        (e) =>
+          e.data.event === 'status_changed' &&
+          e.data.agent.id === agent.id &&
+          e.data.previous_status === 'busy',
+      );
+      expect(freed.data.agent).toEqual(await agentNow());
+      expect(Date.parse(freed.data.agent.updated_at)).toBeGreaterThan(Date.parse(agent.updated_at));
       await app
         .http()
         .put(`/api/v2/tasks/${one.id}`)

@@ -82,6 +82,9 @@ describe('workflows', () => {
     return response.body as { run_id: string; status: string };
   }
 
+  const getAgent = async (agentId: string) =>
+    (await app.http().get(`/api/v2/agents/${agentId}`).set(admin).expect(200)).body;
+
   const getRun = async (runId: string) =>
     (await app.http().get(`/api/v2/workflows/runs/${runId}`).set(admin).expect(200)).body;
 
@@ -730,6 +733,22 @@ describe('workflows', () => {
         .set(admin)
         .send({})
         .expect(200);
+    });
+
+    it('the agent a step is dispatched to is announced as a read answers it', async () => {
+      const type = unique('announced');
+      const agent = await startAgent({ agentType: type, script: () => ({ kind: 'ignore' }) });
+      const before = await getAgent(agent.id);
+      const watcher = await connectSocket(app.url, { token: TEST_ADMIN_KEY, rooms: ['agents'] });
+      sockets.push(watcher);
+      await execute((await createWorkflow([step('only', { agent_type: type })])).id);
+      const busy = await watcher.waitFor(
+        'agent_update',
+        (e) => e.data.event === 'status_changed' && e.data.agent.id === agent.id,
+      );
+      expect(busy.data).toMatchObject({ previous_status: 'active', agent: { status: 'busy' } });
+      expect(busy.data.agent).toEqual(await getAgent(agent.id));
+      expect(Date.parse(busy.data.agent.updated_at)).toBeGreaterThan(Date.parse(before.updated_at));
     });
 
     it('runs a diamond on two agents: B and C in parallel, D after both, seen in order by a dashboard client', async () => {

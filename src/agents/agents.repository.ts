@@ -245,40 +245,43 @@ export class AgentsRepository {
 
   /**
    * Writes the workload fields of several agents at once (status, current task, last
-   * activity), with a history row for each status that moved.
+   * activity, update time, as the entities hold them), with a history row for each
+   * status that moved: one statement.
    */
   async saveWorkloads(
     manager: EntityManager,
     agents: AgentEntity[],
     moved: { agentId: string; status: AgentStatus; previous: AgentStatus }[],
   ): Promise<void> {
-    if (agents.length)
-      await manager.query(
-        `UPDATE agents a SET status = w.status, is_active = w.is_active,
+    if (!agents.length) return;
+    await manager.query(
+      `WITH written AS (
+         UPDATE agents a SET status = w.status, is_active = w.is_active,
                 current_task_id = w.current_task_id, current_task_title = w.current_task_title,
-                last_activity = w.last_activity, updated_at = now()
-           FROM unnest($1::uuid[], $2::text[], $3::boolean[], $4::uuid[], $5::text[], $6::timestamptz[])
-                AS w(id, status, is_active, current_task_id, current_task_title, last_activity)
-          WHERE a.id = w.id`,
-        [
-          agents.map((agent) => agent.id),
-          agents.map((agent) => agent.status),
-          agents.map((agent) => agent.isActive),
-          agents.map((agent) => agent.currentTaskId),
-          agents.map((agent) => agent.currentTaskTitle),
-          agents.map((agent) => agent.lastActivity),
-        ],
-      );
-    if (moved.length)
-      await manager.insert(
-        AgentStatusChangeEntity,
-        moved.map(({ agentId, status, previous }) => ({
-          agentId,
-          status,
-          previousStatus: previous,
-          reason: 'workload',
-        })),
-      );
+                last_activity = w.last_activity, updated_at = w.updated_at
+           FROM unnest($1::uuid[], $2::text[], $3::boolean[], $4::uuid[], $5::text[],
+                       $6::timestamptz[], $7::timestamptz[])
+                AS w(id, status, is_active, current_task_id, current_task_title, last_activity, updated_at)
+          WHERE a.id = w.id
+          RETURNING a.id
+       )
+       INSERT INTO agent_status_history (agent_id, status, previous_status, reason)
+       SELECT m.agent_id, m.status, m.previous, 'workload'
+         FROM unnest($8::uuid[], $9::text[], $10::text[]) AS m(agent_id, status, previous)
+         JOIN written ON written.id = m.agent_id`,
+      [
+        agents.map((agent) => agent.id),
+        agents.map((agent) => agent.status),
+        agents.map((agent) => agent.isActive),
+        agents.map((agent) => agent.currentTaskId),
+        agents.map((agent) => agent.currentTaskTitle),
+        agents.map((agent) => agent.lastActivity),
+        agents.map((agent) => agent.updatedAt),
+        moved.map((move) => move.agentId),
+        moved.map((move) => move.status),
+        moved.map((move) => move.previous),
+      ],
+    );
   }
 
   async existingIds(ids: string[]): Promise<Set<string>> {

@@ -23,7 +23,6 @@ import type {
   UpdateAgentDto,
 } from './dto/agent.dto.js';
 import type { V1UpdateAgentDto } from './dto/agent-v1.dto.js';
-import { writeLocked } from '../database/write-locked.js';
 import { AgentEntity } from './entities/agent.entity.js';
 import { keepMaskedSecrets, readsSecretsOf } from '../agent-definition/agent-secrets.js';
 
@@ -168,11 +167,15 @@ export class AgentsService {
       agent.currentTaskTitle = null;
       changed = true;
     }
-    const next = withWorkload(agent.status, running, agent.maxConcurrentTasks);
-    const previousStatus = await this.repository.transition(manager, agent, next, 'workload');
-    if (!previousStatus && !changed) return null;
-    agent.lastActivity = new Date();
-    return { agent: await writeLocked(manager, agent), previousStatus };
+    const previous = agent.status;
+    const next = withWorkload(previous, running, agent.maxConcurrentTasks);
+    if (next === previous && !changed) return null;
+    agent.status = next;
+    agent.isActive = isActiveStatus(next);
+    agent.lastActivity = agent.updatedAt = new Date();
+    const moved = next === previous ? [] : [{ agentId: agent.id, status: next, previous }];
+    await this.repository.saveWorkloads(manager, [agent], moved);
+    return { agent, previousStatus: next === previous ? null : previous };
   }
 
   /**
@@ -197,7 +200,7 @@ export class AgentsService {
       agent.currentTaskTitle = started.title;
       agent.status = withWorkload(previous, running.get(agent.id) ?? 0, agent.maxConcurrentTasks);
       agent.isActive = isActiveStatus(agent.status);
-      agent.lastActivity = now;
+      agent.lastActivity = agent.updatedAt = now;
       if (agent.status !== previous)
         moved.push({ agentId: agent.id, status: agent.status, previous });
       return { agent, previousStatus: agent.status !== previous ? previous : null };
