@@ -47,13 +47,15 @@ export class OrchestratorService implements RunEngine {
    * completed, dependents ready) need no settling and go straight to dispatch.
    */
   async advance(runId: string): Promise<void> {
-    const run = await this.runs.findById(runId);
-    if (!run || run.source !== 'api') return;
+    // The run with a count of its steps by state, read together.
+    const found = await this.runs.findWithStepStatuses(runId);
+    if (!found || found.run.source !== 'api') return;
+    const { run } = found;
     if (run.status === 'scheduled' && !(await this.startDue(runId)).length) return;
     // The common case (a step completed, others still open, none failed) needs neither
     // settling nor retries: a count, instead of reading every step, and on to dispatch.
     if (run.status !== 'paused' && !FINISHED_RUN_STATUSES.includes(run.status)) {
-      const counts = countSteps((await this.runs.stepStatuses([runId])).get(runId)!);
+      const counts = countSteps(found.statuses);
       if (counts.pending + counts.running > 0 && counts.failed + counts.cancelled === 0) {
         await this.dispatch.dispatch(runId);
         return;

@@ -92,6 +92,27 @@ export class RunStore {
     return this.m(manager).findOne(WorkflowRunEntity, { where: { id } });
   }
 
+  /** The run with the task state of every step (as `stepStatuses`), in one statement. */
+  async findWithStepStatuses(
+    id: string,
+  ): Promise<{ run: WorkflowRunEntity; statuses: TaskStatus[] } | null> {
+    const { entities, raw } = await this.dataSource.manager
+      .createQueryBuilder(WorkflowRunEntity, 'run')
+      .addSelect(
+        `(SELECT COALESCE(json_agg(json_build_array(c.status, c.n)), '[]') FROM (
+            SELECT t.status, count(*)::int AS n FROM workflow_run_steps s
+              JOIN tasks t ON t.id = s.task_id WHERE s.run_id = run.id GROUP BY t.status) c)`,
+        'step_counts',
+      )
+      .where('run.id = :id', { id })
+      .getRawAndEntities<{ step_counts: [TaskStatus, number][] }>();
+    if (!entities.length) return null;
+    return {
+      run: entities[0],
+      statuses: raw[0].step_counts.flatMap(([status, n]) => repeat(status, n)),
+    };
+  }
+
   /** Reads the run and holds its row: status changes of one run happen one at a time. */
   lock(manager: EntityManager, id: string): Promise<WorkflowRunEntity | null> {
     return manager.findOne(WorkflowRunEntity, {
@@ -139,8 +160,7 @@ export class RunStore {
         WHERE s.run_id = ANY($1::uuid[]) GROUP BY s.run_id, t.status`,
       [runIds],
     );
-    for (const row of rows)
-      statuses.get(row.run_id)!.push(...Array.from({ length: row.n }, () => row.status));
+    for (const row of rows) statuses.get(row.run_id)!.push(...repeat(row.status, row.n));
     return statuses;
   }
 
@@ -252,4 +272,8 @@ function toStepRow(row: StepSqlRow): StepRow {
     waitingReason: row.waiting_reason,
     waitingDetail: row.waiting_detail,
   };
+}
+
+function repeat(status: TaskStatus, times: number): TaskStatus[] {
+  return Array.from({ length: times }, () => status);
 }
