@@ -703,7 +703,8 @@ describe('tasks', () => {
         current_task: { id: one.id, title: 'one' },
       });
       await act(two.id, 'start').expect(200);
-      expect(await agentNow()).toMatchObject({ status: 'busy', running_tasks: 2 });
+      const busy = await agentNow();
+      expect(busy).toMatchObject({ status: 'busy', running_tasks: 2 });
       const deleting = await app.http().delete(`/api/v2/agents/${agent.id}`).set(admin).expect(409);
       expect(deleting.body.running_tasks).toBe(2);
       await act(two.id, 'complete').expect(200);
@@ -717,7 +718,7 @@ describe('tasks', () => {
           e.data.previous_status === 'busy',
       );
       expect(freed.data.agent).toEqual(await agentNow());
-      expect(Date.parse(freed.data.agent.updated_at)).toBeGreaterThan(Date.parse(agent.updated_at));
+      expect(Date.parse(freed.data.agent.updated_at)).toBeGreaterThan(Date.parse(busy.updated_at));
       await app
         .http()
         .put(`/api/v2/tasks/${one.id}`)

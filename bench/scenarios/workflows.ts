@@ -78,13 +78,16 @@ function layeredSteps() {
  */
 const LATENCY_SQL = `
   SELECT (extract(epoch FROM d.dispatched_at - GREATEST(ready.at, COALESCE(free.at, ready.at))) * 1000)::float8 AS ms,
-         (extract(epoch FROM d.dispatched_at - ready.at) * 1000)::float8 AS raw_ms
+         (extract(epoch FROM d.dispatched_at - ready.at) * 1000)::float8 AS raw_ms,
+         (extract(epoch FROM d.dispatched_at - GREATEST(created.at, COALESCE(free.at, created.at))) * 1000)::float8 AS from_creation_ms
     FROM workflow_step_dispatches d
     JOIN workflow_runs r ON r.id = d.run_id
     CROSS JOIN LATERAL (
       SELECT GREATEST(r.started_at, (SELECT max(dep.completed_at) FROM task_dependencies e
                                        JOIN tasks dep ON dep.id = e.depends_on_id
                                       WHERE e.task_id = d.task_id)) AS at) ready
+    -- Steps ready at the run's start counted from its creation (the start of the execute's transaction).
+    CROSS JOIN LATERAL (SELECT CASE WHEN ready.at = r.started_at THEN r.created_at ELSE ready.at END AS at) created
     CROSS JOIN LATERAL (
       SELECT max(t.completed_at) AS at FROM workflow_step_dispatches p JOIN tasks t ON t.id = p.task_id
        WHERE p.agent_id = d.agent_id AND p.run_id = d.run_id AND t.completed_at <= d.dispatched_at) free
@@ -153,11 +156,14 @@ export async function workflowsScenario(): Promise<ScenarioResult> {
          FROM workflow_runs WHERE id = $1`,
       [runId],
     );
-    const rows = await query<{ ms: number; raw_ms: number }>(stores.DATABASE_URL, LATENCY_SQL, [
-      runId,
-    ]);
+    const rows = await query<{ ms: number; raw_ms: number; from_creation_ms: number }>(
+      stores.DATABASE_URL,
+      LATENCY_SQL,
+      [runId],
+    );
     const latency = summarize(rows.map((row) => row.ms));
     const raw = summarize(rows.map((row) => row.raw_ms));
+    const fromCreation = summarize(rows.map((row) => row.from_creation_ms));
     // The last acknowledgements may still be on their way when the run completes.
     await sleep(1_000);
     const counts = await Promise.all(clients.splice(0).map((client) => client.stop()));
@@ -167,11 +173,11 @@ export async function workflowsScenario(): Promise<ScenarioResult> {
     const steps = LAYERS * WIDTH;
     return {
       title: `Workflow orchestration: ${LAYERS} layers × ${WIDTH} steps on ${AGENTS} agents`,
-      description: `One run of ${steps} steps (each step of a layer depends on two of the layer before) dispatched by a \`ROLE=worker\` process to ${AGENTS} instant scripted agents (socket clients in ${CLIENT_PROCESSES} processes, \`task_complete\` as soon as \`task_assigned\` arrives) through a \`ROLE=api\` process. The execute request's time (it writes the run's tasks, edges and steps, then starts it) is timed by the client; total time from the run's start (its rows written) to its completion; dispatch latency from stored timestamps: from the moment a step was ready (the run started, or its last dependency completed) or, when later, the moment the agent that took it became free, to its assignment.`,
+      description: `One run of ${steps} steps (each step of a layer depends on two of the layer before) dispatched by a \`ROLE=worker\` process to ${AGENTS} instant scripted agents (socket clients in ${CLIENT_PROCESSES} processes, \`task_complete\` as soon as \`task_assigned\` arrives) through a \`ROLE=api\` process. The execute request is timed end to end by the client (it writes the run's tasks, edges and steps, starts the run, announces them and requests their dispatch); total time from the run's start (its rows written) to its completion; dispatch latency from stored timestamps: from the moment a step was ready (the run started, or its last dependency completed) or, when later, the moment the agent that took it became free, to its assignment.`,
       figures: [
         {
           section: 'workflows',
-          name: 'execute request (writes the run: its tasks, edges and steps)',
+          name: 'execute request, end to end',
           value: round(executeMs),
           unit: 'ms',
         },
@@ -205,6 +211,13 @@ export async function workflowsScenario(): Promise<ScenarioResult> {
           unit: 'ms',
           target: '≤ 100 ms',
           met: latency.p99 <= 100,
+        },
+        {
+          section: 'workflows',
+          name: 'dispatch latency p99, the first layer counted from the run’s `created_at`',
+          value: round(fromCreation.p99),
+          unit: 'ms',
+          note: 'the writing of the run included: `created_at` is the start of the execute request’s transaction (until 2026-12-07’s eighth stop, the figure above counted from a `started_at` stamped partway into it)',
         },
         {
           section: 'workflows',

@@ -245,15 +245,17 @@ export class AgentsRepository {
 
   /**
    * Writes the workload fields of several agents at once (status, current task, last
-   * activity, update time, as the entities hold them), with a history row for each
-   * status that moved: one statement.
+   * activity, as the entities hold them; the update time `at`, set on them too), with a
+   * history row for each status that moved: one statement.
    */
   async saveWorkloads(
     manager: EntityManager,
     agents: AgentEntity[],
     moved: { agentId: string; status: AgentStatus; previous: AgentStatus }[],
+    at: Date,
   ): Promise<void> {
     if (!agents.length) return;
+    for (const agent of agents) agent.updatedAt = at;
     await manager.query(
       `WITH written AS (
          UPDATE agents a SET status = w.status, is_active = w.is_active,

@@ -169,13 +169,18 @@ export class AgentsService {
     }
     const previous = agent.status;
     const next = withWorkload(previous, running, agent.maxConcurrentTasks);
-    if (next === previous && !changed) return null;
+    const moved = next !== previous;
+    if (!moved && !changed) return null;
     agent.status = next;
     agent.isActive = isActiveStatus(next);
-    agent.lastActivity = agent.updatedAt = new Date();
-    const moved = next === previous ? [] : [{ agentId: agent.id, status: next, previous }];
-    await this.repository.saveWorkloads(manager, [agent], moved);
-    return { agent, previousStatus: next === previous ? null : previous };
+    agent.lastActivity = new Date();
+    await this.repository.saveWorkloads(
+      manager,
+      [agent],
+      moved ? [{ agentId: agent.id, status: next, previous }] : [],
+      agent.lastActivity,
+    );
+    return { agent, previousStatus: moved ? previous : null };
   }
 
   /**
@@ -200,12 +205,12 @@ export class AgentsService {
       agent.currentTaskTitle = started.title;
       agent.status = withWorkload(previous, running.get(agent.id) ?? 0, agent.maxConcurrentTasks);
       agent.isActive = isActiveStatus(agent.status);
-      agent.lastActivity = agent.updatedAt = now;
+      agent.lastActivity = now;
       if (agent.status !== previous)
         moved.push({ agentId: agent.id, status: agent.status, previous });
       return { agent, previousStatus: agent.status !== previous ? previous : null };
     });
-    await this.repository.saveWorkloads(manager, agents, moved);
+    await this.repository.saveWorkloads(manager, agents, moved, now);
     return changes;
   }
 

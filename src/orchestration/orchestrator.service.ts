@@ -47,7 +47,7 @@ export class OrchestratorService implements RunEngine {
    * completed, dependents ready) need no settling and go straight to dispatch.
    */
   async advance(runId: string): Promise<void> {
-    // The run with a count of its steps by state, read together.
+    // Read with the run: most calls need only the counts (below), and a statement costs a round trip.
     const found = await this.runs.findWithStepStatuses(runId);
     if (!found || found.run.source !== 'api') return;
     const { run } = found;

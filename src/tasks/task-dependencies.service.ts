@@ -125,7 +125,8 @@ export class TaskDependencies {
     previous: TaskStatus,
     effects: TaskEffects,
   ): Promise<void> {
-    const dependents = await this.repository.dependentsWithStates(manager, task.id);
+    const completed = task.status === 'completed';
+    const dependents = await this.repository.dependentsWithStates(manager, task.id, completed);
     if (!dependents.length) return;
     const becameBlocking = BLOCKING_STATUSES.includes(task.status);
     const wasBlocking = BLOCKING_STATUSES.includes(previous);
@@ -141,7 +142,7 @@ export class TaskDependencies {
         ),
         effects,
       );
-    } else if (task.status === 'completed') {
+    } else if (completed) {
       for (const dep of dependents)
         if (dep.dependencies && isReady(dep.status, dep.dependencies)) effects.ready.add(dep.id);
     }

@@ -230,23 +230,25 @@ export class TasksRepository {
   }
 
   /**
-   * The tasks depending on `taskId`, each pending one with its dependencies' states
-   * (`dependencies`; null for the others): what a change of `taskId` may move, in one read.
+   * The tasks depending on `taskId`; with `states`, each pending one with its dependencies'
+   * states (`dependencies`, null for the others): what completing `taskId` may make ready,
+   * in one read.
    */
   async dependentsWithStates(
     manager: EntityManager,
     taskId: string,
+    states: boolean,
   ): Promise<(LinkedTask & { dependencies: LinkedTask[] | null })[]> {
     return manager.query(
       `SELECT t.id, t.title, t.status,
-              CASE WHEN t.status = 'pending' THEN (
+              CASE WHEN $2 AND t.status = 'pending' THEN (
                 SELECT json_agg(json_build_object('id', p.id, 'title', p.title, 'status', p.status)
                                 ORDER BY p.created_at, p.id)
                   FROM task_dependencies e JOIN tasks p ON p.id = e.depends_on_id
                  WHERE e.task_id = t.id) END AS dependencies
          FROM task_dependencies d JOIN tasks t ON t.id = d.task_id
         WHERE d.depends_on_id = $1 ORDER BY t.created_at, t.id`,
-      [taskId],
+      [taskId, states],
     );
   }
 

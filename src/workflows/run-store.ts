@@ -73,6 +73,12 @@ interface StepSqlRow {
   waiting_detail: string | null;
 }
 
+/** A run and the task state of each of its steps. */
+export interface RunWithStepStatuses {
+  run: WorkflowRunEntity;
+  statuses: TaskStatus[];
+}
+
 /**
  * The state of runs and their steps, as run control and the workflow engine
  * (`src/orchestration/`) read and move it: a run's row, read or held; its steps joined
@@ -93,9 +99,7 @@ export class RunStore {
   }
 
   /** The run with the task state of every step (as `stepStatuses`), in one statement. */
-  async findWithStepStatuses(
-    id: string,
-  ): Promise<{ run: WorkflowRunEntity; statuses: TaskStatus[] } | null> {
+  async findWithStepStatuses(id: string): Promise<RunWithStepStatuses | null> {
     const { entities, raw } = await this.dataSource.manager
       .createQueryBuilder(WorkflowRunEntity, 'run')
       .addSelect(

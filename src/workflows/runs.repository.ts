@@ -75,6 +75,18 @@ export class RunsRepository {
     return rows[0].next;
   }
 
+  /**
+   * Stamps a run created to start at once as started, by the database's clock (as the
+   * scheduler stamps a scheduled run): the caller does it once the run's rows are written.
+   */
+  async markStarted(manager: EntityManager, runId: string): Promise<Date> {
+    const [row]: { started_at: Date }[] = await manager.query(
+      'UPDATE workflow_runs SET started_at = clock_timestamp() WHERE id = $1 RETURNING started_at',
+      [runId],
+    );
+    return row.started_at;
+  }
+
   /** A run's steps, in one statement with one parameter (a run may have 2,000). */
   async insertSteps(manager: EntityManager, steps: NewStepRow[]): Promise<void> {
     if (!steps.length) return;

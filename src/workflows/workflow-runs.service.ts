@@ -87,17 +87,15 @@ export class WorkflowRunsService {
         trigger: options.trigger,
         triggeredBy: actor ? (actor.userId ?? actor.id) : null,
         scheduledAt,
-        startedAt: later ? null : new Date(),
+        // Stamped once its tasks and steps are written (below).
+        startedAt: null,
       });
       await manager.save(run);
       await this.createSteps(tx, workflow, run);
       await options.checkpoint?.(manager, run);
-      if (!later) {
-        // A run starts once its tasks and steps exist (its commit follows), as a scheduled
-        // run starts when it is moved to running: not while its rows are still being written.
-        run.startedAt = new Date();
-        await manager.update(WorkflowRunEntity, run.id, { startedAt: run.startedAt });
-      }
+      // A run starts once its tasks and steps exist (its commit follows), as a scheduled
+      // run starts when it is moved to running: not while its rows are still being written.
+      if (!later) run.startedAt = await this.runs.markStarted(manager, run.id);
       return { run, steps: workflow.steps.length };
     }, 'orchestration');
     await Promise.all([
