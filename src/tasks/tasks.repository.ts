@@ -222,11 +222,8 @@ export class TasksRepository {
   }
 
   async dependents(manager: EntityManager, taskId: string): Promise<LinkedTask[]> {
-    return manager.query(
-      `SELECT t.id, t.title, t.status FROM task_dependencies d JOIN tasks t ON t.id = d.task_id
-        WHERE d.depends_on_id = $1 ORDER BY t.created_at, t.id`,
-      [taskId],
-    );
+    const dependents = await this.dependentsWithStates(manager, taskId, false);
+    return dependents.map(({ id, title, status }) => ({ id, title, status }));
   }
 
   /**
