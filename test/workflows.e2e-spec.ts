@@ -361,6 +361,7 @@ describe('workflows', () => {
           },
         },
       ]);
+      const client = await dashboard(workflow.id);
       const { run_id: runId } = await execute(workflow.id);
       const { body } = await app
         .http()
@@ -369,6 +370,21 @@ describe('workflows', () => {
         .set(admin)
         .expect(200);
       const byTitle = new Map(body.data.map((task: any) => [task.title, task]));
+      // A dashboard is told of the tasks and the run as reads then show them (no agent
+      // has taken a step: nothing changed since).
+      for (const task of body.data) {
+        const created = await client.waitFor(
+          'task_update',
+          (e) => e.data.event === 'created' && e.data.task.id === task.id,
+        );
+        expect(created.data.task).toEqual(task);
+      }
+      const started = await client.waitFor(
+        'workflow_update',
+        (e) => e.data.event === 'run_started' && e.data.run.id === runId,
+      );
+      const { steps: _steps, ...summary } = await getRun(runId);
+      expect(started.data.run).toEqual(summary);
       const plain = byTitle.get('Do plain') as any;
       expect(plain).toMatchObject({
         description: null,
@@ -1168,6 +1184,7 @@ describe('workflows', () => {
       const importer = app.service.app.get(RunImportService);
       const hungry = await startAgent({ agentType: unique('anything') });
       const workflow = await createWorkflow([]);
+      const client = await dashboard(workflow.id);
       const run = await importer.upsert({
         workflow_id: workflow.id,
         external_id: 'subforge_demo_1',
@@ -1199,6 +1216,24 @@ describe('workflows', () => {
         'pending',
       ]);
       expect(hungry.assignments).toEqual([]);
+      // Each task is announced as a read shows it: the step's agent by id and name.
+      for (const { task_id: taskId } of shown.steps) {
+        const created = await client.waitFor(
+          'task_update',
+          (e) => e.data.event === 'created' && e.data.task.id === taskId,
+        );
+        const { body: read } = await app
+          .http()
+          .get(`/api/v2/tasks/${taskId}`)
+          .set(admin)
+          .expect(200);
+        expect(created.data.task).toEqual(read);
+      }
+      expect(shown.steps[1].agent_id).toBe(hungry.id);
+      expect(
+        (await app.http().get(`/api/v2/tasks/${shown.steps[1].task_id}`).set(admin).expect(200))
+          .body.assigned_agent,
+      ).toEqual({ id: hungry.id, name: expect.any(String) });
       await app.http().post(`/api/v2/workflows/runs/${run.id}/pause`).set(admin).expect(409);
       await importer.upsert({
         workflow_id: workflow.id,

@@ -80,7 +80,8 @@ export class RunsRepository {
    * scheduler stamps a scheduled run): the caller does it once the run's rows are written.
    */
   async markStarted(manager: EntityManager, runId: string): Promise<Date> {
-    const [row]: { started_at: Date }[] = await manager.query(
+    // An UPDATE answers [rows, count].
+    const [[row]]: [{ started_at: Date }[], number] = await manager.query(
       'UPDATE workflow_runs SET started_at = clock_timestamp() WHERE id = $1 RETURNING started_at',
       [runId],
     );
