@@ -23,6 +23,8 @@ type TaskEvent = { [K in TaskEventName]: [K, DomainEventMap[K]] }[TaskEventName]
  */
 export class TaskEffects {
   readonly created = new Set<string>();
+  /** Created tasks whose rows the write returned (a run's steps), by id. */
+  private readonly asWritten = new Map<string, TaskSnapshot>();
   /** Dependency edges written along with created tasks. */
   createdEdges = 0;
   readonly updated = new Set<string>();
@@ -47,19 +49,33 @@ export class TaskEffects {
     this.agents.set(agent.id, { agent, previousStatus: known?.previousStatus ?? previousStatus });
   }
 
-  /** Every task whose representation an event will carry. */
-  touched(): string[] {
-    return [
-      ...new Set([
-        ...this.created,
-        ...this.updated,
-        ...this.statusChanges.keys(),
-        ...this.progress.keys(),
-        ...this.assigned,
-        ...this.ready,
-        ...this.blocked.keys(),
-      ]),
-    ];
+  /** A task created by this write, as written. */
+  written(taskId: string, snapshot: TaskSnapshot): void {
+    this.created.add(taskId);
+    this.asWritten.set(taskId, snapshot);
+  }
+
+  /**
+   * Every task whose representation an event will carry: those known as written (created
+   * here and not changed after, so as written is as committed) and those to read back.
+   */
+  touched(): { known: TaskSnapshot[]; unread: string[] } {
+    const changed = new Set([
+      ...this.updated,
+      ...this.statusChanges.keys(),
+      ...this.progress.keys(),
+      ...this.assigned,
+      ...this.ready,
+      ...this.blocked.keys(),
+    ]);
+    const known: TaskSnapshot[] = [];
+    const unread = new Set(changed);
+    for (const id of this.created) {
+      const snapshot = this.asWritten.get(id);
+      if (snapshot && !changed.has(id)) known.push(snapshot);
+      else unread.add(id);
+    }
+    return { known, unread: [...unread] };
   }
 }
 
@@ -104,14 +120,14 @@ export class TaskChanges implements BeforeApplicationShutdown {
    * subscribers. Called by `run`, or by a caller that owns the transaction, after commit.
    */
   async announce(effects: TaskEffects): Promise<void> {
-    const ids = effects.touched();
-    if (!ids.length && !effects.deleted.length && !effects.agents.size) return;
+    const { known, unread } = effects.touched();
+    if (!known.length && !unread.length && !effects.deleted.length && !effects.agents.size) return;
     // A bulk creation (a run's steps) may leave the planner with a picture of nearly empty tables.
     const statistics = this.repository.refreshStatistics({
       tasks: effects.created.size,
       edges: effects.createdEdges,
     });
-    const snapshots = await this.repository.findSnapshots(ids);
+    const snapshots = [...known, ...(await this.repository.findSnapshots(unread))];
     const entities = snapshots.map((snapshot) => snapshot.task);
     const events = eventsOf(effects, entities, snapshots);
     const changes = changesOf(effects, entities);

@@ -297,10 +297,17 @@ export class TasksRepository {
    * Inserts tasks whose ids the caller chose (a run's steps, up to 2,000) in one statement
    * with one parameter; the other columns take their defaults. Building TypeORM's insert
    * of 1,000 tasks (27,000 parameters) cost the API about 100 ms of CPU.
+   *
+   * Returns the rows as stored (defaults filled in), each with its agent's name: named
+   * as the entity's properties, they need no hydration (hydrating 1,000 tasks read back
+   * took 25 ms, three times the statement).
    */
-  async insertMany(manager: EntityManager, tasks: NewTaskRow[]): Promise<void> {
-    if (!tasks.length) return;
-    await manager.query(
+  async insertMany(
+    manager: EntityManager,
+    tasks: NewTaskRow[],
+  ): Promise<{ task: TaskEntity; agentName: string | null }[]> {
+    if (!tasks.length) return [];
+    const rows: (TaskEntity & { agentName: string | null })[] = await manager.query(
       `INSERT INTO tasks (id, title, description, status, priority, task_type, metadata,
                           estimated_duration_minutes, workflow_id, run_id, step_key,
                           assigned_agent_id, started_at, completed_at, error)
@@ -311,9 +318,22 @@ export class TasksRepository {
               id uuid, title varchar, description text, status varchar, priority varchar,
               "taskType" varchar, metadata jsonb, "estimatedDurationMinutes" integer,
               "workflowId" uuid, "runId" uuid, "stepKey" varchar, "assignedAgentId" uuid,
-              "startedAt" timestamptz, "completedAt" timestamptz, error text)`,
+              "startedAt" timestamptz, "completedAt" timestamptz, error text)
+       RETURNING ${this.entityColumns()},
+                 (SELECT a.name FROM agents a WHERE a.id = tasks.assigned_agent_id) AS "agentName"`,
       [JSON.stringify(tasks)],
     );
+    return rows.map(({ agentName, ...columns }) => ({
+      task: Object.assign(new TaskEntity(), columns),
+      agentName,
+    }));
+  }
+
+  /** Every column of `tasks`, named as its entity's property (`… AS "estimatedDurationMinutes"`). */
+  private entityColumns(): string {
+    return this.tasks.metadata.columns
+      .map((column) => `tasks.${column.databaseName} AS "${column.propertyName}"`)
+      .join(', ');
   }
 
   /** Inserts many edges at once (the caller knows they close no cycle). */
