@@ -766,6 +766,41 @@ describe('workflows', () => {
       expect(Date.parse(busy.data.agent.updated_at)).toBeGreaterThan(Date.parse(before.updated_at));
     });
 
+    it('a dispatch job’s record ends completed even when it is written after the job ran', async () => {
+      try {
+        // A dispatch job's record is written beside its run: slowly here, so that the run's
+        // changes to it (started, completed) come first and must wait for it.
+        await db.query(`CREATE FUNCTION slow_dispatch_record() RETURNS trigger LANGUAGE plpgsql
+          AS $$ BEGIN PERFORM pg_sleep(0.5); RETURN NEW; END $$`);
+        await db.query(`CREATE TRIGGER slow_dispatch_record BEFORE INSERT ON background_tasks
+          FOR EACH ROW WHEN (NEW.task_name = 'workflows.dispatch')
+          EXECUTE FUNCTION slow_dispatch_record()`);
+        const type = unique('recorded');
+        await startAgent({ agentType: type });
+        const workflow = await createWorkflow([step('only', { agent_type: type })]);
+        const { run_id: runId } = await execute(workflow.id);
+        await waitForRun(runId, ['completed']);
+        const records = await pollUntil(
+          async () =>
+            (
+              await app
+                .http()
+                .get('/api/v2/background-tasks')
+                .query({ task_name: 'workflows.dispatch', include_internal: true, limit: 100 })
+                .set(admin)
+                .expect(200)
+            ).body.data.filter((job: any) => job.parameters?.run_id === runId),
+          (jobs) => jobs.length > 0 && jobs.every((job: any) => job.status === 'completed'),
+        );
+        expect(records.length).toBeGreaterThan(0);
+        for (const job of records)
+          expect(job).toMatchObject({ internal: true, status: 'completed' });
+      } finally {
+        await db.query('DROP TRIGGER IF EXISTS slow_dispatch_record ON background_tasks');
+        await db.query('DROP FUNCTION IF EXISTS slow_dispatch_record()');
+      }
+    });
+
     it('runs a diamond on two agents: B and C in parallel, D after both, seen in order by a dashboard client', async () => {
       const type = unique('diamond');
       const script = () => ({ kind: 'complete' as const, afterMs: 300, quality_score: 90 });

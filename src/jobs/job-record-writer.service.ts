@@ -22,7 +22,7 @@ export interface RecordPatch {
   checkpoint?: Record<string, unknown> | null;
 }
 
-type JobEventName = Extract<DomainEventName, `job.${string}`>;
+export type JobEventName = Extract<DomainEventName, `job.${string}`>;
 
 interface Pending {
   id: string;

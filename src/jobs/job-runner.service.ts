@@ -16,7 +16,11 @@ import type { BackgroundTaskEntity } from './entities/background-task.entity.js'
 import { JobCancellation } from './job-cancellation.service.js';
 import { JobCatalog } from './job-catalog.service.js';
 import { JobQueues, type JobPayload } from './job-queues.service.js';
-import { JobRecordWriter } from './job-record-writer.service.js';
+import {
+  type JobEventName,
+  JobRecordWriter,
+  type RecordPatch,
+} from './job-record-writer.service.js';
 import { JobRecordsRepository } from './job-records.repository.js';
 import type { JobContext, JobTypeDefinition } from './job-types.js';
 import { DEFAULT_JOB_TIMEOUT_MS } from './queues.js';
@@ -30,7 +34,11 @@ interface RunTarget {
   params: Record<string, unknown>;
   /** The last checkpoint of a type that declares them; null for the others. */
   resume: Record<string, unknown> | null;
+  /** Settles once the record exists: true, or false when it could not be written. */
+  recorded: Promise<boolean>;
 }
+
+const RECORDED = Promise.resolve(true);
 
 /** Thrown for failures that no retry can fix. */
 export class PermanentJobError extends Error {}
@@ -48,6 +56,8 @@ const SHUTDOWN_GRACE_MS = 6_000;
 export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('JobRunner');
   private started = false;
+  /** Record changes waiting for their record to be made (flushed at shutdown). */
+  private readonly recording = new Set<Promise<void>>();
   /**
    * Jobs starting together read their records in one statement: the concurrent slots of
    * every queue start jobs back to back, and a read per job was a round trip each.
@@ -105,6 +115,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
           ),
         ),
     );
+    await Promise.all(this.recording);
     await this.writer.flush();
   }
 
@@ -166,30 +177,37 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     const { recordId, generation = 0, params, internal = false, cancelled } = job.data;
     if (cancelled) return null;
     if (!recordId) {
-      // A run of a repeatable job: its record is made now.
-      const record = await this.records.create({
-        id: randomUUID(),
-        taskName: type.name,
-        queue: type.queue,
-        status: 'active',
-        priority: type.priority ?? 'normal',
-        parameters: params ?? {},
-        maxRetries: 0,
-        generation: 0,
-        internal: true,
-        metadata: { bull_job_id: String(job.id) },
-        startedAt: new Date(),
-      });
-      return {
-        id: record.id,
-        generation: 0,
-        internal: true,
-        params: record.parameters,
-        resume: null,
-      };
+      // A run of a repeatable job, or of an internal one queued with its parameters only
+      // (a dispatch): its record is made now, beside the handler rather than ahead of it
+      // (the record's writes wait for it; a dispatch would wait for an INSERT).
+      const id = randomUUID();
+      const recorded = this.records
+        .create({
+          id,
+          taskName: type.name,
+          queue: type.queue,
+          status: 'active',
+          priority: type.priority ?? 'normal',
+          parameters: params ?? {},
+          maxRetries: 0,
+          generation: 0,
+          internal: true,
+          metadata: { bull_job_id: String(job.id) },
+          startedAt: new Date(),
+        })
+        .then(
+          () => true,
+          (error: unknown) => {
+            this.logger.warn(
+              `${type.name} runs without its record: ${(error as Error)?.message ?? String(error)}`,
+            );
+            return false;
+          },
+        );
+      return { id, generation: 0, internal: true, params: params ?? {}, resume: null, recorded };
     }
     if (params && !type.checkpoints)
-      return { id: recordId, generation, internal, params, resume: null };
+      return { id: recordId, generation, internal, params, resume: null, recorded: RECORDED };
     const record = await this.recordReads.ask(recordId);
     if (!record) throw new PermanentJobError(`record ${recordId} does not exist`);
     if (
@@ -203,6 +221,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
       internal: record.internal,
       params: record.parameters,
       resume: record.checkpoint,
+      recorded: RECORDED,
     };
   }
 
@@ -226,12 +245,17 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     const timer = setTimeout(() => controller.abort('timeout'), timeoutMs);
     const began = performance.now();
     let outcome = 'failed';
-    void this.writer.update(
-      id,
-      generation,
+    // The record's changes, once it exists.
+    const record = (patch: RecordPatch, event: JobEventName | null) => {
+      const queued = target.recorded.then((exists) => {
+        if (exists) void this.writer.update(id, generation, patch, event, internal);
+      });
+      this.recording.add(queued);
+      void queued.then(() => this.recording.delete(queued));
+    };
+    record(
       { status: 'active', startedAt: new Date(), attemptsAdded: 1, error: null },
       'job.started',
-      internal,
     );
 
     let lastProgressEvent = 0;
@@ -246,18 +270,12 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
         const announce = now - lastProgressEvent >= PROGRESS_EVENT_INTERVAL_MS || progress >= 100;
         if (announce) lastProgressEvent = now;
         void job.progress(progress).catch(() => undefined);
-        void this.writer.update(
-          id,
-          generation,
-          { progress, progressMessage: message ?? null },
-          announce ? 'job.progress' : null,
-          internal,
-        );
+        record({ progress, progressMessage: message ?? null }, announce ? 'job.progress' : null);
       },
-      log: (message) => this.records.addLog(id, attempt, message),
+      log: (message) => target.recorded.then(() => this.records.addLog(id, attempt, message)),
       checkpoint: (state, within) =>
         type.checkpoints
-          ? this.records.saveCheckpoint(id, generation, state, within)
+          ? target.recorded.then(() => this.records.saveCheckpoint(id, generation, state, within))
           : Promise.reject(
               new Error(`job type ${type.name} saves checkpoints but does not declare them`),
             ),
@@ -266,9 +284,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
 
     try {
       const result = await this.untilAborted(type.handler(context), controller.signal);
-      void this.writer.update(
-        id,
-        generation,
+      record(
         {
           status: 'completed',
           result: result ?? null,
@@ -277,7 +293,6 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
           error: null,
         },
         'job.completed',
-        internal,
       );
       outcome = 'completed';
       return result ?? null;
@@ -285,13 +300,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
       const reason: unknown = controller.signal.reason;
       if (controller.signal.aborted && reason === 'cancelled') {
         outcome = 'cancelled';
-        void this.writer.update(
-          id,
-          generation,
-          { status: 'cancelled', completedAt: new Date() },
-          'job.cancelled',
-          internal,
-        );
+        record({ status: 'cancelled', completedAt: new Date() }, 'job.cancelled');
         await job.discard();
         throw new PermanentJobError('cancelled');
       }
@@ -303,21 +312,9 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
       if (permanent) await job.discard();
       if (!permanent && attempt < (job.opts.attempts ?? 1)) {
         outcome = 'retrying';
-        void this.writer.update(
-          id,
-          generation,
-          { status: 'delayed', error: message },
-          'job.retrying',
-          internal,
-        );
+        record({ status: 'delayed', error: message }, 'job.retrying');
       } else {
-        void this.writer.update(
-          id,
-          generation,
-          { status: 'failed', error: message, completedAt: new Date() },
-          'job.failed',
-          internal,
-        );
+        record({ status: 'failed', error: message, completedAt: new Date() }, 'job.failed');
       }
       throw error instanceof Error ? error : new Error(message);
     } finally {
