@@ -78,14 +78,16 @@ export class RunsRepository {
   /**
    * Stamps a run created to start at once as started, by the database's clock (as the
    * scheduler stamps a scheduled run): the caller does it once the run's rows are written.
+   * Answers the stamp, which is also the run's update time.
    */
   async markStarted(manager: EntityManager, runId: string): Promise<Date> {
     // An UPDATE answers [rows, count].
-    const [[row]]: [{ started_at: Date }[], number] = await manager.query(
-      'UPDATE workflow_runs SET started_at = clock_timestamp() WHERE id = $1 RETURNING started_at',
+    const [[row]]: [{ at: Date }[], number] = await manager.query(
+      `UPDATE workflow_runs r SET started_at = c.at, updated_at = c.at
+         FROM (SELECT clock_timestamp() AS at) c WHERE r.id = $1 RETURNING c.at`,
       [runId],
     );
-    return row.started_at;
+    return row.at;
   }
 
   /** A run's steps, in one statement with one parameter (a run may have 2,000). */

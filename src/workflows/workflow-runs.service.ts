@@ -95,7 +95,7 @@ export class WorkflowRunsService {
       await options.checkpoint?.(manager, run);
       // A run starts once its tasks and steps exist (its commit follows), as a scheduled
       // run starts when it is moved to running: not while its rows are still being written.
-      if (!later) run.startedAt = await this.runs.markStarted(manager, run.id);
+      if (!later) run.startedAt = run.updatedAt = await this.runs.markStarted(manager, run.id);
       return { run, steps: workflow.steps.length };
     }, 'orchestration');
     await Promise.all([
