@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -269,6 +270,46 @@ describe('tasks', () => {
   });
 
   describe('the dependency graph', () => {
+    it('tells the tasks a batch inserted that another writer changed since from those it did not', async () => {
+      // A run's new tasks are announced as their insert answered them, unless changed since.
+      const { DataSource } = await import('typeorm');
+      const { TasksRepository } = await import('../src/tasks/tasks.repository.js');
+      const repository = app.service.app.get(TasksRepository);
+      const ids = [randomUUID(), randomUUID()];
+      const written = await app.service.app.get(DataSource).transaction((manager) =>
+        repository.insertMany(
+          manager,
+          ids.map((id) => ({
+            id,
+            title: 'written',
+            description: null,
+            status: 'pending',
+            priority: 'medium',
+            taskType: null,
+            metadata: {},
+            estimatedDurationMinutes: null,
+            workflowId: null,
+            runId: null,
+            stepKey: null,
+            assignedAgentId: null,
+            startedAt: null,
+            completedAt: null,
+            error: null,
+          })),
+        ),
+      );
+      expect(written.map(({ task }) => task.id)).toEqual(ids);
+      const versions = written.map(({ task, version }) => ({ id: task.id, version }));
+      expect(await repository.changedSince(versions)).toEqual(new Set());
+      await app
+        .http()
+        .put(`/api/v2/tasks/${ids[1]}`)
+        .set(admin)
+        .send({ title: 'moved' })
+        .expect(200);
+      expect(await repository.changedSince(versions)).toEqual(new Set([ids[1]]));
+    });
+
     it('refuses a cycle with 409 naming it, and a self-dependency', async () => {
       const a = await createTask();
       const b = await createTask({ dependencies: [a.id] });

@@ -1252,7 +1252,7 @@ describe('workflows', () => {
       ]);
       expect(hungry.assignments).toEqual([]);
       // Each task is announced as a read shows it: the step's agent by id and name.
-      for (const { task_id: taskId } of shown.steps) {
+      const announcedAsRead = async (taskId: string) => {
         const created = await client.waitFor(
           'task_update',
           (e) => e.data.event === 'created' && e.data.task.id === taskId,
@@ -1263,12 +1263,12 @@ describe('workflows', () => {
           .set(admin)
           .expect(200);
         expect(created.data.task).toEqual(read);
-      }
+        return read;
+      };
+      const reads = [];
+      for (const { task_id: taskId } of shown.steps) reads.push(await announcedAsRead(taskId));
       expect(shown.steps[1].agent_id).toBe(hungry.id);
-      expect(
-        (await app.http().get(`/api/v2/tasks/${shown.steps[1].task_id}`).set(admin).expect(200))
-          .body.assigned_agent,
-      ).toEqual({ id: hungry.id, name: expect.any(String) });
+      expect(reads[1].assigned_agent).toEqual({ id: hungry.id, name: expect.any(String) });
       await app.http().post(`/api/v2/workflows/runs/${run.id}/pause`).set(admin).expect(409);
       await importer.upsert({
         workflow_id: workflow.id,
@@ -1279,10 +1279,19 @@ describe('workflows', () => {
           { key: 'analysis', name: 'Analysis', status: 'completed' },
           { key: 'build', name: 'Build', status: 'completed', depends_on: ['analysis'] },
           { key: 'ship', name: 'Ship', status: 'completed', depends_on: ['build'] },
+          // A step added later, after steps imported before.
+          {
+            key: 'notes',
+            name: 'Notes',
+            status: 'completed',
+            depends_on: ['analysis', 'build', 'ship'],
+          },
         ],
       });
       shown = await getRun(run.id);
       expect(shown).toMatchObject({ id: run.id, status: 'completed', progress: 100 });
+      const notes = await announcedAsRead(shown.steps[3].task_id);
+      expect(notes.dependencies).toHaveLength(3);
       expect(hungry.assignments).toEqual([]);
     });
   });

@@ -17,14 +17,20 @@ import { TasksRepository } from './tasks.repository.js';
 type TaskEventName = Extract<keyof DomainEventMap, `task.${string}`>;
 type TaskEvent = { [K in TaskEventName]: [K, DomainEventMap[K]] }[TaskEventName];
 
+/** A created task as written, with its row version then. */
+interface WrittenSnapshot {
+  snapshot: TaskSnapshot;
+  version: string;
+}
+
 /**
  * What a write did, collected inside its transaction and announced after it commits
  * (events carry the state as committed, never a rolled-back one).
  */
 export class TaskEffects {
   readonly created = new Set<string>();
-  /** Created tasks whose rows the write returned (a run's steps), by id. */
-  private readonly asWritten = new Map<string, TaskSnapshot>();
+  /** Created tasks as their insert answered them (a run's steps), by id. */
+  private readonly asWritten = new Map<string, WrittenSnapshot>();
   /** Dependency edges written along with created tasks. */
   createdEdges = 0;
   readonly updated = new Set<string>();
@@ -49,17 +55,17 @@ export class TaskEffects {
     this.agents.set(agent.id, { agent, previousStatus: known?.previousStatus ?? previousStatus });
   }
 
-  /** A task created by this write, as written. */
-  written(taskId: string, snapshot: TaskSnapshot): void {
-    this.created.add(taskId);
-    this.asWritten.set(taskId, snapshot);
+  /** A task created by this write, as its insert answered it. */
+  written(snapshot: TaskSnapshot, version: string): void {
+    this.created.add(snapshot.task.id);
+    this.asWritten.set(snapshot.task.id, { snapshot, version });
   }
 
   /**
    * Every task whose representation an event will carry: those known as written (created
-   * here and not changed after, so as written is as committed) and those to read back.
+   * here and not changed after in this write) and those to read back.
    */
-  touched(): { known: TaskSnapshot[]; unread: string[] } {
+  touched(): { written: WrittenSnapshot[]; unread: string[] } {
     const changed = new Set([
       ...this.updated,
       ...this.statusChanges.keys(),
@@ -68,14 +74,14 @@ export class TaskEffects {
       ...this.ready,
       ...this.blocked.keys(),
     ]);
-    const known: TaskSnapshot[] = [];
+    const written: WrittenSnapshot[] = [];
     const unread = new Set(changed);
     for (const id of this.created) {
-      const snapshot = this.asWritten.get(id);
-      if (snapshot && !changed.has(id)) known.push(snapshot);
+      const known = this.asWritten.get(id);
+      if (known && !changed.has(id)) written.push(known);
       else unread.add(id);
     }
-    return { known, unread: [...unread] };
+    return { written, unread: [...unread] };
   }
 }
 
@@ -120,14 +126,29 @@ export class TaskChanges implements BeforeApplicationShutdown {
    * subscribers. Called by `run`, or by a caller that owns the transaction, after commit.
    */
   async announce(effects: TaskEffects): Promise<void> {
-    const { known, unread } = effects.touched();
-    if (!known.length && !unread.length && !effects.deleted.length && !effects.agents.size) return;
+    const { written, unread } = effects.touched();
+    if (!written.length && !unread.length && !effects.deleted.length && !effects.agents.size)
+      return;
     // A bulk creation (a run's steps) may leave the planner with a picture of nearly empty tables.
     const statistics = this.repository.refreshStatistics({
       tasks: effects.created.size,
       edges: effects.createdEdges,
     });
-    const snapshots = [...known, ...(await this.repository.findSnapshots(unread))];
+    // Created tasks are announced as written (no read-back of a run's thousand steps)
+    // unless another writer (a dispatch) has changed them since the commit.
+    const [moved, read] = await Promise.all([
+      this.repository.changedSince(
+        written.map(({ snapshot, version }) => ({ id: snapshot.task.id, version })),
+      ),
+      this.repository.findSnapshots(unread),
+    ]);
+    const snapshots = [
+      ...written
+        .filter(({ snapshot }) => !moved.has(snapshot.task.id))
+        .map(({ snapshot }) => snapshot),
+      ...read,
+      ...(await this.repository.findSnapshots([...moved])),
+    ];
     const entities = snapshots.map((snapshot) => snapshot.task);
     const events = eventsOf(effects, entities, snapshots);
     const changes = changesOf(effects, entities);

@@ -4,7 +4,8 @@ import type { TaskEntity } from './entities/task.entity.js';
 import { TaskChanges, TaskEffects } from './task-changes.service.js';
 import { TaskMoves } from './task-moves.service.js';
 import type { TaskChangeSource, TaskPriority, TaskStatus } from './task-state.js';
-import { type TaskLinks, TasksRepository } from './tasks.repository.js';
+import { batchLinks } from './task-graph.js';
+import { TasksRepository } from './tasks.repository.js';
 
 /** A task as other modules see it inside a transaction: read-only. */
 export interface TaskState {
@@ -49,17 +50,6 @@ const stateOf = (task: TaskEntity): TaskState => ({
   assignedAgentId: task.assignedAgentId,
   startedAt: task.startedAt,
 });
-
-/** Each new task's links as a read shows them (ids in order), from the batch that made them. */
-function linksOf(tasks: NewTask[]): Map<string, TaskLinks> {
-  const links = new Map<string, TaskLinks>(
-    tasks.map((task) => [task.id, { dependencies: [...task.dependsOn].sort(), dependents: [] }]),
-  );
-  for (const task of tasks)
-    for (const dependency of task.dependsOn) links.get(dependency)?.dependents.push(task.id);
-  for (const { dependents } of links.values()) dependents.sort();
-  return links;
-}
 
 /**
  * The tasks' commands inside one transaction, through the state machine and the
@@ -147,10 +137,9 @@ export class TaskTransaction {
       task.dependsOn.map((dependsOnId) => ({ taskId: task.id, dependsOnId })),
     );
     await this.repository.insertEdgePairs(this.manager, edges);
-    // New ids: their only dependents are tasks of this batch.
-    const links = linksOf(tasks);
-    for (const { task, agentName } of written)
-      this.effects.written(task.id, { task, agentName, links: links.get(task.id)! });
+    const links = batchLinks(tasks);
+    for (const { task, agentName, version } of written)
+      this.effects.written({ task, agentName, links: links.get(task.id)! }, version);
     this.effects.createdEdges += edges.length;
   }
 

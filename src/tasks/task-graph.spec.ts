@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  batchLinks,
   blockersOf,
   blockingOf,
   cycleIfAdded,
@@ -14,6 +15,21 @@ const edges = (pairs: [string, string][]) =>
   graphOf(pairs.map(([taskId, dependsOnId]) => ({ taskId, dependsOnId })));
 
 describe('task graph', () => {
+  it('lists the links of tasks made together in id order, as a read lists them', () => {
+    const links = batchLinks([
+      { id: 'd', dependsOn: [] },
+      { id: 'b', dependsOn: ['d'] },
+      { id: 'c', dependsOn: ['existing', 'd', 'b'] },
+      { id: 'a', dependsOn: ['d'] },
+    ]);
+    expect(Object.fromEntries(links)).toEqual({
+      d: { dependencies: [], dependents: ['a', 'b', 'c'] },
+      b: { dependencies: ['d'], dependents: ['c'] },
+      c: { dependencies: ['b', 'd', 'existing'], dependents: [] },
+      a: { dependencies: ['d'], dependents: [] },
+    });
+  });
+
   it('finds the shortest dependency path', () => {
     const graph = edges([
       ['a', 'b'],

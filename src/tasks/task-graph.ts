@@ -17,6 +17,25 @@ export function graphOf(edges: Iterable<{ taskId: string; dependsOnId: string }>
   return graph;
 }
 
+/**
+ * The links of tasks made together (new ids: their only dependents are in the batch),
+ * ids in order, as a read shows them. Dependencies outside the batch are listed too.
+ */
+export function batchLinks(
+  tasks: readonly { id: string; dependsOn: readonly string[] }[],
+): Map<string, { dependencies: string[]; dependents: string[] }> {
+  const links = new Map(
+    tasks.map((task) => [
+      task.id,
+      { dependencies: [...task.dependsOn].sort(), dependents: [] as string[] },
+    ]),
+  );
+  for (const task of tasks)
+    for (const dependency of task.dependsOn) links.get(dependency)?.dependents.push(task.id);
+  for (const { dependents } of links.values()) dependents.sort();
+  return links;
+}
+
 /** The shortest chain of dependencies from `from` to `to` (both included), or null. */
 export function findPath(graph: DependencyGraph, from: string, to: string): string[] | null {
   if (from === to) return [from];

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Batcher } from '../common/batcher.js';
 import { EventBus } from '../realtime/event-bus.service.js';
-import type { TaskStatus } from '../tasks/task-state.js';
 import type { RunResponseDto } from './dto/run.dto.js';
 import type { WorkflowRunEntity } from './entities/workflow-run.entity.js';
 import { toRunResponse, toRunSummary } from './run.mapper.js';
@@ -48,11 +47,10 @@ export class RunViews {
   /**
    * Publishes a run event with the run as committed now. Run events leave the steps
    * out: a run may have thousands, and every step change already reaches `run:<id>`
-   * as a task event. `statuses`: the states of its steps' tasks, when the caller wrote
-   * them itself (a run just created), instead of reading them.
+   * as a task event.
    */
-  async announce(event: RunEvent, run: WorkflowRunEntity, statuses?: TaskStatus[]): Promise<void> {
-    statuses ??= (await this.runs.stepStatuses([run.id])).get(run.id)!;
+  async announce(event: RunEvent, run: WorkflowRunEntity): Promise<void> {
+    const statuses = (await this.runs.stepStatuses([run.id])).get(run.id)!;
     await this.events.publish(event, { run: toRunSummary(run, statuses) });
   }
 

@@ -99,12 +99,7 @@ export class WorkflowRunsService {
       return { run, steps: workflow.steps.length };
     }, 'orchestration');
     await Promise.all([
-      // Its steps' tasks as written: all pending.
-      this.views.announce(
-        later ? 'run.updated' : 'run.started',
-        run,
-        Array.from({ length: steps }, () => 'pending'),
-      ),
+      this.views.announce(later ? 'run.updated' : 'run.started', run),
       this.runs.refreshStatistics(steps),
     ]);
     if (later) await this.engine.requestAt(run.id, scheduledAt, `start:${run.id}`);
