@@ -56,7 +56,7 @@ const SHUTDOWN_GRACE_MS = 6_000;
 export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('JobRunner');
   private started = false;
-  /** Record changes waiting for their record to be made (flushed at shutdown). */
+  /** Record changes on their way to the writer (some wait for their record's INSERT); awaited at shutdown. */
   private readonly recording = new Set<Promise<void>>();
   /**
    * Jobs starting together read their records in one statement: the concurrent slots of
@@ -115,7 +115,11 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
           ),
         ),
     );
-    await Promise.all(this.recording);
+    await withTimeout(
+      Promise.all(this.recording),
+      SHUTDOWN_GRACE_MS,
+      'job records still being written',
+    ).catch((error: Error) => this.logger.warn(error.message));
     await this.writer.flush();
   }
 
@@ -204,6 +208,8 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
             return false;
           },
         );
+      // A type that saves checkpoints saves them in its own transactions: its record first.
+      if (type.checkpoints) await recorded;
       return { id, generation: 0, internal: true, params: params ?? {}, resume: null, recorded };
     }
     if (params && !type.checkpoints)
@@ -246,14 +252,14 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     const began = performance.now();
     let outcome = 'failed';
     // The record's changes, once it exists.
-    const record = (patch: RecordPatch, event: JobEventName | null) => {
+    const writeRecord = (patch: RecordPatch, event: JobEventName | null) => {
       const queued = target.recorded.then((exists) => {
         if (exists) void this.writer.update(id, generation, patch, event, internal);
       });
       this.recording.add(queued);
       void queued.then(() => this.recording.delete(queued));
     };
-    record(
+    writeRecord(
       { status: 'active', startedAt: new Date(), attemptsAdded: 1, error: null },
       'job.started',
     );
@@ -270,12 +276,21 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
         const announce = now - lastProgressEvent >= PROGRESS_EVENT_INTERVAL_MS || progress >= 100;
         if (announce) lastProgressEvent = now;
         void job.progress(progress).catch(() => undefined);
-        record({ progress, progressMessage: message ?? null }, announce ? 'job.progress' : null);
+        writeRecord(
+          { progress, progressMessage: message ?? null },
+          announce ? 'job.progress' : null,
+        );
       },
-      log: (message) => target.recorded.then(() => this.records.addLog(id, attempt, message)),
+      // Without its record (its INSERT failed, as warned), a run's log lines and checkpoints have nowhere to go.
+      log: (message) =>
+        target.recorded.then((exists) =>
+          exists ? this.records.addLog(id, attempt, message) : undefined,
+        ),
       checkpoint: (state, within) =>
         type.checkpoints
-          ? target.recorded.then(() => this.records.saveCheckpoint(id, generation, state, within))
+          ? target.recorded.then((exists) =>
+              exists ? this.records.saveCheckpoint(id, generation, state, within) : undefined,
+            )
           : Promise.reject(
               new Error(`job type ${type.name} saves checkpoints but does not declare them`),
             ),
@@ -284,7 +299,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
 
     try {
       const result = await this.untilAborted(type.handler(context), controller.signal);
-      record(
+      writeRecord(
         {
           status: 'completed',
           result: result ?? null,
@@ -300,7 +315,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
       const reason: unknown = controller.signal.reason;
       if (controller.signal.aborted && reason === 'cancelled') {
         outcome = 'cancelled';
-        record({ status: 'cancelled', completedAt: new Date() }, 'job.cancelled');
+        writeRecord({ status: 'cancelled', completedAt: new Date() }, 'job.cancelled');
         await job.discard();
         throw new PermanentJobError('cancelled');
       }
@@ -312,9 +327,9 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
       if (permanent) await job.discard();
       if (!permanent && attempt < (job.opts.attempts ?? 1)) {
         outcome = 'retrying';
-        record({ status: 'delayed', error: message }, 'job.retrying');
+        writeRecord({ status: 'delayed', error: message }, 'job.retrying');
       } else {
-        record({ status: 'failed', error: message, completedAt: new Date() }, 'job.failed');
+        writeRecord({ status: 'failed', error: message, completedAt: new Date() }, 'job.failed');
       }
       throw error instanceof Error ? error : new Error(message);
     } finally {
