@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TasksRepository } from '../src/tasks/tasks.repository.js';
 import {
   createTestStores,
   startTestApp,
@@ -270,12 +272,10 @@ describe('tasks', () => {
   });
 
   describe('the dependency graph', () => {
-    it('tells the tasks a batch inserted that another writer changed since from those it did not', async () => {
+    it('tells the tasks a batch inserted that another writer changed or deleted since from those it did not', async () => {
       // A run's new tasks are announced as their insert answered them, unless changed since.
-      const { DataSource } = await import('typeorm');
-      const { TasksRepository } = await import('../src/tasks/tasks.repository.js');
       const repository = app.service.app.get(TasksRepository);
-      const ids = [randomUUID(), randomUUID()];
+      const ids = [randomUUID(), randomUUID(), randomUUID()];
       const written = await app.service.app.get(DataSource).transaction((manager) =>
         repository.insertMany(
           manager,
@@ -308,6 +308,8 @@ describe('tasks', () => {
         .send({ title: 'moved' })
         .expect(200);
       expect(await repository.changedSince(versions)).toEqual(new Set([ids[1]]));
+      await app.http().delete(`/api/v2/tasks/${ids[2]}`).set(admin).expect(204);
+      expect(await repository.changedSince(versions)).toEqual(new Set([ids[1], ids[2]]));
     });
 
     it('refuses a cycle with 409 naming it, and a self-dependency', async () => {

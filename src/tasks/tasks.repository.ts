@@ -329,7 +329,7 @@ export class TasksRepository {
       [JSON.stringify(tasks)],
     );
     const { metadata } = this.tasks;
-    const { driver } = this.tasks.manager.connection;
+    const { driver } = this.tasks.manager.dataSource;
     const byId = new Map(rows.map((row) => [row.id as string, row]));
     return tasks.map(({ id }) => {
       const row = byId.get(id);
@@ -345,13 +345,13 @@ export class TasksRepository {
     });
   }
 
-  /** Of tasks written at the versions given, those changed since (another writer moved them). */
+  /** Of tasks written at the versions given, those changed (or deleted) since by another writer. */
   async changedSince(written: { id: string; version: string }[]): Promise<Set<string>> {
     if (!written.length) return new Set();
     const rows: { id: string }[] = await this.tasks.manager.query(
-      `SELECT t.id FROM tasks t JOIN unnest($1::uuid[], $2::text[]) AS w(id, version)
-           ON t.id = w.id
-        WHERE t.xmin::text <> w.version`,
+      `SELECT w.id FROM unnest($1::uuid[], $2::text[]) AS w(id, version)
+         LEFT JOIN tasks t ON t.id = w.id
+        WHERE t.id IS NULL OR t.xmin::text <> w.version`,
       [written.map((task) => task.id), written.map((task) => task.version)],
     );
     return new Set(rows.map((row) => row.id));
