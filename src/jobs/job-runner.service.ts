@@ -8,7 +8,12 @@ import {
 import type { Job } from 'bull';
 import { isUUID } from 'class-validator';
 import type { AppConfig } from '../config/config.js';
-import { InjectConfig } from '../config/config.module.js';
+import {
+  InjectConfig,
+  InjectRuntime,
+  type Runtime,
+  shutdownWaitMs,
+} from '../config/config.module.js';
 import { JobMetrics } from '../metrics/job-metrics.service.js';
 import { withTimeout } from '../common/async.js';
 import { Batcher } from '../common/batcher.js';
@@ -45,6 +50,10 @@ export class PermanentJobError extends Error {}
 
 const PROGRESS_EVENT_INTERVAL_MS = 250;
 const SHUTDOWN_GRACE_MS = 6_000;
+/** How long shutdown waits for record changes whose record is still being written... */
+const RECORDS_SHUTDOWN_WAIT_MS = 2_000;
+/** ... keeping this much for the writer's flush and the events it publishes. */
+const RECORDS_SHUTDOWN_RESERVE_MS = 4_000;
 
 /**
  * The worker side: runs every queue's jobs with their catalogue handler, keeps the
@@ -77,6 +86,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     private readonly reconciler: JobReconciler,
     private readonly metrics: JobMetrics,
     @InjectConfig() private readonly config: AppConfig,
+    @InjectRuntime() private readonly runtime: Runtime,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -117,7 +127,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     );
     await withTimeout(
       Promise.all(this.recording),
-      SHUTDOWN_GRACE_MS,
+      shutdownWaitMs(this.runtime, RECORDS_SHUTDOWN_WAIT_MS, RECORDS_SHUTDOWN_RESERVE_MS),
       'job records still being written',
     ).catch((error: Error) => this.logger.warn(error.message));
     await this.writer.flush();
@@ -208,7 +218,8 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
             return false;
           },
         );
-      // A type that saves checkpoints saves them in its own transactions: its record first.
+      // A type with checkpoints may save one inside its handler's transaction: waiting there
+      // for the INSERT would hold that transaction open, so its record is written first.
       if (type.checkpoints) await recorded;
       return { id, generation: 0, internal: true, params: params ?? {}, resume: null, recorded };
     }

@@ -1,13 +1,26 @@
 import type { Job } from 'bull';
 import { describe, expect, it } from 'vitest';
-import type { JobPayload } from './job-queues.service.js';
-import type { RecordPatch } from './job-record-writer.service.js';
+import type { AppConfig } from '../config/config.js';
+import type { Runtime } from '../config/config.module.js';
+import type { JobMetrics } from '../metrics/job-metrics.service.js';
+import type { JobCancellation } from './job-cancellation.service.js';
+import type { JobCatalog } from './job-catalog.service.js';
+import type { JobQueues, JobPayload } from './job-queues.service.js';
+import type { JobReconciler } from './job-reconciler.service.js';
+import type { JobRecordWriter, RecordPatch } from './job-record-writer.service.js';
+import type { JobRecordsRepository } from './job-records.repository.js';
 import { JobRunner } from './job-runner.service.js';
+import type { JobContext } from './job-types.js';
 
-/** A runner whose record INSERTs wait until `insert` (or `fail`) is called; `steps` tells what happened, in order. */
-function runner() {
+/**
+ * A runner for one job without a record (as a dispatch is queued), whose record INSERT
+ * waits until `insert` or `fail` is called; `steps` tells what happened, in order.
+ */
+function runner(options: { checkpoints?: boolean } = {}) {
   const steps: string[] = [];
-  let settle: { insert: () => void; fail: () => void } | undefined;
+  let settle!: { insert: () => void; fail: () => void };
+  let asked!: () => void;
+  const insertAsked = new Promise<void>((resolve) => (asked = resolve));
   const records = {
     create: (record: object) =>
       new Promise((resolve, reject) => {
@@ -18,31 +31,38 @@ function runner() {
           },
           fail: () => reject(new Error('connection lost')),
         };
+        asked();
       }),
-  };
+    addLog: async (_id: string, _attempt: number, message: string) => {
+      steps.push(`log ${message}`);
+    },
+  } as unknown as JobRecordsRepository;
   const writer = {
     update: async (_id: string, _generation: number, patch: RecordPatch) => {
       steps.push(`record ${patch.status}`);
     },
-  };
+  } as unknown as JobRecordWriter;
   const type = {
     name: 'workflows.dispatch',
     queue: 'workflows',
     schema: {},
-    handler: async () => {
+    checkpoints: options.checkpoints,
+    handler: async (context: JobContext<object>) => {
       steps.push('handler');
+      await context.log('working');
       return { done: true };
     },
   };
   const jobs = new JobRunner(
-    { get: () => type } as never,
-    {} as never,
-    records as never,
-    writer as never,
-    { track: () => undefined, untrack: () => undefined } as never,
-    {} as never,
-    { observe: () => undefined } as never,
-    {} as never,
+    { get: () => type } as unknown as JobCatalog,
+    {} as JobQueues,
+    records,
+    writer,
+    { track: () => undefined, untrack: () => undefined } as unknown as JobCancellation,
+    {} as JobReconciler,
+    { observe: () => undefined } as unknown as JobMetrics,
+    {} as AppConfig,
+    {} as Runtime,
   );
   const job = {
     id: '7',
@@ -53,29 +73,47 @@ function runner() {
   } as unknown as Job<JobPayload>;
   return {
     steps,
+    // What Bull calls for each job (registered in onApplicationBootstrap, which needs live queues).
     run: () => jobs['run'](job),
-    insert: () => settle!.insert(),
-    fail: () => settle!.fail(),
+    insert: async () => (await insertAsked, settle.insert()),
+    fail: async () => (await insertAsked, settle.fail()),
   };
 }
 
 const settled = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('JobRunner', () => {
-  it('runs an internal job beside the INSERT of its record; the record changes follow the INSERT', async () => {
+  it('runs a job without a record beside its record INSERT; the record changes and log lines follow the INSERT', async () => {
     const { steps, run, insert } = runner();
-    expect(await run()).toEqual({ done: true });
+    const done = run();
     await settled();
     expect(steps).toEqual(['handler']);
-    insert();
+    await insert();
+    expect(await done).toEqual({ done: true });
     await settled();
-    expect(steps).toEqual(['handler', 'record inserted', 'record active', 'record completed']);
+    expect(steps).toEqual([
+      'handler',
+      'record inserted',
+      'record active',
+      'log working',
+      'record completed',
+    ]);
   });
 
-  it('still runs the job when its record cannot be written, and writes nothing to it', async () => {
+  it('writes the record first for a type with checkpoints', async () => {
+    const { steps, run, insert } = runner({ checkpoints: true });
+    const done = run();
+    await settled();
+    expect(steps).toEqual([]);
+    await insert();
+    expect(await done).toEqual({ done: true });
+    expect(steps.slice(0, 2)).toEqual(['record inserted', 'handler']);
+  });
+
+  it('still runs the job when its record cannot be written, and writes nothing of it', async () => {
     const { steps, run, fail } = runner();
     const done = run();
-    fail();
+    await fail();
     expect(await done).toEqual({ done: true });
     await settled();
     expect(steps).toEqual(['handler']);
