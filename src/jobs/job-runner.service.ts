@@ -39,11 +39,12 @@ interface RunTarget {
   params: Record<string, unknown>;
   /** The last checkpoint of a type that declares them; null for the others. */
   resume: Record<string, unknown> | null;
-  /** Settles once the record exists: true, or false when it could not be written. */
-  recorded: Promise<boolean>;
+  /**
+   * For a record written beside the run: settles once it exists (true), or could not be
+   * written (false). Null when the record exists already.
+   */
+  recorded: Promise<boolean> | null;
 }
-
-const RECORDED = Promise.resolve(true);
 
 /** Thrown for failures that no retry can fix. */
 export class PermanentJobError extends Error {}
@@ -65,7 +66,7 @@ const RECORDS_SHUTDOWN_RESERVE_MS = 4_000;
 export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('JobRunner');
   private started = false;
-  /** Record changes on their way to the writer (some wait for their record's INSERT); awaited at shutdown. */
+  /** Record changes waiting for their record's INSERT; awaited at shutdown. */
   private readonly recording = new Set<Promise<void>>();
   /**
    * Jobs starting together read their records in one statement: the concurrent slots of
@@ -224,7 +225,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
       return { id, generation: 0, internal: true, params: params ?? {}, resume: null, recorded };
     }
     if (params && !type.checkpoints)
-      return { id: recordId, generation, internal, params, resume: null, recorded: RECORDED };
+      return { id: recordId, generation, internal, params, resume: null, recorded: null };
     const record = await this.recordReads.ask(recordId);
     if (!record) throw new PermanentJobError(`record ${recordId} does not exist`);
     if (
@@ -238,7 +239,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
       internal: record.internal,
       params: record.parameters,
       resume: record.checkpoint,
-      recorded: RECORDED,
+      recorded: null,
     };
   }
 
@@ -262,11 +263,15 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     const timer = setTimeout(() => controller.abort('timeout'), timeoutMs);
     const began = performance.now();
     let outcome = 'failed';
-    // The record's changes, once it exists.
+    // What needs the record waits for its INSERT, if one is under way; without a record
+    // (its INSERT failed, as warned), a run's changes, log lines and checkpoints have nowhere to go.
+    const { recorded } = target;
+    const onRecord = <T>(write: () => Promise<T>): Promise<T | undefined> =>
+      recorded ? recorded.then((exists) => (exists ? write() : undefined)) : write();
     const writeRecord = (patch: RecordPatch, event: JobEventName | null) => {
-      const queued = target.recorded.then((exists) => {
-        if (exists) void this.writer.update(id, generation, patch, event, internal);
-      });
+      const write = () => void this.writer.update(id, generation, patch, event, internal);
+      if (!recorded) return write();
+      const queued = recorded.then((exists) => (exists ? write() : undefined));
       this.recording.add(queued);
       void queued.then(() => this.recording.delete(queued));
     };
@@ -292,16 +297,10 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
           announce ? 'job.progress' : null,
         );
       },
-      // Without its record (its INSERT failed, as warned), a run's log lines and checkpoints have nowhere to go.
-      log: (message) =>
-        target.recorded.then((exists) =>
-          exists ? this.records.addLog(id, attempt, message) : undefined,
-        ),
+      log: (message) => onRecord(() => this.records.addLog(id, attempt, message)),
       checkpoint: (state, within) =>
         type.checkpoints
-          ? target.recorded.then((exists) =>
-              exists ? this.records.saveCheckpoint(id, generation, state, within) : undefined,
-            )
+          ? onRecord(() => this.records.saveCheckpoint(id, generation, state, within))
           : Promise.reject(
               new Error(`job type ${type.name} saves checkpoints but does not declare them`),
             ),
