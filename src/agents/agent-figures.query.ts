@@ -76,7 +76,8 @@ const WORK_CTE = `
      GROUP BY assigned_agent_id
   )`;
 
-const FIGURES_SQL = `WITH ${UPTIME_CTES}, ${WORK_CTE}
+/** Every figure of agents ($1 ids, $2 uptime window start, $3 up statuses), in one statement. */
+export const FIGURES_SQL = `WITH ${UPTIME_CTES}, ${WORK_CTE}
   SELECT u.*, w.completed, w.failed, w.running, w.avg_ms FROM uptime u LEFT JOIN work w USING (agent_id)`;
 
 interface WorkRow {
