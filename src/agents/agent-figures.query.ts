@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { Batcher } from '../common/batcher.js';
 import { preparedQuery } from '../database/prepared.js';
 import { UP_STATUSES } from './agent-status.js';
 import { type AgentFigures, NO_FIGURES } from './agent.mapper.js';
@@ -118,10 +119,27 @@ function workFigures(row: WorkRow): Partial<AgentFigures> {
  */
 @Injectable()
 export class AgentFiguresQuery {
+  /**
+   * Figures asked for at the same time (concurrent list reads, the agents of a burst of task
+   * reports) are read together: one statement for every agent asked for while the one
+   * before it ran, each agent once. Each answer still comes from a read that started after
+   * it was asked for (`Batcher`), so it shows every write committed before.
+   */
+  private readonly reads = new Batcher<string, AgentFigures>((ids) => this.read(ids));
+
   constructor(private readonly dataSource: DataSource) {}
 
-  /** The figures of several agents at once: one statement for all of them. */
+  /** The figures of several agents at once (an agent with no data: `NO_FIGURES`). */
   async forAgents(ids: string[], manager?: EntityManager): Promise<Map<string, AgentFigures>> {
+    // Inside a transaction, on its connection: it may read its own uncommitted writes.
+    if (manager?.queryRunner) return this.read(ids, manager);
+    const unique = [...new Set(ids)];
+    const answers = await Promise.all(unique.map((id) => this.reads.ask(id)));
+    return new Map(unique.map((id, index) => [id, answers[index] ?? NO_FIGURES]));
+  }
+
+  /** One statement for all of `ids`. */
+  private async read(ids: string[], manager?: EntityManager): Promise<Map<string, AgentFigures>> {
     const figures = new Map<string, AgentFigures>();
     if (!ids.length) return figures;
     // Read with every agent list and view: prepared, so it is planned once per connection.
