@@ -17,7 +17,7 @@ const AGENT_TYPES = [
 export const AGENTS_LIST: ListTarget = {
   label: 'GET /api/v2/agents?limit=20 (1,000 agents)',
   path: '/api/v2/agents?limit=20',
-  floor: 'bench/clients/nest-floor.js',
+  dataTwin: 'bench/clients/nest-data-twin.js',
   seed: async (_databaseUrl, serviceUrl) => {
     let next = 0;
     await Promise.all(

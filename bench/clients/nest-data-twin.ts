@@ -1,13 +1,12 @@
 /*
- * The floor under the list targets: the bare NestJS twin (same versions, no middleware,
- * no guards, no logger) doing nothing but the data round trips a list read cannot do
- * without, sent raw:
- *   GET /cached: the limiter's one Redis round trip, then the stored answer's GET,
+ * What the list's data round trips cost alone: the bare NestJS twin (same versions, no
+ * middleware, no guards, no logger) doing nothing else, raw, once per request:
+ *   GET /cached: one Redis round trip for a limiter, then the stored answer's GET,
  *     answered as stored (ours makes three: the limiter, the cache versions, the entry);
  *   GET /uncached: the list's two statements (the page with its count, the agents'
  *     figures, the service's own SQL) over `pg`, answered as their rows.
  * No authentication, security headers, CORS, request id, access line, metrics, ORM or
- * validation. If this floor is below a target's ratio, no pipeline on top of it meets it.
+ * validation, and nothing shared between requests.
  */
 import 'reflect-metadata';
 import { Controller, Get, Header, Module } from '@nestjs/common';
@@ -23,14 +22,14 @@ const env = (name: string) => {
   return value;
 };
 
-const redis = new Redis(env('FLOOR_REDIS_URL'));
-const pool = new pg.Pool({ connectionString: env('FLOOR_DATABASE_URL'), max: 10 });
-const ENTRY = 'bench-floor:entry';
-const COUNTER = 'bench-floor:limit';
+const redis = new Redis(env('TWIN_REDIS_URL'));
+const pool = new pg.Pool({ connectionString: env('TWIN_DATABASE_URL'), max: 10 });
+const ENTRY = 'bench-data-twin:entry';
+const COUNTER = 'bench-data-twin:limit';
 
 // The cached answer is the service's own answer to the list, stored once.
-const answer = await fetch(env('FLOOR_LIST_URL'), {
-  headers: { 'X-API-Key': env('FLOOR_API_KEY') },
+const answer = await fetch(env('TWIN_LIST_URL'), {
+  headers: { 'X-API-Key': env('TWIN_API_KEY') },
 });
 if (!answer.ok) throw new Error(`the list answered ${answer.status}`);
 await redis.set(ENTRY, await answer.text());
@@ -39,7 +38,7 @@ const PAGE_SQL = `SELECT agent.*, (SELECT COUNT(*) FROM agents counted) AS total
   FROM agents agent ORDER BY agent.created_at DESC, agent.id DESC LIMIT 20 OFFSET 0`;
 
 @Controller()
-class FloorController {
+class DataTwinController {
   @Get('cached')
   @Header('Content-Type', 'application/json; charset=utf-8')
   async cached(): Promise<string | null> {
@@ -63,10 +62,10 @@ class FloorController {
   }
 }
 
-@Module({ controllers: [FloorController] })
-class FloorModule {}
+@Module({ controllers: [DataTwinController] })
+class DataTwinModule {}
 
-const app = await NestFactory.create(FloorModule, { logger: false });
+const app = await NestFactory.create(DataTwinModule, { logger: false });
 await app.listen(0, '127.0.0.1');
 process.stdout.write(`listening on ${(await app.getUrl()).replace('[::1]', '127.0.0.1')}\n`);
 process.once(
