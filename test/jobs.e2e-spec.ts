@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +15,9 @@ import { pollUntil } from './support/poll.js';
 import { apiKey, createApiKey } from './support/identities.js';
 import { connectSocket } from './support/socket.js';
 import { registerTestJobs } from './support/test-jobs.js';
+import { JobQueues } from '../src/jobs/job-queues.service.js';
 import { JobRecordWriter } from '../src/jobs/job-record-writer.service.js';
+import { QUEUES } from '../src/jobs/queues.js';
 
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 
@@ -187,6 +190,39 @@ describe('background tasks', () => {
       .post(`/api/v2/background-tasks/${job.id}/retry`)
       .set(apiKey(operator))
       .expect(409);
+  });
+
+  it('keeps one record for an internal job queued without one (as a dispatch is), through its retry', async () => {
+    // Queued as the service queues its own work: parameters only, the record made when it runs.
+    await app.service.app
+      .get(JobQueues)
+      .add(
+        QUEUES.system,
+        'test.fails_once',
+        { internal: true, params: { key: randomUUID() } },
+        { attempts: 3, backoff: { type: 'fixed', delay: 50 }, removeOnComplete: true },
+      );
+    const list = () =>
+      app
+        .http()
+        .get('/api/v2/background-tasks?task_name=test.fails_once&include_internal=true')
+        .set(admin)
+        .expect(200)
+        .then(({ body }) => body.data as { status: string }[]);
+    const records = await pollUntil(
+      list,
+      (items) => items.some((record) => record.status === 'completed'),
+      { timeoutMs: 15_000 },
+    );
+    expect(records).toEqual([
+      expect.objectContaining({
+        status: 'completed',
+        attempts: 2,
+        max_retries: 2,
+        error: null,
+        result: { attempt: 2 },
+      }),
+    ]);
   });
 
   it('keeps a finished job finished whatever a late run of it writes (a job taken up again after a stall)', async () => {

@@ -204,7 +204,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
           status: 'active',
           priority: type.priority ?? 'normal',
           parameters: params ?? {},
-          maxRetries: 0,
+          maxRetries: (job.opts.attempts ?? 1) - 1,
           generation: 0,
           internal: true,
           metadata: { bull_job_id: String(job.id) },
@@ -241,6 +241,26 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
       resume: record.checkpoint,
       recorded: null,
     };
+  }
+
+  /**
+   * A job queued without a record keeps the one its first attempt made: its retries take
+   * it up again, as a submitted job's do. Otherwise each attempt would make a record of its
+   * own, and the first would stay `delayed` for the reconciler to queue again.
+   */
+  private async keepRecord(
+    job: Job<JobPayload>,
+    id: string,
+    recorded: Promise<boolean>,
+  ): Promise<void> {
+    if (!(await recorded)) return;
+    try {
+      await job.update({ ...job.data, recordId: id, generation: 0 });
+    } catch (error) {
+      this.logger.warn(
+        `${job.name}: its retry will make a record of its own: ${(error as Error).message}`,
+      );
+    }
   }
 
   private async run(job: Job<JobPayload>): Promise<unknown> {
@@ -338,6 +358,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
       if (!permanent && attempt < (job.opts.attempts ?? 1)) {
         outcome = 'retrying';
         writeRecord({ status: 'delayed', error: message }, 'job.retrying');
+        if (recorded) await this.keepRecord(job, id, recorded);
       } else {
         writeRecord({ status: 'failed', error: message, completedAt: new Date() }, 'job.failed');
       }

@@ -16,14 +16,17 @@ import type { JobContext } from './job-types.js';
  * A runner for one job without a record (as a dispatch is queued), whose record INSERT
  * waits until `insert` or `fail` is called; `steps` tells what happened, in order.
  */
-function runner(options: { checkpoints?: boolean } = {}) {
+function runner(options: { checkpoints?: boolean; failFirstAttempt?: boolean } = {}) {
   const steps: string[] = [];
+  const created: string[] = [];
+  const written = new Set<string>();
   let settle!: { insert: () => void; fail: () => void };
   let asked!: () => void;
   const insertAsked = new Promise<void>((resolve) => (asked = resolve));
   const records = {
-    create: (record: object) =>
+    create: (record: { id: string }) =>
       new Promise((resolve, reject) => {
+        created.push(record.id);
         settle = {
           insert: () => {
             steps.push('record inserted');
@@ -38,7 +41,8 @@ function runner(options: { checkpoints?: boolean } = {}) {
     },
   } as unknown as JobRecordsRepository;
   const writer = {
-    update: async (_id: string, _generation: number, patch: RecordPatch) => {
+    update: async (id: string, _generation: number, patch: RecordPatch) => {
+      written.add(id);
       steps.push(`record ${patch.status}`);
     },
   } as unknown as JobRecordWriter;
@@ -49,6 +53,7 @@ function runner(options: { checkpoints?: boolean } = {}) {
     checkpoints: options.checkpoints,
     handler: async (context: JobContext<object>) => {
       steps.push('handler');
+      if (options.failFirstAttempt && context.attempt === 1) throw new Error('agent pool busy');
       await context.log('working');
       return { done: true };
     },
@@ -67,14 +72,21 @@ function runner(options: { checkpoints?: boolean } = {}) {
   const job = {
     id: '7',
     name: type.name,
-    data: { internal: true, params: { run_id: 'r' } },
+    data: { internal: true, params: { run_id: 'r' } } as JobPayload,
     attemptsMade: 0,
     opts: { attempts: 3 },
-  } as unknown as Job<JobPayload>;
+    // Bull keeps the new data for the job's next attempt.
+    update: async (data: JobPayload) => {
+      job.data = data;
+    },
+  };
   return {
     steps,
+    created,
+    written,
+    job,
     // What Bull calls for each job (registered in onApplicationBootstrap, which needs live queues).
-    run: () => jobs['run'](job),
+    run: () => jobs['run'](job as unknown as Job<JobPayload>),
     insert: async () => (await insertAsked, settle.insert()),
     fail: async () => (await insertAsked, settle.fail()),
   };
@@ -117,5 +129,22 @@ describe('JobRunner', () => {
     expect(await done).toEqual({ done: true });
     await settled();
     expect(steps).toEqual(['handler']);
+  });
+
+  it('keeps the record a job without one made for its retry: the retry writes to it, and no other record is made', async () => {
+    const { steps, created, written, job, run, insert } = runner({ failFirstAttempt: true });
+    const first = run();
+    await insert();
+    await expect(first).rejects.toThrow('agent pool busy');
+    await settled();
+    expect(steps).toEqual(['handler', 'record inserted', 'record active', 'record delayed']);
+    expect(job.data).toMatchObject({ recordId: created[0], generation: 0 });
+
+    job.attemptsMade = 1;
+    expect(await run()).toEqual({ done: true });
+    await settled();
+    expect(created).toHaveLength(1);
+    expect([...written]).toEqual([created[0]]);
+    expect(steps.slice(4)).toEqual(['record active', 'handler', 'log working', 'record completed']);
   });
 });

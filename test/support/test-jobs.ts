@@ -54,6 +54,19 @@ export function registerTestJobs(app: TestApp): { flakyRuns: () => number } {
         return { runs: flakyRuns };
       },
     });
+    const failedOnce = new Set<unknown>();
+    catalog.register({
+      name: 'test.fails_once',
+      description: 'test: fails on the first run of each `key`, succeeds afterwards',
+      queue: QUEUES.system,
+      schema: {},
+      handler: async (context) => {
+        const { key } = context.params as { key?: unknown };
+        if (failedOnce.has(key)) return { attempt: context.attempt };
+        failedOnce.add(key);
+        throw new Error('first run fails');
+      },
+    });
   }
   return { flakyRuns: () => flakyRuns };
 }
