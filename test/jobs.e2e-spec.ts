@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { DataSource } from 'typeorm';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -11,22 +12,30 @@ import {
 } from './support/app.js';
 import { testRedisUrl } from './support/env.js';
 import { runJob, waitForJob } from './support/jobs.js';
-import { pollUntil } from './support/poll.js';
+import { pollUntil, sleep } from './support/poll.js';
 import { apiKey, createApiKey } from './support/identities.js';
 import { connectSocket } from './support/socket.js';
 import { registerTestJobs } from './support/test-jobs.js';
 import { JobQueues } from '../src/jobs/job-queues.service.js';
+import { JobReconciler } from '../src/jobs/job-reconciler.service.js';
 import { JobRecordWriter } from '../src/jobs/job-record-writer.service.js';
 import { QUEUES } from '../src/jobs/queues.js';
 
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
+
+/** The records of a job type's runs for one `key` parameter (read only). */
+const RECORDS_OF = `SELECT status, attempts FROM background_tasks
+  WHERE task_name = $1 AND parameters->>'key' = $2 ORDER BY created_at`;
+/** …of them, those the reconciler looks at: waiting for longer than its 3 s of grace. */
+const DELAYED_FOR = `SELECT id FROM background_tasks WHERE task_name = $1 AND parameters->>'key' = $2
+  AND status = 'delayed' AND updated_at < now() - interval '3.5 seconds'`;
 
 describe('background tasks', () => {
   let stores: TestStores;
   let app: TestApp;
   let operator: string;
   let viewer: string;
-  let flaky: { flakyRuns: () => number };
+  let flaky: ReturnType<typeof registerTestJobs>;
   const admin = apiKey(TEST_ADMIN_KEY);
 
   beforeAll(async () => {
@@ -223,6 +232,39 @@ describe('background tasks', () => {
         result: { attempt: 2 },
       }),
     ]);
+  });
+
+  it('leaves a delayed internal job to its own retry when reconciling (no second copy of it runs)', async () => {
+    const key = randomUUID();
+    await app.service.app
+      .get(JobQueues)
+      .add(
+        QUEUES.system,
+        'test.fails_once',
+        { internal: true, params: { key } },
+        { attempts: 2, backoff: { type: 'fixed', delay: 5_000 }, removeOnComplete: true },
+      );
+    // The reconciler looks at records waiting for more than 3 s.
+    const delayed = await pollUntil(
+      () => app.service.app.get(DataSource).query(DELAYED_FOR, ['test.fails_once', key]),
+      (rows: unknown[]) => rows.length > 0,
+      { timeoutMs: 10_000 },
+    );
+    expect(delayed).toHaveLength(1);
+    expect(await app.service.app.get(JobReconciler).reconcile()).toEqual({
+      requeued: 0,
+      settled: 0,
+    });
+    await pollUntil(
+      () => app.service.app.get(DataSource).query(RECORDS_OF, ['test.fails_once', key]),
+      (rows: { status: string }[]) => rows.some((row) => row.status === 'completed'),
+      { timeoutMs: 15_000 },
+    );
+    await sleep(500);
+    expect(
+      await app.service.app.get(DataSource).query(RECORDS_OF, ['test.fails_once', key]),
+    ).toEqual([{ status: 'completed', attempts: 2 }]);
+    expect(flaky.runsOf(key)).toBe(2);
   });
 
   it('keeps a finished job finished whatever a late run of it writes (a job taken up again after a stall)', async () => {

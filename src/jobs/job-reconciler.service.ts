@@ -6,7 +6,7 @@ import { EventBus } from '../realtime/event-bus.service.js';
 import type { BackgroundTaskEntity, JobStatus } from './entities/background-task.entity.js';
 import { JobQueues } from './job-queues.service.js';
 import { JobRecordsRepository } from './job-records.repository.js';
-import { bullJobIdOf, JobsService, queueEntryIdOf } from './jobs.service.js';
+import { JobsService, queueEntryIdOf } from './jobs.service.js';
 import { toJobResponse } from './job.mapper.js';
 
 const INTERVAL_MS = 5_000;
@@ -79,7 +79,7 @@ export class JobReconciler {
     let settled = 0;
     try {
       for (const record of await this.records.findWaitingOlderThan(WAITING_GRACE_SECONDS, BATCH)) {
-        const job = await this.queues.find(record.queue).getJob(bullJobIdOf(record));
+        const job = await this.queues.find(record.queue).getJob(queueEntryIdOf(record));
         if (!job) {
           if (await this.jobs.enqueue(record)) requeued++;
         } else if (job.finishedOn && Date.now() - job.finishedOn > FINISHED_GRACE_MS) {

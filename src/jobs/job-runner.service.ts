@@ -244,18 +244,21 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
   }
 
   /**
-   * A job queued without a record keeps the one its first attempt made: its retries take
-   * it up again, as a submitted job's do. Otherwise each attempt would make a record of its
-   * own, and the first would stay `delayed` for the reconciler to queue again.
+   * A job queued without a record (a dispatch) keeps the one its first attempt made: its
+   * retries take it up again, as a submitted job's do. Otherwise each attempt would make a
+   * record of its own, and the first would stay `delayed`. Not for a run of a repeatable
+   * job: Bull makes its next run from the data of this one.
    */
   private async keepRecord(
     job: Job<JobPayload>,
     id: string,
     recorded: Promise<boolean>,
   ): Promise<void> {
-    if (!(await recorded)) return;
+    if (job.opts.repeat || !(await recorded)) return;
     try {
-      await job.update({ ...job.data, recordId: id, generation: 0 });
+      // As stored now: a cancellation may have marked it meanwhile.
+      const current = (await job.queue.getJob(job.id))?.data ?? job.data;
+      await job.update({ ...current, recordId: id, generation: 0, internal: true });
     } catch (error) {
       this.logger.warn(
         `${job.name}: its retry will make a record of its own: ${(error as Error).message}`,

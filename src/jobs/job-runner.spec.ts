@@ -16,7 +16,9 @@ import type { JobContext } from './job-types.js';
  * A runner for one job without a record (as a dispatch is queued), whose record INSERT
  * waits until `insert` or `fail` is called; `steps` tells what happened, in order.
  */
-function runner(options: { checkpoints?: boolean; failFirstAttempt?: boolean } = {}) {
+function runner(
+  options: { checkpoints?: boolean; failFirstAttempt?: boolean; repeat?: boolean } = {},
+) {
   const steps: string[] = [];
   const created: string[] = [];
   const written = new Set<string>();
@@ -74,11 +76,12 @@ function runner(options: { checkpoints?: boolean; failFirstAttempt?: boolean } =
     name: type.name,
     data: { internal: true, params: { run_id: 'r' } } as JobPayload,
     attemptsMade: 0,
-    opts: { attempts: 3 },
+    opts: { attempts: 3, ...(options.repeat ? { repeat: { every: 60_000 } } : {}) },
     // Bull keeps the new data for the job's next attempt.
     update: async (data: JobPayload) => {
       job.data = data;
     },
+    queue: { getJob: async () => ({ data: job.data }) },
   };
   return {
     steps,
@@ -146,5 +149,13 @@ describe('JobRunner', () => {
     expect(created).toHaveLength(1);
     expect([...written]).toEqual([created[0]]);
     expect(steps.slice(4)).toEqual(['record active', 'handler', 'log working', 'record completed']);
+  });
+
+  it('leaves the data of a run of a repeatable job as it is (Bull makes the next run from it)', async () => {
+    const { job, run, insert } = runner({ failFirstAttempt: true, repeat: true });
+    const first = run();
+    await insert();
+    await expect(first).rejects.toThrow('agent pool busy');
+    expect(job.data).toEqual({ internal: true, params: { run_id: 'r' } });
   });
 });

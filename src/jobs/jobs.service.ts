@@ -37,12 +37,15 @@ export function bullJobIdOf(record: Pick<BackgroundTaskEntity, 'id' | 'generatio
   return `${record.id}:${record.generation}`;
 }
 
-/** The Bull job a record belongs to: a repeatable run's own job, or `<id>:<generation>`. */
+/**
+ * The Bull job a record belongs to: the job that made it when it ran (a repeatable run, a
+ * dispatch: `metadata.bull_job_id`), or `<id>:<generation>` (submitted, or retried since).
+ */
 export function queueEntryIdOf(
   record: Pick<BackgroundTaskEntity, 'id' | 'generation' | 'internal' | 'metadata'>,
 ): string {
-  const repeatable = record.internal ? record.metadata.bull_job_id : undefined;
-  return typeof repeatable === 'string' ? repeatable : bullJobIdOf(record);
+  const own = record.internal && record.generation === 0 ? record.metadata.bull_job_id : undefined;
+  return typeof own === 'string' ? own : bullJobIdOf(record);
 }
 
 /** Submits, reads and steers background tasks (the API side of the job system). */
@@ -189,7 +192,7 @@ export class JobsService {
     if (record.status !== 'active') {
       const job = await this.queues
         .find(record.queue)
-        .getJob(bullJobIdOf(record))
+        .getJob(queueEntryIdOf(record))
         .catch(() => null);
       const removed = job
         ? await job.remove().then(

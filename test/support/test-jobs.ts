@@ -22,9 +22,13 @@ class SlowParams {
  * the real job system through situations real types reach rarely (a slow,
  * cancellable job; a job that fails once).
  */
-export function registerTestJobs(app: TestApp): { flakyRuns: () => number } {
+export function registerTestJobs(app: TestApp): {
+  flakyRuns: () => number;
+  runsOf: (key: string) => number;
+} {
   const catalog = app.service.app.get(JobCatalog);
   let flakyRuns = 0;
+  const runs = new Map<unknown, number>();
   if (!catalog.get('test.slow')) {
     catalog.register<SlowParams, { steps_done: number }>({
       name: 'test.slow',
@@ -54,7 +58,6 @@ export function registerTestJobs(app: TestApp): { flakyRuns: () => number } {
         return { runs: flakyRuns };
       },
     });
-    const failedOnce = new Set<unknown>();
     catalog.register({
       name: 'test.fails_once',
       description: 'test: fails on the first run of each `key`, succeeds afterwards',
@@ -62,11 +65,11 @@ export function registerTestJobs(app: TestApp): { flakyRuns: () => number } {
       schema: {},
       handler: async (context) => {
         const { key } = context.params as { key?: unknown };
-        if (failedOnce.has(key)) return { attempt: context.attempt };
-        failedOnce.add(key);
-        throw new Error('first run fails');
+        runs.set(key, (runs.get(key) ?? 0) + 1);
+        if (runs.get(key) === 1) throw new Error('first run fails');
+        return { attempt: context.attempt };
       },
     });
   }
-  return { flakyRuns: () => flakyRuns };
+  return { flakyRuns: () => flakyRuns, runsOf: (key) => runs.get(key) ?? 0 };
 }
