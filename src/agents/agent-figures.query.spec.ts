@@ -53,15 +53,39 @@ describe('AgentFiguresQuery', () => {
     expect(second.get('gone')).toBe(NO_FIGURES);
   });
 
-  it('reads again for a caller that asks after a read began, so that it sees what was committed before it asked', async () => {
+  it('reads again for a caller that asks while a read is under way, so that it sees what was committed before it asked', async () => {
     const pool = poolOf(['a']);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const answer = pool.client.query;
+    pool.client.query = async (query) => {
+      if (pool.statements.length === 0) {
+        const rows = answer(query);
+        await held;
+        return rows;
+      }
+      return answer(query);
+    };
     const figures = new AgentFiguresQuery({
       driver: { master: pool.client },
     } as unknown as DataSource);
     const first = figures.forAgents(['a']);
     await new Promise((resolve) => setImmediate(resolve));
-    await Promise.all([first, figures.forAgents(['a'])]);
+    expect(pool.statements).toEqual([['a']]);
+    const second = figures.forAgents(['a']);
+    release();
+    await Promise.all([first, second]);
     expect(pool.statements).toEqual([['a'], ['a']]);
+  });
+
+  it('reads more than a page of agents alone, in one statement', async () => {
+    const pool = poolOf([]);
+    const figures = new AgentFiguresQuery({
+      driver: { master: pool.client },
+    } as unknown as DataSource);
+    const all = Array.from({ length: 600 }, (_, i) => `agent-${i}`);
+    await Promise.all([figures.forAgents(all), figures.forAgents(['a'])]);
+    expect(pool.statements.map((ids) => ids.length).sort((x, y) => x - y)).toEqual([1, 600]);
   });
 
   it('reads inside a transaction on its own connection, apart from the other callers', async () => {

@@ -117,6 +117,9 @@ function workFigures(row: WorkRow): Partial<AgentFigures> {
  * and durations from the tasks assigned to the agent. (It reads the tasks table
  * directly, so that the tasks module can depend on agents and not the other way round.)
  */
+/** The most agents a read may ask for to be read together with others (the lists' default pages: 50, v1's 100). */
+const COALESCED_AT_MOST = 100;
+
 @Injectable()
 export class AgentFiguresQuery {
   /**
@@ -132,7 +135,9 @@ export class AgentFiguresQuery {
   /** The figures of several agents at once (an agent with no data: `NO_FIGURES`). */
   async forAgents(ids: string[], manager?: EntityManager): Promise<Map<string, AgentFigures>> {
     // Inside a transaction, on its connection: it may read its own uncommitted writes.
-    if (manager?.queryRunner) return this.read(ids, manager);
+    // A larger read (a summary over every agent, a page of 1,000) goes alone, in one
+    // statement, rather than held up by, or holding up, the reads of pages and views.
+    if (manager?.queryRunner || ids.length > COALESCED_AT_MOST) return this.read(ids, manager);
     const unique = [...new Set(ids)];
     const answers = await Promise.all(unique.map((id) => this.reads.ask(id)));
     return new Map(unique.map((id, index) => [id, answers[index] ?? NO_FIGURES]));
