@@ -112,14 +112,14 @@ function workFigures(row: WorkRow): Partial<AgentFigures> {
   };
 }
 
+/** The most agents a read may ask for to be read with others (the lists' default pages: 50, v1's 100). */
+const COALESCED_AT_MOST = 100;
+
 /**
  * The figures derived from stored data: uptime from the status history, task counts
  * and durations from the tasks assigned to the agent. (It reads the tasks table
  * directly, so that the tasks module can depend on agents and not the other way round.)
  */
-/** The most agents a read may ask for to be read together with others (the lists' default pages: 50, v1's 100). */
-const COALESCED_AT_MOST = 100;
-
 @Injectable()
 export class AgentFiguresQuery {
   /**
