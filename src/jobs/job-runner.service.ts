@@ -294,7 +294,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     const writeRecord = (patch: RecordPatch, event: JobEventName | null) => {
       const write = () => void this.writer.update(id, generation, patch, event, internal);
       if (!recorded) return write();
-      const queued = recorded.then((exists) => (exists ? write() : undefined));
+      const queued = onRecord(async () => write());
       this.recording.add(queued);
       void queued.then(() => this.recording.delete(queued));
     };
